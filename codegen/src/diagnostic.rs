@@ -1,0 +1,126 @@
+//! Problems found in a document, each tied to a file, a position and a JSON
+//! pointer. Shared by the loader, the validator and the model builder.
+
+use std::fmt;
+
+use serde::Serialize;
+
+use crate::load::Position;
+
+/// Every rule a document is checked against. The name is stable: it appears in
+/// output that CI tools parse.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Rule {
+    /// YAML or JSON that does not parse.
+    Syntax,
+    /// The same key twice in one mapping.
+    DuplicateKey,
+    /// The document is not an OpenAPI 3.0 document (wrong version or shape).
+    InvalidDocument,
+    /// A `$ref` that does not point at anything.
+    UnresolvedRef,
+    /// A `{name}` in a path template with no matching path parameter.
+    PathParamUndeclared,
+    /// A declared path parameter that the template does not contain.
+    PathParamUnused,
+    /// An operation without an `operationId`.
+    OperationIdMissing,
+    /// Two operations sharing an `operationId`.
+    OperationIdDuplicate,
+    /// An operation with no 2xx response.
+    NoSuccessResponse,
+    /// A JSON request or response body without a schema.
+    BodyWithoutSchema,
+    /// An example that does not satisfy its schema.
+    InvalidExample,
+    /// A security requirement naming a scheme that is not defined.
+    UndefinedSecurityScheme,
+    /// A component nothing refers to (a warning).
+    UnusedComponent,
+    /// A construct the generator does not support.
+    Unsupported,
+}
+
+impl Rule {
+    pub fn name(self) -> &'static str {
+        match self {
+            Rule::Syntax => "syntax",
+            Rule::DuplicateKey => "duplicate-key",
+            Rule::InvalidDocument => "invalid-document",
+            Rule::UnresolvedRef => "unresolved-ref",
+            Rule::PathParamUndeclared => "path-param-undeclared",
+            Rule::PathParamUnused => "path-param-unused",
+            Rule::OperationIdMissing => "operation-id-missing",
+            Rule::OperationIdDuplicate => "operation-id-duplicate",
+            Rule::NoSuccessResponse => "no-success-response",
+            Rule::BodyWithoutSchema => "body-without-schema",
+            Rule::InvalidExample => "invalid-example",
+            Rule::UndefinedSecurityScheme => "undefined-security-scheme",
+            Rule::UnusedComponent => "unused-component",
+            Rule::Unsupported => "unsupported",
+        }
+    }
+
+    pub fn severity(self) -> Severity {
+        match self {
+            Rule::UnusedComponent => Severity::Warning,
+            _ => Severity::Error,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// One problem, located.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Diagnostic {
+    pub file: String,
+    #[serde(flatten)]
+    pub position: Position,
+    pub pointer: String,
+    pub rule: Rule,
+    pub severity: Severity,
+    pub message: String,
+}
+
+impl Diagnostic {
+    pub fn new(file: &str, position: Position, pointer: &str, rule: Rule, message: impl Into<String>) -> Self {
+        Diagnostic {
+            file: file.to_owned(),
+            position,
+            pointer: pointer.to_owned(),
+            rule,
+            severity: rule.severity(),
+            message: message.into(),
+        }
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}
+
+/// `file:line:column: json-pointer: rule-name: message` (warnings say so).
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let pointer = if self.pointer.is_empty() { "/" } else { &self.pointer };
+        write!(f, "{}:{}: {}: {}: ", self.file, self.position, pointer, self.rule.name())?;
+        if self.severity == Severity::Warning {
+            write!(f, "warning: ")?;
+        }
+        write!(f, "{}", self.message)
+    }
+}
+
+/// Diagnostics in a stable order: by file, position, pointer, rule.
+pub fn sort(diagnostics: &mut [Diagnostic]) {
+    diagnostics.sort_by(|a, b| {
+        (&a.file, a.position, &a.pointer, a.rule).cmp(&(&b.file, b.position, &b.pointer, b.rule))
+    });
+}

@@ -1,0 +1,586 @@
+//! Stage 2: validate. Checks a loaded document against the rules in
+//! [`Rule`], reporting every problem found (not only the first), each located by
+//! JSON pointer and source position.
+//!
+//! The checks work on the raw JSON tree so that every problem can be pinned to
+//! the exact node it concerns.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use serde_json::{Map, Value};
+
+use crate::diagnostic::{self, Diagnostic, Rule};
+use crate::load::{escape_token, unescape_token, Document};
+
+/// The HTTP methods a path item may hold, in the order the document model uses.
+pub const METHODS: [&str; 8] = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+
+/// Runs every rule over `doc`. Diagnostics come back sorted.
+pub fn validate(doc: &Document) -> Vec<Diagnostic> {
+    let mut v = Validator { doc, out: Vec::new() };
+    if v.check_version() {
+        v.check_refs(&doc.value, "");
+        v.check_operations();
+        v.check_security();
+        v.check_examples();
+        v.check_unused_components();
+        v.check_model();
+    }
+    diagnostic::sort(&mut v.out);
+    v.out.dedup();
+    v.out
+}
+
+struct Validator<'a> {
+    doc: &'a Document,
+    out: Vec<Diagnostic>,
+}
+
+/// A JSON pointer one token below `base`.
+fn join(base: &str, token: &str) -> String {
+    format!("{base}/{}", escape_token(token))
+}
+
+impl<'a> Validator<'a> {
+    fn report(&mut self, pointer: &str, rule: Rule, message: impl Into<String>) {
+        let d = self.doc.diagnostic(pointer, rule, message);
+        self.out.push(d);
+    }
+
+    fn root(&self) -> &'a Value {
+        &self.doc.value
+    }
+
+    /// Follows `$ref` chains (local only) and returns the target with its pointer.
+    fn deref(&self, value: &'a Value, pointer: &str) -> Option<(&'a Value, String)> {
+        let mut value = value;
+        let mut pointer = pointer.to_owned();
+        for _ in 0..32 {
+            match value.get("$ref").and_then(Value::as_str) {
+                Some(r) => {
+                    let target = self.doc.resolve_ref(r)?;
+                    pointer = r.trim_start_matches('#').to_owned();
+                    value = target;
+                }
+                None => return Some((value, pointer)),
+            }
+        }
+        None
+    }
+
+    fn check_version(&mut self) -> bool {
+        let root = self.root();
+        if !root.is_object() {
+            self.report("", Rule::InvalidDocument, "an OpenAPI document must be a mapping");
+            return false;
+        }
+        match root.get("openapi") {
+            Some(Value::String(v)) if v.starts_with("3.0.") => true,
+            Some(Value::String(v)) => {
+                self.report("/openapi", Rule::InvalidDocument, format!("OpenAPI version `{v}` is not supported; expected 3.0.x"));
+                false
+            }
+            Some(_) => {
+                self.report("/openapi", Rule::InvalidDocument, "`openapi` must be a string such as \"3.0.3\"");
+                false
+            }
+            None => {
+                let what = if root.get("swagger").is_some() { " (Swagger 2.0 is not supported)" } else { "" };
+                self.report("", Rule::InvalidDocument, format!("missing `openapi` version field{what}"));
+                false
+            }
+        }
+    }
+
+    /// Every `$ref` must be local and resolve.
+    fn check_refs(&mut self, value: &Value, pointer: &str) {
+        match value {
+            Value::Object(map) => {
+                for (k, v) in map {
+                    let child = join(pointer, k);
+                    if k == "$ref" {
+                        match v.as_str() {
+                            Some(r) if !r.starts_with('#') => self.report(
+                                &child,
+                                Rule::UnresolvedRef,
+                                format!("`{r}` is an external reference; only references within the document (`#/...`) are supported"),
+                            ),
+                            Some(r) if self.doc.resolve_ref(r).is_none() => {
+                                self.report(&child, Rule::UnresolvedRef, format!("`{r}` does not resolve"))
+                            }
+                            Some(_) => {}
+                            None => self.report(&child, Rule::UnresolvedRef, "`$ref` must be a string"),
+                        }
+                    } else if k == "properties" || !matches!(k.as_str(), "example" | "examples" | "default" | "enum") {
+                        self.check_refs(v, &child);
+                    } else if k == "examples" && !(pointer.ends_with("/schema") || pointer.contains("/properties/")) {
+                        // Media type and parameter `examples` may hold `$ref`s.
+                        for (name, ex) in v.as_object().into_iter().flatten() {
+                            if let Some(Value::String(r)) = ex.get("$ref") {
+                                if self.doc.resolve_ref(r).is_none() {
+                                    self.report(&join(&join(&child, name), "$ref"), Rule::UnresolvedRef, format!("`{r}` does not resolve"));
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            Value::Array(items) => {
+                for (i, v) in items.iter().enumerate() {
+                    self.check_refs(v, &format!("{pointer}/{i}"));
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn operations(&self) -> Vec<Operation<'a>> {
+        let mut ops = Vec::new();
+        let Some(paths) = self.root().get("paths").and_then(Value::as_object) else {
+            return ops;
+        };
+        for (template, item) in paths {
+            let item_pointer = join("/paths", template);
+            let Some((item, item_pointer)) = self.deref(item, &item_pointer) else { continue };
+            for method in METHODS {
+                if let Some(op) = item.get(method).filter(|o| o.is_object()) {
+                    ops.push(Operation {
+                        template: template.clone(),
+                        method,
+                        pointer: join(&item_pointer, method),
+                        item,
+                        item_pointer: item_pointer.clone(),
+                        op,
+                    });
+                }
+            }
+        }
+        ops
+    }
+
+    /// Parameters in effect for an operation: the path item's, overridden by the
+    /// operation's own (by name and location). Each with its pointer.
+    fn parameters(&self, op: &Operation<'a>) -> Vec<(&'a Value, String)> {
+        let mut by_key: BTreeMap<(String, String), (usize, &'a Value, String)> = BTreeMap::new();
+        let mut order = 0;
+        for (holder, holder_ptr) in [(op.item, &op.item_pointer), (op.op, &op.pointer)] {
+            for (i, p) in holder.get("parameters").and_then(Value::as_array).into_iter().flatten().enumerate() {
+                let ptr = format!("{holder_ptr}/parameters/{i}");
+                if let Some((p, _)) = self.deref(p, &ptr) {
+                    let key = (
+                        p.get("name").and_then(Value::as_str).unwrap_or_default().to_owned(),
+                        p.get("in").and_then(Value::as_str).unwrap_or_default().to_owned(),
+                    );
+                    order += 1;
+                    by_key.insert(key, (order, p, ptr));
+                }
+            }
+        }
+        let mut params: Vec<_> = by_key.into_values().collect();
+        params.sort_by_key(|(o, _, _)| *o);
+        params.into_iter().map(|(_, p, ptr)| (p, ptr)).collect()
+    }
+
+    fn check_operations(&mut self) {
+        let mut ids: HashMap<String, String> = HashMap::new();
+        for op in self.operations() {
+            // operationId
+            match op.op.get("operationId").and_then(Value::as_str) {
+                None => self.report(
+                    &op.pointer,
+                    Rule::OperationIdMissing,
+                    format!("{} {} has no operationId", op.method.to_uppercase(), op.template),
+                ),
+                Some(id) => {
+                    let id_ptr = join(&op.pointer, "operationId");
+                    if let Some(first) = ids.get(id) {
+                        let first = first.clone();
+                        self.report(&id_ptr, Rule::OperationIdDuplicate, format!("operationId `{id}` is already used at {first}"));
+                    } else {
+                        ids.insert(id.to_owned(), id_ptr);
+                    }
+                }
+            }
+
+            // Path template versus declared path parameters.
+            let in_template = template_names(&op.template);
+            let params = self.parameters(&op);
+            let declared: BTreeSet<&str> = params
+                .iter()
+                .filter(|(p, _)| p.get("in").and_then(Value::as_str) == Some("path"))
+                .filter_map(|(p, _)| p.get("name").and_then(Value::as_str))
+                .collect();
+            for name in &in_template {
+                if !declared.contains(name.as_str()) {
+                    self.report(
+                        &op.pointer,
+                        Rule::PathParamUndeclared,
+                        format!("path template `{}` uses `{{{name}}}` but {} declares no path parameter `{name}`", op.template, op.method.to_uppercase()),
+                    );
+                }
+            }
+            for (p, ptr) in &params {
+                if p.get("in").and_then(Value::as_str) == Some("path") {
+                    let name = p.get("name").and_then(Value::as_str).unwrap_or_default();
+                    if !in_template.iter().any(|t| t == name) {
+                        self.report(ptr, Rule::PathParamUnused, format!("path parameter `{name}` does not appear in `{}`", op.template));
+                    }
+                }
+            }
+
+            // Responses.
+            let responses_ptr = join(&op.pointer, "responses");
+            let responses = op.op.get("responses").and_then(Value::as_object);
+            let has_success = responses.is_some_and(|r| r.keys().any(|k| k.starts_with('2')));
+            if !has_success {
+                self.report(
+                    if responses.is_some() { &responses_ptr } else { &op.pointer },
+                    Rule::NoSuccessResponse,
+                    format!("{} {} documents no 2xx response", op.method.to_uppercase(), op.template),
+                );
+            }
+            for (status, resp) in responses.into_iter().flatten() {
+                let ptr = join(&responses_ptr, status);
+                if let Some((resp, ptr)) = self.deref(resp, &ptr) {
+                    self.check_content_schemas(resp, &ptr, "response");
+                }
+            }
+            if let Some(body) = op.op.get("requestBody") {
+                let ptr = join(&op.pointer, "requestBody");
+                if let Some((body, ptr)) = self.deref(body, &ptr) {
+                    self.check_content_schemas(body, &ptr, "request");
+                }
+            }
+        }
+    }
+
+    fn check_content_schemas(&mut self, holder: &Value, pointer: &str, what: &str) {
+        for (media, m) in holder.get("content").and_then(Value::as_object).into_iter().flatten() {
+            if is_json(media) && m.get("schema").is_none() {
+                self.report(&join(&join(pointer, "content"), media), Rule::BodyWithoutSchema, format!("{what} body `{media}` has no schema"));
+            }
+        }
+    }
+
+    fn check_security(&mut self) {
+        let schemes: BTreeSet<String> = self
+            .root()
+            .pointer("/components/securitySchemes")
+            .and_then(Value::as_object)
+            .map(|m| m.keys().cloned().collect())
+            .unwrap_or_default();
+        let mut lists = vec![("/security".to_owned(), self.root().get("security"))];
+        for op in self.operations() {
+            lists.push((join(&op.pointer, "security"), op.op.get("security")));
+        }
+        for (ptr, list) in lists {
+            for (i, req) in list.and_then(Value::as_array).into_iter().flatten().enumerate() {
+                for name in req.as_object().into_iter().flatten().map(|(k, _)| k) {
+                    if !schemes.contains(name) {
+                        self.report(
+                            &join(&format!("{ptr}/{i}"), name),
+                            Rule::UndefinedSecurityScheme,
+                            format!("security requirement names `{name}`, which is not in components/securitySchemes"),
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    /// Every example is checked against the schema that governs it.
+    fn check_examples(&mut self) {
+        let mut checks: Vec<(String, Value, String)> = Vec::new(); // (schema pointer, example, example pointer)
+        let mut schema_sites: Vec<String> = Vec::new();
+        collect_schema_sites(self.root(), "", &mut schema_sites);
+        for site in &schema_sites {
+            let Some(schema) = self.root().pointer(site) else { continue };
+            collect_schema_examples(schema, site, &mut checks);
+        }
+        collect_holder_examples(self, self.root(), "", &mut checks);
+
+        if checks.is_empty() {
+            return;
+        }
+        let converted = to_json_schema(self.root());
+        let mut validators: HashMap<String, Result<jsonschema::Validator, String>> = HashMap::new();
+        for (schema_ptr, example, example_ptr) in checks {
+            let validator = validators.entry(schema_ptr.clone()).or_insert_with(|| {
+                let mut root = converted.clone();
+                if let Value::Object(map) = &mut root {
+                    map.insert("$ref".into(), Value::String(format!("#{schema_ptr}")));
+                }
+                jsonschema::draft7::options()
+                    .should_validate_formats(true)
+                    .build(&root)
+                    .map_err(|e| e.to_string())
+            });
+            match validator {
+                Ok(v) => {
+                    for err in v.iter_errors(&example) {
+                        let at = format!("{example_ptr}{}", err.instance_path().as_str());
+                        self.out.push(self.doc.diagnostic(&at, Rule::InvalidExample, format!("example does not match its schema ({schema_ptr}): {}", err.masked())));
+                    }
+                }
+                Err(e) => {
+                    let msg = format!("the schema at {schema_ptr} cannot be used to check examples: {e}");
+                    self.out.push(self.doc.diagnostic(&example_ptr, Rule::InvalidExample, msg));
+                }
+            }
+        }
+    }
+
+    fn check_unused_components(&mut self) {
+        let Some(components) = self.root().get("components").and_then(Value::as_object) else { return };
+        let mut refs = BTreeSet::new();
+        collect_refs(self.root(), &mut refs);
+        let mut used_schemes = BTreeSet::new();
+        let mut lists = vec![self.root().get("security")];
+        for op in self.operations() {
+            lists.push(op.op.get("security"));
+        }
+        for req in lists.into_iter().flatten().filter_map(Value::as_array).flatten() {
+            used_schemes.extend(req.as_object().into_iter().flatten().map(|(k, _)| k.clone()));
+        }
+        for (kind, entries) in components {
+            if kind.starts_with("x-") {
+                continue;
+            }
+            for name in entries.as_object().into_iter().flatten().map(|(k, _)| k) {
+                let pointer = join(&join("/components", kind), name);
+                let used = if kind == "securitySchemes" {
+                    used_schemes.contains(name)
+                } else {
+                    refs.contains(&format!("#{pointer}"))
+                };
+                if !used {
+                    self.report(&pointer, Rule::UnusedComponent, format!("components/{kind}/{name} is never referenced"));
+                }
+            }
+        }
+    }
+
+    /// The document must also deserialize as an OpenAPI 3.0 model; a mismatch
+    /// is reported where the deserializer stopped.
+    fn check_model(&mut self) {
+        if let Err(e) = crate::model_from_value(&self.doc.value) {
+            let pointer = e.pointer;
+            self.report(&pointer, Rule::InvalidDocument, e.message);
+        }
+    }
+}
+
+struct Operation<'a> {
+    template: String,
+    method: &'static str,
+    pointer: String,
+    item: &'a Value,
+    item_pointer: String,
+    op: &'a Value,
+}
+
+/// The `{name}` parameters of a path template, in order.
+pub fn template_names(template: &str) -> Vec<String> {
+    let mut names = Vec::new();
+    let mut rest = template;
+    while let Some(start) = rest.find('{') {
+        let Some(len) = rest[start..].find('}') else { break };
+        names.push(rest[start + 1..start + len].to_owned());
+        rest = &rest[start + len + 1..];
+    }
+    names
+}
+
+/// True for media types whose bodies are JSON.
+pub fn is_json(media: &str) -> bool {
+    let essence = media.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+    essence == "application/json" || (essence.starts_with("application/") && essence.ends_with("+json"))
+}
+
+/// Every pointer at which a schema object sits (not following `$ref`).
+fn collect_schema_sites(value: &Value, pointer: &str, out: &mut Vec<String>) {
+    let Value::Object(map) = value else {
+        if let Value::Array(items) = value {
+            for (i, v) in items.iter().enumerate() {
+                collect_schema_sites(v, &format!("{pointer}/{i}"), out);
+            }
+        }
+        return;
+    };
+    for (k, v) in map {
+        let child = join(pointer, k);
+        match k.as_str() {
+            "example" | "examples" | "default" | "enum" => {}
+            "schema" if v.is_object() => collect_schema_tree(v, &child, out),
+            "schemas" if pointer == "/components" => {
+                for (name, s) in v.as_object().into_iter().flatten() {
+                    collect_schema_tree(s, &join(&child, name), out);
+                }
+            }
+            _ => collect_schema_sites(v, &child, out),
+        }
+    }
+}
+
+/// A schema and all its subschemas.
+fn collect_schema_tree(schema: &Value, pointer: &str, out: &mut Vec<String>) {
+    let Value::Object(map) = schema else { return };
+    out.push(pointer.to_owned());
+    for (k, v) in map {
+        let child = join(pointer, k);
+        match k.as_str() {
+            "properties" => {
+                for (name, s) in v.as_object().into_iter().flatten() {
+                    collect_schema_tree(s, &join(&child, name), out);
+                }
+            }
+            "items" | "additionalProperties" | "not" => collect_schema_tree(v, &child, out),
+            "allOf" | "oneOf" | "anyOf" => {
+                for (i, s) in v.as_array().into_iter().flatten().enumerate() {
+                    collect_schema_tree(s, &format!("{child}/{i}"), out);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn collect_schema_examples(schema: &Value, pointer: &str, out: &mut Vec<(String, Value, String)>) {
+    if let Some(ex) = schema.get("example") {
+        out.push((pointer.to_owned(), ex.clone(), join(pointer, "example")));
+    }
+    if let Some(d) = schema.get("default") {
+        out.push((pointer.to_owned(), d.clone(), join(pointer, "default")));
+    }
+}
+
+/// Media-type and parameter `example`/`examples` (with `$ref`s to
+/// components/examples followed), paired with the schema beside them.
+fn collect_holder_examples(v: &Validator<'_>, value: &Value, pointer: &str, out: &mut Vec<(String, Value, String)>) {
+    let Value::Object(map) = value else {
+        if let Value::Array(items) = value {
+            for (i, item) in items.iter().enumerate() {
+                collect_holder_examples(v, item, &format!("{pointer}/{i}"), out);
+            }
+        }
+        return;
+    };
+    let in_schema = pointer.contains("/schema") || pointer.starts_with("/components/schemas");
+    if !in_schema {
+        if let Some(schema) = map.get("schema").filter(|s| s.is_object()) {
+            let schema_ptr = match schema.get("$ref").and_then(Value::as_str) {
+                Some(r) if v.doc.resolve_ref(r).is_some() => r.trim_start_matches('#').to_owned(),
+                Some(_) => String::new(),
+                None => join(pointer, "schema"),
+            };
+            if !schema_ptr.is_empty() {
+                if let Some(ex) = map.get("example") {
+                    out.push((schema_ptr.clone(), ex.clone(), join(pointer, "example")));
+                }
+                for (name, ex) in map.get("examples").and_then(Value::as_object).into_iter().flatten() {
+                    let ex_ptr = join(&join(pointer, "examples"), name);
+                    if let Some((ex, ex_ptr)) = v.deref(ex, &ex_ptr) {
+                        if let Some(value) = ex.get("value") {
+                            out.push((schema_ptr.clone(), value.clone(), join(&ex_ptr, "value")));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    for (k, child) in map {
+        if matches!(k.as_str(), "example" | "examples" | "default" | "enum" | "schema") {
+            continue;
+        }
+        if pointer.is_empty() && k == "components" {
+            // Component schemas are handled as schema sites; the other
+            // components hold parameters, headers, responses, bodies.
+            for (kind, entries) in child.as_object().into_iter().flatten() {
+                if kind != "schemas" && kind != "examples" {
+                    collect_holder_examples(v, entries, &join("/components", kind), out);
+                }
+            }
+            continue;
+        }
+        collect_holder_examples(v, child, &join(pointer, k), out);
+    }
+}
+
+fn collect_refs(value: &Value, out: &mut BTreeSet<String>) {
+    match value {
+        Value::Object(map) => {
+            for (k, v) in map {
+                if k == "$ref" {
+                    if let Some(r) = v.as_str() {
+                        out.insert(r.to_owned());
+                    }
+                } else {
+                    collect_refs(v, out);
+                }
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|v| collect_refs(v, out)),
+        _ => {}
+    }
+}
+
+/// Rewrites the OpenAPI 3.0 schema dialect into JSON Schema draft 7 throughout
+/// a document: `nullable` becomes a `null` type, boolean `exclusiveMinimum` and
+/// `exclusiveMaximum` become numeric, and annotations that are not keywords go.
+pub fn to_json_schema(value: &Value) -> Value {
+    match value {
+        Value::Object(map) => {
+            let mut out = Map::new();
+            for (k, v) in map {
+                match k.as_str() {
+                    // Examples and other literal values are data, not schemas.
+                    "example" | "examples" | "default" | "enum" => {
+                        out.insert(k.clone(), v.clone());
+                    }
+                    "nullable" | "discriminator" | "xml" | "externalDocs" => {}
+                    "properties" => {
+                        let props = v.as_object().into_iter().flatten();
+                        let props = props.map(|(name, s)| (name.clone(), to_json_schema(s))).collect();
+                        out.insert(k.clone(), Value::Object(props));
+                    }
+                    _ => {
+                        out.insert(k.clone(), to_json_schema(v));
+                    }
+                }
+            }
+            if map.get("nullable") == Some(&Value::Bool(true)) {
+                if let Some(Value::String(t)) = out.get("type").cloned() {
+                    out.insert("type".into(), Value::Array(vec![Value::String(t), Value::String("null".into())]));
+                }
+                if let Some(Value::Array(values)) = out.get_mut("enum") {
+                    if !values.contains(&Value::Null) {
+                        values.push(Value::Null);
+                    }
+                }
+            }
+            for (flag, bound) in [("exclusiveMinimum", "minimum"), ("exclusiveMaximum", "maximum")] {
+                match out.get(flag) {
+                    Some(Value::Bool(true)) => {
+                        if let Some(b) = out.remove(bound) {
+                            out.insert(flag.into(), b);
+                        } else {
+                            out.remove(flag);
+                        }
+                    }
+                    Some(Value::Bool(false)) => {
+                        out.remove(flag);
+                    }
+                    _ => {}
+                }
+            }
+            Value::Object(out)
+        }
+        Value::Array(items) => Value::Array(items.iter().map(to_json_schema).collect()),
+        other => other.clone(),
+    }
+}
+
+/// Resolves a pointer token path like `/a/b~1c` into its parts.
+pub fn pointer_tokens(pointer: &str) -> Vec<String> {
+    pointer.split('/').skip(1).map(unescape_token).collect()
+}

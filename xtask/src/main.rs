@@ -1,0 +1,60 @@
+//! Workspace automation: `cargo xtask validate` lints the specs,
+//! `cargo xtask codegen` regenerates `generated/` (or checks it is fresh).
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+mod codegen_cmd;
+mod validate_cmd;
+
+#[derive(Parser)]
+#[command(name = "xtask", about = "Workspace tasks for the OpenAPI code generator")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Lint OpenAPI documents (default: every document in specs/).
+    Validate {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        /// Files to check; all of specs/ when none are given.
+        files: Vec<PathBuf>,
+    },
+    /// Regenerate generated/ from specs/, or write a standalone crate for one spec.
+    Codegen {
+        /// Do not write: fail with a diff when the output on disk is stale.
+        #[arg(long)]
+        check: bool,
+        /// Generate a standalone crate for this document instead of generated/.
+        #[arg(long, requires = "out")]
+        spec: Option<PathBuf>,
+        /// Where the standalone crate goes (with --spec).
+        #[arg(long, requires = "spec")]
+        out: Option<PathBuf>,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+}
+
+/// The workspace root (the parent of this crate's directory).
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in the workspace").to_path_buf()
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Validate { format, files } => validate_cmd::run(format, files),
+        Command::Codegen { check, spec, out } => codegen_cmd::run(check, spec, out),
+    }
+}
