@@ -90,7 +90,13 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    pub fn new(file: &str, position: Position, pointer: &str, rule: Rule, message: impl Into<String>) -> Self {
+    pub fn new(
+        file: &str,
+        position: Position,
+        pointer: &str,
+        rule: Rule,
+        message: impl Into<String>,
+    ) -> Self {
         Diagnostic {
             file: file.to_owned(),
             position,
@@ -109,8 +115,19 @@ impl Diagnostic {
 /// `file:line:column: json-pointer: rule-name: message` (warnings say so).
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let pointer = if self.pointer.is_empty() { "/" } else { &self.pointer };
-        write!(f, "{}:{}: {}: {}: ", self.file, self.position, pointer, self.rule.name())?;
+        let pointer = if self.pointer.is_empty() {
+            "/"
+        } else {
+            &self.pointer
+        };
+        write!(
+            f,
+            "{}:{}: {}: {}: ",
+            self.file,
+            self.position,
+            pointer,
+            self.rule.name()
+        )?;
         if self.severity == Severity::Warning {
             write!(f, "warning: ")?;
         }

@@ -5,9 +5,12 @@
 //! Nothing here knows any particular API: it works from the document alone.
 
 pub mod diagnostic;
-pub mod load;
+pub mod emit;
+pub mod format;
 pub mod ir;
+pub mod load;
 pub mod validate;
+pub mod write;
 
 pub use ir::model_from_value;
 
@@ -20,7 +23,10 @@ pub fn spec_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
     let mut files = Vec::new();
     for entry in std::fs::read_dir(dir)? {
         let path = entry?.path();
-        let ext = path.extension().and_then(|e| e.to_str()).unwrap_or_default();
+        let ext = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .unwrap_or_default();
         if path.is_file() && matches!(ext, "yaml" | "yml" | "json") {
             files.push(path);
         }
@@ -32,7 +38,10 @@ pub fn spec_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
 /// Loads and validates one document, naming it `name` in diagnostics.
 /// `Err` means the file could not be read at all.
 pub fn check_file(path: &Path, name: &str) -> Result<Vec<Diagnostic>, load::Unreadable> {
-    let text = std::fs::read_to_string(path).map_err(|source| load::Unreadable { file: name.to_owned(), source })?;
+    let text = std::fs::read_to_string(path).map_err(|source| load::Unreadable {
+        file: name.to_owned(),
+        source,
+    })?;
     Ok(check_str(name, &text))
 }
 
@@ -45,4 +54,32 @@ pub fn check_str(name: &str, text: &str) -> Vec<Diagnostic> {
     }
     diagnostic::sort(&mut problems);
     problems
+}
+
+/// Loads a document for generation; `Err` holds its syntax problems.
+pub fn load_document(path: &Path, name: &str) -> Result<load::Document, Vec<Diagnostic>> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        vec![Diagnostic::new(
+            name,
+            load::Position { line: 1, column: 1 },
+            "",
+            diagnostic::Rule::Syntax,
+            format!("cannot read: {e}"),
+        )]
+    })?;
+    let loaded = load::load_str(name, &text);
+    let errors: Vec<Diagnostic> = loaded
+        .problems
+        .into_iter()
+        .filter(Diagnostic::is_error)
+        .collect();
+    match loaded.document {
+        Some(doc) if errors.is_empty() => Ok(doc),
+        _ => Err(errors),
+    }
+}
+
+/// The module name for a spec file: its stem in snake_case.
+pub fn module_name(path: &Path) -> String {
+    ir::snake_ident(path.file_stem().and_then(|s| s.to_str()).unwrap_or("api"))
 }

@@ -24,7 +24,10 @@ pub struct Position {
 
 impl From<Marker> for Position {
     fn from(m: Marker) -> Self {
-        Position { line: m.line(), column: m.col() + 1 }
+        Position {
+            line: m.line(),
+            column: m.col() + 1,
+        }
     }
 }
 
@@ -98,6 +101,26 @@ pub fn load_file(path: &Path) -> Result<Loaded, Unreadable> {
 
 /// Parses `text`, naming it `file` in diagnostics.
 pub fn load_str(file: &str, text: &str) -> Loaded {
+    // YAML accepts what JSON does not (trailing commas, unquoted keys,
+    // comments), so a `.json` file must also parse as strict JSON.
+    if Path::new(file)
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"))
+    {
+        if let Err(e) = serde_json::from_str::<Value>(text) {
+            let at = Position {
+                line: e.line().max(1),
+                column: e.column().max(1),
+            };
+            let message = e.to_string();
+            let suffix = format!(" at line {} column {}", e.line(), e.column());
+            let message = message.strip_suffix(&suffix).unwrap_or(&message);
+            return Loaded {
+                document: None,
+                problems: vec![Diagnostic::new(file, at, "", Rule::Syntax, message)],
+            };
+        }
+    }
     let mut builder = Builder {
         file: file.to_owned(),
         positions: HashMap::new(),
@@ -106,12 +129,19 @@ pub fn load_str(file: &str, text: &str) -> Loaded {
     };
     match builder.parse(text) {
         Ok(value) => Loaded {
-            document: Some(Document { file: file.to_owned(), value, positions: builder.positions }),
+            document: Some(Document {
+                file: file.to_owned(),
+                value,
+                positions: builder.positions,
+            }),
             problems: builder.problems,
         },
         Err(problem) => {
             builder.problems.push(*problem);
-            Loaded { document: None, problems: builder.problems }
+            Loaded {
+                document: None,
+                problems: builder.problems,
+            }
         }
     }
 }
@@ -134,8 +164,17 @@ struct Builder {
 }
 
 enum Frame {
-    Seq { pointer: String, anchor: usize, items: Vec<Value> },
-    Map { pointer: String, anchor: usize, map: Map<String, Value>, key: Option<String> },
+    Seq {
+        pointer: String,
+        anchor: usize,
+        items: Vec<Value>,
+    },
+    Map {
+        pointer: String,
+        anchor: usize,
+        map: Map<String, Value>,
+        key: Option<String>,
+    },
 }
 
 type Problem = Box<Diagnostic>;
@@ -152,12 +191,7 @@ impl Builder {
         let mut documents = 0;
         while let Some(event) = parser.next_event() {
             let (event, span) = event.map_err(|e| {
-                self.error(
-                    (*e.marker()).into(),
-                    "",
-                    Rule::Syntax,
-                    e.info().to_owned(),
-                )
+                self.error((*e.marker()).into(), "", Rule::Syntax, e.info().to_owned())
             })?;
             let at: Position = span.start.into();
             match event {
@@ -176,13 +210,24 @@ impl Builder {
                 Event::Alias(id) => {
                     let pointer = self.child_pointer(&stack, at)?;
                     let value = self.anchors.get(&id).cloned().ok_or_else(|| {
-                        self.error(at, &pointer, Rule::Syntax, "alias to an unknown anchor".into())
+                        self.error(
+                            at,
+                            &pointer,
+                            Rule::Syntax,
+                            "alias to an unknown anchor".into(),
+                        )
                     })?;
                     self.finish_node(&mut stack, &mut root, pointer, at, value, 0);
                 }
                 Event::Scalar(text, style, anchor, tag) => {
                     // A scalar in key position is a mapping key.
-                    if let Some(Frame::Map { key: key @ None, map, pointer, .. }) = stack.last_mut() {
+                    if let Some(Frame::Map {
+                        key: key @ None,
+                        map,
+                        pointer,
+                        ..
+                    }) = stack.last_mut()
+                    {
                         let name = text.into_owned();
                         let child = format!("{pointer}/{}", escape_token(&name));
                         if map.contains_key(&name) {
@@ -199,33 +244,53 @@ impl Builder {
                         continue;
                     }
                     let pointer = self.child_pointer(&stack, at)?;
-                    let value = scalar(&text, style, tag.as_deref()).map_err(|message| {
-                        self.error(at, &pointer, Rule::Syntax, message)
-                    })?;
+                    let value = scalar(&text, style, tag.as_deref())
+                        .map_err(|message| self.error(at, &pointer, Rule::Syntax, message))?;
                     self.finish_node(&mut stack, &mut root, pointer, at, value, anchor);
                 }
                 Event::SequenceStart(anchor, _) => {
                     let pointer = self.child_pointer(&stack, at)?;
                     self.positions.entry(pointer.clone()).or_insert(at);
-                    stack.push(Frame::Seq { pointer, anchor, items: Vec::new() });
+                    stack.push(Frame::Seq {
+                        pointer,
+                        anchor,
+                        items: Vec::new(),
+                    });
                 }
                 Event::MappingStart(anchor, _) => {
                     let pointer = self.child_pointer(&stack, at)?;
                     self.positions.entry(pointer.clone()).or_insert(at);
-                    stack.push(Frame::Map { pointer, anchor, map: Map::new(), key: None });
+                    stack.push(Frame::Map {
+                        pointer,
+                        anchor,
+                        map: Map::new(),
+                        key: None,
+                    });
                 }
                 Event::SequenceEnd | Event::MappingEnd => {
                     let (anchor, value) = match stack.pop() {
                         Some(Frame::Seq { anchor, items, .. }) => (anchor, Value::Array(items)),
                         Some(Frame::Map { anchor, map, .. }) => (anchor, Value::Object(map)),
-                        None => return Err(self.error(at, "", Rule::Syntax, "unbalanced collection".into())),
+                        None => {
+                            return Err(self.error(
+                                at,
+                                "",
+                                Rule::Syntax,
+                                "unbalanced collection".into(),
+                            ))
+                        }
                     };
                     self.attach(&mut stack, &mut root, value, anchor);
                 }
             }
         }
         root.ok_or_else(|| {
-            self.error(Position { line: 1, column: 1 }, "", Rule::Syntax, "the document is empty".into())
+            self.error(
+                Position { line: 1, column: 1 },
+                "",
+                Rule::Syntax,
+                "the document is empty".into(),
+            )
         })
     }
 
@@ -234,8 +299,14 @@ impl Builder {
         Ok(match stack.last() {
             None => String::new(),
             Some(Frame::Seq { pointer, items, .. }) => format!("{pointer}/{}", items.len()),
-            Some(Frame::Map { pointer, key: Some(key), .. }) => format!("{pointer}/{}", escape_token(key)),
-            Some(Frame::Map { pointer, key: None, .. }) => {
+            Some(Frame::Map {
+                pointer,
+                key: Some(key),
+                ..
+            }) => format!("{pointer}/{}", escape_token(key)),
+            Some(Frame::Map {
+                pointer, key: None, ..
+            }) => {
                 return Err(self.error(
                     at,
                     pointer,
@@ -259,7 +330,13 @@ impl Builder {
         self.attach(stack, root, value, anchor);
     }
 
-    fn attach(&mut self, stack: &mut [Frame], root: &mut Option<Value>, value: Value, anchor: usize) {
+    fn attach(
+        &mut self,
+        stack: &mut [Frame],
+        root: &mut Option<Value>,
+        value: Value,
+        anchor: usize,
+    ) {
         if anchor != 0 {
             self.anchors.insert(anchor, value.clone());
         }
@@ -282,9 +359,12 @@ fn scalar(text: &str, style: ScalarStyle, tag: Option<&Tag>) -> Result<Value, St
         if tag.handle == "tag:yaml.org,2002:" || tag.handle == "!!" {
             return match tag.suffix.as_str() {
                 "str" => Ok(Value::String(text.to_owned())),
-                "int" | "float" => plain_number(text)
-                    .ok_or_else(|| format!("`{text}` is not a number")),
-                "bool" => plain_bool(text).map(Value::Bool).ok_or_else(|| format!("`{text}` is not a boolean")),
+                "int" | "float" => {
+                    plain_number(text).ok_or_else(|| format!("`{text}` is not a number"))
+                }
+                "bool" => plain_bool(text)
+                    .map(Value::Bool)
+                    .ok_or_else(|| format!("`{text}` is not a boolean")),
                 "null" => Ok(Value::Null),
                 other => Err(format!("unsupported tag `!!{other}`")),
             };
@@ -303,7 +383,10 @@ fn scalar(text: &str, style: ScalarStyle, tag: Option<&Tag>) -> Result<Value, St
     if let Some(n) = plain_number(text) {
         return Ok(n);
     }
-    if matches!(text, ".inf" | ".Inf" | ".INF" | "-.inf" | "+.inf" | ".nan" | ".NaN" | ".NAN") {
+    if matches!(
+        text,
+        ".inf" | ".Inf" | ".INF" | "-.inf" | "+.inf" | ".nan" | ".NaN" | ".NAN"
+    ) {
         return Err(format!("`{text}` cannot be represented in JSON"));
     }
     Ok(Value::String(text.to_owned()))
@@ -337,7 +420,9 @@ fn plain_number(text: &str) -> Option<Value> {
             return Some(Value::Number(n.into()));
         }
     }
-    let float_chars = body.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'-' | b'+'));
+    let float_chars = body
+        .bytes()
+        .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'-' | b'+'));
     let starts_ok = body.starts_with(|c: char| c.is_ascii_digit() || c == '.');
     if float_chars && starts_ok && body.bytes().any(|b| b.is_ascii_digit()) {
         let f: f64 = text.parse().ok()?;
@@ -374,19 +459,30 @@ mod tests {
 
     #[test]
     fn records_positions_of_nested_nodes() {
-        let l = doc("paths:\n  /a/{b}:\n    post:\n      operationId: x\nlist:\n  - one\n  - two\n");
+        let l =
+            doc("paths:\n  /a/{b}:\n    post:\n      operationId: x\nlist:\n  - one\n  - two\n");
         let d = l.document.unwrap();
-        assert_eq!(d.position("/paths/~1a~1{b}/post/operationId"), Position { line: 4, column: 7 });
+        assert_eq!(
+            d.position("/paths/~1a~1{b}/post/operationId"),
+            Position { line: 4, column: 7 }
+        );
         assert_eq!(d.position("/list/1"), Position { line: 7, column: 5 });
         // Unknown pointers fall back to their nearest ancestor.
-        assert_eq!(d.position("/list/1/deeper"), Position { line: 7, column: 5 });
+        assert_eq!(
+            d.position("/list/1/deeper"),
+            Position { line: 7, column: 5 }
+        );
     }
 
     #[test]
     fn reports_duplicate_keys_and_keeps_going() {
         let l = doc("a: 1\nb:\n  c: 1\n  c: 2\na: 3\n");
         assert!(l.document.is_some());
-        let found: Vec<_> = l.problems.iter().map(|p| (p.pointer.as_str(), p.position.line)).collect();
+        let found: Vec<_> = l
+            .problems
+            .iter()
+            .map(|p| (p.pointer.as_str(), p.position.line))
+            .collect();
         assert_eq!(found, vec![("/b/c", 4), ("/a", 5)]);
         assert!(l.problems.iter().all(|p| p.rule == Rule::DuplicateKey));
     }

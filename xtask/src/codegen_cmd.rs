@@ -1,9 +1,150 @@
 //! `cargo xtask codegen [--check] [--spec FILE --out DIR]`
+//!
+//! Without `--spec`, regenerates `generated/` from every document in `specs/`.
+//! With `--check`, writes nothing and fails with a diff when the output on
+//! disk differs from what the specs produce.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::Instant;
 
-pub fn run(_check: bool, _spec: Option<PathBuf>, _out: Option<PathBuf>) -> ExitCode {
-    eprintln!("error: code generation is not implemented yet");
-    ExitCode::from(2)
+use codegen::emit::krate::CrateOptions;
+use codegen::write::{self, Input, Stale};
+
+use crate::workspace_root;
+
+/// The crate generated from `specs/`.
+const CRATE_NAME: &str = "huaweicloud-batch-delete";
+const CRATE_DESCRIPTION: &str =
+    "Typed clients and models for Huawei Cloud batch-delete APIs, generated from the OpenAPI documents in specs/.";
+
+pub fn run(check: bool, spec: Option<PathBuf>, out: Option<PathBuf>) -> ExitCode {
+    let root = workspace_root();
+    let started = Instant::now();
+    let (inputs, dir, opts, command) = match (spec, out) {
+        (Some(spec), Some(out)) => {
+            let name = codegen::module_name(&spec).replace('_', "-");
+            let opts = CrateOptions {
+                name: name.clone(),
+                description: format!("A client generated from {}.", spec.display()),
+                standalone: true,
+            };
+            let command = format!(
+                "cargo xtask codegen --spec {} --out {}",
+                spec.display(),
+                out.display()
+            );
+            (vec![spec], out, opts, command)
+        }
+        _ => {
+            let specs = match codegen::spec_files(&root.join("specs")) {
+                Ok(files) => files,
+                Err(e) => {
+                    eprintln!("error: cannot list specs/: {e}");
+                    return ExitCode::from(2);
+                }
+            };
+            let opts = CrateOptions {
+                name: CRATE_NAME.into(),
+                description: CRATE_DESCRIPTION.into(),
+                standalone: false,
+            };
+            (
+                specs,
+                root.join("generated"),
+                opts,
+                "cargo xtask codegen".to_owned(),
+            )
+        }
+    };
+
+    let mut loaded = Vec::new();
+    let mut failed = false;
+    for path in &inputs {
+        let name = path
+            .strip_prefix(&root)
+            .unwrap_or(path)
+            .display()
+            .to_string();
+        match codegen::load_document(path, &name) {
+            Ok(document) => loaded.push(Input {
+                module: codegen::module_name(path),
+                source: name,
+                document,
+            }),
+            Err(problems) => {
+                failed = true;
+                for p in problems {
+                    eprintln!("{p}");
+                }
+            }
+        }
+    }
+    if failed {
+        return ExitCode::from(1);
+    }
+    let files = match write::generate(&loaded, &opts, &command) {
+        Ok(files) => files,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(1);
+        }
+    };
+    let lines: usize = files.values().map(|t| t.lines().count()).sum();
+    if check {
+        return check_fresh(&dir, &files);
+    }
+    if let Err(e) = write::write_crate(&dir, &files) {
+        eprintln!("error: cannot write {}: {e}", dir.display());
+        return ExitCode::from(2);
+    }
+    eprintln!(
+        "generated {} file(s), {lines} line(s) in {} from {} spec(s) in {:.2?}",
+        files.len(),
+        dir.display(),
+        loaded.len(),
+        started.elapsed()
+    );
+    ExitCode::SUCCESS
+}
+
+fn check_fresh(dir: &Path, files: &std::collections::BTreeMap<PathBuf, String>) -> ExitCode {
+    let stale = match write::compare_crate(dir, files) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: cannot read {}: {e}", dir.display());
+            return ExitCode::from(2);
+        }
+    };
+    if stale.is_empty() {
+        eprintln!("{} is up to date", dir.display());
+        return ExitCode::SUCCESS;
+    }
+    for s in &stale {
+        match s {
+            Stale::Missing(p) => println!("missing: {}", dir.join(p).display()),
+            Stale::Extra(p) => println!("not generated any more: {}", dir.join(p).display()),
+            Stale::Changed {
+                path,
+                on_disk,
+                expected,
+            } => {
+                let name = dir.join(path).display().to_string();
+                let diff = similar::TextDiff::from_lines(on_disk, expected);
+                print!(
+                    "{}",
+                    diff.unified_diff().context_radius(3).header(
+                        &format!("{name} (on disk)"),
+                        &format!("{name} (from specs)")
+                    )
+                );
+            }
+        }
+    }
+    eprintln!(
+        "error: {} is stale ({} file(s)); run `cargo xtask codegen`",
+        dir.display(),
+        stale.len()
+    );
+    ExitCode::from(1)
 }

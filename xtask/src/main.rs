@@ -10,7 +10,10 @@ mod codegen_cmd;
 mod validate_cmd;
 
 #[derive(Parser)]
-#[command(name = "xtask", about = "Workspace tasks for the OpenAPI code generator")]
+#[command(
+    name = "xtask",
+    about = "Workspace tasks for the OpenAPI code generator"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -48,7 +51,10 @@ pub enum Format {
 
 /// The workspace root (the parent of this crate's directory).
 pub fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in the workspace").to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives in the workspace")
+        .to_path_buf()
 }
 
 fn main() -> ExitCode {

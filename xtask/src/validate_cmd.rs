@@ -13,7 +13,10 @@ pub fn run(format: Format, files: Vec<PathBuf>) -> ExitCode {
     let root = workspace_root();
     let files = if files.is_empty() {
         match codegen::spec_files(&root.join("specs")) {
-            Ok(files) => files.into_iter().map(|f| f.strip_prefix(&root).map(PathBuf::from).unwrap_or(f)).collect(),
+            Ok(files) => files
+                .into_iter()
+                .map(|f| f.strip_prefix(&root).map(PathBuf::from).unwrap_or(f))
+                .collect(),
             Err(e) => {
                 eprintln!("error: cannot list specs/: {e}");
                 return ExitCode::from(2);
@@ -27,7 +30,11 @@ pub fn run(format: Format, files: Vec<PathBuf>) -> ExitCode {
     let mut all: Vec<Diagnostic> = Vec::new();
     let mut unusable = false;
     for file in &files {
-        let path = if file.exists() || file.is_absolute() { file.clone() } else { root.join(file) };
+        let path = if file.exists() || file.is_absolute() {
+            file.clone()
+        } else {
+            root.join(file)
+        };
         match codegen::check_file(&path, &file.display().to_string()) {
             Ok(diags) => all.extend(diags),
             Err(e) => {
@@ -43,11 +50,17 @@ pub fn run(format: Format, files: Vec<PathBuf>) -> ExitCode {
             }
             let errors = all.iter().filter(|d| d.is_error()).count();
             let warnings = all.len() - errors;
-            eprintln!("{} file(s) checked: {errors} error(s), {warnings} warning(s)", files.len());
+            eprintln!(
+                "{} file(s) checked: {errors} error(s), {warnings} warning(s)",
+                files.len()
+            );
         }
         Format::Json => {
             let out = serde_json::json!({ "files": files, "problems": all });
-            println!("{}", serde_json::to_string_pretty(&out).expect("diagnostics serialize"));
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&out).expect("diagnostics serialize")
+            );
         }
     }
     if unusable {

@@ -1,0 +1,135 @@
+//! Stage 4: emit. Turns the IR into Rust tokens with `quote`. Reads only
+//! [`crate::ir`], never the document.
+
+pub mod client;
+pub mod krate;
+pub mod types;
+
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::{format_ident, quote};
+
+use crate::ir::{Kind, Ty};
+
+/// An identifier, raw where needed.
+pub fn ident(name: &str) -> Ident {
+    format_ident!("{}", name)
+}
+
+/// `#[doc = …]` lines for a block of text; nothing for `None`.
+pub fn doc(text: Option<&str>) -> TokenStream {
+    let Some(text) = text else {
+        return TokenStream::new();
+    };
+    let lines = doc_lines(text);
+    quote! { #( #[doc = #lines] )* }
+}
+
+/// Normalizes spec prose into doc comment lines: one leading space per line,
+/// trailing blanks removed.
+fn doc_lines(text: &str) -> Vec<String> {
+    let text = text.trim();
+    text.lines()
+        .map(|l| {
+            let l = l.trim_end();
+            if l.is_empty() {
+                String::new()
+            } else {
+                format!(" {}", escape_doc(l))
+            }
+        })
+        .collect()
+}
+
+/// Keeps rustdoc from reading spec prose as something else: bare URLs become
+/// links, and stray brackets are not taken as intra-doc links.
+fn escape_doc(line: &str) -> String {
+    let mut out = String::new();
+    for (i, word) in line.split(' ').enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        let is_url =
+            (word.starts_with("http://") || word.starts_with("https://")) && !word.contains('<');
+        if is_url {
+            let trimmed = word.trim_end_matches(['.', ',', ')', ';']);
+            out.push('<');
+            out.push_str(trimmed);
+            out.push('>');
+            out.push_str(&word[trimmed.len()..]);
+        } else {
+            out.push_str(&word.replace('[', "\\[").replace(']', "\\]"));
+        }
+    }
+    out
+}
+
+/// Joins optional paragraphs into one doc text.
+pub fn paragraphs(parts: &[Option<&str>]) -> Option<String> {
+    let parts: Vec<&str> = parts
+        .iter()
+        .flatten()
+        .map(|s| s.trim())
+        .filter(|s| !s.is_empty())
+        .collect();
+    (!parts.is_empty()).then(|| parts.join("\n\n"))
+}
+
+/// The Rust type for a Ty as stored (owned).
+pub fn ty_tokens(ty: &Ty) -> TokenStream {
+    let inner = kind_tokens(&ty.kind);
+    if ty.nullable {
+        quote! { Option<#inner> }
+    } else {
+        inner
+    }
+}
+
+pub fn kind_tokens(kind: &Kind) -> TokenStream {
+    match kind {
+        Kind::String => quote! { String },
+        Kind::Integer(t) | Kind::Number(t) => {
+            let t = Ident::new(t, Span::call_site());
+            quote! { #t }
+        }
+        Kind::Boolean => quote! { bool },
+        Kind::Array(item) => {
+            let item = ty_tokens(item);
+            quote! { Vec<#item> }
+        }
+        Kind::Map(value) => {
+            let value = ty_tokens(value);
+            quote! { std::collections::BTreeMap<String, #value> }
+        }
+        Kind::Any => quote! { serde_json::Value },
+        Kind::Named(n) => {
+            let n = ident(n);
+            quote! { #n }
+        }
+    }
+}
+
+/// A numeric literal for a bound, typed to match `kind`.
+pub fn number_literal(kind: &Kind, value: f64) -> TokenStream {
+    match kind {
+        Kind::Integer(t) => {
+            let v = value as i128;
+            let lit: TokenStream = format!("{v}_{t}").parse().expect("integer literal");
+            lit
+        }
+        Kind::Number(t) => {
+            let lit: TokenStream = format!("{value:?}_{t}").parse().expect("float literal");
+            lit
+        }
+        _ => quote! { #value },
+    }
+}
+
+fn opt_usize(v: Option<usize>) -> TokenStream {
+    match v {
+        Some(n) => {
+            let n = proc_macro2::Literal::usize_unsuffixed(n);
+            quote! { Some(#n) }
+        }
+        None => quote! { None },
+    }
+}

@@ -1,0 +1,522 @@
+//! Models: structs, enums and unions from the type registry, their
+//! constraint checks (shared by client and server), and each operation's
+//! success and error enums.
+
+use std::collections::HashMap;
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+use serde_json::Value;
+
+use super::{doc, ident, kind_tokens, number_literal, opt_usize, paragraphs, ty_tokens};
+use crate::ir::{Api, Enum, Kind, Operation, Response, ResponseBody, Struct, Ty, TypeDef, Union};
+
+/// Looks types up by name and knows which need constraint checks.
+pub struct Registry<'a> {
+    types: HashMap<&'a str, &'a TypeDef>,
+    needs: HashMap<&'a str, bool>,
+}
+
+impl<'a> Registry<'a> {
+    pub fn new(api: &'a Api) -> Self {
+        let types: HashMap<&str, &TypeDef> = api.types.iter().map(|t| (t.name(), t)).collect();
+        let mut reg = Registry {
+            needs: types.keys().map(|k| (*k, false)).collect(),
+            types,
+        };
+        // Fixpoint: a type needs checks if anything inside it does.
+        loop {
+            let mut changed = false;
+            for t in &api.types {
+                let now = match t {
+                    TypeDef::Struct(s) => {
+                        s.fields.iter().any(|f| reg.needs(&f.ty))
+                            || s.additional.as_ref().is_some_and(|a| reg.needs(a))
+                    }
+                    TypeDef::Union(u) => u.variants.iter().any(|v| reg.needs(&v.ty)),
+                    TypeDef::Enum(_) => false,
+                };
+                if now && !reg.needs[t.name()] {
+                    reg.needs.insert(t.name(), true);
+                    changed = true;
+                }
+            }
+            if !changed {
+                break reg;
+            }
+        }
+    }
+
+    /// Whether a value of this type can break a constraint.
+    pub fn needs(&self, ty: &Ty) -> bool {
+        if !ty.constraints.is_empty() {
+            return true;
+        }
+        match &ty.kind {
+            Kind::Array(item) | Kind::Map(item) => self.needs(item),
+            Kind::Named(n) => self.needs.get(n.as_str()).copied().unwrap_or(false),
+            _ => false,
+        }
+    }
+
+    fn get(&self, name: &str) -> Option<&'a TypeDef> {
+        self.types.get(name).copied()
+    }
+
+    /// Statements checking `value` (an expression of type `&T`) reported
+    /// under `field` (an expression of type `&str`).
+    pub fn checks(&self, ty: &Ty, value: TokenStream, field: TokenStream) -> TokenStream {
+        if !self.needs(ty) {
+            return TokenStream::new();
+        }
+        if ty.nullable {
+            let inner = Ty {
+                nullable: false,
+                ..ty.clone()
+            };
+            let body = self.checks(&inner, quote!(value), field);
+            return quote! { if let Some(value) = #value { #body } };
+        }
+        let c = &ty.constraints;
+        let mut out = TokenStream::new();
+        match &ty.kind {
+            Kind::String => {
+                if c.min_length.is_some() || c.max_length.is_some() {
+                    let (min, max) = (opt_usize(c.min_length), opt_usize(c.max_length));
+                    out.extend(quote! { checker.length(#field, #value, #min, #max); });
+                }
+            }
+            Kind::Integer(_) | Kind::Number(_) => {
+                let bound = |b: Option<(f64, bool)>| match b {
+                    Some((v, exclusive)) => {
+                        let lit = number_literal(&ty.kind, v);
+                        quote! { Some((#lit, #exclusive)) }
+                    }
+                    None => quote! { None },
+                };
+                if c.minimum.is_some() || c.maximum.is_some() {
+                    let (min, max) = (bound(c.minimum), bound(c.maximum));
+                    out.extend(quote! { checker.range(#field, *#value, #min, #max); });
+                }
+            }
+            Kind::Array(item) => {
+                if c.min_items.is_some() || c.max_items.is_some() {
+                    let (min, max) = (opt_usize(c.min_items), opt_usize(c.max_items));
+                    out.extend(quote! { checker.items(#field, #value.len(), #min, #max); });
+                }
+                if c.unique_items {
+                    out.extend(quote! { checker.unique(#field, #value); });
+                }
+                let inner = self.checks(item, quote!(value), quote!(field));
+                if !inner.is_empty() {
+                    out.extend(quote! {
+                        for (i, value) in #value.iter().enumerate() {
+                            let field = &format!("{}[{i}]", #field);
+                            #inner
+                        }
+                    });
+                }
+            }
+            Kind::Map(item) => {
+                if c.min_properties.is_some() || c.max_properties.is_some() {
+                    let (min, max) = (opt_usize(c.min_properties), opt_usize(c.max_properties));
+                    out.extend(quote! { checker.properties(#field, #value.len(), #min, #max); });
+                }
+                let inner = self.checks(item, quote!(value), quote!(field));
+                if !inner.is_empty() {
+                    out.extend(quote! {
+                        for (key, value) in #value {
+                            let field = &format!("{}.{key}", #field);
+                            #inner
+                        }
+                    });
+                }
+            }
+            Kind::Named(_) => out.extend(quote! { checker.nested(#field, #value); }),
+            Kind::Boolean | Kind::Any => {}
+        }
+        out
+    }
+
+    /// A Rust expression for a literal default, if it can be expressed.
+    fn default_expr(&self, ty: &Ty, value: &Value) -> Option<TokenStream> {
+        Some(match (&ty.kind, value) {
+            (Kind::String, Value::String(s)) => quote! { #s.to_owned() },
+            (Kind::Boolean, Value::Bool(b)) => quote! { #b },
+            (Kind::Integer(_), Value::Number(n)) if n.is_i64() || n.is_u64() => {
+                number_literal(&ty.kind, n.as_f64()?)
+            }
+            (Kind::Number(_), Value::Number(n)) => number_literal(&ty.kind, n.as_f64()?),
+            (Kind::Named(name), Value::String(s)) => match self.get(name)? {
+                TypeDef::Enum(e) => {
+                    let v = e.values.iter().find(|v| v.value == *s)?;
+                    let (t, v) = (ident(name), ident(&v.variant));
+                    quote! { #t::#v }
+                }
+                _ => return None,
+            },
+            _ => return None,
+        })
+    }
+}
+
+/// The `types` module of an API: every named type and every operation's
+/// outcome enums.
+pub fn types_module(api: &Api, reg: &Registry<'_>) -> TokenStream {
+    let mut out = TokenStream::new();
+    for t in &api.types {
+        out.extend(match t {
+            TypeDef::Struct(s) => struct_def(s, reg),
+            TypeDef::Enum(e) => enum_def(e),
+            TypeDef::Union(u) => union_def(u, reg),
+        });
+    }
+    for op in &api.operations {
+        out.extend(outcome_enums(op));
+    }
+    quote! {
+        use crate::runtime::validation::{Checker, Validate};
+        #out
+    }
+}
+
+fn struct_def(s: &Struct, reg: &Registry<'_>) -> TokenStream {
+    let name = ident(&s.name);
+    let docs = doc(s.doc.as_deref());
+    let mut fields = Vec::new();
+    let mut default_fns = Vec::new();
+    let mut checks = Vec::new();
+    for f in &s.fields {
+        let rust = ident(&f.rust);
+        let json = &f.json;
+        let mut attrs = Vec::new();
+        if f.rust != f.json {
+            attrs.push(quote! { rename = #json });
+        }
+        let mut inner = kind_tokens(&f.ty.kind);
+        if f.boxed {
+            inner = quote! { Box<#inner> };
+        }
+        let default = f.default.as_ref().and_then(|d| reg.default_expr(&f.ty, d));
+        let is_option = default.is_none() && (!f.required || f.ty.nullable);
+        let field_ty = if let Some(expr) = default {
+            let fn_name = format_ident!(
+                "default_{}_{}",
+                heck::AsSnakeCase(&s.name).to_string(),
+                f.rust.trim_end_matches('_')
+            );
+            let fn_path = fn_name.to_string();
+            attrs.push(quote! { default = #fn_path });
+            default_fns.push(quote! { fn #fn_name() -> #inner { #expr } });
+            inner.clone()
+        } else if !f.required {
+            attrs.push(quote! { default, skip_serializing_if = "Option::is_none" });
+            quote! { Option<#inner> }
+        } else if f.ty.nullable {
+            quote! { Option<#inner> }
+        } else {
+            inner.clone()
+        };
+        let default_doc = f
+            .default
+            .as_ref()
+            .filter(|_| !f.required)
+            .map(|d| format!("Defaults to `{d}`."));
+        let fdoc = doc(paragraphs(&[f.doc.as_deref(), default_doc.as_deref()]).as_deref());
+        let serde = (!attrs.is_empty()).then(|| quote! { #[serde(#(#attrs),*)] });
+        fields.push(quote! { #fdoc #serde pub #rust: #field_ty, });
+
+        let field_path = quote! { &crate::runtime::validation::join(field, #json) };
+        let plain = Ty {
+            nullable: false,
+            ..f.ty.clone()
+        };
+        let body = reg.checks(&plain, quote!(value), quote!(field));
+        if !body.is_empty() {
+            checks.push(if is_option {
+                quote! { if let Some(value) = &self.#rust { let field = #field_path; #body } }
+            } else {
+                quote! { { let value = &self.#rust; let field = #field_path; #body } }
+            });
+        }
+    }
+    if let Some(extra) = &s.additional {
+        let t = ty_tokens(extra);
+        fields.push(quote! {
+            /// Properties beyond the declared ones.
+            #[serde(flatten)]
+            pub additional_properties: std::collections::BTreeMap<String, #t>,
+        });
+        let body = reg.checks(extra, quote!(value), quote!(field));
+        if !body.is_empty() {
+            checks.push(quote! {
+                for (key, value) in &self.additional_properties {
+                    let field = &crate::runtime::validation::join(field, key);
+                    #body
+                }
+            });
+        }
+    }
+    let deny = s
+        .deny_unknown
+        .then(|| quote! { #[serde(deny_unknown_fields)] });
+    let (checker_arg, field_arg) = if checks.is_empty() {
+        (quote!(_checker), quote!(_field))
+    } else {
+        (quote!(checker), quote!(field))
+    };
+    quote! {
+        #docs
+        #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+        #deny
+        pub struct #name {
+            #(#fields)*
+        }
+
+        #(#default_fns)*
+
+        impl Validate for #name {
+            fn check(&self, #field_arg: &str, #checker_arg: &mut Checker) {
+                #(#checks)*
+            }
+        }
+    }
+}
+
+fn enum_def(e: &Enum) -> TokenStream {
+    let name = ident(&e.name);
+    let docs = doc(e.doc.as_deref());
+    let variants = e.values.iter().map(|v| {
+        let var = ident(&v.variant);
+        let value = &v.value;
+        let vdoc = doc(v.doc.as_deref());
+        quote! { #vdoc #[serde(rename = #value)] #var, }
+    });
+    let arms = e.values.iter().map(|v| {
+        let var = ident(&v.variant);
+        let value = &v.value;
+        quote! { Self::#var => #value, }
+    });
+    let all = e.values.iter().map(|v| ident(&v.variant));
+    quote! {
+        #docs
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+        pub enum #name {
+            #(#variants)*
+        }
+
+        impl #name {
+            /// Every value, in the order the spec lists them.
+            pub const ALL: &'static [Self] = &[#(Self::#all),*];
+
+            /// The value as it appears on the wire.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    #(#arms)*
+                }
+            }
+        }
+
+        impl std::fmt::Display for #name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl Validate for #name {
+            fn check(&self, _field: &str, _checker: &mut Checker) {}
+        }
+    }
+}
+
+fn union_def(u: &Union, reg: &Registry<'_>) -> TokenStream {
+    let name = ident(&u.name);
+    let docs = doc(u.doc.as_deref());
+    let variants = u.variants.iter().map(|v| {
+        let var = ident(&v.name);
+        let mut t = ty_tokens(&v.ty);
+        if v.boxed {
+            t = quote! { Box<#t> };
+        }
+        quote! { #var(#t), }
+    });
+    let check_arms: Vec<TokenStream> = u
+        .variants
+        .iter()
+        .map(|v| {
+            let var = ident(&v.name);
+            let body = reg.checks(&v.ty, quote!(value), quote!(field));
+            if body.is_empty() {
+                quote! { Self::#var(_) => {} }
+            } else {
+                quote! { Self::#var(value) => { #body } }
+            }
+        })
+        .collect();
+    let any_checks = u.variants.iter().any(|v| reg.needs(&v.ty));
+    let validate = if any_checks {
+        quote! {
+            impl Validate for #name {
+                fn check(&self, field: &str, checker: &mut Checker) {
+                    match self { #(#check_arms)* }
+                }
+            }
+        }
+    } else {
+        quote! {
+            impl Validate for #name {
+                fn check(&self, _field: &str, _checker: &mut Checker) {}
+            }
+        }
+    };
+    match &u.discriminator {
+        None => quote! {
+            #docs
+            #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+            #[serde(untagged)]
+            pub enum #name {
+                #(#variants)*
+            }
+            #validate
+        },
+        Some(d) => {
+            let property = &d.property;
+            let arms = d.mapping.iter().map(|(value, i)| {
+                let var = ident(&u.variants[*i].name);
+                let wrap = if u.variants[*i].boxed { quote! { |v| Self::#var(Box::new(v)) } } else { quote! { Self::#var } };
+                quote! { #value => serde_json::from_value(value).map(#wrap).map_err(serde::de::Error::custom), }
+            });
+            let names: Vec<&String> = d.mapping.iter().map(|(v, _)| v).collect();
+            quote! {
+                #docs
+                #[doc = ""]
+                #[doc = concat!(" The `", #property, "` property selects the variant.")]
+                #[derive(Clone, Debug, PartialEq, serde::Serialize)]
+                #[serde(untagged)]
+                pub enum #name {
+                    #(#variants)*
+                }
+
+                impl<'de> serde::Deserialize<'de> for #name {
+                    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                        let value = serde_json::Value::deserialize(deserializer)?;
+                        let tag = value
+                            .get(#property)
+                            .and_then(serde_json::Value::as_str)
+                            .ok_or_else(|| serde::de::Error::missing_field(#property))?
+                            .to_owned();
+                        match tag.as_str() {
+                            #(#arms)*
+                            other => Err(serde::de::Error::unknown_variant(other, &[#(#names),*])),
+                        }
+                    }
+                }
+                #validate
+            }
+        }
+    }
+}
+
+/// The Rust type of a response body, if it has one.
+pub fn response_body_tokens(r: &Response) -> Option<TokenStream> {
+    r.body.as_ref().map(|b| match b {
+        ResponseBody::Json(ty) => ty_tokens(ty),
+        ResponseBody::Text => quote! { String },
+    })
+}
+
+/// The name of an operation's success type: its single body type, `()`, or
+/// the generated `…Success` enum.
+pub fn success_type(op: &Operation) -> TokenStream {
+    let successes: Vec<&Response> = op.successes().collect();
+    if successes.len() == 1 {
+        response_body_tokens(successes[0]).unwrap_or_else(|| quote! { () })
+    } else {
+        let name = format_ident!("{}Success", op.type_name);
+        quote! { types::#name }
+    }
+}
+
+fn status_doc(r: &Response) -> TokenStream {
+    let head = match &r.status {
+        crate::ir::Status::Code(c) => format!("`{c}`"),
+        crate::ir::Status::Range(d) => format!("`{d}XX`"),
+        crate::ir::Status::Default => "Any other status (`default`)".to_owned(),
+    };
+    let text = if r.description.is_empty() {
+        head
+    } else {
+        format!("{head}: {}", r.description.trim())
+    };
+    doc(Some(&text))
+}
+
+fn outcome_enums(op: &Operation) -> TokenStream {
+    let mut out = TokenStream::new();
+    let successes: Vec<&Response> = op.successes().collect();
+    if successes.len() > 1 {
+        let name = format_ident!("{}Success", op.type_name);
+        let variants = successes.iter().map(|r| variant_decl(r));
+        let d = format!(" The documented successes of `{}`.", op.id);
+        out.extend(quote! {
+            #[doc = #d]
+            #[derive(Clone, Debug, PartialEq)]
+            pub enum #name { #(#variants)* }
+        });
+    }
+    let name = format_ident!("{}Error", op.type_name);
+    let errors: Vec<&Response> = op.errors().collect();
+    let variants = errors.iter().map(|r| variant_decl(r));
+    let arms = errors.iter().map(|r| {
+        let var = ident(&r.variant);
+        match &r.body {
+            Some(ResponseBody::Json(_)) => quote! {
+                Self::#var(body) => match serde_json::to_string(body) {
+                    Ok(json) => f.write_str(&json),
+                    Err(_) => write!(f, "{body:?}"),
+                },
+            },
+            Some(ResponseBody::Text) => quote! { Self::#var(body) => f.write_str(body), },
+            None => {
+                let text = if r.description.is_empty() {
+                    r.variant.clone()
+                } else {
+                    r.description.trim().to_owned()
+                };
+                quote! { Self::#var => f.write_str(#text), }
+            }
+        }
+    });
+    let d = format!(
+        " The documented error statuses of `{}`, each with its own body.",
+        op.id
+    );
+    let display = if errors.is_empty() {
+        quote! { match *self {} }
+    } else {
+        quote! { match self { #(#arms)* } }
+    };
+    out.extend(quote! {
+        #[doc = #d]
+        #[derive(Clone, Debug, PartialEq)]
+        pub enum #name { #(#variants)* }
+
+        impl std::fmt::Display for #name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                #display
+            }
+        }
+
+        impl std::error::Error for #name {}
+    });
+    out
+}
+
+fn variant_decl(r: &Response) -> TokenStream {
+    let var = ident(&r.variant);
+    let d = status_doc(r);
+    match response_body_tokens(r) {
+        Some(t) => quote! { #d #var(#t), },
+        None => quote! { #d #var, },
+    }
+}
