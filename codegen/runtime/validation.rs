@@ -213,6 +213,12 @@ impl<T: Validate> Validate for Option<T> {
     }
 }
 
+impl<T: Validate + ?Sized> Validate for &T {
+    fn check(&self, field: &str, checker: &mut Checker) {
+        (**self).check(field, checker);
+    }
+}
+
 impl<T: Validate> Validate for Box<T> {
     fn check(&self, field: &str, checker: &mut Checker) {
         (**self).check(field, checker);

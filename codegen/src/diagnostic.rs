@@ -62,6 +62,18 @@ impl Rule {
         }
     }
 
+    /// Whether a problem of this kind stops code generation. The others make
+    /// a spec worse but still leave a well-defined client to generate.
+    pub fn blocks_generation(self) -> bool {
+        !matches!(
+            self,
+            Rule::NoSuccessResponse
+                | Rule::InvalidExample
+                | Rule::UndefinedSecurityScheme
+                | Rule::UnusedComponent
+        )
+    }
+
     pub fn severity(self) -> Severity {
         match self {
             Rule::UnusedComponent => Severity::Warning,

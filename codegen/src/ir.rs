@@ -230,6 +230,8 @@ pub struct Param {
     pub required: bool,
     pub doc: Option<String>,
     pub ty: Ty,
+    /// Arrays in a query: `k=a&k=b` when true, `k=a,b` when false.
+    pub explode: bool,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -237,7 +239,20 @@ pub struct RequestBody {
     pub required: bool,
     pub doc: Option<String>,
     pub content_type: String,
-    pub ty: Ty,
+    pub encoding: Encoding,
+}
+
+/// How a request body goes on the wire, chosen from the media types offered:
+/// JSON first, then a form, then multipart, then raw bytes.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Encoding {
+    Json(Ty),
+    /// `application/x-www-form-urlencoded` from a flat typed object.
+    Form(Ty),
+    /// `multipart/form-data`, built by the caller; the documented parts.
+    Multipart(Vec<String>),
+    /// Any other media type, sent as given.
+    Bytes,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -271,6 +286,8 @@ pub struct Response {
 pub enum ResponseBody {
     Json(Ty),
     Text,
+    /// Any other media type: the raw bytes.
+    Bytes,
 }
 
 /// Builds the model of `doc` as module `module`, or every problem that stops it.
@@ -280,7 +297,13 @@ pub fn build(doc: &Document, module: &str) -> Result<Api, Vec<Diagnostic>> {
         errors: Vec::new(),
         types: Vec::new(),
         by_ref: HashMap::new(),
-        used_names: BTreeSet::new(),
+        // Names the generated code uses unqualified beside the spec's types.
+        used_names: [
+            "String", "Vec", "Option", "Box", "Result", "Some", "None", "Ok", "Err", "Checker",
+            "Validate", "Self",
+        ]
+        .map(str::to_owned)
+        .into(),
     };
     let root = &doc.value;
     let info = root.get("info");
@@ -698,20 +721,10 @@ impl<'a> Builder<'a> {
             matches!(
                 k,
                 Kind::String | Kind::Integer(_) | Kind::Number(_) | Kind::Boolean
-            ) || self.is_string_enum(k)
+            ) || self.is_scalar_named(k)
         };
         let ok = match (&location, &ty.kind) {
-            (Location::Query, Kind::Array(inner)) => {
-                let form = style.is_none_or(|s| s == "form") && explode.unwrap_or(true);
-                if !form {
-                    self.unsupported(
-                        ptr,
-                        "array query parameters must use style form with explode (the default)",
-                    );
-                    return None;
-                }
-                scalar(&inner.kind)
-            }
+            (Location::Query, Kind::Array(inner)) => scalar(&inner.kind),
             (_, k) => scalar(k),
         };
         if !ok {
@@ -736,45 +749,102 @@ impl<'a> Builder<'a> {
             location,
             doc: text(p.get("description")),
             ty,
+            explode: explode.unwrap_or(true),
         })
     }
 
-    fn is_string_enum(&self, kind: &Kind) -> bool {
-        match kind {
-            Kind::Named(n) => self
-                .types
-                .iter()
-                .any(|(name, t)| name == n && matches!(t, TypeDef::Enum(_))),
+    /// A named type that stands for one scalar: a string enum, or a union
+    /// whose every variant is a scalar.
+    fn is_scalar_named(&self, kind: &Kind) -> bool {
+        let Kind::Named(n) = kind else { return false };
+        match self
+            .types
+            .iter()
+            .find(|(name, _)| name == n)
+            .map(|(_, t)| t)
+        {
+            Some(TypeDef::Enum(_)) => true,
+            Some(TypeDef::Union(u)) => u.variants.iter().all(|v| {
+                matches!(
+                    v.ty.kind,
+                    Kind::String | Kind::Integer(_) | Kind::Number(_) | Kind::Boolean
+                ) || self.is_scalar_named(&v.ty.kind)
+            }),
             _ => false,
         }
     }
 
     fn request_body(&mut self, b: &'a Value, ptr: &str, op_type: &str) -> Option<RequestBody> {
         let content = b.get("content").and_then(Value::as_object);
-        let json = content.into_iter().flatten().find(|(m, _)| is_json(m));
-        let Some((media, m)) = json else {
-            let kinds: Vec<&str> = content
-                .into_iter()
-                .flatten()
-                .map(|(k, _)| k.as_str())
-                .collect();
+        let Some(content) = content.filter(|c| !c.is_empty()) else {
             self.unsupported(
-                &join(ptr, "content"),
-                format!(
-                    "request bodies must offer a JSON media type; this one offers {}",
-                    kinds.join(", ")
-                ),
+                ptr,
+                "a request body needs at least one media type in `content`",
             );
             return None;
         };
+        let essence = |m: &str| {
+            m.split(';')
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_ascii_lowercase()
+        };
+        let pick = content
+            .iter()
+            .find(|(m, _)| is_json(m))
+            .or_else(|| {
+                content
+                    .iter()
+                    .find(|(m, _)| essence(m) == "application/x-www-form-urlencoded")
+            })
+            .or_else(|| {
+                content
+                    .iter()
+                    .find(|(m, _)| essence(m) == "multipart/form-data")
+            })
+            .or_else(|| content.iter().next());
+        let (media, m) = pick?;
         let m_ptr = join(&join(ptr, "content"), media);
-        let schema = m.get("schema")?;
-        let ty = self.ty(schema, &join(&m_ptr, "schema"), &format!("{op_type}Body"))?;
+        let schema_ptr = join(&m_ptr, "schema");
+        let hint = format!("{op_type}Body");
+        let encoding = if is_json(media) {
+            Encoding::Json(self.ty(m.get("schema")?, &schema_ptr, &hint)?)
+        } else if essence(media) == "application/x-www-form-urlencoded" {
+            let Some(schema) = m.get("schema") else {
+                self.unsupported(&m_ptr, "a form body needs a schema");
+                return None;
+            };
+            Encoding::Form(self.ty(schema, &schema_ptr, &hint)?)
+        } else if essence(media) == "multipart/form-data" {
+            let (schema, _) = match m.get("schema") {
+                Some(s) => self.resolve(s, &schema_ptr),
+                None => (&Value::Null, schema_ptr.clone()),
+            };
+            let parts = schema
+                .get("properties")
+                .and_then(Value::as_object)
+                .into_iter()
+                .flatten()
+                .map(|(name, p)| match text(p.get("description")) {
+                    Some(d) => format!("`{name}`: {d}"),
+                    None => format!("`{name}`"),
+                })
+                .collect();
+            Encoding::Multipart(parts)
+        } else {
+            Encoding::Bytes
+        };
+        let content_type = if media.contains('*') {
+            "application/octet-stream".to_owned()
+        } else {
+            media.clone()
+        };
         Some(RequestBody {
             required: b.get("required") == Some(&Value::Bool(true)),
             doc: text(b.get("description")),
-            content_type: media.clone(),
-            ty,
+            content_type,
+            encoding,
         })
     }
 
@@ -793,15 +863,7 @@ impl<'a> Builder<'a> {
         if content.keys().any(|m| m.starts_with("text/")) {
             return Some(ResponseBody::Text);
         }
-        let kinds: Vec<&str> = content.keys().map(String::as_str).collect();
-        self.unsupported(
-            &join(ptr, "content"),
-            format!(
-                "response bodies must be JSON or text; this one is {}",
-                kinds.join(", ")
-            ),
-        );
-        None
+        Some(ResponseBody::Bytes)
     }
 
     /// The Ty for a component reference, registering the component on first use.
@@ -854,9 +916,7 @@ impl<'a> Builder<'a> {
         }
         if let Some(all) = s.get("allOf").and_then(Value::as_array) {
             // A lone `allOf: [$ref]` is the referenced type itself.
-            return !(all.len() == 1
-                && all[0].get("$ref").is_some()
-                && s.get("properties").is_none());
+            return !(all.len() == 1 && s.get("properties").is_none());
         }
         if s.get("oneOf").is_some() || s.get("anyOf").is_some() {
             return true;
@@ -1193,14 +1253,15 @@ impl<'a> Builder<'a> {
             let v_ptr = format!("{ptr}/{i}");
             let variant_name = match v.get("$ref").and_then(Value::as_str) {
                 Some(r) => camel_ident(r.rsplit('/').next().unwrap_or("Variant")),
-                None => tag_value(v).map(|t| camel_ident(&t)).unwrap_or_else(|| {
-                    match v.get("type").and_then(Value::as_str) {
+                None => text(v.get("title"))
+                    .or_else(|| tag_value(v))
+                    .map(|t| camel_ident(&t))
+                    .unwrap_or_else(|| match v.get("type").and_then(Value::as_str) {
                         Some(t @ ("string" | "integer" | "number" | "boolean" | "array")) => {
                             camel_ident(t)
                         }
                         _ => format!("Variant{i}"),
-                    }
-                }),
+                    }),
             };
             let hint = format!("{name}{variant_name}");
             let ty = self.ty(v, &v_ptr, &hint)?;

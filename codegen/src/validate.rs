@@ -13,11 +13,16 @@ use crate::diagnostic::{self, Diagnostic, Rule};
 use crate::load::{escape_token, unescape_token, Document};
 
 /// The HTTP methods a path item may hold, in the order the document model uses.
-pub const METHODS: [&str; 8] = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+pub const METHODS: [&str; 8] = [
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
 
 /// Runs every rule over `doc`. Diagnostics come back sorted.
 pub fn validate(doc: &Document) -> Vec<Diagnostic> {
-    let mut v = Validator { doc, out: Vec::new() };
+    let mut v = Validator {
+        doc,
+        out: Vec::new(),
+    };
     if v.check_version() {
         v.check_refs(&doc.value, "");
         v.check_operations();
@@ -71,22 +76,42 @@ impl<'a> Validator<'a> {
     fn check_version(&mut self) -> bool {
         let root = self.root();
         if !root.is_object() {
-            self.report("", Rule::InvalidDocument, "an OpenAPI document must be a mapping");
+            self.report(
+                "",
+                Rule::InvalidDocument,
+                "an OpenAPI document must be a mapping",
+            );
             return false;
         }
         match root.get("openapi") {
             Some(Value::String(v)) if v.starts_with("3.0.") => true,
             Some(Value::String(v)) => {
-                self.report("/openapi", Rule::InvalidDocument, format!("OpenAPI version `{v}` is not supported; expected 3.0.x"));
+                self.report(
+                    "/openapi",
+                    Rule::InvalidDocument,
+                    format!("OpenAPI version `{v}` is not supported; expected 3.0.x"),
+                );
                 false
             }
             Some(_) => {
-                self.report("/openapi", Rule::InvalidDocument, "`openapi` must be a string such as \"3.0.3\"");
+                self.report(
+                    "/openapi",
+                    Rule::InvalidDocument,
+                    "`openapi` must be a string such as \"3.0.3\"",
+                );
                 false
             }
             None => {
-                let what = if root.get("swagger").is_some() { " (Swagger 2.0 is not supported)" } else { "" };
-                self.report("", Rule::InvalidDocument, format!("missing `openapi` version field{what}"));
+                let what = if root.get("swagger").is_some() {
+                    " (Swagger 2.0 is not supported)"
+                } else {
+                    ""
+                };
+                self.report(
+                    "",
+                    Rule::InvalidDocument,
+                    format!("missing `openapi` version field{what}"),
+                );
                 false
             }
         }
@@ -111,14 +136,22 @@ impl<'a> Validator<'a> {
                             Some(_) => {}
                             None => self.report(&child, Rule::UnresolvedRef, "`$ref` must be a string"),
                         }
-                    } else if k == "properties" || !matches!(k.as_str(), "example" | "examples" | "default" | "enum") {
+                    } else if k == "properties"
+                        || !matches!(k.as_str(), "example" | "examples" | "default" | "enum")
+                    {
                         self.check_refs(v, &child);
-                    } else if k == "examples" && !(pointer.ends_with("/schema") || pointer.contains("/properties/")) {
+                    } else if k == "examples"
+                        && !(pointer.ends_with("/schema") || pointer.contains("/properties/"))
+                    {
                         // Media type and parameter `examples` may hold `$ref`s.
                         for (name, ex) in v.as_object().into_iter().flatten() {
                             if let Some(Value::String(r)) = ex.get("$ref") {
                                 if self.doc.resolve_ref(r).is_none() {
-                                    self.report(&join(&join(&child, name), "$ref"), Rule::UnresolvedRef, format!("`{r}` does not resolve"));
+                                    self.report(
+                                        &join(&join(&child, name), "$ref"),
+                                        Rule::UnresolvedRef,
+                                        format!("`{r}` does not resolve"),
+                                    );
                                 }
                             }
                         }
@@ -141,7 +174,9 @@ impl<'a> Validator<'a> {
         };
         for (template, item) in paths {
             let item_pointer = join("/paths", template);
-            let Some((item, item_pointer)) = self.deref(item, &item_pointer) else { continue };
+            let Some((item, item_pointer)) = self.deref(item, &item_pointer) else {
+                continue;
+            };
             for method in METHODS {
                 if let Some(op) = item.get(method).filter(|o| o.is_object()) {
                     ops.push(Operation {
@@ -164,12 +199,24 @@ impl<'a> Validator<'a> {
         let mut by_key: BTreeMap<(String, String), (usize, &'a Value, String)> = BTreeMap::new();
         let mut order = 0;
         for (holder, holder_ptr) in [(op.item, &op.item_pointer), (op.op, &op.pointer)] {
-            for (i, p) in holder.get("parameters").and_then(Value::as_array).into_iter().flatten().enumerate() {
+            for (i, p) in holder
+                .get("parameters")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .enumerate()
+            {
                 let ptr = format!("{holder_ptr}/parameters/{i}");
                 if let Some((p, _)) = self.deref(p, &ptr) {
                     let key = (
-                        p.get("name").and_then(Value::as_str).unwrap_or_default().to_owned(),
-                        p.get("in").and_then(Value::as_str).unwrap_or_default().to_owned(),
+                        p.get("name")
+                            .and_then(Value::as_str)
+                            .unwrap_or_default()
+                            .to_owned(),
+                        p.get("in")
+                            .and_then(Value::as_str)
+                            .unwrap_or_default()
+                            .to_owned(),
                     );
                     order += 1;
                     by_key.insert(key, (order, p, ptr));
@@ -189,13 +236,21 @@ impl<'a> Validator<'a> {
                 None => self.report(
                     &op.pointer,
                     Rule::OperationIdMissing,
-                    format!("{} {} has no operationId", op.method.to_uppercase(), op.template),
+                    format!(
+                        "{} {} has no operationId",
+                        op.method.to_uppercase(),
+                        op.template
+                    ),
                 ),
                 Some(id) => {
                     let id_ptr = join(&op.pointer, "operationId");
                     if let Some(first) = ids.get(id) {
                         let first = first.clone();
-                        self.report(&id_ptr, Rule::OperationIdDuplicate, format!("operationId `{id}` is already used at {first}"));
+                        self.report(
+                            &id_ptr,
+                            Rule::OperationIdDuplicate,
+                            format!("operationId `{id}` is already used at {first}"),
+                        );
                     } else {
                         ids.insert(id.to_owned(), id_ptr);
                     }
@@ -223,7 +278,14 @@ impl<'a> Validator<'a> {
                 if p.get("in").and_then(Value::as_str) == Some("path") {
                     let name = p.get("name").and_then(Value::as_str).unwrap_or_default();
                     if !in_template.iter().any(|t| t == name) {
-                        self.report(ptr, Rule::PathParamUnused, format!("path parameter `{name}` does not appear in `{}`", op.template));
+                        self.report(
+                            ptr,
+                            Rule::PathParamUnused,
+                            format!(
+                                "path parameter `{name}` does not appear in `{}`",
+                                op.template
+                            ),
+                        );
                     }
                 }
             }
@@ -232,11 +294,21 @@ impl<'a> Validator<'a> {
             let responses_ptr = join(&op.pointer, "responses");
             let responses = op.op.get("responses").and_then(Value::as_object);
             let has_success = responses.is_some_and(|r| r.keys().any(|k| k.starts_with('2')));
-            if !has_success {
+            // `responses` that is not a mapping is an invalid-document problem.
+            let malformed = responses.is_none() && op.op.get("responses").is_some();
+            if !has_success && !malformed {
                 self.report(
-                    if responses.is_some() { &responses_ptr } else { &op.pointer },
+                    if responses.is_some() {
+                        &responses_ptr
+                    } else {
+                        &op.pointer
+                    },
                     Rule::NoSuccessResponse,
-                    format!("{} {} documents no 2xx response", op.method.to_uppercase(), op.template),
+                    format!(
+                        "{} {} documents no 2xx response",
+                        op.method.to_uppercase(),
+                        op.template
+                    ),
                 );
             }
             for (status, resp) in responses.into_iter().flatten() {
@@ -255,9 +327,18 @@ impl<'a> Validator<'a> {
     }
 
     fn check_content_schemas(&mut self, holder: &Value, pointer: &str, what: &str) {
-        for (media, m) in holder.get("content").and_then(Value::as_object).into_iter().flatten() {
+        for (media, m) in holder
+            .get("content")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+        {
             if is_json(media) && m.get("schema").is_none() {
-                self.report(&join(&join(pointer, "content"), media), Rule::BodyWithoutSchema, format!("{what} body `{media}` has no schema"));
+                self.report(
+                    &join(&join(pointer, "content"), media),
+                    Rule::BodyWithoutSchema,
+                    format!("{what} body `{media}` has no schema"),
+                );
             }
         }
     }
@@ -274,7 +355,12 @@ impl<'a> Validator<'a> {
             lists.push((join(&op.pointer, "security"), op.op.get("security")));
         }
         for (ptr, list) in lists {
-            for (i, req) in list.and_then(Value::as_array).into_iter().flatten().enumerate() {
+            for (i, req) in list
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .enumerate()
+            {
                 for name in req.as_object().into_iter().flatten().map(|(k, _)| k) {
                     if !schemes.contains(name) {
                         self.report(
@@ -294,7 +380,9 @@ impl<'a> Validator<'a> {
         let mut schema_sites: Vec<String> = Vec::new();
         collect_schema_sites(self.root(), "", &mut schema_sites);
         for site in &schema_sites {
-            let Some(schema) = self.root().pointer(site) else { continue };
+            let Some(schema) = self.root().pointer(site) else {
+                continue;
+            };
             collect_schema_examples(schema, site, &mut checks);
         }
         collect_holder_examples(self, self.root(), "", &mut checks);
@@ -308,7 +396,10 @@ impl<'a> Validator<'a> {
             let validator = validators.entry(schema_ptr.clone()).or_insert_with(|| {
                 let mut root = converted.clone();
                 if let Value::Object(map) = &mut root {
-                    map.insert("$ref".into(), Value::String(format!("#{schema_ptr}")));
+                    map.insert(
+                        "$ref".into(),
+                        Value::String(format!("#{}", fragment(&schema_ptr))),
+                    );
                 }
                 jsonschema::draft7::options()
                     .should_validate_formats(true)
@@ -319,19 +410,30 @@ impl<'a> Validator<'a> {
                 Ok(v) => {
                     for err in v.iter_errors(&example) {
                         let at = format!("{example_ptr}{}", err.instance_path().as_str());
-                        self.out.push(self.doc.diagnostic(&at, Rule::InvalidExample, format!("example does not match its schema ({schema_ptr}): {}", err.masked())));
+                        self.out.push(self.doc.diagnostic(
+                            &at,
+                            Rule::InvalidExample,
+                            format!(
+                                "example does not match its schema ({schema_ptr}): {}",
+                                err.masked()
+                            ),
+                        ));
                     }
                 }
                 Err(e) => {
-                    let msg = format!("the schema at {schema_ptr} cannot be used to check examples: {e}");
-                    self.out.push(self.doc.diagnostic(&example_ptr, Rule::InvalidExample, msg));
+                    let msg =
+                        format!("the schema at {schema_ptr} cannot be used to check examples: {e}");
+                    self.out
+                        .push(self.doc.diagnostic(&example_ptr, Rule::InvalidExample, msg));
                 }
             }
         }
     }
 
     fn check_unused_components(&mut self) {
-        let Some(components) = self.root().get("components").and_then(Value::as_object) else { return };
+        let Some(components) = self.root().get("components").and_then(Value::as_object) else {
+            return;
+        };
         let mut refs = BTreeSet::new();
         collect_refs(self.root(), &mut refs);
         let mut used_schemes = BTreeSet::new();
@@ -339,8 +441,18 @@ impl<'a> Validator<'a> {
         for op in self.operations() {
             lists.push(op.op.get("security"));
         }
-        for req in lists.into_iter().flatten().filter_map(Value::as_array).flatten() {
-            used_schemes.extend(req.as_object().into_iter().flatten().map(|(k, _)| k.clone()));
+        for req in lists
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_array)
+            .flatten()
+        {
+            used_schemes.extend(
+                req.as_object()
+                    .into_iter()
+                    .flatten()
+                    .map(|(k, _)| k.clone()),
+            );
         }
         for (kind, entries) in components {
             if kind.starts_with("x-") {
@@ -354,7 +466,11 @@ impl<'a> Validator<'a> {
                     refs.contains(&format!("#{pointer}"))
                 };
                 if !used {
-                    self.report(&pointer, Rule::UnusedComponent, format!("components/{kind}/{name} is never referenced"));
+                    self.report(
+                        &pointer,
+                        Rule::UnusedComponent,
+                        format!("components/{kind}/{name} is never referenced"),
+                    );
                 }
             }
         }
@@ -364,9 +480,35 @@ impl<'a> Validator<'a> {
     /// is reported where the deserializer stopped.
     fn check_model(&mut self) {
         if let Err(e) = crate::model_from_value(&self.doc.value) {
-            let pointer = e.pointer;
-            self.report(&pointer, Rule::InvalidDocument, e.message);
+            let (pointer, message) = self.refine_model_error(e.pointer, e.message);
+            self.report(&pointer, Rule::InvalidDocument, message);
         }
+    }
+
+    /// `openapiv3` reads path items and responses through flattened maps, in
+    /// which the deserializer loses its place: a mistake inside one is reported
+    /// at `/paths` or at `…/responses`. Reading each entry on its own finds it.
+    fn refine_model_error(&self, mut pointer: String, mut message: String) -> (String, String) {
+        while let Some(map) = self.root().pointer(&pointer).and_then(Value::as_object) {
+            let tokens = pointer_tokens(&pointer);
+            let found = match tokens.as_slice() {
+                [paths] if paths == "paths" => {
+                    first_model_error::<openapiv3::PathItem>(map, |k| k.starts_with('/'))
+                }
+                [paths, _, method, responses]
+                    if paths == "paths"
+                        && METHODS.contains(&method.as_str())
+                        && responses == "responses" =>
+                {
+                    first_model_error::<openapiv3::Response>(map, |k| !k.starts_with("x-"))
+                }
+                _ => None,
+            };
+            let Some((suffix, inner)) = found else { break };
+            pointer.push_str(&suffix);
+            message = inner;
+        }
+        (pointer, message)
     }
 }
 
@@ -379,12 +521,44 @@ struct Operation<'a> {
     op: &'a Value,
 }
 
+/// The first entry of `map` (among those `keep` selects, `$ref`s aside) that
+/// does not deserialize as `T`: the pointer below `map` and the message.
+fn first_model_error<T: serde::de::DeserializeOwned>(
+    map: &Map<String, Value>,
+    keep: impl Fn(&str) -> bool,
+) -> Option<(String, String)> {
+    for (key, value) in map
+        .iter()
+        .filter(|(k, v)| keep(k) && v.get("$ref").is_none())
+    {
+        if let Err(e) = serde_path_to_error::deserialize::<_, T>(value) {
+            let mut pointer = join("", key);
+            for segment in e.path().iter() {
+                match segment {
+                    serde_path_to_error::Segment::Seq { index } => {
+                        pointer.push_str(&format!("/{index}"))
+                    }
+                    serde_path_to_error::Segment::Map { key } => pointer = join(&pointer, key),
+                    _ => {}
+                }
+            }
+            return Some((
+                pointer,
+                format!("not a valid OpenAPI 3.0 document: {}", e.inner()),
+            ));
+        }
+    }
+    None
+}
+
 /// The `{name}` parameters of a path template, in order.
 pub fn template_names(template: &str) -> Vec<String> {
     let mut names = Vec::new();
     let mut rest = template;
     while let Some(start) = rest.find('{') {
-        let Some(len) = rest[start..].find('}') else { break };
+        let Some(len) = rest[start..].find('}') else {
+            break;
+        };
         names.push(rest[start + 1..start + len].to_owned());
         rest = &rest[start + len + 1..];
     }
@@ -393,8 +567,14 @@ pub fn template_names(template: &str) -> Vec<String> {
 
 /// True for media types whose bodies are JSON.
 pub fn is_json(media: &str) -> bool {
-    let essence = media.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
-    essence == "application/json" || (essence.starts_with("application/") && essence.ends_with("+json"))
+    let essence = media
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    essence == "application/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json"))
 }
 
 /// Every pointer at which a schema object sits (not following `$ref`).
@@ -456,7 +636,12 @@ fn collect_schema_examples(schema: &Value, pointer: &str, out: &mut Vec<(String,
 
 /// Media-type and parameter `example`/`examples` (with `$ref`s to
 /// components/examples followed), paired with the schema beside them.
-fn collect_holder_examples(v: &Validator<'_>, value: &Value, pointer: &str, out: &mut Vec<(String, Value, String)>) {
+fn collect_holder_examples(
+    v: &Validator<'_>,
+    value: &Value,
+    pointer: &str,
+    out: &mut Vec<(String, Value, String)>,
+) {
     let Value::Object(map) = value else {
         if let Value::Array(items) = value {
             for (i, item) in items.iter().enumerate() {
@@ -477,7 +662,12 @@ fn collect_holder_examples(v: &Validator<'_>, value: &Value, pointer: &str, out:
                 if let Some(ex) = map.get("example") {
                     out.push((schema_ptr.clone(), ex.clone(), join(pointer, "example")));
                 }
-                for (name, ex) in map.get("examples").and_then(Value::as_object).into_iter().flatten() {
+                for (name, ex) in map
+                    .get("examples")
+                    .and_then(Value::as_object)
+                    .into_iter()
+                    .flatten()
+                {
                     let ex_ptr = join(&join(pointer, "examples"), name);
                     if let Some((ex, ex_ptr)) = v.deref(ex, &ex_ptr) {
                         if let Some(value) = ex.get("value") {
@@ -489,7 +679,10 @@ fn collect_holder_examples(v: &Validator<'_>, value: &Value, pointer: &str, out:
         }
     }
     for (k, child) in map {
-        if matches!(k.as_str(), "example" | "examples" | "default" | "enum" | "schema") {
+        if matches!(
+            k.as_str(),
+            "example" | "examples" | "default" | "enum" | "schema"
+        ) {
             continue;
         }
         if pointer.is_empty() && k == "components" {
@@ -540,7 +733,9 @@ pub fn to_json_schema(value: &Value) -> Value {
                     "nullable" | "discriminator" | "xml" | "externalDocs" => {}
                     "properties" => {
                         let props = v.as_object().into_iter().flatten();
-                        let props = props.map(|(name, s)| (name.clone(), to_json_schema(s))).collect();
+                        let props = props
+                            .map(|(name, s)| (name.clone(), to_json_schema(s)))
+                            .collect();
                         out.insert(k.clone(), Value::Object(props));
                     }
                     _ => {
@@ -550,7 +745,10 @@ pub fn to_json_schema(value: &Value) -> Value {
             }
             if map.get("nullable") == Some(&Value::Bool(true)) {
                 if let Some(Value::String(t)) = out.get("type").cloned() {
-                    out.insert("type".into(), Value::Array(vec![Value::String(t), Value::String("null".into())]));
+                    out.insert(
+                        "type".into(),
+                        Value::Array(vec![Value::String(t), Value::String("null".into())]),
+                    );
                 }
                 if let Some(Value::Array(values)) = out.get_mut("enum") {
                     if !values.contains(&Value::Null) {
@@ -558,7 +756,10 @@ pub fn to_json_schema(value: &Value) -> Value {
                     }
                 }
             }
-            for (flag, bound) in [("exclusiveMinimum", "minimum"), ("exclusiveMaximum", "maximum")] {
+            for (flag, bound) in [
+                ("exclusiveMinimum", "minimum"),
+                ("exclusiveMaximum", "maximum"),
+            ] {
                 match out.get(flag) {
                     Some(Value::Bool(true)) => {
                         if let Some(b) = out.remove(bound) {
@@ -578,6 +779,20 @@ pub fn to_json_schema(value: &Value) -> Value {
         Value::Array(items) => Value::Array(items.iter().map(to_json_schema).collect()),
         other => other.clone(),
     }
+}
+
+/// Percent-encodes a JSON pointer for use as a URI fragment (RFC 6901 §6).
+fn fragment(pointer: &str) -> String {
+    let mut out = String::with_capacity(pointer.len());
+    for b in pointer.bytes() {
+        let keep = b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@/?".contains(&b);
+        if keep {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }
 
 /// Resolves a pointer token path like `/a/b~1c` into its parts.

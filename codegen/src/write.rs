@@ -56,18 +56,29 @@ impl std::fmt::Display for GenerateError {
 
 impl std::error::Error for GenerateError {}
 
+/// A generated crate: its files by relative path, and the problems found in
+/// the specs that did not stop generation.
+pub struct Generated {
+    pub files: BTreeMap<PathBuf, String>,
+    pub warnings: Vec<Diagnostic>,
+}
+
 /// Generates a crate from `inputs`. `command` is the command that regenerates
 /// it, quoted in every file header.
 pub fn generate(
     inputs: &[Input],
     opts: &CrateOptions,
     command: &str,
-) -> Result<BTreeMap<PathBuf, String>, GenerateError> {
+) -> Result<Generated, GenerateError> {
     let mut apis = Vec::new();
     let mut problems = Vec::new();
+    let mut warnings = Vec::new();
     for input in inputs {
         let diags = crate::validate::validate(&input.document);
-        let errors: Vec<Diagnostic> = diags.into_iter().filter(Diagnostic::is_error).collect();
+        let (errors, rest): (Vec<Diagnostic>, Vec<Diagnostic>) = diags
+            .into_iter()
+            .partition(|d| d.is_error() && d.rule.blocks_generation());
+        warnings.extend(rest);
         if !errors.is_empty() {
             problems.extend(errors);
             continue;
@@ -123,7 +134,7 @@ pub fn generate(
             files.insert(path, text);
         }
     }
-    Ok(files)
+    Ok(Generated { files, warnings })
 }
 
 /// Writes `files` below `dir`, removing generated files that are no longer

@@ -84,7 +84,12 @@ pub fn run(check: bool, spec: Option<PathBuf>, out: Option<PathBuf>) -> ExitCode
         return ExitCode::from(1);
     }
     let files = match write::generate(&loaded, &opts, &command) {
-        Ok(files) => files,
+        Ok(generated) => {
+            for w in &generated.warnings {
+                eprintln!("warning: {w}");
+            }
+            generated.files
+        }
         Err(e) => {
             eprintln!("{e}");
             return ExitCode::from(1);

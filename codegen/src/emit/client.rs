@@ -4,9 +4,10 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::types::{success_type, Registry};
-use super::{doc, ident, kind_tokens, paragraphs};
+use super::{doc, ident, kind_tokens_in, paragraphs, ty_tokens_in};
 use crate::ir::{
-    Api, Kind, Location, Operation, Param, Response, ResponseBody, SecurityKind, Status, Ty,
+    Api, Encoding, Kind, Location, Operation, Param, Response, ResponseBody, SecurityKind, Status,
+    Ty,
 };
 
 pub fn client_module(api: &Api, reg: &Registry<'_>) -> TokenStream {
@@ -16,8 +17,7 @@ pub fn client_module(api: &Api, reg: &Registry<'_>) -> TokenStream {
     let title = format!(" A client for {}.", api.title.trim());
     quote! {
         use crate::runtime::client::{ApiResponse, ClientConfig, Error};
-        use crate::runtime::validation::Checker;
-        use super::types::{self, *};
+        use super::types;
 
         #servers
         #auth
@@ -138,14 +138,18 @@ fn auth_helpers(api: &Api) -> TokenStream {
 }
 
 /// How a parameter is passed to the method.
-fn param_type(p: &Param) -> TokenStream {
+fn param_type(p: &Param, reg: &Registry<'_>) -> TokenStream {
     let base = match &p.ty.kind {
         Kind::String => quote! { &str },
         Kind::Array(item) => {
-            let item = kind_tokens(&item.kind);
+            let item = kind_tokens_in(&item.kind, Some(&ident("types")));
             quote! { &[#item] }
         }
-        other => kind_tokens(other),
+        Kind::Named(n) if !reg.is_enum(n) => {
+            let t = kind_tokens_in(&p.ty.kind, Some(&ident("types")));
+            quote! { &#t }
+        }
+        other => kind_tokens_in(other, Some(&ident("types"))),
     };
     if p.required {
         base
@@ -154,12 +158,11 @@ fn param_type(p: &Param) -> TokenStream {
     }
 }
 
-/// An expression turning a scalar parameter value (`value`, of the method's
-/// argument type, dereferenced) into a `&str`-compatible string.
-fn to_text(kind: &Kind, value: TokenStream) -> TokenStream {
+/// An expression turning a scalar parameter value into a `&str`.
+fn to_text(kind: &Kind, value: TokenStream, reg: &Registry<'_>) -> TokenStream {
     match kind {
         Kind::String => quote! { #value },
-        Kind::Named(_) => quote! { #value.as_str() },
+        Kind::Named(n) if reg.is_enum(n) => quote! { #value.as_str() },
         _ => quote! { &#value.to_string() },
     }
 }
@@ -172,7 +175,7 @@ fn method(op: &Operation, reg: &Registry<'_>) -> TokenStream {
     let mut arg_docs = Vec::new();
     for p in &op.params {
         let rust = ident(&p.rust);
-        let t = param_type(p);
+        let t = param_type(p, reg);
         args.push(quote! { #rust: #t });
         if let Some(d) = &p.doc {
             arg_docs.push(format!("- `{}`: {}", p.rust, d.trim().replace('\n', " ")));
@@ -194,18 +197,25 @@ fn method(op: &Operation, reg: &Registry<'_>) -> TokenStream {
         let add = |value: TokenStream| -> TokenStream {
             match p.location {
                 Location::Query => match &p.ty.kind {
-                    Kind::Array(item) => {
-                        let text = to_text(&item.kind, quote!(item));
+                    Kind::Array(item) if p.explode => {
+                        let text = to_text(&item.kind, quote!(item), reg);
                         quote! { for item in #value { call.query(#wire, #text); } }
                     }
+                    Kind::Array(item) => {
+                        let text = to_text(&item.kind, quote!(item), reg);
+                        quote! {
+                            let joined: Vec<String> = #value.iter().map(|item| #text.to_owned()).collect();
+                            call.query(#wire, &joined.join(","));
+                        }
+                    }
                     k => {
-                        let text = to_text(k, quote!(#value));
+                        let text = to_text(k, quote!(#value), reg);
                         quote! { call.query(#wire, #text); }
                     }
                 },
                 Location::Header => {
                     let lower = wire.to_ascii_lowercase();
-                    let text = to_text(&p.ty.kind, quote!(#value));
+                    let text = to_text(&p.ty.kind, quote!(#value), reg);
                     quote! { call.header(#lower, #text)?; }
                 }
                 Location::Path => TokenStream::new(),
@@ -238,7 +248,7 @@ fn method(op: &Operation, reg: &Registry<'_>) -> TokenStream {
             .find(|p| p.location == Location::Path && p.name == pname)
             .expect("path parameters are validated");
         let rust = ident(&p.rust);
-        let text = to_text(&p.ty.kind, quote!(#rust));
+        let text = to_text(&p.ty.kind, quote!(#rust), reg);
         fmt_args.push(quote! { crate::runtime::client::encode_path(#text) });
         rest = &rest[start + len + 1..];
     }
@@ -250,29 +260,64 @@ fn method(op: &Operation, reg: &Registry<'_>) -> TokenStream {
     };
 
     if let Some(body) = &op.body {
-        let t = kind_tokens(&body.ty.kind);
-        let t = if body.ty.nullable {
-            quote! { Option<#t> }
-        } else {
-            t
-        };
         let content_type = &body.content_type;
-        let body_checks = reg.checks(&body.ty, quote!(body), quote!(""));
+        let (t, send, body_checks) = match &body.encoding {
+            Encoding::Json(ty) | Encoding::Form(ty) => {
+                let t = ty_tokens_in(ty, Some(&ident("types")));
+                let send = if matches!(body.encoding, Encoding::Json(_)) {
+                    quote! { call.json(#content_type, body)?; }
+                } else {
+                    quote! { call.form(#content_type, body)?; }
+                };
+                (t, send, reg.checks(ty, quote!(body), quote!("")))
+            }
+            Encoding::Multipart(_) => (
+                quote! { crate::runtime::client::Multipart },
+                quote! { call.multipart(body)?; },
+                TokenStream::new(),
+            ),
+            Encoding::Bytes => (
+                quote! { [u8] },
+                quote! { call.bytes(#content_type, body)?; },
+                TokenStream::new(),
+            ),
+        };
         if body.required {
             args.push(quote! { body: &#t });
             if !body_checks.is_empty() {
                 checks.push(body_checks);
             }
-            builders.push(quote! { call.json(#content_type, body)?; });
+            builders.push(send);
         } else {
             args.push(quote! { body: Option<&#t> });
             if !body_checks.is_empty() {
                 checks.push(quote! { if let Some(body) = body { #body_checks } });
             }
-            builders.push(quote! { if let Some(body) = body { call.json(#content_type, body)?; } });
+            builders.push(quote! { if let Some(body) = body { #send } });
         }
-        if let Some(d) = &body.doc {
-            arg_docs.push(format!("- `body`: {}", d.trim().replace('\n', " ")));
+        let mut body_doc = body.doc.as_deref().map(|d| d.trim().replace('\n', " "));
+        match &body.encoding {
+            Encoding::Multipart(parts) => {
+                let parts = if parts.is_empty() {
+                    String::new()
+                } else {
+                    format!(" Parts: {}.", parts.join("; ").replace('\n', " "))
+                };
+                body_doc = Some(format!(
+                    "{} (`multipart/form-data`).{parts}",
+                    body_doc.unwrap_or_else(|| "The form".into())
+                ));
+            }
+            Encoding::Bytes => {
+                body_doc = Some(format!(
+                    "{} (sent as `{content_type}`)",
+                    body_doc.unwrap_or_else(|| "The body".into())
+                ));
+            }
+            _ => {}
+        }
+        if let Some(d) = body_doc {
+            arg_docs.push(format!("- `body`: {d}"));
         }
     }
 
@@ -280,6 +325,17 @@ fn method(op: &Operation, reg: &Registry<'_>) -> TokenStream {
     let success = success_type(op);
     let error = format_ident!("{}Error", op.type_name);
     let arms = response_arms(op);
+    let dispatch = match arms.as_slice() {
+        // Only `default`: no match needed.
+        [(None, outcome)] => outcome.clone(),
+        _ => {
+            let arms = arms.iter().map(|(pattern, outcome)| match pattern {
+                Some(p) => quote! { #p => #outcome, },
+                None => quote! { _ => #outcome, },
+            });
+            quote! { match response.status.as_u16() { #(#arms)* } }
+        }
+    };
     let line = format!("`{} {}`", op.method, op.path);
     let args_doc = (!arg_docs.is_empty()).then(|| format!("Arguments:\n\n{}", arg_docs.join("\n")));
     let docs = doc(paragraphs(&[
@@ -295,7 +351,7 @@ fn method(op: &Operation, reg: &Registry<'_>) -> TokenStream {
         TokenStream::new()
     } else {
         quote! {
-            let mut checker = Checker::new();
+            let mut checker = crate::runtime::validation::Checker::new();
             #(#checks)*
             checker.finish()?;
         }
@@ -314,16 +370,14 @@ fn method(op: &Operation, reg: &Registry<'_>) -> TokenStream {
             let #mutability call = self.config.request(reqwest::Method::#method_ident, #path)?;
             #(#builders)*
             let response = self.config.execute(call).await?;
-            match response.status.as_u16() {
-                #(#arms)*
-            }
+            #dispatch
         }
     }
 }
 
-/// `match` arms from status code to outcome: exact codes first, then ranges,
-/// then `default`, then undocumented.
-fn response_arms(op: &Operation) -> Vec<TokenStream> {
+/// From status code to outcome, in match order: exact codes first, then
+/// ranges, then `default` or undocumented (pattern `None`: any other status).
+fn response_arms(op: &Operation) -> Vec<(Option<TokenStream>, TokenStream)> {
     let successes: Vec<&Response> = op.successes().collect();
     let single = successes.len() == 1;
     let success_enum = format_ident!("{}Success", op.type_name);
@@ -339,22 +393,23 @@ fn response_arms(op: &Operation) -> Vec<TokenStream> {
         let pattern = match r.status {
             Status::Code(c) => {
                 let c = proc_macro2::Literal::u16_unsuffixed(c);
-                quote! { #c }
+                Some(quote! { #c })
             }
             Status::Range(d) => {
                 let (lo, hi) = (
                     proc_macro2::Literal::u16_unsuffixed(d * 100),
                     proc_macro2::Literal::u16_unsuffixed(d * 100 + 99),
                 );
-                quote! { #lo..=#hi }
+                Some(quote! { #lo..=#hi })
             }
-            Status::Default => quote! { _ },
+            Status::Default => None,
         };
         let var = ident(&r.variant);
         let outcome = if r.status.is_success() {
             let read = match &r.body {
                 Some(ResponseBody::Json(_)) => quote! { response.json() },
                 Some(ResponseBody::Text) => quote! { response.text() },
+                Some(ResponseBody::Bytes) => quote! { response.bytes() },
                 None => quote! { response.empty() },
             };
             if single {
@@ -372,13 +427,19 @@ fn response_arms(op: &Operation) -> Vec<TokenStream> {
                 Some(ResponseBody::Text) => {
                     quote! { Err(response.error_text(types::#error_enum::#var)) }
                 }
+                Some(ResponseBody::Bytes) => {
+                    quote! { Err(response.error_bytes(types::#error_enum::#var)) }
+                }
                 None => quote! { Err(response.error_empty(types::#error_enum::#var)) },
             }
         };
-        arms.push(quote! { #pattern => #outcome, });
+        arms.push((pattern, outcome));
     }
     if !op.responses.iter().any(|r| r.status == Status::Default) {
-        arms.push(quote! { _ => Err(Error::UnexpectedStatus(Box::new(response))), });
+        arms.push((
+            None,
+            quote! { Err(Error::UnexpectedStatus(Box::new(response))) },
+        ));
     }
     arms
 }

@@ -74,9 +74,19 @@ pub fn paragraphs(parts: &[Option<&str>]) -> Option<String> {
     (!parts.is_empty()).then(|| parts.join("\n\n"))
 }
 
-/// The Rust type for a Ty as stored (owned).
+/// The Rust type for a Ty as stored (owned), inside the `types` module.
 pub fn ty_tokens(ty: &Ty) -> TokenStream {
-    let inner = kind_tokens(&ty.kind);
+    ty_tokens_in(ty, None)
+}
+
+pub fn kind_tokens(kind: &Kind) -> TokenStream {
+    kind_tokens_in(kind, None)
+}
+
+/// The Rust type for a Ty, with named types reached through `module` (for
+/// code outside the `types` module).
+pub fn ty_tokens_in(ty: &Ty, module: Option<&Ident>) -> TokenStream {
+    let inner = kind_tokens_in(&ty.kind, module);
     if ty.nullable {
         quote! { Option<#inner> }
     } else {
@@ -84,7 +94,7 @@ pub fn ty_tokens(ty: &Ty) -> TokenStream {
     }
 }
 
-pub fn kind_tokens(kind: &Kind) -> TokenStream {
+pub fn kind_tokens_in(kind: &Kind, module: Option<&Ident>) -> TokenStream {
     match kind {
         Kind::String => quote! { String },
         Kind::Integer(t) | Kind::Number(t) => {
@@ -93,17 +103,20 @@ pub fn kind_tokens(kind: &Kind) -> TokenStream {
         }
         Kind::Boolean => quote! { bool },
         Kind::Array(item) => {
-            let item = ty_tokens(item);
+            let item = ty_tokens_in(item, module);
             quote! { Vec<#item> }
         }
         Kind::Map(value) => {
-            let value = ty_tokens(value);
+            let value = ty_tokens_in(value, module);
             quote! { std::collections::BTreeMap<String, #value> }
         }
         Kind::Any => quote! { serde_json::Value },
         Kind::Named(n) => {
             let n = ident(n);
-            quote! { #n }
+            match module {
+                Some(m) => quote! { #m::#n },
+                None => quote! { #n },
+            }
         }
     }
 }

@@ -59,6 +59,11 @@ impl<'a> Registry<'a> {
         }
     }
 
+    /// Whether `name` is a string enum (a `Copy` type with `as_str`).
+    pub fn is_enum(&self, name: &str) -> bool {
+        matches!(self.get(name), Some(TypeDef::Enum(_)))
+    }
+
     fn get(&self, name: &str) -> Option<&'a TypeDef> {
         self.types.get(name).copied()
     }
@@ -369,6 +374,25 @@ fn union_def(u: &Union, reg: &Registry<'_>) -> TokenStream {
             }
         }
     };
+    let scalar = u.variants.iter().all(|v| match &v.ty.kind {
+        Kind::String | Kind::Integer(_) | Kind::Number(_) | Kind::Boolean => !v.ty.nullable,
+        Kind::Named(n) => reg.is_enum(n) && !v.ty.nullable,
+        _ => false,
+    });
+    let display = scalar.then(|| {
+        let arms = u.variants.iter().map(|v| {
+            let var = ident(&v.name);
+            quote! { Self::#var(value) => write!(f, "{value}"), }
+        });
+        quote! {
+            impl std::fmt::Display for #name {
+                fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                    match self { #(#arms)* }
+                }
+            }
+        }
+    });
+    let validate = quote! { #validate #display };
     match &u.discriminator {
         None => quote! {
             #docs
@@ -418,10 +442,14 @@ fn union_def(u: &Union, reg: &Registry<'_>) -> TokenStream {
 }
 
 /// The Rust type of a response body, if it has one.
-pub fn response_body_tokens(r: &Response) -> Option<TokenStream> {
+pub fn response_body_tokens(
+    r: &Response,
+    module: Option<&proc_macro2::Ident>,
+) -> Option<TokenStream> {
     r.body.as_ref().map(|b| match b {
-        ResponseBody::Json(ty) => ty_tokens(ty),
+        ResponseBody::Json(ty) => super::ty_tokens_in(ty, module),
         ResponseBody::Text => quote! { String },
+        ResponseBody::Bytes => quote! { Vec<u8> },
     })
 }
 
@@ -430,7 +458,7 @@ pub fn response_body_tokens(r: &Response) -> Option<TokenStream> {
 pub fn success_type(op: &Operation) -> TokenStream {
     let successes: Vec<&Response> = op.successes().collect();
     if successes.len() == 1 {
-        response_body_tokens(successes[0]).unwrap_or_else(|| quote! { () })
+        response_body_tokens(successes[0], Some(&ident("types"))).unwrap_or_else(|| quote! { () })
     } else {
         let name = format_ident!("{}Success", op.type_name);
         quote! { types::#name }
@@ -454,7 +482,7 @@ fn status_doc(r: &Response) -> TokenStream {
 fn outcome_enums(op: &Operation) -> TokenStream {
     let mut out = TokenStream::new();
     let successes: Vec<&Response> = op.successes().collect();
-    if successes.len() > 1 {
+    if successes.len() != 1 {
         let name = format_ident!("{}Success", op.type_name);
         let variants = successes.iter().map(|r| variant_decl(r));
         let d = format!(" The documented successes of `{}`.", op.id);
@@ -477,6 +505,9 @@ fn outcome_enums(op: &Operation) -> TokenStream {
                 },
             },
             Some(ResponseBody::Text) => quote! { Self::#var(body) => f.write_str(body), },
+            Some(ResponseBody::Bytes) => {
+                quote! { Self::#var(body) => write!(f, "{} bytes", body.len()), }
+            }
             None => {
                 let text = if r.description.is_empty() {
                     r.variant.clone()
@@ -491,10 +522,10 @@ fn outcome_enums(op: &Operation) -> TokenStream {
         " The documented error statuses of `{}`, each with its own body.",
         op.id
     );
-    let display = if errors.is_empty() {
-        quote! { match *self {} }
+    let (f, display) = if errors.is_empty() {
+        (quote!(_f), quote! { match *self {} })
     } else {
-        quote! { match self { #(#arms)* } }
+        (quote!(f), quote! { match self { #(#arms)* } })
     };
     out.extend(quote! {
         #[doc = #d]
@@ -502,7 +533,7 @@ fn outcome_enums(op: &Operation) -> TokenStream {
         pub enum #name { #(#variants)* }
 
         impl std::fmt::Display for #name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            fn fmt(&self, #f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 #display
             }
         }
@@ -515,7 +546,7 @@ fn outcome_enums(op: &Operation) -> TokenStream {
 fn variant_decl(r: &Response) -> TokenStream {
     let var = ident(&r.variant);
     let d = status_doc(r);
-    match response_body_tokens(r) {
+    match response_body_tokens(r, None) {
         Some(t) => quote! { #d #var(#t), },
         None => quote! { #d #var, },
     }

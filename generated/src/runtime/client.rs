@@ -139,6 +139,161 @@ impl Call {
         self.body = Some(bytes);
         Ok(())
     }
+
+    /// Sends `body`, a flat object, as an `application/x-www-form-urlencoded` body.
+    pub fn form<T: Serialize + ?Sized, E>(
+        &mut self,
+        content_type: &'static str,
+        body: &T,
+    ) -> Result<(), Error<E>> {
+        let value = serde_json::to_value(body).map_err(|e| {
+            Error::InvalidRequest(format!("the request body cannot be serialized: {e}"))
+        })?;
+        let pairs = form_pairs(&value)
+            .ok_or_else(|| Error::InvalidRequest("a form body must be an object".to_owned()))?;
+        let encoded: Vec<String> = pairs
+            .iter()
+            .map(|(k, v)| format!("{}={}", form_encode(k), form_encode(v)))
+            .collect();
+        self.headers
+            .insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
+        self.body = Some(encoded.join("&").into_bytes());
+        Ok(())
+    }
+
+    /// Sends a `multipart/form-data` body.
+    pub fn multipart<E>(&mut self, body: &Multipart) -> Result<(), Error<E>> {
+        let (boundary, bytes) = body.encode();
+        let value = HeaderValue::try_from(format!("multipart/form-data; boundary={boundary}"))
+            .map_err(|_| Error::InvalidRequest("invalid multipart boundary".to_owned()))?;
+        self.headers.insert(CONTENT_TYPE, value);
+        self.body = Some(bytes);
+        Ok(())
+    }
+
+    /// Sends raw bytes with `content_type`.
+    pub fn bytes<E>(&mut self, content_type: &'static str, body: &[u8]) -> Result<(), Error<E>> {
+        self.headers
+            .insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
+        self.body = Some(body.to_vec());
+        Ok(())
+    }
+}
+
+/// One part of a `multipart/form-data` body.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Part {
+    name: String,
+    file_name: Option<String>,
+    content_type: Option<String>,
+    data: Vec<u8>,
+}
+
+/// A `multipart/form-data` body, built part by part.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Multipart {
+    parts: Vec<Part>,
+}
+
+impl Multipart {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds a text field.
+    pub fn text(mut self, name: &str, value: &str) -> Self {
+        self.parts.push(Part {
+            name: name.to_owned(),
+            file_name: None,
+            content_type: None,
+            data: value.as_bytes().to_vec(),
+        });
+        self
+    }
+
+    /// Adds a file.
+    pub fn file(mut self, name: &str, file_name: &str, content_type: &str, data: Vec<u8>) -> Self {
+        self.parts.push(Part {
+            name: name.to_owned(),
+            file_name: Some(file_name.to_owned()),
+            content_type: Some(content_type.to_owned()),
+            data,
+        });
+        self
+    }
+
+    /// The encoded body with a boundary that occurs in no part.
+    fn encode(&self) -> (String, Vec<u8>) {
+        let mut n: u64 = 0x5eed;
+        let boundary = loop {
+            let candidate = format!("----multipart-boundary-{n:016x}");
+            let clash = self.parts.iter().any(|p| {
+                p.data
+                    .windows(candidate.len())
+                    .any(|w| w == candidate.as_bytes())
+            });
+            if !clash {
+                break candidate;
+            }
+            n = n
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+        };
+        let quote = |s: &str| s.replace('\\', "\\\\").replace('"', "\\\"");
+        let mut body = Vec::new();
+        for p in &self.parts {
+            body.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
+            let mut disposition = format!(
+                "Content-Disposition: form-data; name=\"{}\"",
+                quote(&p.name)
+            );
+            if let Some(f) = &p.file_name {
+                disposition.push_str(&format!("; filename=\"{}\"", quote(f)));
+            }
+            body.extend_from_slice(disposition.as_bytes());
+            body.extend_from_slice(b"\r\n");
+            if let Some(ct) = &p.content_type {
+                body.extend_from_slice(format!("Content-Type: {ct}\r\n").as_bytes());
+            }
+            body.extend_from_slice(b"\r\n");
+            body.extend_from_slice(&p.data);
+            body.extend_from_slice(b"\r\n");
+        }
+        body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+        (boundary, body)
+    }
+}
+
+/// `application/x-www-form-urlencoded` encoding of one key or value.
+fn form_encode(value: &str) -> String {
+    const FORM: &AsciiSet = &NON_ALPHANUMERIC
+        .remove(b'*')
+        .remove(b'-')
+        .remove(b'.')
+        .remove(b'_')
+        .remove(b' ');
+    utf8_percent_encode(value, FORM)
+        .to_string()
+        .replace(' ', "+")
+}
+
+/// Flattens a JSON object into form pairs: scalars as text, arrays as
+/// repeated keys, nested objects as JSON text, nulls left out.
+fn form_pairs(value: &serde_json::Value) -> Option<Vec<(String, String)>> {
+    use serde_json::Value;
+    let scalar = |v: &Value| match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    let mut pairs = Vec::new();
+    for (k, v) in value.as_object()? {
+        match v {
+            Value::Null => {}
+            Value::Array(items) => pairs.extend(items.iter().map(|i| (k.clone(), scalar(i)))),
+            other => pairs.push((k.clone(), scalar(other))),
+        }
+    }
+    Some(pairs)
 }
 
 /// Percent-encodes one path segment: everything but RFC 3986 unreserved
@@ -188,6 +343,18 @@ impl RawResponse {
     pub fn text<E>(self) -> Result<ApiResponse<String>, Error<E>> {
         let body = String::from_utf8_lossy(&self.body).into_owned();
         Ok(self.with_body(body))
+    }
+
+    /// A documented success whose body is kept as bytes.
+    pub fn bytes<E>(self) -> Result<ApiResponse<Vec<u8>>, Error<E>> {
+        let body = self.body.clone();
+        Ok(self.with_body(body))
+    }
+
+    /// A documented error status whose body is kept as bytes.
+    pub fn error_bytes<E>(self, variant: impl FnOnce(Vec<u8>) -> E) -> Error<E> {
+        let body = self.body.clone();
+        Error::Api(Box::new(self.with_body(variant(body))))
     }
 
     /// A documented error status with a text body, wrapped by `variant`.
@@ -418,6 +585,44 @@ mod tests {
             headers,
             body: body.as_bytes().to_vec(),
         }
+    }
+
+    #[test]
+    fn form_bodies_flatten_objects() {
+        let mut call = ClientConfig::new("http://h")
+            .request::<()>(Method::POST, "/")
+            .unwrap();
+        let body = serde_json::json!({"name": "a b&c", "n": 2, "tags": ["x", "y"], "skip": null});
+        call.form::<_, ()>("application/x-www-form-urlencoded", &body)
+            .unwrap();
+        assert_eq!(
+            call.body.as_deref(),
+            Some(&b"name=a+b%26c&n=2&tags=x&tags=y"[..])
+        );
+        assert!(call
+            .form::<_, ()>("application/x-www-form-urlencoded", &[1, 2])
+            .is_err());
+    }
+
+    #[test]
+    fn multipart_bodies_have_a_boundary_absent_from_the_parts() {
+        let mp = Multipart::new().text("a", "1").file(
+            "f",
+            "x.bin",
+            "application/octet-stream",
+            vec![0, 1, 2],
+        );
+        let (boundary, body) = mp.encode();
+        let text = String::from_utf8_lossy(&body);
+        let first =
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n1\r\n");
+        assert!(text.starts_with(&first));
+        assert!(text.contains(
+            "name=\"f\"; filename=\"x.bin\"\r\nContent-Type: application/octet-stream\r\n"
+        ));
+        assert!(text.ends_with(&format!("--{boundary}--\r\n")));
+        let tricky = Multipart::new().text("a", &boundary);
+        assert_ne!(tricky.encode().0, boundary);
     }
 
     #[test]

@@ -1,0 +1,426 @@
+//! Every validation rule against a fixture built to break exactly that rule:
+//! the rule must fire, name the right node (JSON pointer) and the right line,
+//! and nothing else may be reported.
+
+use std::path::{Path, PathBuf};
+
+use codegen::diagnostic::{Diagnostic, Rule, Severity};
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
+/// Checks `tests/fixtures/{name}`, naming it `name` in diagnostics.
+fn check(name: &str) -> Vec<Diagnostic> {
+    codegen::check_file(&fixtures().join(name), name)
+        .unwrap_or_else(|e| panic!("{name} is unreadable: {e}"))
+}
+
+type Found = (Rule, String, usize);
+
+fn triples(diagnostics: &[Diagnostic]) -> Vec<Found> {
+    let mut found: Vec<Found> = diagnostics
+        .iter()
+        .map(|d| (d.rule, d.pointer.clone(), d.position.line))
+        .collect();
+    found.sort();
+    found
+}
+
+/// One fixture and everything it must report: (rule, pointer, line).
+struct Case {
+    file: &'static str,
+    expect: &'static [(Rule, &'static str, usize)],
+}
+
+const CASES: &[Case] = &[
+    Case {
+        file: "invalid/syntax.yaml",
+        expect: &[(Rule::Syntax, "", 8)],
+    },
+    // A trailing comma: valid YAML flow syntax, but not JSON.
+    Case {
+        file: "invalid/syntax-json.json",
+        expect: &[(Rule::Syntax, "", 9)],
+    },
+    Case {
+        file: "invalid/duplicate-key.yaml",
+        expect: &[(Rule::DuplicateKey, "/paths/~1a/get/operationId", 12)],
+    },
+    Case {
+        file: "invalid/invalid-document-swagger.yaml",
+        expect: &[(Rule::InvalidDocument, "", 1)],
+    },
+    Case {
+        file: "invalid/invalid-document-version.yaml",
+        expect: &[(Rule::InvalidDocument, "/openapi", 1)],
+    },
+    Case {
+        file: "invalid/invalid-document-shape.yaml",
+        expect: &[(Rule::InvalidDocument, "/paths/~1a/get/responses", 9)],
+    },
+    Case {
+        file: "invalid/unresolved-ref.yaml",
+        expect: &[(
+            Rule::UnresolvedRef,
+            "/paths/~1a/get/responses/200/content/application~1json/schema/$ref",
+            15,
+        )],
+    },
+    Case {
+        file: "invalid/path-param-undeclared.yaml",
+        expect: &[(Rule::PathParamUndeclared, "/paths/~1items~1{id}/get", 7)],
+    },
+    Case {
+        file: "invalid/path-param-unused.yaml",
+        expect: &[(Rule::PathParamUnused, "/paths/~1items/get/parameters/0", 10)],
+    },
+    Case {
+        file: "invalid/operation-id-missing.yaml",
+        expect: &[(Rule::OperationIdMissing, "/paths/~1a/get", 7)],
+    },
+    Case {
+        file: "invalid/operation-id-duplicate.yaml",
+        expect: &[(Rule::OperationIdDuplicate, "/paths/~1b/get/operationId", 14)],
+    },
+    Case {
+        file: "invalid/no-success-response.yaml",
+        expect: &[(Rule::NoSuccessResponse, "/paths/~1a/get/responses", 9)],
+    },
+    Case {
+        file: "invalid/body-without-schema-request.yaml",
+        expect: &[(
+            Rule::BodyWithoutSchema,
+            "/paths/~1a/post/requestBody/content/application~1json",
+            11,
+        )],
+    },
+    Case {
+        file: "invalid/body-without-schema-response.yaml",
+        expect: &[(
+            Rule::BodyWithoutSchema,
+            "/paths/~1a/get/responses/200/content/application~1problem+json",
+            13,
+        )],
+    },
+    Case {
+        file: "invalid/example-media-type.yaml",
+        expect: &[(
+            Rule::InvalidExample,
+            "/paths/~1count/get/responses/200/content/application~1json/example",
+            16,
+        )],
+    },
+    // The bad value lives in components/examples, so that is where it is reported.
+    Case {
+        file: "invalid/example-examples-ref.yaml",
+        expect: &[(
+            Rule::InvalidExample,
+            "/components/examples/NotANumber/value",
+            25,
+        )],
+    },
+    Case {
+        file: "invalid/example-parameter.yaml",
+        expect: &[(
+            Rule::InvalidExample,
+            "/paths/~1items/get/parameters/0/example",
+            14,
+        )],
+    },
+    Case {
+        file: "invalid/example-schema.yaml",
+        expect: &[(
+            Rule::InvalidExample,
+            "/components/schemas/Item/properties/size/example",
+            23,
+        )],
+    },
+    Case {
+        file: "invalid/example-default.yaml",
+        expect: &[(
+            Rule::InvalidExample,
+            "/paths/~1items/get/parameters/0/schema/default",
+            14,
+        )],
+    },
+    Case {
+        file: "invalid/example-max-length.yaml",
+        expect: &[(
+            Rule::InvalidExample,
+            "/paths/~1code/get/responses/200/content/application~1json/example",
+            17,
+        )],
+    },
+    Case {
+        file: "invalid/example-max-items.yaml",
+        expect: &[(
+            Rule::InvalidExample,
+            "/paths/~1tags/get/responses/200/content/application~1json/example",
+            19,
+        )],
+    },
+    // Located at the offending property, not the whole example.
+    Case {
+        file: "invalid/example-enum.yaml",
+        expect: &[(
+            Rule::InvalidExample,
+            "/paths/~1colour/get/responses/200/content/application~1json/example/colour",
+            21,
+        )],
+    },
+    Case {
+        file: "invalid/example-required.yaml",
+        expect: &[(
+            Rule::InvalidExample,
+            "/paths/~1person/post/requestBody/content/application~1json/example",
+            20,
+        )],
+    },
+    Case {
+        file: "invalid/example-minimum.yaml",
+        expect: &[(
+            Rule::InvalidExample,
+            "/paths/~1items/get/parameters/0/example",
+            15,
+        )],
+    },
+    Case {
+        file: "invalid/undefined-security-scheme.yaml",
+        expect: &[
+            (Rule::UndefinedSecurityScheme, "/security/0/apiKey", 6),
+            (
+                Rule::UndefinedSecurityScheme,
+                "/paths/~1a/get/security/0/bearer",
+                12,
+            ),
+        ],
+    },
+    Case {
+        file: "invalid/unused-component.yaml",
+        expect: &[(Rule::UnusedComponent, "/components/schemas/Orphan", 14)],
+    },
+    Case {
+        file: "invalid/multiple-problems.yaml",
+        expect: &[
+            (Rule::PathParamUndeclared, "/paths/~1items~1{id}/get", 7),
+            (Rule::OperationIdMissing, "/paths/~1items~1{id}/get", 7),
+            (
+                Rule::UnresolvedRef,
+                "/paths/~1items~1{id}/get/responses/200/content/application~1json/schema/$ref",
+                14,
+            ),
+            (
+                Rule::UndefinedSecurityScheme,
+                "/paths/~1other/post/security/0/oauth",
+                19,
+            ),
+            (Rule::NoSuccessResponse, "/paths/~1other/post/responses", 20),
+        ],
+    },
+];
+
+fn case(file: &str) -> &'static Case {
+    CASES
+        .iter()
+        .find(|c| c.file == file)
+        .unwrap_or_else(|| panic!("no case for {file}"))
+}
+
+#[test]
+fn each_invalid_fixture_reports_exactly_its_problems() {
+    let mut failures = Vec::new();
+    for case in CASES {
+        let diagnostics = check(case.file);
+        let mut expected: Vec<Found> = case
+            .expect
+            .iter()
+            .map(|(r, p, l)| (*r, (*p).to_owned(), *l))
+            .collect();
+        expected.sort();
+        let found = triples(&diagnostics);
+        if found != expected {
+            let shown: Vec<String> = diagnostics.iter().map(ToString::to_string).collect();
+            failures.push(format!(
+                "{}\n  expected {expected:?}\n  found    {found:?}\n  {}",
+                case.file,
+                shown.join("\n  ")
+            ));
+        }
+        for d in &diagnostics {
+            assert_eq!(d.file, case.file, "diagnostics name the file as given");
+            assert_eq!(d.severity, d.rule.severity());
+            assert!(d.position.column >= 1, "{d}");
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} fixture(s) reported the wrong problems:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn every_invalid_fixture_has_a_case() {
+    let mut files: Vec<String> = std::fs::read_dir(fixtures().join("invalid"))
+        .expect("fixtures/invalid exists")
+        .map(|e| {
+            format!(
+                "invalid/{}",
+                e.expect("dir entry").file_name().to_string_lossy()
+            )
+        })
+        .collect();
+    files.sort();
+    let mut cases: Vec<String> = CASES.iter().map(|c| c.file.to_owned()).collect();
+    cases.sort();
+    assert_eq!(files, cases);
+}
+
+#[test]
+fn every_rule_but_unsupported_has_a_failing_fixture() {
+    let all = [
+        Rule::Syntax,
+        Rule::DuplicateKey,
+        Rule::InvalidDocument,
+        Rule::UnresolvedRef,
+        Rule::PathParamUndeclared,
+        Rule::PathParamUnused,
+        Rule::OperationIdMissing,
+        Rule::OperationIdDuplicate,
+        Rule::NoSuccessResponse,
+        Rule::BodyWithoutSchema,
+        Rule::InvalidExample,
+        Rule::UndefinedSecurityScheme,
+        Rule::UnusedComponent,
+    ];
+    for rule in all {
+        let covered = CASES
+            .iter()
+            .any(|c| c.expect.iter().all(|(r, _, _)| *r == rule));
+        assert!(covered, "no fixture isolates {}", rule.name());
+    }
+}
+
+#[test]
+fn valid_minimal_is_clean() {
+    assert_eq!(check("valid/minimal.yaml"), Vec::<Diagnostic>::new());
+}
+
+#[test]
+fn check_str_agrees_with_check_file() {
+    let name = "invalid/multiple-problems.yaml";
+    let text = std::fs::read_to_string(fixtures().join(name)).unwrap();
+    assert_eq!(codegen::check_str(name, &text), check(name));
+}
+
+#[test]
+fn reporting_continues_past_the_first_problem() {
+    let diagnostics = check("invalid/multiple-problems.yaml");
+    let rules: std::collections::BTreeSet<Rule> = diagnostics.iter().map(|d| d.rule).collect();
+    assert!(
+        rules.len() >= 3,
+        "expected at least three different rules, got {rules:?}"
+    );
+    assert_eq!(
+        diagnostics.len(),
+        case("invalid/multiple-problems.yaml").expect.len()
+    );
+    // Diagnostics come back in source order.
+    let positions: Vec<_> = diagnostics.iter().map(|d| d.position).collect();
+    assert!(positions.is_sorted(), "{positions:?}");
+}
+
+#[test]
+fn unused_component_is_only_a_warning() {
+    let diagnostics = check("invalid/unused-component.yaml");
+    assert_eq!(diagnostics.len(), 1);
+    assert_eq!(diagnostics[0].severity, Severity::Warning);
+    assert!(!diagnostics[0].is_error());
+}
+
+#[test]
+fn messages_say_what_is_wrong() {
+    let message = |file: &str| {
+        let d = check(file);
+        assert_eq!(d.len(), 1, "{file}: {d:?}");
+        d[0].message.clone()
+    };
+    assert!(message("invalid/invalid-document-swagger.yaml").contains("Swagger 2.0"));
+    assert!(message("invalid/invalid-document-shape.yaml").contains("expected struct Responses"));
+    assert!(message("invalid/duplicate-key.yaml").contains("`operationId`"));
+    // The duplicate names where the id was first used.
+    assert!(message("invalid/operation-id-duplicate.yaml").contains("/paths/~1a/get/operationId"));
+    assert!(message("invalid/path-param-undeclared.yaml").contains("{id}"));
+    assert!(message("invalid/path-param-unused.yaml").contains("`id`"));
+    assert!(message("invalid/unresolved-ref.yaml").contains("#/components/schemas/Missing"));
+    // Examples name the schema they were checked against (followed through `$ref`).
+    let media_schema = "/paths/~1count/get/responses/200/content/application~1json/schema";
+    assert!(message("invalid/example-media-type.yaml").contains(media_schema));
+    assert!(message("invalid/example-examples-ref.yaml").contains(media_schema));
+    assert!(message("invalid/example-parameter.yaml")
+        .contains("(/paths/~1items/get/parameters/0/schema)"));
+    assert!(message("invalid/example-schema.yaml")
+        .contains("(/components/schemas/Item/properties/size)"));
+    assert!(message("invalid/example-required.yaml").contains("\"name\""));
+}
+
+#[test]
+fn json_serialization_has_the_documented_keys() {
+    let d = check("invalid/path-param-unused.yaml").remove(0);
+    let value = serde_json::to_value(&d).expect("serializes");
+    let object = value.as_object().expect("an object");
+    let mut keys: Vec<&str> = object.keys().map(String::as_str).collect();
+    keys.sort_unstable();
+    assert_eq!(
+        keys,
+        ["column", "file", "line", "message", "pointer", "rule", "severity"]
+    );
+    assert_eq!(value["file"], "invalid/path-param-unused.yaml");
+    assert_eq!(value["line"], 10);
+    assert_eq!(value["column"], 11);
+    assert_eq!(value["pointer"], "/paths/~1items/get/parameters/0");
+    assert_eq!(value["rule"], "path-param-unused");
+    assert_eq!(value["severity"], "error");
+    assert_eq!(value["message"], d.message.as_str());
+
+    let warning = serde_json::to_value(check("invalid/unused-component.yaml").remove(0)).unwrap();
+    assert_eq!(warning["rule"], "unused-component");
+    assert_eq!(warning["severity"], "warning");
+}
+
+#[test]
+fn rule_names_are_kebab_case_in_json_too() {
+    for d in CASES.iter().flat_map(|c| check(c.file)) {
+        let name = d.rule.name();
+        assert_eq!(serde_json::to_value(d.rule).unwrap(), name);
+        assert!(
+            name.bytes().all(|b| b.is_ascii_lowercase() || b == b'-'),
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn display_is_file_line_column_pointer_rule_message() {
+    let d = check("invalid/path-param-unused.yaml").remove(0);
+    assert_eq!(
+        d.to_string(),
+        "invalid/path-param-unused.yaml:10:11: /paths/~1items/get/parameters/0: path-param-unused: \
+         path parameter `id` does not appear in `/items`"
+    );
+    // The root pointer is shown as `/`, and warnings say so.
+    let root = check("invalid/invalid-document-swagger.yaml").remove(0);
+    assert!(
+        root.to_string()
+            .starts_with("invalid/invalid-document-swagger.yaml:1:1: /: invalid-document: "),
+        "{root}"
+    );
+    let warning = check("invalid/unused-component.yaml").remove(0);
+    assert_eq!(
+        warning.to_string(),
+        "invalid/unused-component.yaml:14:5: /components/schemas/Orphan: unused-component: \
+         warning: components/schemas/Orphan is never referenced"
+    );
+}
