@@ -1,5 +1,6 @@
 //! The runtime shared by every generated API module: request validation,
-//! authentication and the client's error and response types.
+//! authentication, the client's error and response types, and what the
+//! server stubs need.
 //!
 //! This module is written by hand and copied verbatim into each generated
 //! crate, so a crate generated for any document stands alone.
@@ -8,6 +9,8 @@
 pub mod auth;
 #[cfg(feature = "client")]
 pub mod client;
+#[cfg(feature = "server")]
+pub mod server;
 pub mod validation;
 
 pub use validation::{Validate, ValidationError, Violation};

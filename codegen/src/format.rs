@@ -45,6 +45,7 @@ fn space_items(text: &str) -> String {
         let (cur, nxt) = (line.trim_start(), next.trim_start());
         let ends_item = !cur.starts_with("//")
             && (cur == "}"
+                || cur.ends_with(" {}")
                 || (cur.ends_with(';') && !cur.starts_with("use "))
                 || (cur.starts_with("use ") && !nxt.starts_with("use ")));
         if ends_item && indent(line) == indent(next) && STARTS.iter().any(|s| nxt.starts_with(s)) {

@@ -617,10 +617,15 @@ impl<'a> Builder<'a> {
                 .unwrap_or(usize::MAX),
             _ => usize::MAX,
         });
-        let mut names: Vec<String> = params.iter().map(|p| p.rust.clone()).collect();
-        names.push("body".into());
+        // The method's own names come first so that a parameter gives way.
+        let mut reserved = vec!["call", "checker"];
+        if op.get("requestBody").is_some() {
+            reserved.push("body");
+        }
+        let mut names: Vec<String> = reserved.iter().map(|n| (*n).to_owned()).collect();
+        names.extend(params.iter().map(|p| p.rust.clone()));
         dedupe(&mut names);
-        for (p, n) in params.iter_mut().zip(names) {
+        for (p, n) in params.iter_mut().zip(names.into_iter().skip(reserved.len())) {
             p.rust = n;
         }
 
@@ -1062,12 +1067,12 @@ impl<'a> Builder<'a> {
                 f.default = None;
             }
         }
-        let mut names: Vec<String> = fields.iter().map(|f| f.rust.clone()).collect();
-        if additional.is_some() {
-            names.push("additional_properties".into());
-        }
+        // The field for extra properties keeps its name; a property gives way.
+        let reserved = usize::from(additional.is_some());
+        let mut names: Vec<String> = vec!["additional_properties".to_owned(); reserved];
+        names.extend(fields.iter().map(|f| f.rust.clone()));
         dedupe(&mut names);
-        for (f, n) in fields.iter_mut().zip(names) {
+        for (f, n) in fields.iter_mut().zip(names.into_iter().skip(reserved)) {
             f.rust = n;
         }
         self.register(TypeDef::Struct(Struct {

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use crate::diagnostic::Diagnostic;
 use crate::emit::krate::{self, CrateOptions};
-use crate::emit::{client, types};
+use crate::emit::{client, server, types};
 use crate::format::{format_file, FormatError};
 use crate::ir::Api;
 use crate::load::Document;
@@ -17,6 +17,7 @@ pub const RUNTIME: &[(&str, &str)] = &[
     ("mod.rs", include_str!("../runtime/mod.rs")),
     ("auth.rs", include_str!("../runtime/auth.rs")),
     ("client.rs", include_str!("../runtime/client.rs")),
+    ("server.rs", include_str!("../runtime/server.rs")),
     ("validation.rs", include_str!("../runtime/validation.rs")),
 ];
 
@@ -126,6 +127,7 @@ pub fn generate(
             ("mod.rs", krate::api_mod_rs(api)),
             ("types.rs", types::types_module(api, &reg)),
             ("client.rs", client::client_module(api, &reg)),
+            ("server.rs", server::server_module(api, &reg)),
         ];
         for (file, tokens) in parts {
             let path = dir.join(file);

@@ -4,7 +4,8 @@
 //! Typed clients and models for Huawei Cloud batch-delete APIs, generated from the OpenAPI documents in specs/.
 //!
 //! Each API is a module behind a feature of the same name. Its `types`
-//! are always built; its `client` needs the `client` feature.
+//! are always built; its `client` needs the `client` feature, its `server`
+//! stubs the `server` feature.
 pub mod runtime;
 
 /// Cloud Secret Management Service (CSMS) API (batch secret deletion) (v1).

@@ -167,6 +167,15 @@ fn to_text(kind: &Kind, value: TokenStream, reg: &Registry<'_>) -> TokenStream {
     }
 }
 
+/// An expression turning a scalar parameter value into a `String`.
+fn to_owned_text(kind: &Kind, value: TokenStream, reg: &Registry<'_>) -> TokenStream {
+    match kind {
+        Kind::String => quote! { #value.to_owned() },
+        Kind::Named(n) if reg.is_enum(n) => quote! { #value.as_str().to_owned() },
+        _ => quote! { #value.to_string() },
+    }
+}
+
 fn method(op: &Operation, reg: &Registry<'_>) -> TokenStream {
     let name = ident(&op.rust);
     let mut args = Vec::new();
@@ -202,9 +211,9 @@ fn method(op: &Operation, reg: &Registry<'_>) -> TokenStream {
                         quote! { for item in #value { call.query(#wire, #text); } }
                     }
                     Kind::Array(item) => {
-                        let text = to_text(&item.kind, quote!(item), reg);
+                        let text = to_owned_text(&item.kind, quote!(item), reg);
                         quote! {
-                            let joined: Vec<String> = #value.iter().map(|item| #text.to_owned()).collect();
+                            let joined: Vec<String> = #value.iter().map(|item| #text).collect();
                             call.query(#wire, &joined.join(","));
                         }
                     }
@@ -263,7 +272,15 @@ fn method(op: &Operation, reg: &Registry<'_>) -> TokenStream {
         let content_type = &body.content_type;
         let (t, send, body_checks) = match &body.encoding {
             Encoding::Json(ty) | Encoding::Form(ty) => {
-                let t = ty_tokens_in(ty, Some(&ident("types")));
+                // Borrowed as `&str` and `&[T]` rather than `&String` and `&Vec<T>`.
+                let t = match &ty.kind {
+                    Kind::String if !ty.nullable => quote! { str },
+                    Kind::Array(item) if !ty.nullable => {
+                        let item = ty_tokens_in(item, Some(&ident("types")));
+                        quote! { [#item] }
+                    }
+                    _ => ty_tokens_in(ty, Some(&ident("types"))),
+                };
                 let send = if matches!(body.encoding, Encoding::Json(_)) {
                     quote! { call.json(#content_type, body)?; }
                 } else {

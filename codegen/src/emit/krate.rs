@@ -8,10 +8,12 @@ use super::{doc, ident, paragraphs};
 use crate::ir::Api;
 
 /// Dependencies of every generated crate, pinned to the versions it is tested with.
-const DEPENDENCIES: &str = r#"percent-encoding = { version = "2.3", optional = true }
+const DEPENDENCIES: &str = r#"axum = { version = "0.8", default-features = false, features = ["http1", "query", "tokio"], optional = true }
+percent-encoding = { version = "2.3", optional = true }
 reqwest = { version = "0.13", default-features = false, features = ["rustls", "http2"], optional = true }
 serde = { version = "1.0.200", features = ["derive"] }
 serde_json = "1.0.120"
+serde_path_to_error = { version = "0.1", optional = true }
 "#;
 
 /// What the crate is called and how it is built.
@@ -39,7 +41,8 @@ pub fn lib_rs(apis: &[Api], description: &str) -> TokenStream {
         #![doc = #d]
         #![doc = ""]
         #![doc = " Each API is a module behind a feature of the same name. Its `types`"]
-        #![doc = " are always built; its `client` needs the `client` feature."]
+        #![doc = " are always built; its `client` needs the `client` feature, its `server`"]
+        #![doc = " stubs the `server` feature."]
 
         pub mod runtime;
         #(#modules)*
@@ -59,6 +62,9 @@ pub fn api_mod_rs(api: &Api) -> TokenStream {
         #[cfg(feature = "client")]
         pub mod client;
 
+        #[cfg(feature = "server")]
+        pub mod server;
+
         #[cfg(feature = "client")]
         pub use client::Client;
     }
@@ -69,6 +75,7 @@ pub fn cargo_toml(apis: &[Api], opts: &CrateOptions, header: &str) -> String {
     let all: Vec<String> = apis.iter().map(|a| format!("\"{}\"", a.module)).collect();
     features.push_str(&format!("default = [\"client\", {}]\n", all.join(", ")));
     features.push_str("client = [\"dep:reqwest\", \"dep:percent-encoding\"]\n");
+    features.push_str("server = [\"dep:axum\", \"dep:serde_path_to_error\"]\n");
     for api in apis {
         features.push_str(&format!("{} = []\n", api.module));
     }

@@ -64,6 +64,11 @@ impl<'a> Registry<'a> {
         matches!(self.get(name), Some(TypeDef::Enum(_)))
     }
 
+    /// The definition of a named type.
+    pub fn def(&self, name: &str) -> Option<&'a TypeDef> {
+        self.get(name)
+    }
+
     fn get(&self, name: &str) -> Option<&'a TypeDef> {
         self.types.get(name).copied()
     }

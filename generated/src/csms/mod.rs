@@ -30,5 +30,8 @@ pub mod types;
 #[cfg(feature = "client")]
 pub mod client;
 
+#[cfg(feature = "server")]
+pub mod server;
+
 #[cfg(feature = "client")]
 pub use client::Client;

@@ -198,6 +198,7 @@ impl std::fmt::Display for BatchDeleteDesktopsError {
 }
 
 impl std::error::Error for BatchDeleteDesktopsError {}
+
 /// The documented error statuses of `DeleteDesktopVolumes`, each with its own body.
 #[derive(Clone, Debug, PartialEq)]
 pub enum DeleteDesktopVolumesError {

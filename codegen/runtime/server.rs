@@ -1,0 +1,487 @@
+//! What generated axum server stubs share: authentication, the request
+//! context handed to handlers, request ids, body reading, and error bodies
+//! built from the spec's own error schemas.
+
+use std::collections::HashSet;
+use std::fmt;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use axum::body::Body;
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+
+/// The response header carrying the request id.
+pub const REQUEST_ID_HEADER: &str = "x-request-id";
+
+/// Who made a request, as established by an [`Authenticate`] implementation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Identity {
+    /// The security scheme that accepted the credentials (`token`, `aksk`, …).
+    pub scheme: String,
+    /// The caller: a token's owner, an access key, …
+    pub principal: String,
+}
+
+/// What a handler knows about the request besides its typed inputs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RequestContext {
+    /// The id sent back in `X-Request-Id`.
+    pub request_id: String,
+    /// The authenticated caller (`None` for operations without security).
+    pub identity: Option<Identity>,
+}
+
+/// The request as the authenticator sees it: everything on the wire.
+#[derive(Clone, Copy, Debug)]
+pub struct RequestParts<'a> {
+    pub method: &'a Method,
+    pub uri: &'a Uri,
+    pub headers: &'a HeaderMap,
+    pub body: &'a [u8],
+}
+
+/// Why credentials were refused.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AuthError {
+    /// No credentials of any accepted kind.
+    Missing,
+    /// Credentials were present but wrong (the reason is for logs and the error body).
+    Invalid(String),
+}
+
+impl fmt::Display for AuthError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            AuthError::Missing => f.write_str("no credentials were sent"),
+            AuthError::Invalid(why) => write!(f, "the credentials were refused: {why}"),
+        }
+    }
+}
+
+impl std::error::Error for AuthError {}
+
+/// Checks a request's credentials. The generated layer calls it before any
+/// handler runs, for every operation that declares security.
+pub trait Authenticate: Send + Sync + 'static {
+    fn authenticate(&self, request: &RequestParts<'_>) -> Result<Identity, AuthError>;
+}
+
+/// Accepts requests carrying one of a set of tokens in a header.
+#[derive(Clone)]
+pub struct HeaderTokens {
+    scheme: String,
+    header: String,
+    tokens: HashSet<String>,
+}
+
+impl HeaderTokens {
+    pub fn new(scheme: &str, header: &str, tokens: impl IntoIterator<Item = String>) -> Self {
+        HeaderTokens {
+            scheme: scheme.to_owned(),
+            header: header.to_ascii_lowercase(),
+            tokens: tokens.into_iter().collect(),
+        }
+    }
+}
+
+impl fmt::Debug for HeaderTokens {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HeaderTokens")
+            .field("scheme", &self.scheme)
+            .field("header", &self.header)
+            .field("tokens", &format_args!("<{} redacted>", self.tokens.len()))
+            .finish()
+    }
+}
+
+impl Authenticate for HeaderTokens {
+    fn authenticate(&self, request: &RequestParts<'_>) -> Result<Identity, AuthError> {
+        let Some(value) = request.headers.get(self.header.as_str()) else {
+            return Err(AuthError::Missing);
+        };
+        let token = value
+            .to_str()
+            .map_err(|_| AuthError::Invalid(format!("`{}` is not text", self.header)))?;
+        if self.tokens.contains(token) {
+            Ok(Identity {
+                scheme: self.scheme.clone(),
+                principal: token.to_owned(),
+            })
+        } else {
+            Err(AuthError::Invalid(format!("unknown `{}`", self.header)))
+        }
+    }
+}
+
+/// Tries several authenticators in turn; the first to accept wins. A request
+/// with no credentials for any of them is `Missing`; otherwise the first
+/// refusal of credentials that were present is reported.
+pub struct AnyOf(pub Vec<Arc<dyn Authenticate>>);
+
+impl Authenticate for AnyOf {
+    fn authenticate(&self, request: &RequestParts<'_>) -> Result<Identity, AuthError> {
+        let mut refusal = None;
+        for a in &self.0 {
+            match a.authenticate(request) {
+                Ok(identity) => return Ok(identity),
+                Err(AuthError::Missing) => {}
+                Err(e) => {
+                    refusal.get_or_insert(e);
+                }
+            }
+        }
+        Err(refusal.unwrap_or(AuthError::Missing))
+    }
+}
+
+/// Accepts every request (for tests and local tools).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct AllowAll;
+
+impl Authenticate for AllowAll {
+    fn authenticate(&self, _request: &RequestParts<'_>) -> Result<Identity, AuthError> {
+        Ok(Identity {
+            scheme: "none".into(),
+            principal: "anonymous".into(),
+        })
+    }
+}
+
+/// How the generated layer behaves.
+#[derive(Clone)]
+pub struct ServerConfig {
+    pub auth: Arc<dyn Authenticate>,
+    /// Largest accepted request body; larger ones get 413.
+    pub body_limit: usize,
+}
+
+impl ServerConfig {
+    pub fn new(auth: impl Authenticate) -> Self {
+        ServerConfig {
+            auth: Arc::new(auth),
+            body_limit: 1024 * 1024,
+        }
+    }
+
+    pub fn with_body_limit(mut self, bytes: usize) -> Self {
+        self.body_limit = bytes;
+        self
+    }
+}
+
+/// A fresh request id: 32 hex digits, unique within the process.
+pub fn new_request_id() -> String {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or_default();
+    // A splitmix64 step scatters the counter so ids do not look sequential.
+    let mut z = (now as u64) ^ n.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^= z >> 31;
+    format!("{:016x}{:016x}", z, n)
+}
+
+/// Adds `X-Request-Id` to a response.
+pub fn with_request_id(mut response: Response, request_id: &str) -> Response {
+    if let Ok(v) = HeaderValue::from_str(request_id) {
+        response.headers_mut().insert(REQUEST_ID_HEADER, v);
+    }
+    response
+}
+
+/// A JSON response.
+pub fn json_response<T: serde::Serialize>(status: StatusCode, body: &T) -> Response {
+    match serde_json::to_vec(body) {
+        Ok(bytes) => {
+            let mut r = (status, bytes).into_response();
+            r.headers_mut().insert(
+                axum::http::header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            );
+            r
+        }
+        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    }
+}
+
+/// A problem the generated layer found before a handler ran.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Problem {
+    pub status: StatusCode,
+    /// A short machine-readable code, `HTTP.<status>`.
+    pub code: String,
+    pub message: String,
+    /// The field at fault, when there is one (`desktop_ids[3]`).
+    pub field: Option<String>,
+}
+
+impl Problem {
+    pub fn new(status: StatusCode, message: impl Into<String>) -> Self {
+        Problem {
+            status,
+            code: format!("HTTP.{}", status.as_u16()),
+            message: message.into(),
+            field: None,
+        }
+    }
+
+    pub fn with_field(mut self, field: impl Into<String>) -> Self {
+        self.field = Some(field.into());
+        self
+    }
+}
+
+/// The shape of an error body schema, as far as filling it needs.
+#[derive(Clone, Copy, Debug)]
+pub enum Shape {
+    /// A string, with its `maxLength`.
+    Text(Option<usize>),
+    /// An array of objects with these properties.
+    List(&'static [Field]),
+    /// Anything else (left out unless required).
+    Other,
+}
+
+/// One property of an error body schema.
+#[derive(Clone, Copy, Debug)]
+pub struct Field {
+    pub name: &'static str,
+    pub required: bool,
+    pub shape: Shape,
+}
+
+/// Builds an error body for a schema by naming convention: properties whose
+/// names contain `code` get the problem's code, `msg`/`message` its message,
+/// `request_id`/`requestid` the request id, `detail` the field at fault (or
+/// the message); a list of objects gets one entry filled the same way. Strings
+/// are cut to their `maxLength`.
+pub fn error_body(fields: &[Field], problem: &Problem, request_id: &str) -> serde_json::Value {
+    let mut map = serde_json::Map::new();
+    for f in fields {
+        let name = f.name.to_ascii_lowercase();
+        let value = match f.shape {
+            Shape::Text(max) => {
+                let text = if name.contains("request_id") || name.contains("requestid") {
+                    Some(request_id.to_owned())
+                } else if name.contains("code") {
+                    Some(problem.code.clone())
+                } else if name.contains("msg") || name.contains("message") {
+                    Some(problem.message.clone())
+                } else if name.contains("detail") {
+                    Some(
+                        problem
+                            .field
+                            .clone()
+                            .unwrap_or_else(|| problem.message.clone()),
+                    )
+                } else if f.required {
+                    Some(problem.message.clone())
+                } else {
+                    None
+                };
+                text.map(|t| serde_json::Value::String(truncate(&t, max)))
+            }
+            Shape::List(item) => Some(serde_json::Value::Array(vec![error_body(
+                item, problem, request_id,
+            )])),
+            Shape::Other => None,
+        };
+        if let Some(v) = value {
+            map.insert(f.name.to_owned(), v);
+        }
+    }
+    serde_json::Value::Object(map)
+}
+
+fn truncate(text: &str, max: Option<usize>) -> String {
+    match max {
+        Some(max) => text.chars().take(max).collect(),
+        None => text.to_owned(),
+    }
+}
+
+/// An error response with a body built by [`error_body`].
+pub fn problem_response(fields: &[Field], problem: &Problem, request_id: &str) -> Response {
+    json_response(problem.status, &error_body(fields, problem, request_id))
+}
+
+/// Reads the whole body, or `None` if it is larger than `limit`.
+pub async fn read_body(body: Body, limit: usize) -> Option<axum::body::Bytes> {
+    axum::body::to_bytes(body, limit).await.ok()
+}
+
+/// Whether a `Content-Type` header names JSON (`application/json`, `…+json`,
+/// with any parameters).
+pub fn is_json_content_type(headers: &HeaderMap) -> bool {
+    let Some(ct) = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return false;
+    };
+    let essence = ct
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    essence == "application/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json"))
+}
+
+/// Parses a JSON body, naming the field at fault on failure.
+pub fn parse_json<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, Problem> {
+    let invalid = |e: &dyn fmt::Display| {
+        Problem::new(
+            StatusCode::BAD_REQUEST,
+            format!("the request body is invalid: {e}"),
+        )
+    };
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let value = serde_path_to_error::deserialize::<_, T>(&mut de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        let field = if path == "." {
+            missing_field(&inner.to_string())
+        } else {
+            Some(path)
+        };
+        let problem = invalid(&inner);
+        match field {
+            Some(f) => problem.with_field(f),
+            None => problem,
+        }
+    })?;
+    de.end().map_err(|e| invalid(&e))?;
+    Ok(value)
+}
+
+/// serde reports a missing field at its parent; recover its name.
+fn missing_field(message: &str) -> Option<String> {
+    let rest = message.strip_prefix("missing field `")?;
+    Some(rest[..rest.find('`')?].to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DETAIL: &[Field] = &[
+        Field {
+            name: "error_code",
+            required: false,
+            shape: Shape::Text(Some(6)),
+        },
+        Field {
+            name: "error_msg",
+            required: false,
+            shape: Shape::Text(None),
+        },
+    ];
+    const BODY: &[Field] = &[
+        Field {
+            name: "error_code",
+            required: false,
+            shape: Shape::Text(Some(12)),
+        },
+        Field {
+            name: "error_msg",
+            required: true,
+            shape: Shape::Text(None),
+        },
+        Field {
+            name: "error_detail",
+            required: false,
+            shape: Shape::Text(None),
+        },
+        Field {
+            name: "request_id",
+            required: false,
+            shape: Shape::Text(None),
+        },
+        Field {
+            name: "details",
+            required: false,
+            shape: Shape::List(DETAIL),
+        },
+        Field {
+            name: "count",
+            required: false,
+            shape: Shape::Other,
+        },
+        Field {
+            name: "note",
+            required: true,
+            shape: Shape::Text(None),
+        },
+    ];
+
+    #[test]
+    fn error_bodies_follow_naming_conventions() {
+        let p = Problem::new(StatusCode::BAD_REQUEST, "bad").with_field("ids[0]");
+        let body = error_body(BODY, &p, "rid");
+        assert_eq!(
+            body,
+            serde_json::json!({
+                "error_code": "HTTP.400",
+                "error_msg": "bad",
+                "error_detail": "ids[0]",
+                "request_id": "rid",
+                "details": [{"error_code": "HTTP.4", "error_msg": "bad"}],
+                "note": "bad"
+            })
+        );
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    struct Req {
+        ids: Vec<String>,
+        n: u8,
+    }
+
+    #[test]
+    fn json_errors_name_the_field() {
+        let e = parse_json::<Req>(br#"{"ids": ["a", 3], "n": 1}"#).unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("ids[1]"));
+        let e = parse_json::<Req>(br#"{"ids": []}"#).unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("n"));
+        let e = parse_json::<Req>(br#"{"ids": [], "n": 300}"#).unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("n"));
+        let e = parse_json::<Req>(b"{").unwrap_err();
+        assert_eq!(e.status, StatusCode::BAD_REQUEST);
+        assert!(parse_json::<Req>(br#"{"ids": [], "n": 1} x"#).is_err());
+        assert!(parse_json::<Req>(br#"{"ids": [], "n": 1}"#).is_ok());
+    }
+
+    #[test]
+    fn tokens_and_request_ids() {
+        let auth = HeaderTokens::new("token", "X-Auth-Token", ["t1".to_owned()]);
+        assert!(!format!("{auth:?}").contains("t1"));
+        let (method, uri) = (Method::POST, Uri::from_static("/x"));
+        let mut headers = HeaderMap::new();
+        let parts = |h: &HeaderMap| {
+            auth.authenticate(&RequestParts {
+                method: &method,
+                uri: &uri,
+                headers: h,
+                body: b"",
+            })
+        };
+        assert_eq!(parts(&headers), Err(AuthError::Missing));
+        headers.insert("x-auth-token", HeaderValue::from_static("nope"));
+        assert!(matches!(parts(&headers), Err(AuthError::Invalid(_))));
+        headers.insert("x-auth-token", HeaderValue::from_static("t1"));
+        assert_eq!(parts(&headers).unwrap().principal, "t1");
+        let a = new_request_id();
+        let b = new_request_id();
+        assert_ne!(a, b);
+        assert_eq!(a.len(), 32);
+    }
+}

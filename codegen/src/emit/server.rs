@@ -1,0 +1,675 @@
+//! axum server stubs: a trait per API with one method per operation, a reply
+//! enum per operation that can only carry documented statuses, and a router
+//! whose handlers enforce the spec before the trait method runs.
+
+use std::collections::BTreeMap;
+
+use proc_macro2::{Ident, Literal, TokenStream};
+use quote::{format_ident, quote};
+
+use super::types::Registry;
+use super::{doc, ident, kind_tokens_in, paragraphs, ty_tokens_in};
+use crate::ir::{Api, Encoding, Kind, Location, Operation, Param, ResponseBody, Status, TypeDef};
+
+fn types_mod() -> Ident {
+    ident("types")
+}
+
+pub fn server_module(api: &Api, reg: &Registry<'_>) -> TokenStream {
+    let trait_methods = api.operations.iter().map(|op| trait_method(op));
+    let replies = api.operations.iter().map(reply_enum);
+    let handlers = api.operations.iter().map(|op| handler(op, reg));
+    let (field_tables, fallback, op_tables) = error_tables(api, reg);
+    let routes = routes(api);
+    let auth = auth_helpers(api);
+    let title = format!(
+        " The operations of {}, as a server implements them.",
+        api.title.trim()
+    );
+    quote! {
+        use std::sync::Arc;
+
+        use axum::extract::{Request, State};
+        use axum::http::StatusCode;
+        use axum::response::{IntoResponse, Response};
+
+        use crate::runtime::server::{self, Field, Problem, RequestContext, ServerConfig, Shape};
+        use super::types;
+
+        #[doc = #title]
+        ///
+        /// Each method receives the validated inputs and returns a reply that
+        /// can only carry a status the spec documents for that operation.
+        pub trait Api: Send + Sync + 'static {
+            #(#trait_methods)*
+        }
+
+        #(#replies)*
+
+        #auth
+
+        struct Shared<T> {
+            api: T,
+            config: ServerConfig,
+        }
+
+        /// The routes of every operation, served by `api`.
+        pub fn router<T: Api>(api: T, config: ServerConfig) -> axum::Router {
+            let state = Arc::new(Shared { api, config });
+            axum::Router::new()
+                #routes
+                .fallback(not_found)
+                .with_state(state)
+        }
+
+        #field_tables
+        #fallback
+        #op_tables
+
+        /// An error response in the spec's error body for `problem.status`.
+        fn reject(table: &[(u16, &'static [Field])], problem: Problem, request_id: &str) -> Response {
+            let fields = table
+                .iter()
+                .find(|(status, _)| *status == problem.status.as_u16())
+                .map_or(FALLBACK_ERROR, |(_, fields)| *fields);
+            server::with_request_id(server::problem_response(fields, &problem, request_id), request_id)
+        }
+
+        async fn not_found() -> Response {
+            let id = server::new_request_id();
+            reject(&[], Problem::new(StatusCode::NOT_FOUND, "no operation is served at this path"), &id)
+        }
+
+        async fn method_not_allowed() -> Response {
+            let id = server::new_request_id();
+            reject(&[], Problem::new(StatusCode::METHOD_NOT_ALLOWED, "this path does not accept that method"), &id)
+        }
+
+        #(#handlers)*
+    }
+}
+
+/// The inputs of an operation in trait-method order: path, query, header
+/// parameters, then the body.
+fn inputs(op: &Operation) -> Vec<(Ident, TokenStream)> {
+    let t = types_mod();
+    let mut out = Vec::new();
+    for p in &op.params {
+        let base = kind_tokens_in(&p.ty.kind, Some(&t));
+        let ty = if p.required {
+            base
+        } else {
+            quote! { Option<#base> }
+        };
+        out.push((ident(&p.rust), ty));
+    }
+    if let Some(body) = &op.body {
+        let base = match &body.encoding {
+            Encoding::Json(ty) => ty_tokens_in(ty, Some(&t)),
+            _ => quote! { axum::body::Bytes },
+        };
+        let ty = if body.required {
+            base
+        } else {
+            quote! { Option<#base> }
+        };
+        out.push((ident("body"), ty));
+    }
+    out
+}
+
+fn reply_name(op: &Operation) -> Ident {
+    format_ident!("{}Reply", op.type_name)
+}
+
+fn trait_method(op: &Operation) -> TokenStream {
+    let name = ident(&op.rust);
+    let reply = reply_name(op);
+    let args = inputs(op).into_iter().map(|(n, t)| quote! { #n: #t });
+    let line = format!("`{} {}`", op.method, op.path);
+    let docs = doc(paragraphs(&[
+        op.summary.as_deref(),
+        op.description.as_deref(),
+        Some(&line),
+    ])
+    .as_deref());
+    let many = (op.params.len() + usize::from(op.body.is_some()) > 5)
+        .then(|| quote! { #[allow(clippy::too_many_arguments)] });
+    quote! {
+        #docs
+        #many
+        fn #name(&self, context: RequestContext, #(#args),*) -> impl std::future::Future<Output = #reply> + Send;
+    }
+}
+
+fn reply_enum(op: &Operation) -> TokenStream {
+    let name = reply_name(op);
+    let t = types_mod();
+    let mut variants = Vec::new();
+    let mut arms = Vec::new();
+    for r in &op.responses {
+        let var = ident(&r.variant);
+        let d = format!(
+            " {}{}",
+            match &r.status {
+                Status::Code(c) => format!("`{c}`"),
+                Status::Range(d) => format!("`{d}XX` (the status is given)"),
+                Status::Default => "Any other status (`default`; the status is given)".into(),
+            },
+            if r.description.is_empty() {
+                String::new()
+            } else {
+                format!(": {}", r.description.trim().replace('\n', " "))
+            }
+        );
+        let body_ty = r.body.as_ref().map(|b| match b {
+            ResponseBody::Json(ty) => ty_tokens_in(ty, Some(&t)),
+            ResponseBody::Text => quote! { String },
+            ResponseBody::Bytes => quote! { Vec<u8> },
+        });
+        let fixed = match r.status {
+            Status::Code(c) => Some(Literal::u16_unsuffixed(c)),
+            _ => None,
+        };
+        let status_expr = match &fixed {
+            Some(c) => {
+                quote! { StatusCode::from_u16(#c).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR) }
+            }
+            None => quote! { *status },
+        };
+        let respond = |body: TokenStream| match r.body.as_ref() {
+            Some(ResponseBody::Json(_)) => quote! { server::json_response(#status_expr, #body) },
+            Some(ResponseBody::Text) => quote! {
+                (#status_expr, [(axum::http::header::CONTENT_TYPE, "text/plain; charset=utf-8")], #body.clone()).into_response()
+            },
+            Some(ResponseBody::Bytes) => quote! {
+                (#status_expr, [(axum::http::header::CONTENT_TYPE, "application/octet-stream")], #body.clone()).into_response()
+            },
+            None => quote! { #status_expr.into_response() },
+        };
+        match (fixed.is_some(), body_ty) {
+            (true, Some(b)) => {
+                variants.push(quote! { #[doc = #d] #var(#b), });
+                let out = respond(quote!(body));
+                arms.push(quote! { #name::#var(body) => #out, });
+            }
+            (true, None) => {
+                variants.push(quote! { #[doc = #d] #var, });
+                let out = respond(TokenStream::new());
+                arms.push(quote! { #name::#var => #out, });
+            }
+            (false, Some(b)) => {
+                variants.push(quote! { #[doc = #d] #var(StatusCode, #b), });
+                let out = respond(quote!(body));
+                arms.push(quote! { #name::#var(status, body) => #out, });
+            }
+            (false, None) => {
+                variants.push(quote! { #[doc = #d] #var(StatusCode), });
+                let out = respond(TokenStream::new());
+                arms.push(quote! { #name::#var(status) => #out, });
+            }
+        }
+    }
+    let d = format!(
+        " What `{}` may answer: one variant per documented status.",
+        op.id
+    );
+    quote! {
+        #[doc = #d]
+        #[derive(Clone, Debug, PartialEq)]
+        pub enum #name {
+            #(#variants)*
+        }
+
+        impl IntoResponse for #name {
+            fn into_response(self) -> Response {
+                match &self {
+                    #(#arms)*
+                }
+            }
+        }
+    }
+}
+
+fn auth_helpers(api: &Api) -> TokenStream {
+    let mut out = TokenStream::new();
+    for s in &api.security_schemes {
+        if let crate::ir::SecurityKind::HeaderKey { header } = &s.kind {
+            let f = format_ident!("{}_tokens", s.rust.trim_end_matches('_'));
+            let name = &s.name;
+            let d =
+                format!(" Accepts the `{name}` scheme: one of `tokens` in the `{header}` header.");
+            out.extend(quote! {
+                #[doc = #d]
+                pub fn #f(tokens: impl IntoIterator<Item = String>) -> server::HeaderTokens {
+                    server::HeaderTokens::new(#name, #header, tokens)
+                }
+            });
+        }
+    }
+    out
+}
+
+/// `.route(path, on(...).on(...).fallback(method_not_allowed))` per path, with
+/// parameters renamed by position so templates that differ only in parameter
+/// names share one route.
+fn routes(api: &Api) -> TokenStream {
+    let mut by_path: BTreeMap<String, Vec<&Operation>> = BTreeMap::new();
+    for op in &api.operations {
+        by_path.entry(axum_path(&op.path)).or_default().push(op);
+    }
+    let mut out = TokenStream::new();
+    for (path, ops) in by_path {
+        let mut chain = TokenStream::new();
+        for (i, op) in ops.iter().enumerate() {
+            let filter = format_ident!("{}", op.method);
+            let h = format_ident!("handle_{}", op.rust);
+            chain.extend(if i == 0 {
+                quote! { axum::routing::on(axum::routing::MethodFilter::#filter, #h::<T>) }
+            } else {
+                quote! { .on(axum::routing::MethodFilter::#filter, #h::<T>) }
+            });
+        }
+        out.extend(quote! { .route(#path, #chain.fallback(method_not_allowed)) });
+    }
+    out
+}
+
+/// `/a/{x}/b/{y}` → `/a/{p0}/b/{p1}`.
+fn axum_path(template: &str) -> String {
+    let mut out = String::new();
+    let mut i = 0;
+    let mut rest = template;
+    while let Some(start) = rest.find('{') {
+        let Some(len) = rest[start..].find('}') else {
+            break;
+        };
+        out.push_str(&rest[..start]);
+        out.push_str(&format!("{{p{i}}}"));
+        i += 1;
+        rest = &rest[start + len + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Field tables for every struct used as an error body, the service-wide
+/// fallback, and each operation's status → table list.
+fn error_tables(api: &Api, reg: &Registry<'_>) -> (TokenStream, TokenStream, TokenStream) {
+    let mut used: Vec<String> = Vec::new();
+    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+    for op in &api.operations {
+        for r in op.errors() {
+            if let Some(ResponseBody::Json(ty)) = &r.body {
+                if let Kind::Named(n) = &ty.kind {
+                    if matches!(reg.def(n), Some(TypeDef::Struct(_))) {
+                        collect_tables(n, reg, &mut used);
+                        *counts.entry(n.clone()).or_default() += 1;
+                    }
+                }
+            }
+        }
+    }
+    let tables = used.iter().map(|n| {
+        let konst = table_name(n);
+        let Some(TypeDef::Struct(s)) = reg.def(n) else {
+            return TokenStream::new();
+        };
+        let fields = s.fields.iter().map(|f| {
+            let name = &f.json;
+            let required = f.required;
+            let shape = match &f.ty.kind {
+                Kind::String => {
+                    let max = match f.ty.constraints.max_length {
+                        Some(m) => {
+                            let m = Literal::usize_unsuffixed(m);
+                            quote! { Some(#m) }
+                        }
+                        None => quote! { None },
+                    };
+                    quote! { Shape::Text(#max) }
+                }
+                Kind::Array(item) => match &item.kind {
+                    Kind::Named(inner) if matches!(reg.def(inner), Some(TypeDef::Struct(_))) => {
+                        let t = table_name(inner);
+                        quote! { Shape::List(#t) }
+                    }
+                    _ => quote! { Shape::Other },
+                },
+                _ => quote! { Shape::Other },
+            };
+            quote! { Field { name: #name, required: #required, shape: #shape }, }
+        });
+        quote! { const #konst: &[Field] = &[#(#fields)*]; }
+    });
+    let field_tables = quote! { #(#tables)* };
+    // The most used error body is the fallback for statuses the spec leaves open.
+    let fallback_name = counts
+        .iter()
+        .max_by_key(|(n, c)| (**c, std::cmp::Reverse((*n).clone())))
+        .map(|(n, _)| n.clone());
+    let fallback = match fallback_name {
+        Some(n) => {
+            let t = table_name(&n);
+            quote! {
+                /// The error body for statuses an operation does not document.
+                const FALLBACK_ERROR: &[Field] = #t;
+            }
+        }
+        None => quote! {
+            /// The error body for statuses an operation does not document.
+            const FALLBACK_ERROR: &[Field] = &[
+                Field { name: "code", required: true, shape: Shape::Text(None) },
+                Field { name: "message", required: true, shape: Shape::Text(None) },
+            ];
+        },
+    };
+    let op_tables = api.operations.iter().map(|op| {
+        let konst = format_ident!("{}_ERRORS", op.rust.to_uppercase());
+        let entries = op.errors().filter_map(|r| {
+            let Status::Code(c) = r.status else {
+                return None;
+            };
+            let Some(ResponseBody::Json(ty)) = &r.body else {
+                return None;
+            };
+            let Kind::Named(n) = &ty.kind else {
+                return None;
+            };
+            matches!(reg.def(n), Some(TypeDef::Struct(_))).then(|| {
+                let t = table_name(n);
+                quote! { (#c, #t), }
+            })
+        });
+        quote! { const #konst: &[(u16, &[Field])] = &[#(#entries)*]; }
+    });
+    (field_tables, fallback, quote! { #(#op_tables)* })
+}
+
+fn collect_tables(name: &str, reg: &Registry<'_>, out: &mut Vec<String>) {
+    if out.iter().any(|n| n == name) {
+        return;
+    }
+    let Some(TypeDef::Struct(s)) = reg.def(name) else {
+        return;
+    };
+    // Nested lists first so their tables are declared (order does not matter
+    // for consts, but it reads better).
+    for f in &s.fields {
+        if let Kind::Array(item) = &f.ty.kind {
+            if let Kind::Named(inner) = &item.kind {
+                if matches!(reg.def(inner), Some(TypeDef::Struct(_))) && inner != name {
+                    collect_tables(inner, reg, out);
+                }
+            }
+        }
+    }
+    out.push(name.to_owned());
+}
+
+fn table_name(type_name: &str) -> Ident {
+    format_ident!("{}_FIELDS", heck::AsShoutySnakeCase(type_name).to_string())
+}
+
+/// An expression parsing `raw` (a `&str`) into a parameter's type, or
+/// returning a 400 naming `field`.
+fn parse_param(kind: &Kind, raw: TokenStream, field: &str, errors: &Ident) -> TokenStream {
+    let bad = quote! {
+        reject(#errors, Problem::new(StatusCode::BAD_REQUEST, format!("`{}` is not a valid value for `{}`", #raw, #field)).with_field(#field), request_id)
+    };
+    match kind {
+        Kind::String => quote! { #raw.to_owned() },
+        Kind::Integer(_) | Kind::Number(_) | Kind::Boolean => {
+            let t = kind_tokens_in(kind, None);
+            quote! { #raw.parse::<#t>().map_err(|_| #bad)? }
+        }
+        _ => {
+            let t = kind_tokens_in(kind, Some(&types_mod()));
+            quote! { serde_json::from_value::<#t>(serde_json::Value::String(#raw.to_owned())).map_err(|_| #bad)? }
+        }
+    }
+}
+
+fn param_extract(p: &Param, position: usize, errors: &Ident) -> TokenStream {
+    let rust = ident(&p.rust);
+    let name = &p.name;
+    match p.location {
+        Location::Path => {
+            let parsed = parse_param(&p.ty.kind, quote!(raw), name, errors);
+            quote! { let #rust = { let raw = path[#position].as_str(); #parsed }; }
+        }
+        Location::Query => {
+            let values =
+                quote! { query.iter().filter(|(k, _)| k == #name).map(|(_, v)| v.as_str()) };
+            let missing = quote! {
+                reject(#errors, Problem::new(StatusCode::BAD_REQUEST, concat!("the query parameter `", #name, "` is required")).with_field(#name), request_id)
+            };
+            match &p.ty.kind {
+                Kind::Array(item) => {
+                    let parsed = parse_param(&item.kind, quote!(raw), name, errors);
+                    let split = if p.explode {
+                        quote! { #values.collect::<Vec<&str>>() }
+                    } else {
+                        quote! { #values.flat_map(|v| v.split(',')).collect::<Vec<&str>>() }
+                    };
+                    let collect = quote! {
+                        let mut items = Vec::new();
+                        for raw in #split { items.push(#parsed); }
+                    };
+                    if p.required {
+                        quote! { let #rust = { #collect if items.is_empty() { return Err(#missing); } items }; }
+                    } else {
+                        quote! { let #rust = { #collect if items.is_empty() { None } else { Some(items) } }; }
+                    }
+                }
+                k => {
+                    let parsed = parse_param(k, quote!(raw), name, errors);
+                    if p.required {
+                        quote! { let #rust = match #values.next() { Some(raw) => #parsed, None => return Err(#missing) }; }
+                    } else {
+                        quote! { let #rust = match #values.next() { Some(raw) => Some(#parsed), None => None }; }
+                    }
+                }
+            }
+        }
+        Location::Header => {
+            let lower = name.to_ascii_lowercase();
+            let parsed = parse_param(&p.ty.kind, quote!(raw), name, errors);
+            let get = quote! {
+                parts.headers.get(#lower).map(|v| v.to_str().map_err(|_| reject(#errors, Problem::new(StatusCode::BAD_REQUEST, concat!("the header `", #name, "` is not text")).with_field(#name), request_id))).transpose()?
+            };
+            if p.required {
+                quote! {
+                    let #rust = match #get {
+                        Some(raw) => #parsed,
+                        None => return Err(reject(#errors, Problem::new(StatusCode::BAD_REQUEST, concat!("the header `", #name, "` is required")).with_field(#name), request_id)),
+                    };
+                }
+            } else {
+                quote! { let #rust = match #get { Some(raw) => Some(#parsed), None => None }; }
+            }
+        }
+    }
+}
+
+fn handler(op: &Operation, reg: &Registry<'_>) -> TokenStream {
+    let h = format_ident!("handle_{}", op.rust);
+    let inner = format_ident!("serve_{}", op.rust);
+    let method = ident(&op.rust);
+    let errors = format_ident!("{}_ERRORS", op.rust.to_uppercase());
+    let path_params: Vec<&Param> = {
+        let order = crate::validate::template_names(&op.path);
+        order
+            .iter()
+            .filter_map(|n| {
+                op.params
+                    .iter()
+                    .find(|p| p.location == Location::Path && p.name == *n)
+            })
+            .collect()
+    };
+    let mut extract = Vec::new();
+    for (i, p) in path_params.iter().enumerate() {
+        extract.push(param_extract(p, i, &errors));
+    }
+    for p in op.params.iter().filter(|p| p.location != Location::Path) {
+        extract.push(param_extract(p, 0, &errors));
+    }
+    let uses_query = op.params.iter().any(|p| p.location == Location::Query);
+    let query = uses_query.then(|| {
+        quote! {
+            let query: Vec<(String, String)> = axum::extract::Query::<Vec<(String, String)>>::try_from_uri(&parts.uri)
+                .map(|q| q.0)
+                .map_err(|e| reject(#errors, Problem::new(StatusCode::BAD_REQUEST, format!("the query string is invalid: {e}")), request_id))?;
+        }
+    });
+    let path_count = path_params.len();
+    let path = (path_count > 0).then(|| {
+        quote! {
+            let path: Vec<String> = match <axum::extract::RawPathParams as axum::extract::FromRequestParts<()>>::from_request_parts(&mut parts, &()).await {
+                Ok(raw) => {
+                    let mut values = Vec::new();
+                    for (_, v) in raw.iter() {
+                        values.push(v.to_owned());
+                    }
+                    values
+                }
+                Err(e) => return Err(reject(#errors, Problem::new(StatusCode::BAD_REQUEST, e.body_text()), request_id)),
+            };
+            if path.len() != #path_count {
+                return Err(reject(#errors, Problem::new(StatusCode::NOT_FOUND, "no operation is served at this path"), request_id));
+            }
+        }
+    });
+
+    // Constraint checks on parameters, then the body.
+    let mut checks = Vec::new();
+    for p in &op.params {
+        let rust = ident(&p.rust);
+        let field = &p.name;
+        let plain = crate::ir::Ty {
+            nullable: false,
+            ..p.ty.clone()
+        };
+        let body = reg.checks(&plain, quote!(value), quote!(#field));
+        if !body.is_empty() {
+            checks.push(if p.required {
+                quote! { { let value = &#rust; #body } }
+            } else {
+                quote! { if let Some(value) = &#rust { #body } }
+            });
+        }
+    }
+    let body_step = op.body.as_ref().map(|b| {
+        let content_type_check = |json: bool| {
+            if json {
+                quote! {
+                    if !server::is_json_content_type(&parts.headers) {
+                        let status = if #errors.iter().any(|(s, _)| *s == 415) { StatusCode::UNSUPPORTED_MEDIA_TYPE } else { StatusCode::BAD_REQUEST };
+                        return Err(reject(#errors, Problem::new(status, "the request body must be JSON (Content-Type: application/json)"), request_id));
+                    }
+                }
+            } else {
+                TokenStream::new()
+            }
+        };
+        match &b.encoding {
+            Encoding::Json(ty) => {
+                let t = ty_tokens_in(ty, Some(&types_mod()));
+                let ct = content_type_check(true);
+                let body_checks = reg.checks(ty, quote!(value), quote!(""));
+                let check = (!body_checks.is_empty()).then(|| quote! { { let value = &body; #body_checks } });
+                let check_opt = (!body_checks.is_empty()).then(|| quote! { if let Some(value) = &body { #body_checks } });
+                if b.required {
+                    quote! {
+                        if bytes.is_empty() {
+                            return Err(reject(#errors, Problem::new(StatusCode::BAD_REQUEST, "a request body is required"), request_id));
+                        }
+                        #ct
+                        let body: #t = server::parse_json(&bytes).map_err(|p| reject(#errors, p, request_id))?;
+                        #check
+                    }
+                } else {
+                    quote! {
+                        let body: Option<#t> = if bytes.is_empty() {
+                            None
+                        } else {
+                            #ct
+                            Some(server::parse_json(&bytes).map_err(|p| reject(#errors, p, request_id))?)
+                        };
+                        #check_opt
+                    }
+                }
+            }
+            _ => {
+                if b.required {
+                    quote! { let body = bytes.clone(); }
+                } else {
+                    quote! { let body = if bytes.is_empty() { None } else { Some(bytes.clone()) }; }
+                }
+            }
+        }
+    });
+    let validate_step = (!checks.is_empty()
+        || op
+            .body
+            .as_ref()
+            .is_some_and(|b| matches!(b.encoding, Encoding::Json(_))))
+    .then(|| {
+        quote! {
+            let mut checker = crate::runtime::validation::Checker::new();
+            #(#checks)*
+            #body_step
+            if let Err(e) = checker.finish() {
+                let first = e.first().field.clone();
+                let problem = Problem::new(StatusCode::BAD_REQUEST, e.to_string());
+                let problem = if first.is_empty() { problem } else { problem.with_field(first) };
+                return Err(reject(#errors, problem, request_id));
+            }
+        }
+    });
+    let validate_step = validate_step.unwrap_or_else(|| body_step.unwrap_or_default());
+    let secured = !op.security.is_empty() && !op.security.iter().any(|alt| alt.is_empty());
+    let auth = if secured {
+        quote! {
+            let identity = state
+                .config
+                .auth
+                .authenticate(&server::RequestParts { method: &parts.method, uri: &parts.uri, headers: &parts.headers, body: &bytes })
+                .map_err(|e| reject(#errors, Problem::new(StatusCode::UNAUTHORIZED, e.to_string()), request_id))?;
+            let identity = Some(identity);
+        }
+    } else {
+        quote! { let identity = None; }
+    };
+    let args = inputs(op).into_iter().map(|(n, _)| n);
+    let uses_parts_mut = path_count > 0;
+    let parts_binding = if uses_parts_mut {
+        quote! { let (mut parts, body) = request.into_parts(); }
+    } else {
+        quote! { let (parts, body) = request.into_parts(); }
+    };
+    quote! {
+        async fn #h<T: Api>(State(state): State<Arc<Shared<T>>>, request: Request) -> Response {
+            let request_id = server::new_request_id();
+            let response = match #inner(&state, request, &request_id).await {
+                Ok(response) | Err(response) => response,
+            };
+            server::with_request_id(response, &request_id)
+        }
+
+        async fn #inner<T: Api>(state: &Shared<T>, request: Request, request_id: &str) -> Result<Response, Response> {
+            #parts_binding
+            let bytes = server::read_body(body, state.config.body_limit).await.ok_or_else(|| {
+                reject(#errors, Problem::new(StatusCode::PAYLOAD_TOO_LARGE, format!("the request body is larger than {} bytes", state.config.body_limit)), request_id)
+            })?;
+            #auth
+            #path
+            #query
+            #(#extract)*
+            #validate_step
+            let context = RequestContext { request_id: request_id.to_owned(), identity };
+            Ok(state.api.#method(context, #(#args),*).await.into_response())
+        }
+    }
+}
