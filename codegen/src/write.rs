@@ -71,6 +71,18 @@ pub fn generate(
     opts: &CrateOptions,
     command: &str,
 ) -> Result<Generated, GenerateError> {
+    generate_with(inputs, opts, command, &[])
+}
+
+/// Like [`generate`], for a crate that also holds hand-written modules: each
+/// is declared in `lib.rs` (built with the `server` feature and every API's
+/// feature) but its files under `src/` are left to their authors.
+pub fn generate_with(
+    inputs: &[Input],
+    opts: &CrateOptions,
+    command: &str,
+    hand_written: &[&str],
+) -> Result<Generated, GenerateError> {
     let mut apis = Vec::new();
     let mut problems = Vec::new();
     let mut warnings = Vec::new();
@@ -105,7 +117,7 @@ pub fn generate(
     );
     let lib = format_file(
         "src/lib.rs",
-        krate::lib_rs(&api_list, &opts.description),
+        krate::lib_rs(&api_list, &opts.description, hand_written),
         &all_header,
     )
     .map_err(GenerateError::Format)?;
@@ -142,7 +154,16 @@ pub fn generate(
 /// Writes `files` below `dir`, removing generated files that are no longer
 /// produced (anything under `src/` not in the set).
 pub fn write_crate(dir: &Path, files: &BTreeMap<PathBuf, String>) -> std::io::Result<()> {
-    for stale in existing_files(dir)? {
+    write_crate_with(dir, files, &[])
+}
+
+/// [`write_crate`] leaving the hand-written modules' files alone.
+pub fn write_crate_with(
+    dir: &Path,
+    files: &BTreeMap<PathBuf, String>,
+    hand_written: &[&str],
+) -> std::io::Result<()> {
+    for stale in existing_files(dir, hand_written)? {
         if !files.contains_key(&stale) {
             std::fs::remove_file(dir.join(&stale))?;
         }
@@ -173,8 +194,17 @@ pub enum Stale {
 
 /// Compares `files` with what is below `dir`.
 pub fn compare_crate(dir: &Path, files: &BTreeMap<PathBuf, String>) -> std::io::Result<Vec<Stale>> {
+    compare_crate_with(dir, files, &[])
+}
+
+/// [`compare_crate`] ignoring the hand-written modules' files.
+pub fn compare_crate_with(
+    dir: &Path,
+    files: &BTreeMap<PathBuf, String>,
+    hand_written: &[&str],
+) -> std::io::Result<Vec<Stale>> {
     let mut out = Vec::new();
-    for path in existing_files(dir)? {
+    for path in existing_files(dir, hand_written)? {
         if !files.contains_key(&path) {
             out.push(Stale::Extra(path));
         }
@@ -193,8 +223,18 @@ pub fn compare_crate(dir: &Path, files: &BTreeMap<PathBuf, String>) -> std::io::
     Ok(out)
 }
 
-/// Files the generator owns below `dir`: `Cargo.toml` and everything in `src/`.
-fn existing_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+/// Files the generator owns below `dir`: `Cargo.toml` and everything in `src/`
+/// but the hand-written modules (`src/<name>.rs`, `src/<name>/`).
+fn existing_files(dir: &Path, hand_written: &[&str]) -> std::io::Result<Vec<PathBuf>> {
+    let hand: Vec<PathBuf> = hand_written
+        .iter()
+        .flat_map(|m| {
+            [
+                Path::new("src").join(m),
+                Path::new("src").join(format!("{m}.rs")),
+            ]
+        })
+        .collect();
     let mut out = Vec::new();
     if dir.join("Cargo.toml").is_file() {
         out.push(PathBuf::from("Cargo.toml"));
@@ -208,6 +248,9 @@ fn existing_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
         for entry in std::fs::read_dir(&full)? {
             let entry = entry?;
             let child = rel.join(entry.file_name());
+            if hand.contains(&child) {
+                continue;
+            }
             if entry.file_type()?.is_dir() {
                 stack.push(child);
             } else {

@@ -23,3 +23,13 @@ pub mod roma;
 /// Workspace API (desktop and data disk deletion) (v2).
 #[cfg(feature = "workspace")]
 pub mod workspace;
+
+/// Written by hand (not generated); needs the `server` feature and every API's feature.
+#[cfg(all(
+    feature = "server",
+    feature = "csms",
+    feature = "dbss",
+    feature = "roma",
+    feature = "workspace"
+))]
+pub mod reference;

@@ -15,13 +15,15 @@ use crate::workspace_root;
 
 /// The crate generated from `specs/`.
 const CRATE_NAME: &str = "huaweicloud-batch-delete";
+/// Modules of generated/ written by hand: the reference server.
+const HAND_WRITTEN: &[&str] = &["reference"];
 const CRATE_DESCRIPTION: &str =
     "Typed clients and models for Huawei Cloud batch-delete APIs, generated from the OpenAPI documents in specs/.";
 
 pub fn run(check: bool, spec: Option<PathBuf>, out: Option<PathBuf>) -> ExitCode {
     let root = workspace_root();
     let started = Instant::now();
-    let (inputs, dir, opts, command) = match (spec, out) {
+    let (inputs, dir, opts, command, hand) = match (spec, out) {
         (Some(spec), Some(out)) => {
             let name = codegen::module_name(&spec).replace('_', "-");
             let opts = CrateOptions {
@@ -34,7 +36,7 @@ pub fn run(check: bool, spec: Option<PathBuf>, out: Option<PathBuf>) -> ExitCode
                 spec.display(),
                 out.display()
             );
-            (vec![spec], out, opts, command)
+            (vec![spec], out, opts, command, &[][..])
         }
         _ => {
             let specs = match codegen::spec_files(&root.join("specs")) {
@@ -54,6 +56,7 @@ pub fn run(check: bool, spec: Option<PathBuf>, out: Option<PathBuf>) -> ExitCode
                 root.join("generated"),
                 opts,
                 "cargo xtask codegen".to_owned(),
+                HAND_WRITTEN,
             )
         }
     };
@@ -83,7 +86,7 @@ pub fn run(check: bool, spec: Option<PathBuf>, out: Option<PathBuf>) -> ExitCode
     if failed {
         return ExitCode::from(1);
     }
-    let files = match write::generate(&loaded, &opts, &command) {
+    let files = match write::generate_with(&loaded, &opts, &command, hand) {
         Ok(generated) => {
             for w in &generated.warnings {
                 eprintln!("warning: {w}");
@@ -97,9 +100,9 @@ pub fn run(check: bool, spec: Option<PathBuf>, out: Option<PathBuf>) -> ExitCode
     };
     let lines: usize = files.values().map(|t| t.lines().count()).sum();
     if check {
-        return check_fresh(&dir, &files);
+        return check_fresh(&dir, &files, hand);
     }
-    if let Err(e) = write::write_crate(&dir, &files) {
+    if let Err(e) = write::write_crate_with(&dir, &files, hand) {
         eprintln!("error: cannot write {}: {e}", dir.display());
         return ExitCode::from(2);
     }
@@ -113,8 +116,12 @@ pub fn run(check: bool, spec: Option<PathBuf>, out: Option<PathBuf>) -> ExitCode
     ExitCode::SUCCESS
 }
 
-fn check_fresh(dir: &Path, files: &std::collections::BTreeMap<PathBuf, String>) -> ExitCode {
-    let stale = match write::compare_crate(dir, files) {
+fn check_fresh(
+    dir: &Path,
+    files: &std::collections::BTreeMap<PathBuf, String>,
+    hand: &[&str],
+) -> ExitCode {
+    let stale = match write::compare_crate_with(dir, files, hand) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("error: cannot read {}: {e}", dir.display());

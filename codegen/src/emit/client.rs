@@ -364,6 +364,12 @@ fn method(op: &Operation, reg: &Registry<'_>) -> TokenStream {
     .as_deref());
     let deprecated = op.deprecated.then(|| quote! { #[deprecated] });
     let too_many = (args.len() > 6).then(|| quote! { #[allow(clippy::too_many_arguments)] });
+    // An exact status inside a documented range (`404` and `4XX`) is matched first, on purpose.
+    let overlap = op.responses.iter().any(|r| match r.status {
+        Status::Code(c) => op.responses.iter().any(|o| o.status == Status::Range(c / 100)),
+        _ => false,
+    });
+    let overlap = overlap.then(|| quote! { #[allow(clippy::match_overlapping_arm)] });
     let check_block = if checks.is_empty() {
         TokenStream::new()
     } else {
@@ -382,6 +388,7 @@ fn method(op: &Operation, reg: &Registry<'_>) -> TokenStream {
         #docs
         #deprecated
         #too_many
+        #overlap
         pub async fn #name(&self, #(#args),*) -> Result<ApiResponse<#success>, Error<types::#error>> {
             #check_block
             let #mutability call = self.config.request(reqwest::Method::#method_ident, #path)?;
@@ -424,6 +431,11 @@ fn response_arms(op: &Operation) -> Vec<(Option<TokenStream>, TokenStream)> {
         let var = ident(&r.variant);
         let outcome = if r.status.is_success() {
             let read = match &r.body {
+                // Named when the variant alone cannot tell the compiler the type.
+                Some(ResponseBody::Json(ty)) if !single => {
+                    let t = ty_tokens_in(ty, Some(&ident("types")));
+                    quote! { response.json::<#t, _>() }
+                }
                 Some(ResponseBody::Json(_)) => quote! { response.json() },
                 Some(ResponseBody::Text) => quote! { response.text() },
                 Some(ResponseBody::Bytes) => quote! { response.bytes() },

@@ -14,6 +14,10 @@ reqwest = { version = "0.13", default-features = false, features = ["rustls", "h
 serde = { version = "1.0.200", features = ["derive"] }
 serde_json = "1.0.120"
 serde_path_to_error = { version = "0.1", optional = true }
+tokio = { version = "1.40", features = ["net", "rt", "sync", "time"], optional = true }
+
+[dev-dependencies]
+tokio = { version = "1.40", features = ["macros", "rt-multi-thread", "net", "sync", "time"] }
 "#;
 
 /// What the crate is called and how it is built.
@@ -25,7 +29,16 @@ pub struct CrateOptions {
     pub standalone: bool,
 }
 
-pub fn lib_rs(apis: &[Api], description: &str) -> TokenStream {
+pub fn lib_rs(apis: &[Api], description: &str, hand_written: &[&str]) -> TokenStream {
+    let features: Vec<&str> = apis.iter().map(|a| a.module.as_str()).collect();
+    let hand = hand_written.iter().map(|m| {
+        let m = ident(m);
+        quote! {
+            /// Written by hand (not generated); needs the `server` feature and every API's feature.
+            #[cfg(all(feature = "server", #(feature = #features),*))]
+            pub mod #m;
+        }
+    });
     let modules = apis.iter().map(|api| {
         let m = ident(&api.module);
         let feature = &api.module;
@@ -46,6 +59,7 @@ pub fn lib_rs(apis: &[Api], description: &str) -> TokenStream {
 
         pub mod runtime;
         #(#modules)*
+        #(#hand)*
     }
 }
 
@@ -73,9 +87,9 @@ pub fn api_mod_rs(api: &Api) -> TokenStream {
 pub fn cargo_toml(apis: &[Api], opts: &CrateOptions, header: &str) -> String {
     let mut features = String::new();
     let all: Vec<String> = apis.iter().map(|a| format!("\"{}\"", a.module)).collect();
-    features.push_str(&format!("default = [\"client\", {}]\n", all.join(", ")));
+    features.push_str(&format!("default = [\"client\", \"server\", {}]\n", all.join(", ")));
     features.push_str("client = [\"dep:reqwest\", \"dep:percent-encoding\"]\n");
-    features.push_str("server = [\"dep:axum\", \"dep:serde_path_to_error\"]\n");
+    features.push_str("server = [\"dep:axum\", \"dep:serde_path_to_error\", \"dep:tokio\"]\n");
     for api in apis {
         features.push_str(&format!("{} = []\n", api.module));
     }
