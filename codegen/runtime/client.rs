@@ -39,12 +39,16 @@ impl ClientConfig {
         }
         ClientConfig {
             base_url,
-            http: reqwest::Client::new(),
+            http: default_http_client(),
             auth: Arc::new(NoAuth),
         }
     }
 
     /// Uses a caller-built HTTP client (timeouts, proxies, connection pools).
+    ///
+    /// Build it with `redirect(reqwest::redirect::Policy::none())`: the API
+    /// documents no redirects, and a followed redirect would carry credentials
+    /// and turn an undocumented status into a success.
     pub fn with_http_client(mut self, http: reqwest::Client) -> Self {
         self.http = http;
         self
@@ -71,6 +75,13 @@ impl ClientConfig {
         let url = format!("{}{}", self.base_url, path);
         let url = Url::parse(&url)
             .map_err(|e| Error::InvalidRequest(format!("invalid URL `{url}`: {e}")))?;
+        // `.` and `..` path parameters would be resolved away by URL parsing
+        // and reach another endpoint.
+        if !url.path().ends_with(path) {
+            return Err(Error::InvalidRequest(format!(
+                "a path parameter in `{path}` would change the endpoint (`.` and `..` cannot be sent)"
+            )));
+        }
         Ok(Call {
             method,
             url,
@@ -97,6 +108,17 @@ impl ClientConfig {
             body,
         })
     }
+}
+
+/// The default HTTP client: rustls, a connect timeout, and no redirects (the
+/// API documents none; following one would forward credentials and hide an
+/// undocumented status).
+fn default_http_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .connect_timeout(std::time::Duration::from_secs(10))
+        .build()
+        .unwrap_or_else(|_| reqwest::Client::new())
 }
 
 /// A request being assembled by a generated method.

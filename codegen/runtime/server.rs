@@ -311,9 +311,176 @@ pub fn problem_response(fields: &[Field], problem: &Problem, request_id: &str) -
     json_response(problem.status, &error_body(fields, problem, request_id))
 }
 
-/// Reads the whole body, or `None` if it is larger than `limit`.
-pub async fn read_body(body: Body, limit: usize) -> Option<axum::body::Bytes> {
-    axum::body::to_bytes(body, limit).await.ok()
+/// Reads the whole body; a larger one than `limit` is a 413.
+pub async fn read_body(body: Body, limit: usize) -> Result<axum::body::Bytes, Problem> {
+    axum::body::to_bytes(body, limit).await.map_err(|_| {
+        Problem::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!("the request body is larger than {limit} bytes"),
+        )
+    })
+}
+
+/// Runs the configured authenticator over the whole request; a refusal is a 401.
+pub fn authenticate(
+    auth: &dyn Authenticate,
+    parts: &axum::http::request::Parts,
+    body: &[u8],
+) -> Result<Identity, Problem> {
+    let request = RequestParts {
+        method: &parts.method,
+        uri: &parts.uri,
+        headers: &parts.headers,
+        body,
+    };
+    auth.authenticate(&request)
+        .map_err(|e| Problem::new(StatusCode::UNAUTHORIZED, e.to_string()))
+}
+
+/// The path parameters, percent-decoded, in template order.
+pub async fn path_params(
+    parts: &mut axum::http::request::Parts,
+    expected: usize,
+) -> Result<Vec<String>, Problem> {
+    use axum::extract::{FromRequestParts, RawPathParams};
+    let raw = RawPathParams::from_request_parts(parts, &())
+        .await
+        .map_err(|e| Problem::new(StatusCode::BAD_REQUEST, e.body_text()))?;
+    let values: Vec<String> = raw.iter().map(|(_, v)| v.to_owned()).collect();
+    if values.len() == expected {
+        Ok(values)
+    } else {
+        Err(Problem::new(
+            StatusCode::NOT_FOUND,
+            "no operation is served at this path",
+        ))
+    }
+}
+
+/// The query string as decoded pairs, in order.
+pub fn query_pairs(uri: &Uri) -> Result<Vec<(String, String)>, Problem> {
+    axum::extract::Query::<Vec<(String, String)>>::try_from_uri(uri)
+        .map(|q| q.0)
+        .map_err(|e| {
+            Problem::new(
+                StatusCode::BAD_REQUEST,
+                format!("the query string is invalid: {e}"),
+            )
+        })
+}
+
+/// A parameter's value parsed from text.
+pub trait FromParam: Sized {
+    fn from_param(raw: &str) -> Option<Self>;
+}
+
+impl FromParam for String {
+    fn from_param(raw: &str) -> Option<Self> {
+        Some(raw.to_owned())
+    }
+}
+
+macro_rules! from_param_by_parse {
+    ($($t:ty),*) => {
+        $(impl FromParam for $t {
+            fn from_param(raw: &str) -> Option<Self> {
+                raw.parse().ok()
+            }
+        })*
+    };
+}
+
+from_param_by_parse!(bool, i8, i16, i32, i64, u8, u16, u32, u64, f32, f64);
+
+/// Parses one parameter value; a bad one is a 400 naming the parameter.
+pub fn param<T: FromParam>(raw: &str, name: &str) -> Result<T, Problem> {
+    T::from_param(raw).ok_or_else(|| bad_param(raw, name))
+}
+
+/// Parses one parameter value of an enum or union type (anything that
+/// deserializes from a JSON string).
+pub fn param_serde<T: serde::de::DeserializeOwned>(raw: &str, name: &str) -> Result<T, Problem> {
+    serde_json::from_value(serde_json::Value::String(raw.to_owned()))
+        .map_err(|_| bad_param(raw, name))
+}
+
+fn bad_param(raw: &str, name: &str) -> Problem {
+    Problem::new(
+        StatusCode::BAD_REQUEST,
+        format!("`{raw}` is not a valid value for `{name}`"),
+    )
+    .with_field(name)
+}
+
+/// A required parameter that is absent.
+pub fn missing_param(kind: &str, name: &str) -> Problem {
+    Problem::new(
+        StatusCode::BAD_REQUEST,
+        format!("the {kind} `{name}` is required"),
+    )
+    .with_field(name)
+}
+
+/// A header parameter's text, if present.
+pub fn header<'a>(headers: &'a HeaderMap, name: &str) -> Result<Option<&'a str>, Problem> {
+    headers
+        .get(name)
+        .map(|v| {
+            v.to_str().map_err(|_| {
+                Problem::new(
+                    StatusCode::BAD_REQUEST,
+                    format!("the header `{name}` is not text"),
+                )
+                .with_field(name)
+            })
+        })
+        .transpose()
+}
+
+/// A required JSON body: present, declared as JSON (else `unsupported`, the
+/// status the spec documents for it or 400), and well-formed.
+pub fn json_body<T: serde::de::DeserializeOwned>(
+    headers: &HeaderMap,
+    bytes: &[u8],
+    unsupported: StatusCode,
+) -> Result<T, Problem> {
+    if bytes.is_empty() {
+        return Err(Problem::new(
+            StatusCode::BAD_REQUEST,
+            "a request body is required",
+        ));
+    }
+    if !is_json_content_type(headers) {
+        return Err(Problem::new(
+            unsupported,
+            "the request body must be JSON (Content-Type: application/json)",
+        ));
+    }
+    parse_json(bytes)
+}
+
+/// An optional JSON body: absent when empty.
+pub fn optional_json_body<T: serde::de::DeserializeOwned>(
+    headers: &HeaderMap,
+    bytes: &[u8],
+    unsupported: StatusCode,
+) -> Result<Option<T>, Problem> {
+    if bytes.is_empty() {
+        Ok(None)
+    } else {
+        json_body(headers, bytes, unsupported).map(Some)
+    }
+}
+
+/// Broken constraints as a 400 naming the first field at fault.
+pub fn invalid(error: super::validation::ValidationError) -> Problem {
+    let field = error.first().field.clone();
+    let problem = Problem::new(StatusCode::BAD_REQUEST, error.to_string());
+    if field.is_empty() {
+        problem
+    } else {
+        problem.with_field(field)
+    }
 }
 
 /// Whether a `Content-Type` header names JSON (`application/json`, `…+json`,

@@ -16,7 +16,7 @@ fn types_mod() -> Ident {
 }
 
 pub fn server_module(api: &Api, reg: &Registry<'_>) -> TokenStream {
-    let trait_methods = api.operations.iter().map(|op| trait_method(op));
+    let trait_methods = api.operations.iter().map(trait_method);
     let replies = api.operations.iter().map(reply_enum);
     let handlers = api.operations.iter().map(|op| handler(op, reg));
     let (field_tables, fallback, op_tables) = error_tables(api, reg);
@@ -411,59 +411,56 @@ fn table_name(type_name: &str) -> Ident {
     format_ident!("{}_FIELDS", heck::AsShoutySnakeCase(type_name).to_string())
 }
 
-/// An expression parsing `raw` (a `&str`) into a parameter's type, or
-/// returning a 400 naming `field`.
-fn parse_param(kind: &Kind, raw: TokenStream, field: &str, errors: &Ident) -> TokenStream {
-    let bad = quote! {
-        reject(#errors, Problem::new(StatusCode::BAD_REQUEST, format!("`{}` is not a valid value for `{}`", #raw, #field)).with_field(#field), request_id)
-    };
+/// An expression parsing `raw` (a `&str`) into a parameter's type, failing
+/// with a 400 that names the parameter.
+fn parse_param(kind: &Kind, raw: TokenStream, field: &str) -> TokenStream {
     match kind {
-        Kind::String => quote! { #raw.to_owned() },
-        Kind::Integer(_) | Kind::Number(_) | Kind::Boolean => {
+        Kind::String | Kind::Integer(_) | Kind::Number(_) | Kind::Boolean => {
             let t = kind_tokens_in(kind, None);
-            quote! { #raw.parse::<#t>().map_err(|_| #bad)? }
+            quote! { server::param::<#t>(#raw, #field).map_err(fail)? }
         }
         _ => {
             let t = kind_tokens_in(kind, Some(&types_mod()));
-            quote! { serde_json::from_value::<#t>(serde_json::Value::String(#raw.to_owned())).map_err(|_| #bad)? }
+            quote! { server::param_serde::<#t>(#raw, #field).map_err(fail)? }
         }
     }
 }
 
-fn param_extract(p: &Param, position: usize, errors: &Ident) -> TokenStream {
+fn param_extract(p: &Param, position: usize) -> TokenStream {
     let rust = ident(&p.rust);
     let name = &p.name;
     match p.location {
         Location::Path => {
-            let parsed = parse_param(&p.ty.kind, quote!(raw), name, errors);
-            quote! { let #rust = { let raw = path[#position].as_str(); #parsed }; }
+            let position = Literal::usize_unsuffixed(position);
+            let parsed = parse_param(&p.ty.kind, quote!(&path[#position]), name);
+            quote! { let #rust = #parsed; }
         }
         Location::Query => {
             let values =
                 quote! { query.iter().filter(|(k, _)| k == #name).map(|(_, v)| v.as_str()) };
-            let missing = quote! {
-                reject(#errors, Problem::new(StatusCode::BAD_REQUEST, concat!("the query parameter `", #name, "` is required")).with_field(#name), request_id)
-            };
+            let missing = quote! { fail(server::missing_param("query parameter", #name)) };
             match &p.ty.kind {
                 Kind::Array(item) => {
-                    let parsed = parse_param(&item.kind, quote!(raw), name, errors);
-                    let split = if p.explode {
-                        quote! { #values.collect::<Vec<&str>>() }
+                    let parsed = parse_param(&item.kind, quote!(raw), name);
+                    let raws = if p.explode {
+                        quote! { #values }
                     } else {
-                        quote! { #values.flat_map(|v| v.split(',')).collect::<Vec<&str>>() }
+                        quote! { #values.flat_map(|v| v.split(',')) }
                     };
                     let collect = quote! {
                         let mut items = Vec::new();
-                        for raw in #split { items.push(#parsed); }
+                        for raw in #raws {
+                            items.push(#parsed);
+                        }
                     };
                     if p.required {
                         quote! { let #rust = { #collect if items.is_empty() { return Err(#missing); } items }; }
                     } else {
-                        quote! { let #rust = { #collect if items.is_empty() { None } else { Some(items) } }; }
+                        quote! { let #rust = { #collect (!items.is_empty()).then_some(items) }; }
                     }
                 }
                 k => {
-                    let parsed = parse_param(k, quote!(raw), name, errors);
+                    let parsed = parse_param(k, quote!(raw), name);
                     if p.required {
                         quote! { let #rust = match #values.next() { Some(raw) => #parsed, None => return Err(#missing) }; }
                     } else {
@@ -474,15 +471,13 @@ fn param_extract(p: &Param, position: usize, errors: &Ident) -> TokenStream {
         }
         Location::Header => {
             let lower = name.to_ascii_lowercase();
-            let parsed = parse_param(&p.ty.kind, quote!(raw), name, errors);
-            let get = quote! {
-                parts.headers.get(#lower).map(|v| v.to_str().map_err(|_| reject(#errors, Problem::new(StatusCode::BAD_REQUEST, concat!("the header `", #name, "` is not text")).with_field(#name), request_id))).transpose()?
-            };
+            let parsed = parse_param(&p.ty.kind, quote!(raw), name);
+            let get = quote! { server::header(&parts.headers, #lower).map_err(fail)? };
             if p.required {
                 quote! {
                     let #rust = match #get {
                         Some(raw) => #parsed,
-                        None => return Err(reject(#errors, Problem::new(StatusCode::BAD_REQUEST, concat!("the header `", #name, "` is required")).with_field(#name), request_id)),
+                        None => return Err(fail(server::missing_param("header", #name))),
                     };
                 }
             } else {
@@ -497,52 +492,41 @@ fn handler(op: &Operation, reg: &Registry<'_>) -> TokenStream {
     let inner = format_ident!("serve_{}", op.rust);
     let method = ident(&op.rust);
     let errors = format_ident!("{}_ERRORS", op.rust.to_uppercase());
-    let path_params: Vec<&Param> = {
-        let order = crate::validate::template_names(&op.path);
-        order
+    let order = crate::validate::template_names(&op.path);
+    let path_params: Vec<&Param> = order
+        .iter()
+        .filter_map(|n| {
+            op.params
+                .iter()
+                .find(|p| p.location == Location::Path && p.name == *n)
+        })
+        .collect();
+    let mut extract: Vec<TokenStream> = path_params
+        .iter()
+        .enumerate()
+        .map(|(i, p)| param_extract(p, i))
+        .collect();
+    extract.extend(
+        op.params
             .iter()
-            .filter_map(|n| {
-                op.params
-                    .iter()
-                    .find(|p| p.location == Location::Path && p.name == *n)
-            })
-            .collect()
-    };
-    let mut extract = Vec::new();
-    for (i, p) in path_params.iter().enumerate() {
-        extract.push(param_extract(p, i, &errors));
-    }
-    for p in op.params.iter().filter(|p| p.location != Location::Path) {
-        extract.push(param_extract(p, 0, &errors));
-    }
-    let uses_query = op.params.iter().any(|p| p.location == Location::Query);
-    let query = uses_query.then(|| {
-        quote! {
-            let query: Vec<(String, String)> = axum::extract::Query::<Vec<(String, String)>>::try_from_uri(&parts.uri)
-                .map(|q| q.0)
-                .map_err(|e| reject(#errors, Problem::new(StatusCode::BAD_REQUEST, format!("the query string is invalid: {e}")), request_id))?;
-        }
-    });
+            .filter(|p| p.location != Location::Path)
+            .map(|p| param_extract(p, 0)),
+    );
+
     let path_count = path_params.len();
     let path = (path_count > 0).then(|| {
-        quote! {
-            let path: Vec<String> = match <axum::extract::RawPathParams as axum::extract::FromRequestParts<()>>::from_request_parts(&mut parts, &()).await {
-                Ok(raw) => {
-                    let mut values = Vec::new();
-                    for (_, v) in raw.iter() {
-                        values.push(v.to_owned());
-                    }
-                    values
-                }
-                Err(e) => return Err(reject(#errors, Problem::new(StatusCode::BAD_REQUEST, e.body_text()), request_id)),
-            };
-            if path.len() != #path_count {
-                return Err(reject(#errors, Problem::new(StatusCode::NOT_FOUND, "no operation is served at this path"), request_id));
-            }
-        }
+        let n = Literal::usize_unsuffixed(path_count);
+        quote! { let path = server::path_params(&mut parts, #n).await.map_err(fail)?; }
     });
+    let query = op
+        .params
+        .iter()
+        .any(|p| p.location == Location::Query)
+        .then(|| {
+            quote! { let query = server::query_pairs(&parts.uri).map_err(fail)?; }
+        });
 
-    // Constraint checks on parameters, then the body.
+    // Constraint checks on parameters and the JSON body.
     let mut checks = Vec::new();
     for p in &op.params {
         let rust = ident(&p.rust);
@@ -560,91 +544,43 @@ fn handler(op: &Operation, reg: &Registry<'_>) -> TokenStream {
             });
         }
     }
-    let body_step = op.body.as_ref().map(|b| {
-        let content_type_check = |json: bool| {
-            if json {
-                quote! {
-                    if !server::is_json_content_type(&parts.headers) {
-                        let status = if #errors.iter().any(|(s, _)| *s == 415) { StatusCode::UNSUPPORTED_MEDIA_TYPE } else { StatusCode::BAD_REQUEST };
-                        return Err(reject(#errors, Problem::new(status, "the request body must be JSON (Content-Type: application/json)"), request_id));
-                    }
+    let body_step = op.body.as_ref().map(|b| match &b.encoding {
+        Encoding::Json(ty) => {
+            let t = ty_tokens_in(ty, Some(&types_mod()));
+            let unsupported = quote! {
+                if #errors.iter().any(|(status, _)| *status == 415) { StatusCode::UNSUPPORTED_MEDIA_TYPE } else { StatusCode::BAD_REQUEST }
+            };
+            let body_checks = reg.checks(ty, quote!(value), quote!(""));
+            if b.required {
+                if !body_checks.is_empty() {
+                    checks.push(quote! { { let value = &body; #body_checks } });
                 }
+                quote! { let body: #t = server::json_body(&parts.headers, &bytes, #unsupported).map_err(fail)?; }
             } else {
-                TokenStream::new()
-            }
-        };
-        match &b.encoding {
-            Encoding::Json(ty) => {
-                let t = ty_tokens_in(ty, Some(&types_mod()));
-                let ct = content_type_check(true);
-                let body_checks = reg.checks(ty, quote!(value), quote!(""));
-                let check = (!body_checks.is_empty()).then(|| quote! { { let value = &body; #body_checks } });
-                let check_opt = (!body_checks.is_empty()).then(|| quote! { if let Some(value) = &body { #body_checks } });
-                if b.required {
-                    quote! {
-                        if bytes.is_empty() {
-                            return Err(reject(#errors, Problem::new(StatusCode::BAD_REQUEST, "a request body is required"), request_id));
-                        }
-                        #ct
-                        let body: #t = server::parse_json(&bytes).map_err(|p| reject(#errors, p, request_id))?;
-                        #check
-                    }
-                } else {
-                    quote! {
-                        let body: Option<#t> = if bytes.is_empty() {
-                            None
-                        } else {
-                            #ct
-                            Some(server::parse_json(&bytes).map_err(|p| reject(#errors, p, request_id))?)
-                        };
-                        #check_opt
-                    }
+                if !body_checks.is_empty() {
+                    checks.push(quote! { if let Some(value) = &body { #body_checks } });
                 }
-            }
-            _ => {
-                if b.required {
-                    quote! { let body = bytes.clone(); }
-                } else {
-                    quote! { let body = if bytes.is_empty() { None } else { Some(bytes.clone()) }; }
-                }
+                quote! { let body: Option<#t> = server::optional_json_body(&parts.headers, &bytes, #unsupported).map_err(fail)?; }
             }
         }
+        _ if b.required => quote! { let body = bytes.clone(); },
+        _ => quote! { let body = (!bytes.is_empty()).then(|| bytes.clone()); },
     });
-    let validate_step = (!checks.is_empty()
-        || op
-            .body
-            .as_ref()
-            .is_some_and(|b| matches!(b.encoding, Encoding::Json(_))))
-    .then(|| {
+    let check_step = (!checks.is_empty()).then(|| {
         quote! {
             let mut checker = crate::runtime::validation::Checker::new();
             #(#checks)*
-            #body_step
-            if let Err(e) = checker.finish() {
-                let first = e.first().field.clone();
-                let problem = Problem::new(StatusCode::BAD_REQUEST, e.to_string());
-                let problem = if first.is_empty() { problem } else { problem.with_field(first) };
-                return Err(reject(#errors, problem, request_id));
-            }
+            checker.finish().map_err(|e| fail(server::invalid(e)))?;
         }
     });
-    let validate_step = validate_step.unwrap_or_else(|| body_step.unwrap_or_default());
     let secured = !op.security.is_empty() && !op.security.iter().any(|alt| alt.is_empty());
-    let auth = if secured {
-        quote! {
-            let identity = state
-                .config
-                .auth
-                .authenticate(&server::RequestParts { method: &parts.method, uri: &parts.uri, headers: &parts.headers, body: &bytes })
-                .map_err(|e| reject(#errors, Problem::new(StatusCode::UNAUTHORIZED, e.to_string()), request_id))?;
-            let identity = Some(identity);
-        }
+    let identity = if secured {
+        quote! { let identity = Some(server::authenticate(&*state.config.auth, &parts, &bytes).map_err(fail)?); }
     } else {
         quote! { let identity = None; }
     };
     let args = inputs(op).into_iter().map(|(n, _)| n);
-    let uses_parts_mut = path_count > 0;
-    let parts_binding = if uses_parts_mut {
+    let parts_binding = if path_count > 0 {
         quote! { let (mut parts, body) = request.into_parts(); }
     } else {
         quote! { let (parts, body) = request.into_parts(); }
@@ -658,16 +594,17 @@ fn handler(op: &Operation, reg: &Registry<'_>) -> TokenStream {
             server::with_request_id(response, &request_id)
         }
 
+        /// Enforces the spec, then calls the implementation.
         async fn #inner<T: Api>(state: &Shared<T>, request: Request, request_id: &str) -> Result<Response, Response> {
+            let fail = |problem: Problem| reject(#errors, problem, request_id);
             #parts_binding
-            let bytes = server::read_body(body, state.config.body_limit).await.ok_or_else(|| {
-                reject(#errors, Problem::new(StatusCode::PAYLOAD_TOO_LARGE, format!("the request body is larger than {} bytes", state.config.body_limit)), request_id)
-            })?;
-            #auth
+            let bytes = server::read_body(body, state.config.body_limit).await.map_err(fail)?;
+            #identity
             #path
             #query
             #(#extract)*
-            #validate_step
+            #body_step
+            #check_step
             let context = RequestContext { request_id: request_id.to_owned(), identity };
             Ok(state.api.#method(context, #(#args),*).await.into_response())
         }

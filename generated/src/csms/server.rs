@@ -198,116 +198,39 @@ async fn handle_batch_delete_secrets<T: Api>(
     server::with_request_id(response, &request_id)
 }
 
+/// Enforces the spec, then calls the implementation.
 async fn serve_batch_delete_secrets<T: Api>(
     state: &Shared<T>,
     request: Request,
     request_id: &str,
 ) -> Result<Response, Response> {
+    let fail = |problem: Problem| reject(BATCH_DELETE_SECRETS_ERRORS, problem, request_id);
     let (mut parts, body) = request.into_parts();
     let bytes = server::read_body(body, state.config.body_limit)
         .await
-        .ok_or_else(|| {
-            reject(
-                BATCH_DELETE_SECRETS_ERRORS,
-                Problem::new(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    format!(
-                        "the request body is larger than {} bytes",
-                        state.config.body_limit
-                    ),
-                ),
-                request_id,
-            )
-        })?;
-    let identity = state
-        .config
-        .auth
-        .authenticate(&server::RequestParts {
-            method: &parts.method,
-            uri: &parts.uri,
-            headers: &parts.headers,
-            body: &bytes,
-        })
-        .map_err(|e| {
-            reject(
-                BATCH_DELETE_SECRETS_ERRORS,
-                Problem::new(StatusCode::UNAUTHORIZED, e.to_string()),
-                request_id,
-            )
-        })?;
-    let identity = Some(identity);
-    let path: Vec<String> = match <axum::extract::RawPathParams as axum::extract::FromRequestParts<
-        (),
-    >>::from_request_parts(&mut parts, &())
-        .await
-    {
-        Ok(raw) => {
-            let mut values = Vec::new();
-            for (_, v) in raw.iter() {
-                values.push(v.to_owned());
-            }
-            values
-        }
-        Err(e) => {
-            return Err(
-                reject(
-                    BATCH_DELETE_SECRETS_ERRORS,
-                    Problem::new(StatusCode::BAD_REQUEST, e.body_text()),
-                    request_id,
-                ),
-            );
-        }
-    };
-    if path.len() != 1usize {
-        return Err(reject(
-            BATCH_DELETE_SECRETS_ERRORS,
-            Problem::new(StatusCode::NOT_FOUND, "no operation is served at this path"),
-            request_id,
-        ));
-    }
-    let project_id = {
-        let raw = path[0usize].as_str();
-        raw.to_owned()
-    };
+        .map_err(fail)?;
+    let identity = Some(server::authenticate(&*state.config.auth, &parts, &bytes).map_err(fail)?);
+    let path = server::path_params(&mut parts, 1).await.map_err(fail)?;
+    let project_id = server::param::<String>(&path[0], "project_id").map_err(fail)?;
+    let body: types::BatchDeleteSecretsRequest = server::json_body(
+        &parts.headers,
+        &bytes,
+        if BATCH_DELETE_SECRETS_ERRORS
+            .iter()
+            .any(|(status, _)| *status == 415)
+        {
+            StatusCode::UNSUPPORTED_MEDIA_TYPE
+        } else {
+            StatusCode::BAD_REQUEST
+        },
+    )
+    .map_err(fail)?;
     let mut checker = crate::runtime::validation::Checker::new();
     {
         let value = &project_id;
         checker.length("project_id", value, Some(32), Some(32));
     }
-    if bytes.is_empty() {
-        return Err(reject(
-            BATCH_DELETE_SECRETS_ERRORS,
-            Problem::new(StatusCode::BAD_REQUEST, "a request body is required"),
-            request_id,
-        ));
-    }
-    if !server::is_json_content_type(&parts.headers) {
-        let status = if BATCH_DELETE_SECRETS_ERRORS.iter().any(|(s, _)| *s == 415) {
-            StatusCode::UNSUPPORTED_MEDIA_TYPE
-        } else {
-            StatusCode::BAD_REQUEST
-        };
-        return Err(reject(
-            BATCH_DELETE_SECRETS_ERRORS,
-            Problem::new(
-                status,
-                "the request body must be JSON (Content-Type: application/json)",
-            ),
-            request_id,
-        ));
-    }
-    let body: types::BatchDeleteSecretsRequest = server::parse_json(&bytes)
-        .map_err(|p| reject(BATCH_DELETE_SECRETS_ERRORS, p, request_id))?;
-    if let Err(e) = checker.finish() {
-        let first = e.first().field.clone();
-        let problem = Problem::new(StatusCode::BAD_REQUEST, e.to_string());
-        let problem = if first.is_empty() {
-            problem
-        } else {
-            problem.with_field(first)
-        };
-        return Err(reject(BATCH_DELETE_SECRETS_ERRORS, problem, request_id));
-    }
+    checker.finish().map_err(|e| fail(server::invalid(e)))?;
     let context = RequestContext {
         request_id: request_id.to_owned(),
         identity,

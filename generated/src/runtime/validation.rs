@@ -8,7 +8,8 @@ use std::fmt;
 /// One broken constraint.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Violation {
-    /// Where the value sits, e.g. `body.desktop_ids[3]` or `path.desktop_id`.
+    /// Where the value sits: a parameter's name (`desktop_id`) or a path into
+    /// the body (`desktop_ids[3]`, `tasks[0].id`).
     pub field: String,
     /// The constraint's name as OpenAPI spells it: `maxLength`, `minItems`, `required`, …
     pub rule: &'static str,
