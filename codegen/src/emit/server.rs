@@ -80,9 +80,12 @@ pub fn server_module(api: &Api, reg: &Registry<'_>) -> TokenStream {
             reject(&[], Problem::new(StatusCode::NOT_FOUND, "no operation is served at this path"), &id)
         }
 
-        async fn method_not_allowed() -> Response {
+        /// 405 with the `Allow` header listing what the path accepts.
+        fn method_not_allowed(allow: &'static str) -> Response {
             let id = server::new_request_id();
-            reject(&[], Problem::new(StatusCode::METHOD_NOT_ALLOWED, "this path does not accept that method"), &id)
+            let mut response = reject(&[], Problem::new(StatusCode::METHOD_NOT_ALLOWED, format!("this path accepts only {allow}")), &id);
+            response.headers_mut().insert(axum::http::header::ALLOW, axum::http::HeaderValue::from_static(allow));
+            response
         }
 
         #(#handlers)*
@@ -270,7 +273,14 @@ fn routes(api: &Api) -> TokenStream {
                 quote! { .on(axum::routing::MethodFilter::#filter, #h::<T>) }
             });
         }
-        out.extend(quote! { .route(#path, #chain.fallback(method_not_allowed)) });
+        let allow = ops
+            .iter()
+            .map(|op| op.method.as_str())
+            .collect::<Vec<_>>()
+            .join(", ");
+        out.extend(
+            quote! { .route(#path, #chain.fallback(|| async { method_not_allowed(#allow) })) },
+        );
     }
     out
 }

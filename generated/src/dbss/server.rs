@@ -108,7 +108,7 @@ pub fn router<T: Api>(api: T, config: ServerConfig) -> axum::Router {
                 axum::routing::MethodFilter::DELETE,
                 handle_delete_instances_new::<T>,
             )
-            .fallback(method_not_allowed),
+            .fallback(|| async { method_not_allowed("DELETE") }),
         )
         .fallback(not_found)
         .with_state(state)
@@ -182,16 +182,22 @@ async fn not_found() -> Response {
     )
 }
 
-async fn method_not_allowed() -> Response {
+/// 405 with the `Allow` header listing what the path accepts.
+fn method_not_allowed(allow: &'static str) -> Response {
     let id = server::new_request_id();
-    reject(
+    let mut response = reject(
         &[],
         Problem::new(
             StatusCode::METHOD_NOT_ALLOWED,
-            "this path does not accept that method",
+            format!("this path accepts only {allow}"),
         ),
         &id,
-    )
+    );
+    response.headers_mut().insert(
+        axum::http::header::ALLOW,
+        axum::http::HeaderValue::from_static(allow),
+    );
+    response
 }
 
 async fn handle_delete_instances_new<T: Api>(

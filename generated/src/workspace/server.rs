@@ -182,7 +182,7 @@ pub fn router<T: Api>(api: T, config: ServerConfig) -> axum::Router {
                 axum::routing::MethodFilter::POST,
                 handle_batch_delete_desktops::<T>,
             )
-            .fallback(method_not_allowed),
+            .fallback(|| async { method_not_allowed("POST") }),
         )
         .route(
             "/v2/{p0}/desktops/{p1}/volumes/batch-delete",
@@ -190,7 +190,7 @@ pub fn router<T: Api>(api: T, config: ServerConfig) -> axum::Router {
                 axum::routing::MethodFilter::POST,
                 handle_delete_desktop_volumes::<T>,
             )
-            .fallback(method_not_allowed),
+            .fallback(|| async { method_not_allowed("POST") }),
         )
         .fallback(not_found)
         .with_state(state)
@@ -261,16 +261,22 @@ async fn not_found() -> Response {
     )
 }
 
-async fn method_not_allowed() -> Response {
+/// 405 with the `Allow` header listing what the path accepts.
+fn method_not_allowed(allow: &'static str) -> Response {
     let id = server::new_request_id();
-    reject(
+    let mut response = reject(
         &[],
         Problem::new(
             StatusCode::METHOD_NOT_ALLOWED,
-            "this path does not accept that method",
+            format!("this path accepts only {allow}"),
         ),
         &id,
-    )
+    );
+    response.headers_mut().insert(
+        axum::http::header::ALLOW,
+        axum::http::HeaderValue::from_static(allow),
+    );
+    response
 }
 
 async fn handle_batch_delete_desktops<T: Api>(
