@@ -262,33 +262,92 @@ pub struct Field {
 /// the message); a list of objects gets one entry filled the same way. Strings
 /// are cut to their `maxLength`.
 pub fn error_body(fields: &[Field], problem: &Problem, request_id: &str) -> serde_json::Value {
+    let has_detail = roles(fields).contains(&Role::Detail);
+    // Without a slot for the field at fault, the message names it.
+    let message = match (&problem.field, has_detail) {
+        (Some(field), false) if !problem.message.contains(field.as_str()) => {
+            format!("{} (at `{field}`)", problem.message)
+        }
+        _ => problem.message.clone(),
+    };
+    fill(fields, problem, &message, request_id)
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Role {
+    RequestId,
+    Code,
+    Message,
+    Detail,
+    None,
+}
+
+/// The role of each text field. A role goes to one field only: the one whose
+/// name has the fewest words (`error_msg` over `encoded_authorization_message`).
+fn roles(fields: &[Field]) -> Vec<Role> {
+    let guess = |name: &str| {
+        let words = words(name);
+        let has = |w: &str| words.iter().any(|x| x == w);
+        let role =
+            if has("requestid") || words.windows(2).any(|p| p[0] == "request" && p[1] == "id") {
+                Role::RequestId
+            } else if has("code") {
+                Role::Code
+            } else if has("msg") || has("message") {
+                Role::Message
+            } else if has("detail") || has("details") {
+                Role::Detail
+            } else {
+                Role::None
+            };
+        (role, words.len())
+    };
+    let guesses: Vec<(Role, usize)> = fields
+        .iter()
+        .map(|f| {
+            if matches!(f.shape, Shape::Text(_)) {
+                guess(f.name)
+            } else {
+                (Role::None, 0)
+            }
+        })
+        .collect();
+    guesses
+        .iter()
+        .enumerate()
+        .map(|(i, (role, len))| {
+            let better = guesses
+                .iter()
+                .enumerate()
+                .any(|(j, (r, l))| r == role && (l < len || (l == len && j < i)));
+            if *role == Role::None || better {
+                Role::None
+            } else {
+                *role
+            }
+        })
+        .collect()
+}
+
+fn fill(fields: &[Field], problem: &Problem, message: &str, request_id: &str) -> serde_json::Value {
     let mut map = serde_json::Map::new();
-    for f in fields {
-        let name = f.name.to_ascii_lowercase();
+    for (f, role) in fields.iter().zip(roles(fields)) {
         let value = match f.shape {
             Shape::Text(max) => {
-                let text = if name.contains("request_id") || name.contains("requestid") {
-                    Some(request_id.to_owned())
-                } else if name.contains("code") {
-                    Some(problem.code.clone())
-                } else if name.contains("msg") || name.contains("message") {
-                    Some(problem.message.clone())
-                } else if name.contains("detail") {
-                    Some(
-                        problem
-                            .field
-                            .clone()
-                            .unwrap_or_else(|| problem.message.clone()),
-                    )
-                } else if f.required {
-                    Some(problem.message.clone())
-                } else {
-                    None
+                let text = match role {
+                    Role::RequestId => Some(request_id.to_owned()),
+                    Role::Code => Some(problem.code.clone()),
+                    Role::Message => Some(message.to_owned()),
+                    Role::Detail => {
+                        Some(problem.field.clone().unwrap_or_else(|| message.to_owned()))
+                    }
+                    Role::None if f.required => Some(message.to_owned()),
+                    Role::None => None,
                 };
                 text.map(|t| serde_json::Value::String(truncate(&t, max)))
             }
-            Shape::List(item) => Some(serde_json::Value::Array(vec![error_body(
-                item, problem, request_id,
+            Shape::List(item) => Some(serde_json::Value::Array(vec![fill(
+                item, problem, message, request_id,
             )])),
             Shape::Other => None,
         };
@@ -297,6 +356,32 @@ pub fn error_body(fields: &[Field], problem: &Problem, request_id: &str) -> serd
         }
     }
     serde_json::Value::Object(map)
+}
+
+/// The lower-case words of a property name (`error_code`, `errorCode`,
+/// `error-code` → `error`, `code`).
+fn words(name: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut current = String::new();
+    let mut prev_lower = false;
+    for c in name.chars() {
+        if c == '_' || c == '-' || c == ' ' {
+            if !current.is_empty() {
+                out.push(std::mem::take(&mut current));
+            }
+            prev_lower = false;
+            continue;
+        }
+        if c.is_uppercase() && prev_lower && !current.is_empty() {
+            out.push(std::mem::take(&mut current));
+        }
+        prev_lower = c.is_lowercase() || c.is_ascii_digit();
+        current.extend(c.to_lowercase());
+    }
+    if !current.is_empty() {
+        out.push(current);
+    }
+    out
 }
 
 fn truncate(text: &str, max: Option<usize>) -> String {
@@ -472,6 +557,36 @@ pub fn optional_json_body<T: serde::de::DeserializeOwned>(
     }
 }
 
+/// A required JSON body whose schema is an object: as [`json_body`], and a
+/// JSON array is refused (serde would otherwise read one as a struct).
+pub fn json_object_body<T: serde::de::DeserializeOwned>(
+    headers: &HeaderMap,
+    bytes: &[u8],
+    unsupported: StatusCode,
+) -> Result<T, Problem> {
+    let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
+    if first.is_some_and(|b| *b != b'{') && is_json_content_type(headers) {
+        return Err(Problem::new(
+            StatusCode::BAD_REQUEST,
+            "the request body must be a JSON object",
+        ));
+    }
+    json_body(headers, bytes, unsupported)
+}
+
+/// An optional JSON body whose schema is an object: absent when empty.
+pub fn optional_json_object_body<T: serde::de::DeserializeOwned>(
+    headers: &HeaderMap,
+    bytes: &[u8],
+    unsupported: StatusCode,
+) -> Result<Option<T>, Problem> {
+    if bytes.is_empty() {
+        Ok(None)
+    } else {
+        json_object_body(headers, bytes, unsupported).map(Some)
+    }
+}
+
 /// Broken constraints as a 400 naming the first field at fault.
 pub fn invalid(error: super::validation::ValidationError) -> Problem {
     let field = error.first().field.clone();
@@ -587,7 +702,21 @@ mod tests {
             required: true,
             shape: Shape::Text(None),
         },
+        Field {
+            name: "encoded_authorization_message",
+            required: false,
+            shape: Shape::Text(None),
+        },
     ];
+
+    #[test]
+    fn without_a_detail_slot_the_message_names_the_field() {
+        let p = Problem::new(StatusCode::BAD_REQUEST, "bad type").with_field("instance_id");
+        let body = error_body(DETAIL, &p, "rid");
+        assert_eq!(body["error_msg"], "bad type (at `instance_id`)");
+        assert_eq!(words("errorCode"), ["error", "code"]);
+        assert_eq!(words("X-Request-ID"), ["x", "request", "id"]);
+    }
 
     #[test]
     fn error_bodies_follow_naming_conventions() {
@@ -625,6 +754,26 @@ mod tests {
         assert_eq!(e.status, StatusCode::BAD_REQUEST);
         assert!(parse_json::<Req>(br#"{"ids": [], "n": 1} x"#).is_err());
         assert!(parse_json::<Req>(br#"{"ids": [], "n": 1}"#).is_ok());
+    }
+
+    #[test]
+    fn object_bodies_refuse_arrays() {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            axum::http::header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
+        let bad = StatusCode::BAD_REQUEST;
+        let e = json_object_body::<Req>(&headers, br#" [["a"], 1]"#, bad).unwrap_err();
+        assert_eq!(e.message, "the request body must be a JSON object");
+        assert!(json_object_body::<Req>(&headers, br#"{"ids": [], "n": 1}"#, bad).is_ok());
+        assert!(matches!(
+            optional_json_object_body::<Req>(&headers, b"", bad),
+            Ok(None)
+        ));
+        let e = json_body::<Req>(&HeaderMap::new(), b"{}", StatusCode::UNSUPPORTED_MEDIA_TYPE)
+            .unwrap_err();
+        assert_eq!(e.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
     }
 
     #[test]

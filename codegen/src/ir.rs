@@ -310,6 +310,7 @@ pub fn build(doc: &Document, module: &str) -> Result<Api, Vec<Diagnostic>> {
     let title = text(info.and_then(|i| i.get("title"))).unwrap_or_else(|| module.to_owned());
     let version = text(info.and_then(|i| i.get("version"))).unwrap_or_default();
     let description = text(info.and_then(|i| i.get("description")));
+    b.reserve_operation_names();
     let servers = b.servers();
     let security_schemes = b.security_schemes();
     let operations = b.operations();
@@ -454,6 +455,28 @@ impl<'a> Builder<'a> {
 
     fn register(&mut self, def: TypeDef) {
         self.types.push((def.name().to_owned(), def));
+    }
+
+    /// Keeps the names of every operation's outcome enums (`…Success`,
+    /// `…Error`) from the spec's own types, which give way instead.
+    fn reserve_operation_names(&mut self) {
+        let doc = self.doc;
+        for (template, item) in doc
+            .value
+            .get("paths")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+        {
+            let (item, _) = self.resolve(item, &join("/paths", template));
+            for method in METHODS {
+                if let Some(id) = text(item.get(method).and_then(|op| op.get("operationId"))) {
+                    let type_name = camel_ident(&id);
+                    self.used_names.insert(format!("{type_name}Success"));
+                    self.used_names.insert(format!("{type_name}Error"));
+                }
+            }
+        }
     }
 
     fn servers(&mut self) -> Vec<Server> {
@@ -625,7 +648,10 @@ impl<'a> Builder<'a> {
         let mut names: Vec<String> = reserved.iter().map(|n| (*n).to_owned()).collect();
         names.extend(params.iter().map(|p| p.rust.clone()));
         dedupe(&mut names);
-        for (p, n) in params.iter_mut().zip(names.into_iter().skip(reserved.len())) {
+        for (p, n) in params
+            .iter_mut()
+            .zip(names.into_iter().skip(reserved.len()))
+        {
             p.rust = n;
         }
 
@@ -996,7 +1022,11 @@ impl<'a> Builder<'a> {
         let kind = match typ {
             Some("string") => Kind::String,
             Some("boolean") => Kind::Boolean,
-            Some("integer") => Kind::Integer(integer_type(format, &c)),
+            Some("integer") => {
+                let t = integer_type(format, &c);
+                drop_vacuous_bounds(t, &mut c);
+                Kind::Integer(t)
+            }
             Some("number") => Kind::Number(if format == "float" { "f32" } else { "f64" }),
             Some("array") => {
                 let items = match obj.get("items") {
@@ -1350,6 +1380,33 @@ fn integer_type(format: &str, c: &Constraints) -> &'static str {
         "uint" => "u64",
         _ if c.minimum.is_some_and(|(m, _)| m >= 0.0) && format == "uint" => "u64",
         _ => "i64",
+    }
+}
+
+/// The values a Rust integer type can hold.
+pub fn integer_range(t: &str) -> (i128, i128) {
+    match t {
+        "i8" => (i8::MIN.into(), i8::MAX.into()),
+        "i16" => (i16::MIN.into(), i16::MAX.into()),
+        "i32" => (i32::MIN.into(), i32::MAX.into()),
+        "u8" => (0, u8::MAX.into()),
+        "u16" => (0, u16::MAX.into()),
+        "u32" => (0, u32::MAX.into()),
+        "u64" => (0, u64::MAX.into()),
+        _ => (i64::MIN.into(), i64::MAX.into()),
+    }
+}
+
+/// Drops a bound that the integer type `t` already guarantees (a minimum
+/// below its smallest value, a maximum above its largest), which could not
+/// be written as a literal of the type either.
+fn drop_vacuous_bounds(t: &str, c: &mut Constraints) {
+    let (lo, hi) = integer_range(t);
+    if c.minimum.is_some_and(|(m, _)| m < lo as f64) {
+        c.minimum = None;
+    }
+    if c.maximum.is_some_and(|(m, _)| m > hi as f64) {
+        c.maximum = None;
     }
 }
 

@@ -366,7 +366,10 @@ fn method(op: &Operation, reg: &Registry<'_>) -> TokenStream {
     let too_many = (args.len() > 6).then(|| quote! { #[allow(clippy::too_many_arguments)] });
     // An exact status inside a documented range (`404` and `4XX`) is matched first, on purpose.
     let overlap = op.responses.iter().any(|r| match r.status {
-        Status::Code(c) => op.responses.iter().any(|o| o.status == Status::Range(c / 100)),
+        Status::Code(c) => op
+            .responses
+            .iter()
+            .any(|o| o.status == Status::Range(c / 100)),
         _ => false,
     });
     let overlap = overlap.then(|| quote! { #[allow(clippy::match_overlapping_arm)] });

@@ -12,7 +12,7 @@ const DEPENDENCIES: &str = r#"axum = { version = "0.8", default-features = false
 percent-encoding = { version = "2.3", optional = true }
 reqwest = { version = "0.13", default-features = false, features = ["rustls", "http2"], optional = true }
 serde = { version = "1.0.200", features = ["derive"] }
-serde_json = "1.0.120"
+serde_json = { version = "1.0.120", features = ["preserve_order"] }
 serde_path_to_error = { version = "0.1", optional = true }
 tokio = { version = "1.40", features = ["net", "rt", "sync", "time"], optional = true }
 
@@ -87,7 +87,10 @@ pub fn api_mod_rs(api: &Api) -> TokenStream {
 pub fn cargo_toml(apis: &[Api], opts: &CrateOptions, header: &str) -> String {
     let mut features = String::new();
     let all: Vec<String> = apis.iter().map(|a| format!("\"{}\"", a.module)).collect();
-    features.push_str(&format!("default = [\"client\", \"server\", {}]\n", all.join(", ")));
+    features.push_str(&format!(
+        "default = [\"client\", \"server\", {}]\n",
+        all.join(", ")
+    ));
     features.push_str("client = [\"dep:reqwest\", \"dep:percent-encoding\"]\n");
     features.push_str("server = [\"dep:axum\", \"dep:serde_path_to_error\", \"dep:tokio\"]\n");
     for api in apis {

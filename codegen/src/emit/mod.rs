@@ -126,7 +126,10 @@ pub fn kind_tokens_in(kind: &Kind, module: Option<&Ident>) -> TokenStream {
 pub fn number_literal(kind: &Kind, value: f64) -> TokenStream {
     match kind {
         Kind::Integer(t) => {
-            let v = value as i128;
+            // Clamped: a bound or default the type cannot hold is a spec
+            // contradiction, and must still be a valid literal.
+            let (lo, hi) = crate::ir::integer_range(t);
+            let v = (value as i128).clamp(lo, hi);
             let lit: TokenStream = format!("{v}_{t}").parse().expect("integer literal");
             lit
         }

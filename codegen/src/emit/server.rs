@@ -2,7 +2,7 @@
 //! enum per operation that can only carry documented statuses, and a router
 //! whose handlers enforce the spec before the trait method runs.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use proc_macro2::{Ident, Literal, TokenStream};
 use quote::{format_ident, quote};
@@ -53,12 +53,18 @@ pub fn server_module(api: &Api, reg: &Registry<'_>) -> TokenStream {
             config: ServerConfig,
         }
 
-        /// The routes of every operation, served by `api`.
+        /// The routes of every operation, served by `api`, answering 404 in the
+        /// spec's error body for any other path.
         pub fn router<T: Api>(api: T, config: ServerConfig) -> axum::Router {
+            routes(api, config).fallback(not_found)
+        }
+
+        /// The routes of every operation without a fallback, to merge with
+        /// other routers (axum refuses to merge two that both have one).
+        pub fn routes<T: Api>(api: T, config: ServerConfig) -> axum::Router {
             let state = Arc::new(Shared { api, config });
             axum::Router::new()
                 #routes
-                .fallback(not_found)
                 .with_state(state)
         }
 
@@ -97,14 +103,14 @@ pub fn server_module(api: &Api, reg: &Registry<'_>) -> TokenStream {
 fn inputs(op: &Operation) -> Vec<(Ident, TokenStream)> {
     let t = types_mod();
     let mut out = Vec::new();
-    for p in &op.params {
+    for (p, name) in op.params.iter().zip(param_names(op)) {
         let base = kind_tokens_in(&p.ty.kind, Some(&t));
         let ty = if p.required {
             base
         } else {
             quote! { Option<#base> }
         };
-        out.push((ident(&p.rust), ty));
+        out.push((name, ty));
     }
     if let Some(body) = &op.body {
         let base = match &body.encoding {
@@ -119,6 +125,41 @@ fn inputs(op: &Operation) -> Vec<(Ident, TokenStream)> {
         out.push((ident("body"), ty));
     }
     out
+}
+
+/// Locals of a handler that a parameter bound after them must not shadow.
+const HANDLER_LOCALS: &[&str] = &[
+    "bytes",
+    "context",
+    "fail",
+    "identity",
+    "parts",
+    "path",
+    "query",
+    "request_id",
+    "state",
+];
+
+/// The name each parameter is bound to in its handler and trait method, in
+/// `op.params` order: its Rust name, numbered when it is one of the
+/// handler's own locals.
+fn param_names(op: &Operation) -> Vec<Ident> {
+    let mut taken: BTreeSet<String> = op.params.iter().map(|p| p.rust.clone()).collect();
+    op.params
+        .iter()
+        .map(|p| {
+            if !HANDLER_LOCALS.contains(&p.rust.as_str()) {
+                return ident(&p.rust);
+            }
+            let mut i = 2;
+            while taken.contains(&format!("{}{i}", p.rust)) {
+                i += 1;
+            }
+            let name = format!("{}{i}", p.rust);
+            taken.insert(name.clone());
+            ident(&name)
+        })
+        .collect()
 }
 
 fn reply_name(op: &Operation) -> Ident {
@@ -188,6 +229,7 @@ fn reply_enum(op: &Operation) -> TokenStream {
             Some(ResponseBody::Bytes) => quote! {
                 (#status_expr, [(axum::http::header::CONTENT_TYPE, "application/octet-stream")], #body.clone()).into_response()
             },
+            None if fixed.is_none() => quote! { status.into_response() },
             None => quote! { #status_expr.into_response() },
         };
         match (fixed.is_some(), body_ty) {
@@ -436,8 +478,7 @@ fn parse_param(kind: &Kind, raw: TokenStream, field: &str) -> TokenStream {
     }
 }
 
-fn param_extract(p: &Param, position: usize) -> TokenStream {
-    let rust = ident(&p.rust);
+fn param_extract(p: &Param, rust: &Ident, position: usize) -> TokenStream {
     let name = &p.name;
     match p.location {
         Location::Path => {
@@ -502,25 +543,28 @@ fn handler(op: &Operation, reg: &Registry<'_>) -> TokenStream {
     let inner = format_ident!("serve_{}", op.rust);
     let method = ident(&op.rust);
     let errors = format_ident!("{}_ERRORS", op.rust.to_uppercase());
+    let names = param_names(op);
     let order = crate::validate::template_names(&op.path);
-    let path_params: Vec<&Param> = order
+    let path_params: Vec<(&Param, &Ident)> = order
         .iter()
         .filter_map(|n| {
             op.params
                 .iter()
-                .find(|p| p.location == Location::Path && p.name == *n)
+                .zip(&names)
+                .find(|(p, _)| p.location == Location::Path && p.name == *n)
         })
         .collect();
     let mut extract: Vec<TokenStream> = path_params
         .iter()
         .enumerate()
-        .map(|(i, p)| param_extract(p, i))
+        .map(|(i, (p, name))| param_extract(p, name, i))
         .collect();
     extract.extend(
         op.params
             .iter()
-            .filter(|p| p.location != Location::Path)
-            .map(|p| param_extract(p, 0)),
+            .zip(&names)
+            .filter(|(p, _)| p.location != Location::Path)
+            .map(|(p, name)| param_extract(p, name, 0)),
     );
 
     let path_count = path_params.len();
@@ -538,8 +582,7 @@ fn handler(op: &Operation, reg: &Registry<'_>) -> TokenStream {
 
     // Constraint checks on parameters and the JSON body.
     let mut checks = Vec::new();
-    for p in &op.params {
-        let rust = ident(&p.rust);
+    for (p, rust) in op.params.iter().zip(&names) {
         let field = &p.name;
         let plain = crate::ir::Ty {
             nullable: false,
@@ -565,12 +608,18 @@ fn handler(op: &Operation, reg: &Registry<'_>) -> TokenStream {
                 if !body_checks.is_empty() {
                     checks.push(quote! { { let value = &body; #body_checks } });
                 }
-                quote! { let body: #t = server::json_body(&parts.headers, &bytes, #unsupported).map_err(fail)?; }
+                let parse = if is_object(ty, reg) { quote!(server::json_object_body) } else { quote!(server::json_body) };
+                quote! { let body: #t = #parse(&parts.headers, &bytes, #unsupported).map_err(fail)?; }
             } else {
                 if !body_checks.is_empty() {
                     checks.push(quote! { if let Some(value) = &body { #body_checks } });
                 }
-                quote! { let body: Option<#t> = server::optional_json_body(&parts.headers, &bytes, #unsupported).map_err(fail)?; }
+                let parse = if is_object(ty, reg) {
+                    quote!(server::optional_json_object_body)
+                } else {
+                    quote!(server::optional_json_body)
+                };
+                quote! { let body: Option<#t> = #parse(&parts.headers, &bytes, #unsupported).map_err(fail)?; }
             }
         }
         _ if b.required => quote! { let body = bytes.clone(); },
@@ -590,10 +639,31 @@ fn handler(op: &Operation, reg: &Registry<'_>) -> TokenStream {
         quote! { let identity = None; }
     };
     let args = inputs(op).into_iter().map(|(n, _)| n);
+    // The body is always read (so its size limit holds), but kept only when
+    // something reads it; likewise the request head.
+    let json_body = matches!(
+        op.body.as_ref().map(|b| &b.encoding),
+        Some(Encoding::Json(_))
+    );
+    let needs_bytes = op.body.is_some() || secured;
+    let needs_parts = path_count > 0
+        || query.is_some()
+        || op.params.iter().any(|p| p.location == Location::Header)
+        || json_body
+        || secured;
     let parts_binding = if path_count > 0 {
         quote! { let (mut parts, body) = request.into_parts(); }
-    } else {
+    } else if needs_parts {
         quote! { let (parts, body) = request.into_parts(); }
+    } else {
+        quote! { let (_, body) = request.into_parts(); }
+    };
+    let read_body =
+        quote! { server::read_body(body, state.config.body_limit).await.map_err(fail)? };
+    let read_body = if needs_bytes {
+        quote! { let bytes = #read_body; }
+    } else {
+        quote! { #read_body; }
     };
     quote! {
         async fn #h<T: Api>(State(state): State<Arc<Shared<T>>>, request: Request) -> Response {
@@ -608,7 +678,7 @@ fn handler(op: &Operation, reg: &Registry<'_>) -> TokenStream {
         async fn #inner<T: Api>(state: &Shared<T>, request: Request, request_id: &str) -> Result<Response, Response> {
             let fail = |problem: Problem| reject(#errors, problem, request_id);
             #parts_binding
-            let bytes = server::read_body(body, state.config.body_limit).await.map_err(fail)?;
+            #read_body
             #identity
             #path
             #query
@@ -618,5 +688,15 @@ fn handler(op: &Operation, reg: &Registry<'_>) -> TokenStream {
             let context = RequestContext { request_id: request_id.to_owned(), identity };
             Ok(state.api.#method(context, #(#args),*).await.into_response())
         }
+    }
+}
+
+/// Whether a body type is a JSON object (a struct or a map), so that a JSON
+/// array must not be read as one.
+fn is_object(ty: &crate::ir::Ty, reg: &Registry<'_>) -> bool {
+    match &ty.kind {
+        Kind::Map(_) => true,
+        Kind::Named(n) => matches!(reg.def(n), Some(TypeDef::Struct(_))),
+        _ => false,
     }
 }

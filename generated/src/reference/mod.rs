@@ -1,1 +1,313 @@
-//! Placeholder; replaced by the reference server.
+//! An in-memory reference implementation of the five operations, written by
+//! hand over the generated server stubs: ROMA `DeleteAsset`, Workspace
+//! `BatchDeleteDesktops` and `DeleteDesktopVolumes`, CSMS
+//! `BatchDeleteSecrets` and DBSS `DeleteInstancesNew`.
+//!
+//! One [`Reference`](crate::reference::Reference) implements each service's generated `server::Api`
+//! trait over shared state behind a [`std::sync::Mutex`]; [`router`](crate::reference::router) serves
+//! all four services from one [`axum::Router`] with token authentication
+//! (`X-Auth-Token`, through each service's generated `token_tokens`), and
+//! [`ReferenceServer::start`](crate::reference::ReferenceServer::start) runs it on a socket. The generated layer
+//! answers malformed requests (400), missing or unknown tokens (401),
+//! oversized bodies (413), unknown paths (404) and wrong methods (405)
+//! before any code here runs.
+//!
+//! # Behaviour
+//!
+//! Every operation first refuses a read-only token (403), then answers with
+//! an injected fault when [`Data::faults`](crate::reference::Data::faults) names its operation id or any id
+//! in its path or body, then applies its rules. Deletions are permanent: a
+//! second deletion of the same resource answers 404. Error bodies use each
+//! service's schema and a code in its style: `WKS.0404` (at most 12
+//! characters), `ROMA.00000404` (with `request_id`), `CSMS.0404`,
+//! `DBSS.0404` (with `details`). The field at fault is in Workspace's
+//! `error_detail`, ROMA's `error_details`, CSMS's `error_msg` and DBSS's
+//! `details[].error_msg`.
+//!
+//! - **Workspace `BatchDeleteDesktops`** (202): all or nothing. An unknown
+//!   project or desktop id: 404; an empty id: 400; a desktop already being
+//!   deleted: 409. Accepted desktops are *deleting* for
+//!   [`Data::desktop_job_ms`](crate::reference::Data::desktop_job_ms) (409 meanwhile), then gone (404). Desktops
+//!   marked `deleting` in the data stay so.
+//! - **Workspace `DeleteDesktopVolumes`** (200): the data disks must belong
+//!   to the desktop (404 otherwise; an empty id: 400); a deleting desktop:
+//!   409. Without `volume_ids` every data disk of the desktop is deleted.
+//! - **ROMA `DeleteAsset`** (200 with a 32-hex-digit `job_id`): an unknown
+//!   project or instance: 404; an entry without an id: 400; one job per
+//!   user: while the caller's last job runs ([`Data::roma_job_ms`](crate::reference::Data::roma_job_ms)), 409;
+//!   unknown application or task ids: 404. Assets are removed when the job
+//!   is created. `DeleteAsset` documents no 5xx, so a fault of 500/502/504
+//!   answers 400.
+//! - **CSMS `BatchDeleteSecrets`** (200): deletes every secret bound to
+//!   `instance_id` (and `instance_type`, when given); `total` counts the
+//!   matches, `success_secrets` names the deleted ones, `failed_secrets` the
+//!   ones whose [`Secret::fail_reason`](crate::reference::Secret::fail_reason) is set (they are kept). No
+//!   `instance_id`: 400; no secret bound to the instance (of that type):
+//!   404.
+//! - **DBSS `DeleteInstancesNew`** (200 `{"result": "success"}`): an unknown
+//!   id: 404; a pay-per-use instance with tasks or a yearly/monthly instance
+//!   that is not faulty: 400 with `details` naming the precondition.
+//!
+//! Statuses no rule produces (401 and 5xx from the handler, CSMS 502/504)
+//! come from faults. A fault's status must be one of [`FAULT_STATUSES`](crate::reference::FAULT_STATUSES); one
+//! the operation does not document becomes its 500 (its 400 for ROMA).
+//!
+//! # The default data set
+//!
+//! [`Data::default()`](crate::reference::Data::default):
+//!
+//! - Tokens: `reference-token` (user `reference-user`),
+//!   `reference-token-2` (user `reference-user-2`), and
+//!   `reference-readonly-token` (user `reference-viewer`, read-only: 403).
+//! - Job durations: 2000 ms for ROMA jobs and desktop deletions.
+//! - Faults: `fault-00000000000000000000000400` → 400, and likewise `…401`,
+//!   `…403`, `…404`, `…409`, `…500`, `…502`, `…504` (see [`fault_id`](crate::reference::fault_id): 32
+//!   characters, valid as every id of every operation).
+//! - One project, `29dfe82ada564ac2b927e1ff036d9a9b`, holding:
+//!   - desktops `1d81c1dc-312b-4621-b778-bac3a1336442` (data disks
+//!     `8a6c7a76-5476-4e13-827d-c331b829e245`,
+//!     `2e49af66-7e7d-4c04-a6a6-0cc094b67009`),
+//!     `34e25501-fd50-42b5-97ca-f4c5bb7b09b0` (none),
+//!     `3ec05f83-b8a3-4c72-857f-b33f55943320` (data disk
+//!     `5f0c3a2e-9b1d-4e7a-8c6f-1a2b3c4d5e6f`) and
+//!     `7c2b9e4a-6d1f-4a3b-9e8c-5f4d3c2b1a09` (already deleting, data disk
+//!     `9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b6a`);
+//!   - ROMA instance `ed07b2f0-b1bb-4d32-a5ab-01d4eb5c3b0e` with
+//!     applications `b1e6b1e6-4f3f-4a80-bb45-f4b9039f95a3`,
+//!     `b2e6b145-4f3f-4a80-aa45-f4b8029f95a4` and tasks
+//!     `b2e6a45612344a80aa45f4b8029f95a4`,
+//!     `1234566484f3f4a80aa45f4b00005a42`;
+//!   - CSMS secrets `secretName1`, `secretName2` and `secretName3` (fails:
+//!     pending deletion) bound to RDS instance
+//!     `4f6e1c2d8a9b4c7d9e0f1a2b3c4d5e6fin01`, and `apig-app-secret` bound
+//!     to APIG instance `a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d`;
+//!   - DBSS audit instances `75abd6de-657b-444b-a867-c740ad2b66ec`
+//!     (pay-per-use, no tasks: deletable),
+//!     `86bce7ef-768c-455c-b978-d851be3c77fd` (pay-per-use with tasks: 400),
+//!     `97cdf8f0-879d-466d-ca89-e962cf4d88ae` (yearly/monthly, healthy: 400)
+//!     and `a8de09a1-98ae-477e-8b9a-fa73d05e99bf` (yearly/monthly, faulty:
+//!     deletable).
+//!
+//! The constants of [`data`](crate::reference::data) name these ids. As JSON (what
+//! [`Data::from_file`](crate::reference::Data::from_file) reads; [`Data::to_json`](crate::reference::Data::to_json) writes it):
+//!
+//! ```json
+//! {
+//!   "tokens": {"reference-token": {"user": "reference-user", "read_only": false}},
+//!   "projects": {
+//!     "29dfe82ada564ac2b927e1ff036d9a9b": {
+//!       "desktops": [{"id": "d1", "volumes": ["v1"], "deleting": false}],
+//!       "roma_instances": [{"id": "i1", "apps": ["a1"], "tasks": ["t1"]}],
+//!       "secrets": [{"name": "s1", "instance_id": "rds1", "instance_type": "RDS",
+//!                    "fail_reason": null}],
+//!       "audit_instances": [{"id": "75abd6de-657b-444b-a867-c740ad2b66ec",
+//!                            "charging_mode": "pay_per_use",
+//!                            "has_tasks": false, "faulty": false}]
+//!     }
+//!   },
+//!   "faults": {"fault-00000000000000000000000500": 500, "DeleteAsset": 403},
+//!   "roma_job_ms": 2000,
+//!   "desktop_job_ms": 2000
+//! }
+//! ```
+//!
+//! Every key but `id`, `name`, `user` and `charging_mode` may be left out.
+
+mod api;
+pub mod data;
+mod store;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::http::{StatusCode, Uri};
+use axum::response::Response;
+
+pub use api::Reference;
+pub use data::{
+    fault_id, AuditInstance, ChargingMode, Data, DataError, Desktop, Project, RomaInstance, Secret,
+    TokenInfo, DEFAULT_TOKEN, FAULT_STATUSES,
+};
+
+use crate::runtime::server::{self as rt, ServerConfig};
+use crate::{csms, dbss, roma, workspace};
+
+/// How the server is run, besides its data.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// Tokens accepted besides the data's own; each stands for a full-access
+    /// user named after the token.
+    pub extra_tokens: Vec<String>,
+    /// The largest request body accepted (larger ones get 413).
+    pub body_limit: usize,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            extra_tokens: Vec::new(),
+            body_limit: 1024 * 1024,
+        }
+    }
+}
+
+impl Reference {
+    /// A reference implementation holding `data`.
+    pub fn new(data: Data) -> Self {
+        Reference {
+            store: Arc::new(store::Store::new(data)),
+        }
+    }
+
+    /// The current state (for tests and inspection).
+    pub fn snapshot(&self) -> Data {
+        self.store.snapshot()
+    }
+
+    /// The four services' routes, served by this implementation.
+    ///
+    /// The generated routers each end in a fallback, and axum refuses to
+    /// merge two routers with fallbacks, so they are chained instead: a
+    /// request no route of one matches falls through to the next, and one
+    /// no service serves gets a 404 whose body (`error_code`, `error_msg`)
+    /// fits every service's error schema.
+    pub fn router(&self, settings: &Settings) -> axum::Router {
+        let mut tokens = self.store.tokens();
+        tokens.extend(settings.extra_tokens.iter().cloned());
+        let config = |auth| ServerConfig::new(auth).with_body_limit(settings.body_limit);
+        let ws = workspace::server::router(
+            self.clone(),
+            config(workspace::server::token_tokens(tokens.clone())),
+        );
+        let roma = roma::server::router(
+            self.clone(),
+            config(roma::server::token_tokens(tokens.clone())),
+        );
+        let csms = csms::server::router(
+            self.clone(),
+            config(csms::server::token_tokens(tokens.clone())),
+        );
+        let dbss = dbss::server::router(self.clone(), config(dbss::server::token_tokens(tokens)));
+        ws.fallback_service(
+            roma.fallback_service(csms.fallback_service(dbss.fallback(unknown_route))),
+        )
+    }
+}
+
+/// A 404 for a path no service serves.
+async fn unknown_route(uri: Uri) -> Response {
+    let request_id = rt::new_request_id();
+    let body = serde_json::json!({
+        "error_code": "HTTP.404",
+        "error_msg": format!("no operation is served at {}", uri.path()),
+    });
+    rt::with_request_id(rt::json_response(StatusCode::NOT_FOUND, &body), &request_id)
+}
+
+/// All four services over `data`, accepting the data's tokens, with the
+/// default body limit.
+pub fn router(data: Data) -> axum::Router {
+    Reference::new(data).router(&Settings::default())
+}
+
+/// Runs the reference implementation on a socket.
+pub struct ReferenceServer;
+
+impl ReferenceServer {
+    /// Binds `addr` (port 0 picks a free port) and serves [`router`] on it
+    /// in a background task until the returned handle is stopped or dropped.
+    pub async fn start(
+        addr: SocketAddr,
+        data: Data,
+        settings: Settings,
+    ) -> std::io::Result<RunningServer> {
+        let reference = Reference::new(data);
+        let app = reference.router(&settings);
+        let listener = tokio::net::TcpListener::bind(addr).await?;
+        let addr = listener.local_addr()?;
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            axum::serve(listener, app)
+                .with_graceful_shutdown(async move {
+                    let _ = stopped.await;
+                })
+                .await
+        });
+        Ok(RunningServer {
+            addr,
+            reference,
+            stop: Some(stop),
+            task: Some(task),
+        })
+    }
+}
+
+/// A server started by [`ReferenceServer::start`]. Dropping it stops the
+/// server too (without waiting).
+pub struct RunningServer {
+    addr: SocketAddr,
+    reference: Reference,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
+}
+
+impl RunningServer {
+    /// The address the server listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://<addr>`, a base URL for the generated clients.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The implementation behind the server (for [`Reference::snapshot`]).
+    pub fn reference(&self) -> &Reference {
+        &self.reference
+    }
+
+    /// Waits until the server ends (it only ends on an I/O error or when
+    /// stopped from elsewhere).
+    pub async fn wait(mut self) -> std::io::Result<()> {
+        match self.task.take() {
+            Some(task) => task.await.unwrap_or(Ok(())),
+            None => Ok(()),
+        }
+    }
+
+    /// Stops accepting connections, lets requests in flight finish (for at
+    /// most five seconds) and waits for the server to end.
+    pub async fn stop(mut self) -> std::io::Result<()> {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        let Some(mut task) = self.task.take() else {
+            return Ok(());
+        };
+        match tokio::time::timeout(Duration::from_secs(5), &mut task).await {
+            Ok(joined) => joined.unwrap_or(Ok(())),
+            Err(_) => {
+                task.abort();
+                Ok(())
+            }
+        }
+    }
+}
+
+impl Drop for RunningServer {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+impl std::fmt::Debug for RunningServer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RunningServer")
+            .field("addr", &self.addr)
+            .finish_non_exhaustive()
+    }
+}

@@ -102,8 +102,15 @@ struct Shared<T> {
     config: ServerConfig,
 }
 
-/// The routes of every operation, served by `api`.
+/// The routes of every operation, served by `api`, answering 404 in the
+/// spec's error body for any other path.
 pub fn router<T: Api>(api: T, config: ServerConfig) -> axum::Router {
+    routes(api, config).fallback(not_found)
+}
+
+/// The routes of every operation without a fallback, to merge with
+/// other routers (axum refuses to merge two that both have one).
+pub fn routes<T: Api>(api: T, config: ServerConfig) -> axum::Router {
     let state = Arc::new(Shared { api, config });
     axum::Router::new()
         .route(
@@ -111,7 +118,6 @@ pub fn router<T: Api>(api: T, config: ServerConfig) -> axum::Router {
             axum::routing::on(axum::routing::MethodFilter::POST, handle_delete_asset::<T>)
                 .fallback(|| async { method_not_allowed("POST") }),
         )
-        .fallback(not_found)
         .with_state(state)
 }
 
@@ -214,7 +220,7 @@ async fn serve_delete_asset<T: Api>(
     let path = server::path_params(&mut parts, 2).await.map_err(fail)?;
     let project_id = server::param::<String>(&path[0], "project_id").map_err(fail)?;
     let instance_id = server::param::<String>(&path[1], "instance_id").map_err(fail)?;
-    let body: types::AssetOperateRequest = server::json_body(
+    let body: types::AssetOperateRequest = server::json_object_body(
         &parts.headers,
         &bytes,
         if DELETE_ASSET_ERRORS.iter().any(|(status, _)| *status == 415) {

@@ -614,7 +614,19 @@ mod tests {
         let mut call = ClientConfig::new("http://h")
             .request::<()>(Method::POST, "/")
             .unwrap();
-        let body = serde_json::json!({"name": "a b&c", "n": 2, "tags": ["x", "y"], "skip": null});
+        #[derive(serde::Serialize)]
+        struct Form {
+            name: &'static str,
+            n: u8,
+            tags: [&'static str; 2],
+            skip: Option<u8>,
+        }
+        let body = Form {
+            name: "a b&c",
+            n: 2,
+            tags: ["x", "y"],
+            skip: None,
+        };
         call.form::<_, ()>("application/x-www-form-urlencoded", &body)
             .unwrap();
         assert_eq!(

@@ -172,8 +172,15 @@ struct Shared<T> {
     config: ServerConfig,
 }
 
-/// The routes of every operation, served by `api`.
+/// The routes of every operation, served by `api`, answering 404 in the
+/// spec's error body for any other path.
 pub fn router<T: Api>(api: T, config: ServerConfig) -> axum::Router {
+    routes(api, config).fallback(not_found)
+}
+
+/// The routes of every operation without a fallback, to merge with
+/// other routers (axum refuses to merge two that both have one).
+pub fn routes<T: Api>(api: T, config: ServerConfig) -> axum::Router {
     let state = Arc::new(Shared { api, config });
     axum::Router::new()
         .route(
@@ -192,7 +199,6 @@ pub fn router<T: Api>(api: T, config: ServerConfig) -> axum::Router {
             )
             .fallback(|| async { method_not_allowed("POST") }),
         )
-        .fallback(not_found)
         .with_state(state)
 }
 
@@ -304,7 +310,7 @@ async fn serve_batch_delete_desktops<T: Api>(
     let identity = Some(server::authenticate(&*state.config.auth, &parts, &bytes).map_err(fail)?);
     let path = server::path_params(&mut parts, 1).await.map_err(fail)?;
     let project_id = server::param::<String>(&path[0], "project_id").map_err(fail)?;
-    let body: types::DeleteDesktopsReq = server::json_body(
+    let body: types::DeleteDesktopsReq = server::json_object_body(
         &parts.headers,
         &bytes,
         if BATCH_DELETE_DESKTOPS_ERRORS
@@ -364,7 +370,7 @@ async fn serve_delete_desktop_volumes<T: Api>(
     let path = server::path_params(&mut parts, 2).await.map_err(fail)?;
     let project_id = server::param::<String>(&path[0], "project_id").map_err(fail)?;
     let desktop_id = server::param::<String>(&path[1], "desktop_id").map_err(fail)?;
-    let body: types::DeleteVolumesReq = server::json_body(
+    let body: types::DeleteVolumesReq = server::json_object_body(
         &parts.headers,
         &bytes,
         if DELETE_DESKTOP_VOLUMES_ERRORS

@@ -1,0 +1,141 @@
+//! The generated code must build, warning-free: every construct fixture and
+//! every public spec becomes a standalone crate that has to pass
+//! `cargo clippy --all-targets -- -D warnings`.
+//!
+//! The crates share one target directory (`target/fixture-crates`), so their
+//! dependencies compile once; they build offline against the workspace's
+//! `Cargo.lock`. Run with `--nocapture` to see generation and build times.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use codegen::emit::krate::CrateOptions;
+use codegen::write::{self, Input};
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("codegen lives in the workspace")
+        .to_path_buf()
+}
+
+/// One generated crate waiting to be built.
+struct Generated {
+    spec: String,
+    dir: PathBuf,
+    public: bool,
+    files: usize,
+    lines: usize,
+    generation: Duration,
+}
+
+/// Generates the standalone crate for `spec` (relative to the workspace)
+/// below `parent`, as `cargo xtask codegen --spec` would.
+fn generate(root: &Path, spec: &str, parent: &Path, public: bool) -> Generated {
+    let path = root.join(spec);
+    let started = Instant::now();
+    let document = codegen::load_document(&path, spec)
+        .unwrap_or_else(|problems| panic!("{spec} does not load: {problems:#?}"));
+    let module = codegen::module_name(&path);
+    let name = module.replace('_', "-");
+    let opts = CrateOptions {
+        name: name.clone(),
+        description: format!("A client generated from {spec}."),
+        standalone: true,
+    };
+    let command = format!("cargo xtask codegen --spec {spec} --out {name}");
+    let input = Input {
+        module,
+        source: spec.to_owned(),
+        document,
+    };
+    let files = match write::generate(&[input], &opts, &command) {
+        Ok(generated) => generated.files,
+        Err(e) => panic!("{spec} does not generate:\n{e}"),
+    };
+    let generation = started.elapsed();
+    let dir = parent.join(&name);
+    write::write_crate(&dir, &files).expect("write the crate");
+    std::fs::copy(root.join("Cargo.lock"), dir.join("Cargo.lock")).expect("copy Cargo.lock");
+    Generated {
+        spec: spec.to_owned(),
+        dir,
+        public,
+        files: files.len(),
+        lines: files.values().map(|t| t.lines().count()).sum(),
+        generation,
+    }
+}
+
+#[test]
+fn generated_crates_pass_clippy() {
+    let root = workspace();
+    let tmp = tempfile::tempdir().expect("a temporary directory");
+    let mut crates = Vec::new();
+    for (dir, public) in [
+        ("codegen/tests/fixtures/constructs", false),
+        ("codegen/tests/fixtures/public", true),
+    ] {
+        let specs = codegen::spec_files(&root.join(dir)).expect("list the fixtures");
+        assert!(!specs.is_empty(), "no fixtures in {dir}");
+        for path in specs {
+            let spec = path.strip_prefix(&root).unwrap().display().to_string();
+            crates.push(generate(&root, &spec, tmp.path(), public));
+        }
+    }
+
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let target = root.join("target/fixture-crates");
+    let mut failures = Vec::new();
+    let mut report = Vec::new();
+    for c in &crates {
+        let started = Instant::now();
+        let output = Command::new(&cargo)
+            .args([
+                "clippy",
+                "--offline",
+                "--all-targets",
+                "--",
+                "-D",
+                "warnings",
+            ])
+            .current_dir(&c.dir)
+            .env("CARGO_TARGET_DIR", &target)
+            .output()
+            .expect("run cargo clippy");
+        let build = started.elapsed();
+        eprintln!(
+            "{}: generated {} files, {} lines in {:.2?}; clippy {} in {:.1?}",
+            c.spec,
+            c.files,
+            c.lines,
+            c.generation,
+            if output.status.success() {
+                "passed"
+            } else {
+                "FAILED"
+            },
+            build
+        );
+        if !output.status.success() {
+            eprintln!("{}", String::from_utf8_lossy(&output.stderr));
+            failures.push(c.spec.clone());
+        }
+        if c.public {
+            report.push(format!(
+                "| {} | {:.0?} | {} | {:.1?} |",
+                c.spec, c.generation, c.lines, build
+            ));
+        }
+    }
+    eprintln!("\n| public spec | generation | lines | clippy build |");
+    eprintln!("|---|---|---|---|");
+    for line in &report {
+        eprintln!("{line}");
+    }
+    assert!(
+        failures.is_empty(),
+        "generated code does not pass clippy for: {failures:?} (cargo's output is above)"
+    );
+}

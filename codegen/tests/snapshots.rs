@@ -1,0 +1,327 @@
+//! The generated code itself, pinned: every module generated from `specs/`
+//! and from the construct fixtures is a reviewed snapshot (`tests/snapshots/`),
+//! so any change to the output shows up as a diff. Also: generation is
+//! deterministic, every public spec generates, and unsupported constructs are
+//! refused with a located diagnostic.
+//!
+//! After an intended change: `INSTA_UPDATE=always cargo test -p codegen --test
+//! snapshots` (or `cargo insta review`), then review the `.snap` diffs.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use codegen::diagnostic::Rule;
+use codegen::emit::krate::CrateOptions;
+use codegen::write::{self, GenerateError, Generated, Input};
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("codegen lives in the workspace")
+        .to_path_buf()
+}
+
+/// Generates the standalone crate for one spec (a path relative to the
+/// workspace), as `cargo xtask codegen --spec` would.
+fn generate(spec: &str) -> Result<Generated, GenerateError> {
+    let path = workspace().join(spec);
+    let document = codegen::load_document(&path, spec)
+        .unwrap_or_else(|problems| panic!("{spec} does not load: {problems:#?}"));
+    let module = codegen::module_name(&path);
+    let opts = CrateOptions {
+        name: module.replace('_', "-"),
+        description: format!("A client generated from {spec}."),
+        standalone: true,
+    };
+    let command = format!("cargo xtask codegen --spec {spec} --out {module}");
+    let input = Input {
+        module,
+        source: spec.to_owned(),
+        document,
+    };
+    write::generate(&[input], &opts, &command)
+}
+
+fn files(spec: &str) -> BTreeMap<PathBuf, String> {
+    match generate(spec) {
+        Ok(generated) => generated.files,
+        Err(e) => panic!("{spec} does not generate:\n{e}"),
+    }
+}
+
+/// Snapshots every file of the spec's own module (`src/<module>/*.rs`); the
+/// runtime copies and the crate scaffolding are not per-spec.
+fn snapshot_module(group: &str, spec: &str) {
+    let module = codegen::module_name(Path::new(spec));
+    let dir = Path::new("src").join(&module);
+    let files = files(spec);
+    let mut seen = 0;
+    for (path, text) in &files {
+        if path.parent() != Some(dir.as_path()) {
+            continue;
+        }
+        let stem = path.file_stem().and_then(|s| s.to_str()).unwrap();
+        insta::assert_snapshot!(format!("{group}__{module}__{stem}"), text);
+        seen += 1;
+    }
+    assert!(seen >= 3, "{spec}: expected mod.rs, types.rs and client.rs");
+}
+
+macro_rules! snapshots {
+    ($($test:ident: $group:literal, $spec:literal;)*) => {
+        $(
+            #[test]
+            fn $test() {
+                snapshot_module($group, $spec);
+            }
+        )*
+    };
+}
+
+snapshots! {
+    spec_csms: "specs", "specs/csms.yaml";
+    spec_dbss: "specs", "specs/dbss.yaml";
+    spec_roma: "specs", "specs/roma.yaml";
+    spec_workspace: "specs", "specs/workspace.yaml";
+    construct_refs: "constructs", "codegen/tests/fixtures/constructs/refs.yaml";
+    construct_scalars: "constructs", "codegen/tests/fixtures/constructs/scalars.yaml";
+    construct_enums: "constructs", "codegen/tests/fixtures/constructs/enums.yaml";
+    construct_composition: "constructs", "codegen/tests/fixtures/constructs/composition.yaml";
+    construct_params: "constructs", "codegen/tests/fixtures/constructs/params.yaml";
+    construct_bodies: "constructs", "codegen/tests/fixtures/constructs/bodies.yaml";
+}
+
+/// Every spec the tests know, relative to the workspace.
+fn all_specs() -> Vec<String> {
+    let root = workspace();
+    let mut specs = Vec::new();
+    for dir in [
+        "specs",
+        "codegen/tests/fixtures/constructs",
+        "codegen/tests/fixtures/public",
+    ] {
+        for path in codegen::spec_files(&root.join(dir)).unwrap() {
+            let rel = path.strip_prefix(&root).unwrap();
+            specs.push(rel.display().to_string());
+        }
+    }
+    specs
+}
+
+#[test]
+fn every_spec_directory_is_covered() {
+    let specs = all_specs();
+    let count = |dir: &str| specs.iter().filter(|s| s.starts_with(dir)).count();
+    // A new spec needs a snapshot test above (and the counts here updated).
+    assert_eq!(count("specs/"), 4, "{specs:#?}");
+    assert_eq!(count("codegen/tests/fixtures/constructs/"), 6, "{specs:#?}");
+    assert_eq!(count("codegen/tests/fixtures/public/"), 4, "{specs:#?}");
+}
+
+#[test]
+fn generation_is_deterministic() {
+    for spec in all_specs() {
+        let first = files(&spec);
+        let second = files(&spec);
+        assert_eq!(
+            first.keys().collect::<Vec<_>>(),
+            second.keys().collect::<Vec<_>>(),
+            "{spec}: different file sets"
+        );
+        for (path, text) in &first {
+            assert!(
+                second[path] == *text,
+                "{spec}: {} differs between two runs",
+                path.display()
+            );
+        }
+    }
+}
+
+#[test]
+fn public_specs_generate_the_expected_files() {
+    let root = workspace();
+    for path in codegen::spec_files(&root.join("codegen/tests/fixtures/public")).unwrap() {
+        let spec = path.strip_prefix(&root).unwrap().display().to_string();
+        let module = codegen::module_name(&path);
+        let got: Vec<PathBuf> = files(&spec).into_keys().collect();
+        let mut expected = vec![PathBuf::from("Cargo.toml"), PathBuf::from("src/lib.rs")];
+        for (name, _) in write::RUNTIME {
+            expected.push(PathBuf::from("src/runtime").join(name));
+        }
+        for name in ["mod.rs", "types.rs", "client.rs", "server.rs"] {
+            expected.push(Path::new("src").join(&module).join(name));
+        }
+        expected.sort();
+        assert_eq!(got, expected, "{spec}");
+    }
+}
+
+/// One construct the generator refuses, and where it must say so.
+struct Refusal {
+    what: &'static str,
+    /// An OpenAPI 3.0 document that is valid but for that construct.
+    spec: &'static str,
+    pointer: &'static str,
+    line: usize,
+}
+
+const REFUSALS: &[Refusal] = &[
+    Refusal {
+        what: "a cookie parameter",
+        spec: r##"openapi: 3.0.3
+info: {title: T, version: "1"}
+paths:
+  /a:
+    get:
+      operationId: getA
+      parameters:
+        - name: session
+          in: cookie
+          schema: {type: string}
+      responses:
+        "204": {description: ok}
+"##,
+        pointer: "/paths/~1a/get/parameters/0/in",
+        line: 9,
+    },
+    Refusal {
+        what: "a `not` schema",
+        spec: r##"openapi: 3.0.3
+info: {title: T, version: "1"}
+paths:
+  /a:
+    post:
+      operationId: postA
+      requestBody:
+        content:
+          application/json:
+            schema:
+              type: object
+              properties:
+                name:
+                  not:
+                    type: integer
+      responses:
+        "204": {description: ok}
+"##,
+        pointer: "/paths/~1a/post/requestBody/content/application~1json/schema/properties/name/not",
+        line: 14,
+    },
+    Refusal {
+        what: "an enum of numbers",
+        spec: r##"openapi: 3.0.3
+info: {title: T, version: "1"}
+paths:
+  /a:
+    get:
+      operationId: getA
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema: {$ref: "#/components/schemas/Size"}
+components:
+  schemas:
+    Size:
+      enum:
+        - 512
+        - 4096
+"##,
+        pointer: "/components/schemas/Size/enum/0",
+        line: 17,
+    },
+    Refusal {
+        what: "a deepObject query parameter",
+        spec: r##"openapi: 3.0.3
+info: {title: T, version: "1"}
+paths:
+  /a:
+    get:
+      operationId: getA
+      parameters:
+        - name: filter
+          in: query
+          style: deepObject
+          schema: {type: string}
+      responses:
+        "204": {description: ok}
+"##,
+        pointer: "/paths/~1a/get/parameters/0/style",
+        line: 10,
+    },
+    Refusal {
+        what: "a discriminated union with an inline variant",
+        spec: r##"openapi: 3.0.3
+info: {title: T, version: "1"}
+paths:
+  /a:
+    get:
+      operationId: getA
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema: {$ref: "#/components/schemas/Pet"}
+components:
+  schemas:
+    Cat:
+      type: object
+      properties:
+        kind: {type: string}
+    Pet:
+      oneOf:
+        - $ref: "#/components/schemas/Cat"
+        - type: object
+          properties:
+            kind: {type: string}
+      discriminator:
+        propertyName: kind
+"##,
+        pointer: "/components/schemas/Pet/oneOf/1",
+        line: 22,
+    },
+];
+
+#[test]
+fn unsupported_constructs_are_refused_where_they_sit() {
+    for r in REFUSALS {
+        let loaded = codegen::load::load_str("refused.yaml", r.spec);
+        assert!(
+            loaded.problems.is_empty(),
+            "{}: the spec itself has problems: {:#?}",
+            r.what,
+            loaded.problems
+        );
+        let document = loaded.document.expect("loads");
+        let input = Input {
+            module: "refused".into(),
+            source: "refused.yaml".into(),
+            document,
+        };
+        let opts = CrateOptions {
+            name: "refused".into(),
+            description: String::new(),
+            standalone: true,
+        };
+        let diagnostics = match write::generate(&[input], &opts, "test") {
+            Err(GenerateError::Spec(d)) => d,
+            Err(GenerateError::Format(e)) => panic!("{}: a format error: {e}", r.what),
+            Ok(_) => panic!("{}: generated instead of refused", r.what),
+        };
+        let found: Vec<(Rule, &str, usize)> = diagnostics
+            .iter()
+            .map(|d| (d.rule, d.pointer.as_str(), d.position.line))
+            .collect();
+        assert_eq!(
+            found,
+            [(Rule::Unsupported, r.pointer, r.line)],
+            "{}: {diagnostics:#?}",
+            r.what
+        );
+        assert_eq!(diagnostics[0].file, "refused.yaml");
+        assert!(!diagnostics[0].message.is_empty());
+    }
+}

@@ -1,0 +1,193 @@
+//! Runs the in-memory reference server (`huaweicloud_batch_delete::reference`)
+//! for all four services until the process is killed.
+//!
+//! ```text
+//! cargo run --example reference_server -- --port 18080 [--host 127.0.0.1]
+//!     [--token TOKEN]... [--data FILE] [--body-limit BYTES]
+//! ```
+
+const USAGE: &str = "\
+usage: reference_server --port PORT [--host ADDR] [--token TOKEN]... [--data FILE] [--body-limit BYTES]
+
+Serves ROMA DeleteAsset, Workspace BatchDeleteDesktops and DeleteDesktopVolumes,
+CSMS BatchDeleteSecrets and DBSS DeleteInstancesNew from memory until killed.
+
+options:
+  --port PORT          TCP port to listen on (0 picks a free one)
+  --host ADDR          IP address to listen on (default 127.0.0.1)
+  --token TOKEN        accept TOKEN in X-Auth-Token as a full-access user
+                       (repeatable; the data set's own tokens stay valid)
+  --data FILE          JSON data set to serve (default: the built-in data set,
+                       whose full-access token is `reference-token`)
+  --body-limit BYTES   largest accepted request body (default 1048576)
+  -h, --help           print this help";
+
+/// What the command line asks for.
+#[derive(Debug, PartialEq)]
+struct Args {
+    host: std::net::IpAddr,
+    port: u16,
+    tokens: Vec<String>,
+    data: Option<std::path::PathBuf>,
+    body_limit: usize,
+}
+
+/// `Ok(None)`: help was asked for.
+fn parse(args: impl IntoIterator<Item = String>) -> Result<Option<Args>, String> {
+    let mut host = std::net::IpAddr::from([127, 0, 0, 1]);
+    let mut port = None;
+    let mut tokens = Vec::new();
+    let mut data = None;
+    let mut body_limit = 1024 * 1024;
+    let mut args = args.into_iter();
+    while let Some(arg) = args.next() {
+        let (flag, inline) = match arg.split_once('=') {
+            Some((f, v)) if f.starts_with("--") => (f.to_owned(), Some(v.to_owned())),
+            _ => (arg.clone(), None),
+        };
+        if flag == "-h" || flag == "--help" {
+            return Ok(None);
+        }
+        if !matches!(
+            flag.as_str(),
+            "--port" | "--host" | "--token" | "--data" | "--body-limit"
+        ) {
+            return Err(format!("unknown argument `{arg}`"));
+        }
+        let value = match inline.or_else(|| args.next()) {
+            Some(v) => v,
+            None => return Err(format!("`{flag}` needs a value")),
+        };
+        match flag.as_str() {
+            "--port" => {
+                port = Some(
+                    value
+                        .parse::<u16>()
+                        .map_err(|_| format!("`{value}` is not a port number (0-65535)"))?,
+                )
+            }
+            "--host" => {
+                host = value
+                    .parse()
+                    .map_err(|_| format!("`{value}` is not an IP address"))?
+            }
+            "--token" => {
+                if value.is_empty() {
+                    return Err("`--token` needs a non-empty value".to_owned());
+                }
+                tokens.push(value)
+            }
+            "--data" => data = Some(std::path::PathBuf::from(value)),
+            _ => {
+                body_limit = value
+                    .parse()
+                    .map_err(|_| format!("`{value}` is not a number of bytes"))?
+            }
+        }
+    }
+    let Some(port) = port else {
+        return Err("`--port` is required".to_owned());
+    };
+    Ok(Some(Args {
+        host,
+        port,
+        tokens,
+        data,
+        body_limit,
+    }))
+}
+
+#[cfg(all(
+    feature = "server",
+    feature = "csms",
+    feature = "dbss",
+    feature = "roma",
+    feature = "workspace"
+))]
+fn run(args: Args) -> Result<(), String> {
+    use huaweicloud_batch_delete::reference::{Data, ReferenceServer, Settings};
+
+    let data = match &args.data {
+        Some(path) => Data::from_file(path).map_err(|e| e.to_string())?,
+        None => Data::default(),
+    };
+    let settings = Settings {
+        extra_tokens: args.tokens,
+        body_limit: args.body_limit,
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the runtime: {e}"))?;
+    runtime.block_on(async move {
+        let addr = std::net::SocketAddr::new(args.host, args.port);
+        let server = ReferenceServer::start(addr, data, settings)
+            .await
+            .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+        println!("listening on {}", server.url());
+        server
+            .wait()
+            .await
+            .map_err(|e| format!("server error: {e}"))
+    })
+}
+
+#[cfg(not(all(
+    feature = "server",
+    feature = "csms",
+    feature = "dbss",
+    feature = "roma",
+    feature = "workspace"
+)))]
+fn run(_args: Args) -> Result<(), String> {
+    Err("built without the `server` feature or an API feature".to_owned())
+}
+
+fn main() {
+    match parse(std::env::args().skip(1)) {
+        Ok(None) => println!("{USAGE}"),
+        Ok(Some(args)) => {
+            if let Err(e) = run(args) {
+                eprintln!("reference_server: {e}");
+                std::process::exit(1);
+            }
+        }
+        Err(e) => {
+            eprintln!("reference_server: {e}\n\n{USAGE}");
+            std::process::exit(2);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(list: &[&str]) -> Result<Option<Args>, String> {
+        parse(list.iter().map(|s| (*s).to_owned()))
+    }
+
+    #[test]
+    fn parses_flags() {
+        let a = args(&[
+            "--port",
+            "8080",
+            "--token",
+            "a",
+            "--token=b",
+            "--data",
+            "d.json",
+        ])
+        .unwrap()
+        .unwrap();
+        assert_eq!(a.port, 8080);
+        assert_eq!(a.tokens, ["a", "b"]);
+        assert_eq!(a.data.as_deref(), Some(std::path::Path::new("d.json")));
+        assert_eq!(args(&["--help"]), Ok(None));
+        assert!(args(&[]).is_err());
+        assert!(args(&["--port"]).is_err());
+        assert!(args(&["--port", "70000"]).is_err());
+        assert!(args(&["--port", "1", "--bogus"]).is_err());
+        assert!(args(&["--port", "1", "--host", "nowhere"]).is_err());
+    }
+}
