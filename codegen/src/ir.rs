@@ -98,6 +98,8 @@ pub struct Constraints {
     /// Bound and whether it is exclusive.
     pub minimum: Option<(f64, bool)>,
     pub maximum: Option<(f64, bool)>,
+    /// The allowed values of a numeric `enum` (empty: any value).
+    pub allowed: Vec<f64>,
 }
 
 impl Constraints {
@@ -1025,9 +1027,16 @@ impl<'a> Builder<'a> {
             Some("integer") => {
                 let t = integer_type(format, &c);
                 drop_vacuous_bounds(t, &mut c);
+                c.allowed = numeric_enum(obj);
+                let (lo, hi) = integer_range(t);
+                c.allowed
+                    .retain(|v| v.fract() == 0.0 && *v >= lo as f64 && *v <= hi as f64);
                 Kind::Integer(t)
             }
-            Some("number") => Kind::Number(if format == "float" { "f32" } else { "f64" }),
+            Some("number") => {
+                c.allowed = numeric_enum(obj);
+                Kind::Number(if format == "float" { "f32" } else { "f64" })
+            }
             Some("array") => {
                 let items = match obj.get("items") {
                     Some(items) => self.ty(items, &join(ptr, "items"), &format!("{hint}Item"))?,
@@ -1381,6 +1390,16 @@ fn integer_type(format: &str, c: &Constraints) -> &'static str {
         _ if c.minimum.is_some_and(|(m, _)| m >= 0.0) && format == "uint" => "u64",
         _ => "i64",
     }
+}
+
+/// The numbers listed in a schema's `enum`.
+fn numeric_enum(obj: &serde_json::Map<String, Value>) -> Vec<f64> {
+    obj.get("enum")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_f64)
+        .collect()
 }
 
 /// The values a Rust integer type can hold.

@@ -108,6 +108,10 @@ impl<'a> Registry<'a> {
                     let (min, max) = (bound(c.minimum), bound(c.maximum));
                     out.extend(quote! { checker.range(#field, *#value, #min, #max); });
                 }
+                if !c.allowed.is_empty() {
+                    let values = c.allowed.iter().map(|v| number_literal(&ty.kind, *v));
+                    out.extend(quote! { checker.one_of(#field, *#value, &[#(#values),*]); });
+                }
             }
             Kind::Array(item) => {
                 if c.min_items.is_some() || c.max_items.is_some() {

@@ -174,6 +174,23 @@ impl Checker {
         }
     }
 
+    /// One of the listed values (a numeric `enum`).
+    pub fn one_of<T: PartialEq + fmt::Display + Copy>(
+        &mut self,
+        field: &str,
+        value: T,
+        allowed: &[T],
+    ) {
+        if !allowed.contains(&value) {
+            let list: Vec<String> = allowed.iter().map(T::to_string).collect();
+            self.violate(
+                field,
+                "enum",
+                format!("must be one of {}, got {value}", list.join(", ")),
+            );
+        }
+    }
+
     /// Distinct items.
     pub fn unique<T: PartialEq>(&mut self, field: &str, items: &[T]) {
         let duplicate = items
@@ -295,6 +312,20 @@ mod tests {
             ]
         );
         assert_eq!(err.to_string(), "invalid request: ids: must hold at least 1 items, got 0; ids: must hold at most 10 items, got 11; n: must be greater than 5, got 5; x: must be at most 2, got 2.5");
+    }
+
+    #[test]
+    fn numeric_enums() {
+        let mut c = Checker::new();
+        c.one_of("size", 512, &[512, 2048]);
+        assert!(c.finish().is_ok());
+        let mut c = Checker::new();
+        c.one_of("size", 513, &[512, 2048]);
+        let err = c.finish().unwrap_err();
+        assert_eq!(
+            (err.first().rule, err.first().message.as_str()),
+            ("enum", "must be one of 512, 2048, got 513")
+        );
     }
 
     #[test]
