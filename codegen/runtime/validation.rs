@@ -268,9 +268,41 @@ pub fn join(field: &str, name: &str) -> String {
     }
 }
 
+/// Reads an optional property of a request body that is not `nullable`
+/// (with `#[serde(default, deserialize_with = "…")]`): left out, it is
+/// `None`; sent, it must be a value of its type, so `null` is refused like
+/// any other wrong type rather than taken for a missing property.
+pub fn not_null<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de>,
+{
+    T::deserialize(deserializer).map(Some)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[derive(Debug, PartialEq, serde::Deserialize)]
+    struct Req {
+        #[serde(default, deserialize_with = "not_null")]
+        ids: Option<Vec<String>>,
+    }
+
+    #[test]
+    fn optional_properties_may_be_left_out_but_not_null() {
+        let req = |json: &str| serde_json::from_str::<Req>(json);
+        assert_eq!(req("{}").unwrap(), Req { ids: None });
+        assert_eq!(
+            req(r#"{"ids": ["a"]}"#).unwrap(),
+            Req {
+                ids: Some(vec!["a".to_owned()])
+            }
+        );
+        let e = req(r#"{"ids": null}"#).unwrap_err();
+        assert!(e.to_string().contains("invalid type: null"), "{e}");
+    }
 
     #[test]
     fn lengths_count_characters_not_bytes() {

@@ -380,13 +380,13 @@ async fn batch_delete_desktops_every_status() {
         404,
     );
     ws_check(404, ws_batch_err(&r.body), "WKS.0404", Some("project_id"));
-    // 400: an empty id (allowed by the schema, refused by the service).
-    let r = api(call(&c, &[""]).await, 400);
+    // An empty id (the schema allows it) names no desktop: 404.
+    let r = api(call(&c, &[d::DESKTOP_3, ""]).await, 404);
     ws_check(
-        400,
+        404,
         ws_batch_err(&r.body),
-        "WKS.0400",
-        Some("desktop_ids[0]"),
+        "WKS.0404",
+        Some("desktop_ids[1]"),
     );
     // 401 from the generated layer (no token, a wrong token) and from the
     // handler (a fault).
@@ -473,14 +473,18 @@ async fn delete_desktop_volumes_every_status() {
     );
     let r = api(call(&c, "no-such-desktop", Some(&[d::VOLUME_3])).await, 404);
     ws_check(404, ws_volumes_err(&r.body), "WKS.0404", Some("desktop_id"));
-    // 400: an empty id.
-    let r = api(call(&c, d::DESKTOP_3, Some(&[""])).await, 400);
+    // An empty id (the schema allows it) names no data disk: 404.
+    let r = api(call(&c, d::DESKTOP_3, Some(&[d::VOLUME_3, ""])).await, 404);
     ws_check(
-        400,
+        404,
         ws_volumes_err(&r.body),
-        "WKS.0400",
-        Some("volume_ids[0]"),
+        "WKS.0404",
+        Some("volume_ids[1]"),
     );
+    // 400 (the generated layer's constraint violations have their own
+    // tests): a fault.
+    let r = api(call(&c, d::DESKTOP_3, Some(&[&fault_id(400)])).await, 400);
+    ws_check(400, ws_volumes_err(&r.body), "WKS.0400", None);
     // 401 (layer and handler), 403.
     let r = api(call(&ws(&server, None), d::DESKTOP_3, None).await, 401);
     ws_check(401, ws_volumes_err(&r.body), "HTTP.401", None);
@@ -539,13 +543,23 @@ async fn delete_asset_every_status() {
         404,
     );
     roma_check(&r, 404, "ROMA.00000404");
-    // 400: an application entry without an id.
-    let r = api(call(&c, d::ROMA_INSTANCE, assets(&[None], &[])).await, 400);
-    roma_check(&r, 400, "ROMA.00000400");
-    assert_eq!(
-        roma_err(&r.body).1.error_details.as_deref(),
-        Some("apps[0].id")
+    // An application entry without an id, or with an empty one (the
+    // schema allows both), names no application: 404.
+    for app in [None, Some("")] {
+        let r = api(call(&c, d::ROMA_INSTANCE, assets(&[app], &[])).await, 404);
+        roma_check(&r, 404, "ROMA.00000404");
+        assert_eq!(
+            roma_err(&r.body).1.error_details.as_deref(),
+            Some("apps[0].id")
+        );
+    }
+    // 400 (the generated layer's constraint violations have their own
+    // tests): a fault.
+    let r = api(
+        call(&c, d::ROMA_INSTANCE, assets(&[], &[&fault_id(400)])).await,
+        400,
     );
+    roma_check(&r, 400, "ROMA.00000400");
     // 401 (layer: body in ErrorResp with the request id; handler: a fault).
     let r = api(
         call(&romac(&server, None), d::ROMA_INSTANCE, assets(&[], &[])).await,
@@ -650,15 +664,20 @@ async fn batch_delete_secrets_every_status() {
         404,
     );
     csms_check(&r, 404, "CSMS.0404");
-    // 400: nothing selects the secrets.
-    let r = api(call(&c, secrets(None, None)).await, 400);
-    csms_check(&r, 400, "CSMS.0400");
+    // No instance_id (optional in the schema) selects nothing: 404 naming
+    // the field.
+    let r = api(call(&c, secrets(None, None)).await, 404);
+    csms_check(&r, 404, "CSMS.0404");
     assert!(csms_err(&r.body)
         .1
         .error_msg
         .as_deref()
         .unwrap()
         .contains("instance_id"));
+    // 400 (the generated layer's parse errors have their own tests): a
+    // fault.
+    let r = api(call(&c, secrets(Some(&fault_id(400)), None)).await, 400);
+    csms_check(&r, 400, "CSMS.0400");
     // 401, 403.
     let r = api(
         call(&csmsc(&server, None), secrets(Some("x"), None)).await,
@@ -1396,6 +1415,59 @@ async fn raw_wrong_types_and_missing_fields_name_the_field() {
         svc.check_error(&r, 400, Some(field));
     }
     assert_eq!(server.reference().snapshot(), quick());
+    server.stop().await.unwrap();
+}
+
+/// An optional property that is not `nullable` may be left out, but `null`
+/// is a value of the wrong type (400 naming it), not a missing property:
+/// `{"volume_ids": null}` must not delete every data disk of the desktop.
+#[tokio::test]
+async fn raw_null_is_not_a_missing_property() {
+    let server = start(quick()).await;
+    let cases: &[(Svc, Value, &str)] = &[
+        (Svc::WsVolumes, json!({"volume_ids": null}), "volume_ids"),
+        (
+            Svc::WsDesktops,
+            json!({"desktop_ids": [d::DESKTOP_2], "delete_users": null}),
+            "delete_users",
+        ),
+        (Svc::WsDesktops, json!({"desktop_ids": null}), "desktop_ids"),
+        (
+            Svc::Roma,
+            json!({"apps": [{"id": null}], "tasks": []}),
+            "apps[0].id",
+        ),
+        (
+            Svc::Roma,
+            json!({"apps": [], "tasks": [{"id": null}]}),
+            "tasks[0].id",
+        ),
+        (Svc::Csms, json!({"instance_id": null}), "instance_id"),
+        (
+            Svc::Csms,
+            json!({"instance_id": d::CSMS_APIG_INSTANCE, "instance_type": null}),
+            "instance_type",
+        ),
+        (
+            Svc::Dbss,
+            json!({"id": d::DBSS_PAY_PER_USE_IDLE, "delete_publicip": null}),
+            "delete_publicip",
+        ),
+    ];
+    for (svc, body, field) in cases {
+        let r = send(
+            &server,
+            *svc,
+            &[JSON, AUTH],
+            &serde_json::to_vec(body).unwrap(),
+        )
+        .await;
+        svc.check_error(&r, 400, Some(field));
+    }
+    // Nothing was deleted; left out, the same properties are fine.
+    assert_eq!(server.reference().snapshot(), quick());
+    let r = send(&server, Svc::WsVolumes, &[JSON, AUTH], b"{}").await;
+    assert_eq!(r.status, 200);
     server.stop().await.unwrap();
 }
 

@@ -2,19 +2,23 @@
 //! constraint checks (shared by client and server), and each operation's
 //! success and error enums.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use serde_json::Value;
 
 use super::{doc, ident, kind_tokens, number_literal, opt_usize, paragraphs, ty_tokens};
-use crate::ir::{Api, Enum, Kind, Operation, Response, ResponseBody, Struct, Ty, TypeDef, Union};
+use crate::ir::{
+    Api, Encoding, Enum, Kind, Operation, Response, ResponseBody, Struct, Ty, TypeDef, Union,
+};
 
-/// Looks types up by name and knows which need constraint checks.
+/// Looks types up by name and knows which need constraint checks and which
+/// appear in request bodies.
 pub struct Registry<'a> {
     types: HashMap<&'a str, &'a TypeDef>,
     needs: HashMap<&'a str, bool>,
+    requested: HashSet<&'a str>,
 }
 
 impl<'a> Registry<'a> {
@@ -23,7 +27,15 @@ impl<'a> Registry<'a> {
         let mut reg = Registry {
             needs: types.keys().map(|k| (*k, false)).collect(),
             types,
+            requested: HashSet::new(),
         };
+        for op in &api.operations {
+            if let Some(body) = &op.body {
+                if let Encoding::Json(ty) | Encoding::Form(ty) = &body.encoding {
+                    reg.mark_requested(ty);
+                }
+            }
+        }
         // Fixpoint: a type needs checks if anything inside it does.
         loop {
             let mut changed = false;
@@ -45,6 +57,42 @@ impl<'a> Registry<'a> {
                 break reg;
             }
         }
+    }
+
+    /// Marks the named types `ty` reaches as parts of a request body.
+    fn mark_requested(&mut self, ty: &'a Ty) {
+        match &ty.kind {
+            Kind::Array(item) | Kind::Map(item) => self.mark_requested(item),
+            Kind::Named(n) => {
+                let Some(def) = self.get(n) else { return };
+                if !self.requested.insert(def.name()) {
+                    return;
+                }
+                match def {
+                    TypeDef::Struct(s) => {
+                        for f in &s.fields {
+                            self.mark_requested(&f.ty);
+                        }
+                        if let Some(a) = &s.additional {
+                            self.mark_requested(a);
+                        }
+                    }
+                    TypeDef::Union(u) => {
+                        for v in &u.variants {
+                            self.mark_requested(&v.ty);
+                        }
+                    }
+                    TypeDef::Enum(_) => {}
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Whether values of the named type are read from request bodies (by
+    /// the server).
+    pub fn is_requested(&self, name: &str) -> bool {
+        self.requested.contains(name)
     }
 
     /// Whether a value of this type can break a constraint.
@@ -225,6 +273,11 @@ fn struct_def(s: &Struct, reg: &Registry<'_>) -> TokenStream {
             inner.clone()
         } else if !f.required {
             attrs.push(quote! { default, skip_serializing_if = "Option::is_none" });
+            if !f.ty.nullable && reg.is_requested(&s.name) {
+                // A request may leave the property out, but a `null` is a
+                // value of the wrong type (responses stay lenient).
+                attrs.push(quote! { deserialize_with = "crate::runtime::validation::not_null" });
+            }
             quote! { Option<#inner> }
         } else if f.ty.nullable {
             quote! { Option<#inner> }

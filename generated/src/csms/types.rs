@@ -50,10 +50,18 @@ pub struct BatchDeleteSecretsRequest {
     /// for example, the RDS instance ID. The request will delete all
     /// secrets associated with the instance ID in batches. This operation
     /// cannot be undone.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::validation::not_null"
+    )]
     pub instance_id: Option<String>,
     /// Type of the Huawei Cloud service, which can be RDS, TaurusDB, GaussDB, or APIG.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::validation::not_null"
+    )]
     pub instance_type: Option<BatchDeleteSecretsRequestInstanceType>,
 }
 

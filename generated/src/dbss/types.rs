@@ -11,10 +11,18 @@ pub struct DeleteInstanceDemandRequest {
     /// characters.
     pub id: String,
     /// Whether to delete the elastic IP address.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::validation::not_null"
+    )]
     pub delete_publicip: Option<bool>,
     /// Whether to delete the disk.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::validation::not_null"
+    )]
     pub delete_volume: Option<bool>,
 }
 

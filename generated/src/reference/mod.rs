@@ -25,32 +25,36 @@
 //! `details[].error_msg`.
 //!
 //! - **Workspace `BatchDeleteDesktops`** (202): all or nothing. An unknown
-//!   project or desktop id: 404; an empty id: 400; a desktop already being
+//!   project or desktop id, or an empty one: 404; a desktop already being
 //!   deleted: 409. Accepted desktops are *deleting* for
 //!   [`Data::desktop_job_ms`](crate::reference::Data::desktop_job_ms) (409 meanwhile), then gone (404). Desktops
 //!   marked `deleting` in the data stay so.
 //! - **Workspace `DeleteDesktopVolumes`** (200): the data disks must belong
-//!   to the desktop (404 otherwise; an empty id: 400); a deleting desktop:
+//!   to the desktop (404 otherwise, also for an empty id); a deleting desktop:
 //!   409. Without `volume_ids` every data disk of the desktop is deleted.
 //! - **ROMA `DeleteAsset`** (200 with a 32-hex-digit `job_id`): an unknown
-//!   project or instance: 404; an entry without an id: 400; one job per
-//!   user: while the caller's last job runs ([`Data::roma_job_ms`](crate::reference::Data::roma_job_ms)), 409;
-//!   unknown application or task ids: 404. Assets are removed when the job
-//!   is created. `DeleteAsset` documents no 5xx, so a fault of 500/502/504
+//!   project or instance: 404; one job per user: while the caller's last
+//!   job runs ([`Data::roma_job_ms`](crate::reference::Data::roma_job_ms)), 409;
+//!   unknown application or task ids, and entries without an id (or with
+//!   an empty one): 404. Assets are removed when the job is created. `DeleteAsset` documents no 5xx, so a fault of 500/502/504
 //!   answers 400.
 //! - **CSMS `BatchDeleteSecrets`** (200): deletes every secret bound to
 //!   `instance_id` (and `instance_type`, when given); `total` counts the
 //!   matches, `success_secrets` names the deleted ones, `failed_secrets` the
 //!   ones whose [`Secret::fail_reason`](crate::reference::Secret::fail_reason) is set (they are kept). No
-//!   `instance_id`: 400; no secret bound to the instance (of that type):
-//!   404.
+//!   (or an empty) `instance_id`, or no secret bound to the instance (of
+//!   that type): 404.
 //! - **DBSS `DeleteInstancesNew`** (200 `{"result": "success"}`): an unknown
 //!   id: 404; a pay-per-use instance with tasks or a yearly/monthly instance
 //!   that is not faulty: 400 with `details` naming the precondition.
 //!
-//! Statuses no rule produces (401 and 5xx from the handler, CSMS 502/504)
-//! come from faults. A fault's status must be one of [`FAULT_STATUSES`](crate::reference::FAULT_STATUSES); one
-//! the operation does not document becomes its 500 (its 400 for ROMA).
+//! A request the schema accepts never gets 400 from these rules (only the
+//! DBSS preconditions answer 400, for instances that exist); what the schema
+//! refuses gets 400 from the generated layer. Statuses no rule produces
+//! (400 for the other operations, 401 and 5xx from the handler, CSMS
+//! 502/504) come from faults. A fault's status must be one of
+//! [`FAULT_STATUSES`](crate::reference::FAULT_STATUSES); one the operation
+//! does not document becomes its 500 (its 400 for ROMA).
 //!
 //! # The default data set
 //!

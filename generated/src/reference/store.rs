@@ -215,7 +215,7 @@ impl Store {
         for (i, id) in body.desktop_ids.iter().enumerate() {
             let field = format!("desktop_ids[{i}]");
             if id.is_empty() {
-                return Err(Failure::new(400, "a desktop id must not be empty").at(field));
+                return Err(Failure::new(404, "no desktop has an empty id").at(field));
             }
             if !seen.insert(id.as_str()) {
                 continue;
@@ -281,7 +281,7 @@ impl Store {
                 for (i, id) in ids.iter().enumerate() {
                     let field = format!("volume_ids[{i}]");
                     if id.is_empty() {
-                        return Err(Failure::new(400, "a data disk id must not be empty").at(field));
+                        return Err(Failure::new(404, "no data disk has an empty id").at(field));
                     }
                     if !desktop.volumes.contains(id) {
                         return Err(Failure::new(
@@ -312,8 +312,8 @@ impl Store {
             .chain(body.tasks.iter().filter_map(|t| t.id.as_deref()));
         let caller = state.admit(cx, "DeleteAsset", named)?;
         let now = Instant::now();
-        let apps = ids_of(body.apps.iter().map(|a| a.id.as_deref()), "apps")?;
-        let tasks = ids_of(body.tasks.iter().map(|t| t.id.as_deref()), "tasks")?;
+        let apps = entries(body.apps.iter().map(|a| a.id.as_deref()), "apps");
+        let tasks = entries(body.tasks.iter().map(|t| t.id.as_deref()), "tasks");
         let running = state
             .roma_jobs
             .get(&caller.user)
@@ -339,30 +339,13 @@ impl Store {
                 ),
             ));
         }
-        for (field, id) in &apps {
-            if !instance.apps.contains(id) {
-                return Err(Failure::new(
-                    404,
-                    format!("integration application `{id}` does not exist"),
-                )
-                .at(field.clone()));
-            }
-        }
-        for (field, id) in &tasks {
-            if !instance.tasks.contains(id) {
-                return Err(Failure::new(
-                    404,
-                    format!("data integration task `{id}` does not exist"),
-                )
-                .at(field.clone()));
-            }
-        }
-        instance
-            .apps
-            .retain(|a| !apps.iter().any(|(_, id)| id == a));
-        instance
-            .tasks
-            .retain(|t| !tasks.iter().any(|(_, id)| id == t));
+        all_exist(&apps, &instance.apps, "integration application")?;
+        all_exist(&tasks, &instance.tasks, "data integration task")?;
+        let listed = |list: &[(String, Option<&str>)], asset: &String| {
+            list.iter().any(|(_, id)| *id == Some(asset.as_str()))
+        };
+        instance.apps.retain(|a| !listed(&apps, a));
+        instance.tasks.retain(|t| !listed(&tasks, t));
         let id = state.hex32();
         let until = now + state.roma_job;
         state.roma_jobs.insert(
@@ -390,11 +373,10 @@ impl Store {
         let instance_id = match body.instance_id.as_deref() {
             Some(id) if !id.is_empty() => id,
             _ => {
-                return Err(Failure::new(
-                    400,
-                    "instance_id is required: it selects the secrets to delete",
+                return Err(
+                    Failure::new(404, "no instance_id was given, so no secret is selected")
+                        .at("instance_id"),
                 )
-                .at("instance_id"))
             }
         };
         let bound = |s: &Secret| s.instance_id.as_deref() == Some(instance_id);
@@ -497,23 +479,37 @@ impl Store {
     }
 }
 
-/// The ids of `apps`/`tasks` entries; an entry without an id cannot name an
-/// asset (400).
-fn ids_of<'a>(
+/// The ids of `apps`/`tasks` entries, each with its field (`apps[0].id`).
+fn entries<'a>(
     ids: impl Iterator<Item = Option<&'a str>>,
     list: &str,
-) -> Outcome<Vec<(String, String)>> {
-    let mut out = Vec::new();
-    for (i, id) in ids.enumerate() {
-        let field = format!("{list}[{i}].id");
+) -> Vec<(String, Option<&'a str>)> {
+    ids.enumerate()
+        .map(|(i, id)| (format!("{list}[{i}].id"), id))
+        .collect()
+}
+
+/// Every entry must name an asset of `existing`; the first that does not
+/// is a 404 naming its field. An entry without an id (or with an empty
+/// one; the schema allows both for applications) names no asset.
+fn all_exist(entries: &[(String, Option<&str>)], existing: &[String], what: &str) -> Outcome<()> {
+    for (field, id) in entries {
         match id {
-            Some(id) if !id.is_empty() => out.push((field, id.to_owned())),
+            Some(id) if !id.is_empty() => {
+                if !existing.iter().any(|e| e == id) {
+                    return Err(Failure::new(404, format!("{what} `{id}` does not exist"))
+                        .at(field.clone()));
+                }
+            }
             _ => {
-                return Err(Failure::new(400, "every entry needs a non-empty id").at(field));
+                return Err(
+                    Failure::new(404, format!("an entry without an id names no {what}"))
+                        .at(field.clone()),
+                );
             }
         }
     }
-    Ok(out)
+    Ok(())
 }
 
 impl State {
@@ -674,9 +670,13 @@ mod tests {
             .desktops
             .iter()
             .any(|d| d.id == DESKTOP_2));
+        // An empty id (the schema allows it) names no desktop.
+        let e = store
+            .batch_delete_desktops(&t, PROJECT_ID, &desktops(&[DESKTOP_2, ""]))
+            .unwrap_err();
         assert_eq!(
-            status(store.batch_delete_desktops(&t, PROJECT_ID, &desktops(&[""]))),
-            400
+            (e.status, e.field.as_deref()),
+            (404, Some("desktop_ids[1]"))
         );
         assert_eq!(
             status(store.batch_delete_desktops(&t, "other", &desktops(&[DESKTOP_2]))),
@@ -738,10 +738,10 @@ mod tests {
             status(store.delete_desktop_volumes(&t, PROJECT_ID, "nope", &some(&[VOLUME_2]))),
             404
         );
-        assert_eq!(
-            status(store.delete_desktop_volumes(&t, PROJECT_ID, DESKTOP_1, &some(&[""]))),
-            400
-        );
+        let e = store
+            .delete_desktop_volumes(&t, PROJECT_ID, DESKTOP_1, &some(&[VOLUME_2, ""]))
+            .unwrap_err();
+        assert_eq!((e.status, e.field.as_deref()), (404, Some("volume_ids[1]")));
         store
             .delete_desktop_volumes(
                 &t,
@@ -804,7 +804,23 @@ mod tests {
         let e = store
             .delete_asset(&cx("cli"), PROJECT_ID, ROMA_INSTANCE, &missing)
             .unwrap_err();
-        assert_eq!((e.status, e.field.as_deref()), (400, Some("apps[0].id")));
+        assert_eq!((e.status, e.field.as_deref()), (404, Some("apps[0].id")));
+        // An entry without an id or with an empty one names nothing, and
+        // nothing of the request is deleted.
+        let cli2 = cx("cli-2");
+        let mut mixed = req(&[ROMA_APPS[1]], &[ROMA_TASKS[0]]);
+        mixed.tasks.push(AssetExportRequestTasks { id: None });
+        let e = store
+            .delete_asset(&cli2, PROJECT_ID, ROMA_INSTANCE, &mixed)
+            .unwrap_err();
+        assert_eq!((e.status, e.field.as_deref()), (404, Some("tasks[1].id")));
+        let e = store
+            .delete_asset(&cli2, PROJECT_ID, ROMA_INSTANCE, &req(&[""], &[]))
+            .unwrap_err();
+        assert_eq!((e.status, e.field.as_deref()), (404, Some("apps[0].id")));
+        let left = &store.snapshot().projects[PROJECT_ID].roma_instances[0];
+        assert_eq!(left.apps, [ROMA_APPS[1]]);
+        assert_eq!(left.tasks, [ROMA_TASKS[0]]);
     }
 
     #[test]
@@ -839,10 +855,14 @@ mod tests {
             .batch_delete_secrets(&t, PROJECT_ID, &req(Some(CSMS_RDS_INSTANCE), None))
             .unwrap();
         assert_eq!(r.total, Some(1));
-        assert_eq!(
-            status(store.batch_delete_secrets(&t, PROJECT_ID, &req(None, None))),
-            400
-        );
+        // No instance_id (optional in the schema) or an empty one selects
+        // nothing.
+        for id in [None, Some("")] {
+            let e = store
+                .batch_delete_secrets(&t, PROJECT_ID, &req(id, Some(Ty::Rds)))
+                .unwrap_err();
+            assert_eq!((e.status, e.field.as_deref()), (404, Some("instance_id")));
+        }
         assert_eq!(
             status(store.batch_delete_secrets(&t, PROJECT_ID, &req(Some("x"), None))),
             404

@@ -7,7 +7,11 @@ use crate::runtime::validation::{Checker, Validate};
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct AssetExportRequestApps {
     /// Application ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::validation::not_null"
+    )]
     pub id: Option<String>,
 }
 
@@ -19,7 +23,11 @@ impl Validate for AssetExportRequestApps {
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct AssetExportRequestTasks {
     /// Task ID, 1 to 32 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::validation::not_null"
+    )]
     pub id: Option<String>,
 }
 

@@ -115,7 +115,11 @@ pub struct DeleteVolumesReq {
     /// Optional (the page marks it not mandatory); when present it holds 1
     /// to 10 IDs, each at most 255 characters. The page states no limit;
     /// the limits come from the service definition.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::validation::not_null"
+    )]
     pub volume_ids: Option<Vec<String>>,
 }
 
