@@ -18,6 +18,7 @@ pub const RUNTIME: &[(&str, &str)] = &[
     ("auth.rs", include_str!("../runtime/auth.rs")),
     ("client.rs", include_str!("../runtime/client.rs")),
     ("server.rs", include_str!("../runtime/server.rs")),
+    ("signing.rs", include_str!("../runtime/signing.rs")),
     ("validation.rs", include_str!("../runtime/validation.rs")),
 ];
 

@@ -9,11 +9,14 @@ use crate::ir::Api;
 
 /// Dependencies of every generated crate, pinned to the versions it is tested with.
 const DEPENDENCIES: &str = r#"axum = { version = "0.8", default-features = false, features = ["http1", "query", "tokio"], optional = true }
+hex = { version = "0.4", optional = true }
+hmac = { version = "0.12", optional = true }
 percent-encoding = { version = "2.3", optional = true }
 reqwest = { version = "0.13", default-features = false, features = ["rustls", "http2"], optional = true }
 serde = { version = "1.0.200", features = ["derive"] }
 serde_json = { version = "1.0.120", features = ["preserve_order"] }
 serde_path_to_error = { version = "0.1", optional = true }
+sha2 = { version = "0.10", default-features = false, optional = true }
 tokio = { version = "1.40", features = ["net", "rt", "sync", "time"], optional = true }
 
 [dev-dependencies]
@@ -91,8 +94,8 @@ pub fn cargo_toml(apis: &[Api], opts: &CrateOptions, header: &str) -> String {
         "default = [\"client\", \"server\", {}]\n",
         all.join(", ")
     ));
-    features.push_str("client = [\"dep:reqwest\", \"dep:percent-encoding\"]\n");
-    features.push_str("server = [\"dep:axum\", \"dep:serde_path_to_error\", \"dep:tokio\"]\n");
+    features.push_str("client = [\"dep:reqwest\", \"dep:percent-encoding\", \"dep:hex\", \"dep:hmac\", \"dep:sha2\"]\n");
+    features.push_str("server = [\"dep:axum\", \"dep:serde_path_to_error\", \"dep:tokio\", \"dep:percent-encoding\", \"dep:hex\", \"dep:hmac\", \"dep:sha2\"]\n");
     for api in apis {
         features.push_str(&format!("{} = []\n", api.module));
     }

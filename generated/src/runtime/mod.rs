@@ -13,6 +13,8 @@ pub mod auth;
 pub mod client;
 #[cfg(feature = "server")]
 pub mod server;
+#[cfg(any(feature = "client", feature = "server"))]
+pub mod signing;
 pub mod validation;
 
 pub use validation::{Validate, ValidationError, Violation};
