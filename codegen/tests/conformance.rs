@@ -15,6 +15,7 @@ use std::time::Duration;
 use huaweicloud_batch_delete::reference::data::{self as d, fault_id};
 use huaweicloud_batch_delete::reference::{Data, ReferenceServer, RunningServer, Settings};
 use huaweicloud_batch_delete::runtime::client::{ApiResponse, ClientConfig, Error};
+use huaweicloud_batch_delete::runtime::signing::AkSk;
 use huaweicloud_batch_delete::{csms, dbss, roma, workspace};
 use serde_json::{json, Value};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -1819,5 +1820,251 @@ async fn raw_every_response_has_a_distinct_request_id() {
         }
     }
     assert_eq!(ids.len(), n);
+    server.stop().await.unwrap();
+}
+
+// ---------------------------------------------------------------------------
+// AK/SK signed requests beside tokens
+// ---------------------------------------------------------------------------
+
+/// A client configuration for `server` that signs every request with the
+/// access key `ak` and secret key `sk` (`SDK-HMAC-SHA256`, as the SDKs do).
+fn signed(server: &RunningServer, ak: &str, sk: &str) -> ClientConfig {
+    config(server).with_auth(AkSk::new(ak, sk).with_project_id(P))
+}
+
+/// The default pair every reference server accepts unless told otherwise.
+fn default_pair(server: &RunningServer) -> ClientConfig {
+    signed(server, d::DEFAULT_ACCESS_KEY, d::DEFAULT_SECRET_KEY)
+}
+
+#[tokio::test]
+async fn aksk_signed_requests_complete_every_operation_beside_tokens() {
+    let server = start(quick()).await;
+    let r = ok(
+        within(
+            workspace::Client::with_config(default_pair(&server))
+                .batch_delete_desktops(P, &desktops(&[d::DESKTOP_1])),
+        )
+        .await,
+        202,
+    );
+    assert!(is_uuid(r.body.job_id.as_deref().unwrap()), "{r:?}");
+    let r = ok(
+        within(
+            workspace::Client::with_config(default_pair(&server)).delete_desktop_volumes(
+                P,
+                d::DESKTOP_3,
+                &volumes(Some(&[d::VOLUME_3])),
+            ),
+        )
+        .await,
+        200,
+    );
+    assert!(is_uuid(r.body.job_id.as_deref().unwrap()), "{r:?}");
+    let r = ok(
+        within(
+            roma::Client::with_config(default_pair(&server)).delete_asset(
+                P,
+                d::ROMA_INSTANCE,
+                &assets(&[Some(d::ROMA_APPS[0])], &[]),
+            ),
+        )
+        .await,
+        200,
+    );
+    assert_eq!(r.body.job_id.as_deref().unwrap().len(), 32, "{r:?}");
+    let r = ok(
+        within(
+            csms::Client::with_config(default_pair(&server)).batch_delete_secrets(
+                P,
+                &secrets(
+                    Some(d::CSMS_RDS_INSTANCE),
+                    Some(csms::types::BatchDeleteSecretsRequestInstanceType::Rds),
+                ),
+            ),
+        )
+        .await,
+        200,
+    );
+    assert_eq!(r.body.total, Some(3));
+    assert_eq!(
+        r.body.success_secrets.as_deref(),
+        Some(&["secretName1".to_owned(), "secretName2".to_owned()][..])
+    );
+    let r = ok(
+        within(
+            dbss::Client::with_config(default_pair(&server))
+                .delete_instances_new(P, &audit(d::DBSS_PAY_PER_USE_IDLE)),
+        )
+        .await,
+        200,
+    );
+    assert_eq!(r.body.result.as_deref(), Some("success"));
+    // Tokens still work on the same server.
+    ok(
+        within(ws(&server, TOKEN).batch_delete_desktops(P, &desktops(&[d::DESKTOP_2]))).await,
+        202,
+    );
+    ok(
+        within(dbssc(&server, TOKEN).delete_instances_new(P, &audit(d::DBSS_YEARLY_FAULTY))).await,
+        200,
+    );
+    // A signed request after a deletion sees it like a token's request does.
+    let r = api(
+        within(
+            dbss::Client::with_config(default_pair(&server))
+                .delete_instances_new(P, &audit(d::DBSS_YEARLY_FAULTY)),
+        )
+        .await,
+        404,
+    );
+    dbss_check(&r, 404, "DBSS.0404");
+    server.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_wrong_secret_key_gets_401_in_each_services_error_body() {
+    let server = start(quick()).await;
+    let before = server.reference().snapshot();
+    for (ak, sk) in [
+        (d::DEFAULT_ACCESS_KEY, "not-the-secret-key"),
+        ("UNKNOWNAK00000000001", d::DEFAULT_SECRET_KEY),
+    ] {
+        let c = || signed(&server, ak, sk);
+        let r = api(
+            within(
+                workspace::Client::with_config(c())
+                    .batch_delete_desktops(P, &desktops(&[d::DESKTOP_1])),
+            )
+            .await,
+            401,
+        );
+        ws_check(401, ws_batch_err(&r.body), "HTTP.401", None);
+        let r = api(
+            within(workspace::Client::with_config(c()).delete_desktop_volumes(
+                P,
+                d::DESKTOP_1,
+                &volumes(None),
+            ))
+            .await,
+            401,
+        );
+        ws_check(401, ws_volumes_err(&r.body), "HTTP.401", None);
+        let r = api(
+            within(roma::Client::with_config(c()).delete_asset(
+                P,
+                d::ROMA_INSTANCE,
+                &assets(&[], &[]),
+            ))
+            .await,
+            401,
+        );
+        roma_check(&r, 401, "HTTP.401");
+        let r = api(
+            within(
+                csms::Client::with_config(c())
+                    .batch_delete_secrets(P, &secrets(Some(d::CSMS_RDS_INSTANCE), None)),
+            )
+            .await,
+            401,
+        );
+        csms_check(&r, 401, "HTTP.401");
+        let r = api(
+            within(
+                dbss::Client::with_config(c())
+                    .delete_instances_new(P, &audit(d::DBSS_PAY_PER_USE_IDLE)),
+            )
+            .await,
+            401,
+        );
+        dbss_check(&r, 401, "HTTP.401");
+    }
+    // Refused requests change nothing, and a right token still works.
+    assert_eq!(server.reference().snapshot(), before);
+    ok(
+        within(ws(&server, TOKEN).batch_delete_desktops(P, &desktops(&[d::DESKTOP_1]))).await,
+        202,
+    );
+    server.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn access_keys_are_users_for_one_job_per_user() {
+    let mut data = slow();
+    // AK-SHARED is the default token's user; AK-VIEWER is read-only.
+    data.access_keys.insert(
+        "AK-SHARED".into(),
+        d::TokenInfo {
+            user: d::DEFAULT_USER.into(),
+            read_only: false,
+        },
+    );
+    data.access_keys.insert(
+        "AK-VIEWER".into(),
+        d::TokenInfo {
+            user: "viewer".into(),
+            read_only: true,
+        },
+    );
+    let pair = |ak: &str, sk: &str| (ak.to_owned(), sk.to_owned());
+    let server = start_with(
+        data,
+        Settings {
+            access_keys: vec![
+                pair("AK-OWN", "SK-OWN"),
+                pair("AK-SHARED", "SK-SHARED"),
+                pair("AK-VIEWER", "SK-VIEWER"),
+            ],
+            ..Settings::default()
+        },
+    )
+    .await;
+    let roma_as = |ak: &str, sk: &str| roma::Client::with_config(signed(&server, ak, sk));
+    let none = assets(&[], &[]);
+    // An access key the data does not name is a user of its own.
+    ok(
+        within(roma_as("AK-OWN", "SK-OWN").delete_asset(P, d::ROMA_INSTANCE, &none)).await,
+        200,
+    );
+    let r = api(
+        within(roma_as("AK-OWN", "SK-OWN").delete_asset(P, d::ROMA_INSTANCE, &none)).await,
+        409,
+    );
+    roma_check(&r, 409, "ROMA.00000409");
+    // The default token's user is another one...
+    ok(
+        within(romac(&server, TOKEN).delete_asset(P, d::ROMA_INSTANCE, &none)).await,
+        200,
+    );
+    // ...whose job also blocks the access key mapped to that user.
+    let r = api(
+        within(roma_as("AK-SHARED", "SK-SHARED").delete_asset(P, d::ROMA_INSTANCE, &none)).await,
+        409,
+    );
+    roma_check(&r, 409, "ROMA.00000409");
+    // A read-only access key: 403.
+    let r = api(
+        within(roma_as("AK-VIEWER", "SK-VIEWER").delete_asset(P, d::ROMA_INSTANCE, &none)).await,
+        403,
+    );
+    roma_check(&r, 403, "ROMA.00000403");
+    // Settings that name access keys replace the default pair.
+    let r = api(
+        within(
+            roma::Client::with_config(default_pair(&server)).delete_asset(
+                P,
+                d::ROMA_INSTANCE,
+                &none,
+            ),
+        )
+        .await,
+        401,
+    );
+    roma_check(&r, 401, "HTTP.401");
+    // Data naming access keys round-trips through JSON.
+    let snapshot = server.reference().snapshot();
+    assert_eq!(snapshot.access_keys.len(), 2);
+    assert_eq!(Data::from_json(&snapshot.to_json()).unwrap(), snapshot);
     server.stop().await.unwrap();
 }

@@ -3,11 +3,17 @@
 //!
 //! ```text
 //! cargo run --example reference_server -- --port 18080 [--host 127.0.0.1]
-//!     [--token TOKEN]... [--data FILE] [--body-limit BYTES]
+//!     [--token TOKEN]... [--aksk AK:SK]... [--data FILE] [--body-limit BYTES]
 //! ```
+//!
+//! Without `--aksk`, requests signed (AK/SK, `SDK-HMAC-SHA256`) with the
+//! default pair for local use are accepted: access key
+//! `REFERENCEAK0000000001`, secret key
+//! `reference-secret-key-0000000000000000001`.
 
 const USAGE: &str = "\
-usage: reference_server --port PORT [--host ADDR] [--token TOKEN]... [--data FILE] [--body-limit BYTES]
+usage: reference_server --port PORT [--host ADDR] [--token TOKEN]... [--aksk AK:SK]...
+                        [--data FILE] [--body-limit BYTES]
 
 Serves ROMA DeleteAsset, Workspace BatchDeleteDesktops and DeleteDesktopVolumes,
 CSMS BatchDeleteSecrets and DBSS DeleteInstancesNew from memory until killed.
@@ -17,6 +23,11 @@ options:
   --host ADDR          IP address to listen on (default 127.0.0.1)
   --token TOKEN        accept TOKEN in X-Auth-Token as a full-access user
                        (repeatable; the data set's own tokens stay valid)
+  --aksk AK:SK         accept requests signed (AK/SK, SDK-HMAC-SHA256) with
+                       access key AK and secret key SK (repeatable; the caller
+                       is the user the data maps AK to, else a user named AK).
+                       Default, when no --aksk is given:
+                       REFERENCEAK0000000001:reference-secret-key-0000000000000000001
   --data FILE          JSON data set to serve (default: the built-in data set,
                        whose full-access token is `reference-token`)
   --body-limit BYTES   largest accepted request body (default 1048576)
@@ -28,6 +39,8 @@ struct Args {
     host: std::net::IpAddr,
     port: u16,
     tokens: Vec<String>,
+    /// `(access key, secret key)`; empty: the default pair.
+    access_keys: Vec<(String, String)>,
     data: Option<std::path::PathBuf>,
     body_limit: usize,
 }
@@ -37,6 +50,7 @@ fn parse(args: impl IntoIterator<Item = String>) -> Result<Option<Args>, String>
     let mut host = std::net::IpAddr::from([127, 0, 0, 1]);
     let mut port = None;
     let mut tokens = Vec::new();
+    let mut access_keys = Vec::new();
     let mut data = None;
     let mut body_limit = 1024 * 1024;
     let mut args = args.into_iter();
@@ -50,7 +64,7 @@ fn parse(args: impl IntoIterator<Item = String>) -> Result<Option<Args>, String>
         }
         if !matches!(
             flag.as_str(),
-            "--port" | "--host" | "--token" | "--data" | "--body-limit"
+            "--port" | "--host" | "--token" | "--aksk" | "--data" | "--body-limit"
         ) {
             return Err(format!("unknown argument `{arg}`"));
         }
@@ -77,6 +91,12 @@ fn parse(args: impl IntoIterator<Item = String>) -> Result<Option<Args>, String>
                 }
                 tokens.push(value)
             }
+            "--aksk" => match value.split_once(':') {
+                Some((ak, sk)) if !ak.is_empty() && !sk.is_empty() => {
+                    access_keys.push((ak.to_owned(), sk.to_owned()))
+                }
+                _ => return Err(format!("`--aksk` needs AK:SK, not `{value}`")),
+            },
             "--data" => data = Some(std::path::PathBuf::from(value)),
             _ => {
                 body_limit = value
@@ -92,6 +112,7 @@ fn parse(args: impl IntoIterator<Item = String>) -> Result<Option<Args>, String>
         host,
         port,
         tokens,
+        access_keys,
         data,
         body_limit,
     }))
@@ -111,8 +132,14 @@ fn run(args: Args) -> Result<(), String> {
         Some(path) => Data::from_file(path).map_err(|e| e.to_string())?,
         None => Data::default(),
     };
+    let defaults = Settings::default();
     let settings = Settings {
         extra_tokens: args.tokens,
+        access_keys: if args.access_keys.is_empty() {
+            defaults.access_keys
+        } else {
+            args.access_keys
+        },
         body_limit: args.body_limit,
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -175,6 +202,9 @@ mod tests {
             "--token",
             "a",
             "--token=b",
+            "--aksk",
+            "AK1:SK:1",
+            "--aksk=AK2:SK2",
             "--data",
             "d.json",
         ])
@@ -182,12 +212,22 @@ mod tests {
         .unwrap();
         assert_eq!(a.port, 8080);
         assert_eq!(a.tokens, ["a", "b"]);
+        assert_eq!(
+            a.access_keys,
+            [
+                ("AK1".to_owned(), "SK:1".to_owned()),
+                ("AK2".to_owned(), "SK2".to_owned())
+            ]
+        );
         assert_eq!(a.data.as_deref(), Some(std::path::Path::new("d.json")));
         assert_eq!(args(&["--help"]), Ok(None));
         assert!(args(&[]).is_err());
         assert!(args(&["--port"]).is_err());
         assert!(args(&["--port", "70000"]).is_err());
         assert!(args(&["--port", "1", "--bogus"]).is_err());
+        assert!(args(&["--port", "1", "--aksk", "nocolon"]).is_err());
+        assert!(args(&["--port", "1", "--aksk", ":sk"]).is_err());
+        assert!(args(&["--port", "1", "--aksk", "ak:"]).is_err());
         assert!(args(&["--port", "1", "--host", "nowhere"]).is_err());
     }
 }

@@ -22,6 +22,15 @@ pub const READ_ONLY_TOKEN: &str = "reference-readonly-token";
 /// The user behind [`READ_ONLY_TOKEN`].
 pub const READ_ONLY_USER: &str = "reference-viewer";
 
+/// The access key a reference server accepts by default (with
+/// [`DEFAULT_SECRET_KEY`]) for `SDK-HMAC-SHA256` signed requests; see
+/// [`Settings::access_keys`](crate::reference::Settings::access_keys). Unless
+/// [`Data::access_keys`] names it, it acts as a full-access user of its own
+/// name.
+pub const DEFAULT_ACCESS_KEY: &str = "REFERENCEAK0000000001";
+/// The secret key of [`DEFAULT_ACCESS_KEY`]. Public: for local use only.
+pub const DEFAULT_SECRET_KEY: &str = "reference-secret-key-0000000000000000001";
+
 /// The one project of the default data set (32 characters, so every
 /// service's path constraint accepts it).
 pub const PROJECT_ID: &str = "29dfe82ada564ac2b927e1ff036d9a9b";
@@ -99,6 +108,13 @@ pub struct Data {
     /// Accepted tokens (`X-Auth-Token`) and who they stand for.
     #[serde(default)]
     pub tokens: BTreeMap<String, TokenInfo>,
+    /// Who the access keys of signed (AK/SK) requests stand for. The keys
+    /// themselves, with their secrets, are the server's
+    /// ([`Settings::access_keys`](crate::reference::Settings::access_keys)); an
+    /// accepted access key not named here is a full-access user of its own
+    /// name.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub access_keys: BTreeMap<String, TokenInfo>,
     /// The resources of each project, by project id.
     #[serde(default)]
     pub projects: BTreeMap<String, Project>,
@@ -261,6 +277,7 @@ impl Data {
     pub fn empty() -> Self {
         Data {
             tokens: BTreeMap::new(),
+            access_keys: BTreeMap::new(),
             projects: BTreeMap::new(),
             faults: BTreeMap::new(),
             roma_job_ms: DEFAULT_JOB_MS,
@@ -417,6 +434,7 @@ impl Default for Data {
         };
         Data {
             tokens,
+            access_keys: BTreeMap::new(),
             projects: [(PROJECT_ID.to_owned(), project)].into_iter().collect(),
             faults: FAULT_STATUSES.iter().map(|s| (fault_id(*s), *s)).collect(),
             roma_job_ms: DEFAULT_JOB_MS,

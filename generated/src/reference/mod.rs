@@ -5,12 +5,38 @@
 //!
 //! One [`Reference`](crate::reference::Reference) implements each service's generated `server::Api`
 //! trait over shared state behind a [`std::sync::Mutex`]; [`router`](crate::reference::router) serves
-//! all four services from one [`axum::Router`] with token authentication
-//! (`X-Auth-Token`, through each service's generated `token_tokens`), and
+//! all four services from one [`axum::Router`], and
 //! [`ReferenceServer::start`](crate::reference::ReferenceServer::start) runs it on a socket. The generated layer
-//! answers malformed requests (400), missing or unknown tokens (401),
+//! answers malformed requests (400), missing or refused credentials (401),
 //! oversized bodies (413), unknown paths (404) and wrong methods (405)
 //! before any code here runs.
+//!
+//! # Authentication
+//!
+//! Every service accepts either of two kinds of credentials
+//! ([`AnyOf`](crate::runtime::server::AnyOf)):
+//!
+//! - a token in `X-Auth-Token` (each service's generated `token_tokens`):
+//!   the data's [`Data::tokens`](crate::reference::Data::tokens) and
+//!   [`Settings::extra_tokens`](crate::reference::Settings::extra_tokens);
+//! - an AK/SK signature (`Authorization: SDK-HMAC-SHA256 Access=…`, as the
+//!   official SDKs sign, checked by
+//!   [`AkSkVerifier`](crate::runtime::signing::AkSkVerifier)) by one of
+//!   [`Settings::access_keys`](crate::reference::Settings::access_keys). By
+//!   default that is one pair for local use: access key
+//!   `REFERENCEAK0000000001`, secret key
+//!   `reference-secret-key-0000000000000000001`
+//!   ([`DEFAULT_ACCESS_KEY`](crate::reference::DEFAULT_ACCESS_KEY),
+//!   [`DEFAULT_SECRET_KEY`](crate::reference::DEFAULT_SECRET_KEY)).
+//!
+//! A request with neither gets 401, as does one whose token is unknown or
+//! whose signature does not verify (unknown access key, wrong secret key,
+//! an `X-Sdk-Date` more than 15 minutes off, a changed body, …). The
+//! caller of a signed request is its access key: the user
+//! [`Data::access_keys`](crate::reference::Data::access_keys) maps it to
+//! (which may be read-only), or else a full-access user of its own name.
+//! ROMA's one-job-per-user rule counts jobs by that user, so a token and an
+//! access key mapped to the same user share one job.
 //!
 //! # Behaviour
 //!
@@ -60,6 +86,8 @@
 //!
 //! [`Data::default()`](crate::reference::Data::default):
 //!
+//! - No access keys: an accepted access key (by default
+//!   `REFERENCEAK0000000001`, see above) is a user of its own name.
 //! - Tokens: `reference-token` (user `reference-user`),
 //!   `reference-token-2` (user `reference-user-2`), and
 //!   `reference-readonly-token` (user `reference-viewer`, read-only: 403).
@@ -98,6 +126,7 @@
 //! ```json
 //! {
 //!   "tokens": {"reference-token": {"user": "reference-user", "read_only": false}},
+//!   "access_keys": {"REFERENCEAK0000000001": {"user": "reference-user"}},
 //!   "projects": {
 //!     "29dfe82ada564ac2b927e1ff036d9a9b": {
 //!       "desktops": [{"id": "d1", "volumes": ["v1"], "deleting": false}],
@@ -121,6 +150,7 @@ mod api;
 pub mod data;
 mod store;
 
+use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -131,10 +161,11 @@ use axum::response::Response;
 pub use api::Reference;
 pub use data::{
     fault_id, AuditInstance, ChargingMode, Data, DataError, Desktop, Project, RomaInstance, Secret,
-    TokenInfo, DEFAULT_TOKEN, FAULT_STATUSES,
+    TokenInfo, DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY, DEFAULT_TOKEN, FAULT_STATUSES,
 };
 
-use crate::runtime::server::{self as rt, ServerConfig};
+use crate::runtime::server::{self as rt, AnyOf, Authenticate, HeaderTokens, ServerConfig};
+use crate::runtime::signing::AkSkVerifier;
 use crate::{csms, dbss, roma, workspace};
 
 /// How the server is run, besides its data.
@@ -143,6 +174,11 @@ pub struct Settings {
     /// Tokens accepted besides the data's own; each stands for a full-access
     /// user named after the token.
     pub extra_tokens: Vec<String>,
+    /// Accepted AK/SK pairs `(access key, secret key)` for signed requests
+    /// (`SDK-HMAC-SHA256`). By default one pair for local use:
+    /// ([`DEFAULT_ACCESS_KEY`], [`DEFAULT_SECRET_KEY`]). Who an access key
+    /// stands for is the data's ([`Data::access_keys`]).
+    pub access_keys: Vec<(String, String)>,
     /// The largest request body accepted (larger ones get 413).
     pub body_limit: usize,
 }
@@ -151,6 +187,7 @@ impl Default for Settings {
     fn default() -> Self {
         Settings {
             extra_tokens: Vec::new(),
+            access_keys: vec![(DEFAULT_ACCESS_KEY.to_owned(), DEFAULT_SECRET_KEY.to_owned())],
             body_limit: 1024 * 1024,
         }
     }
@@ -179,7 +216,13 @@ impl Reference {
     pub fn router(&self, settings: &Settings) -> axum::Router {
         let mut tokens = self.store.tokens();
         tokens.extend(settings.extra_tokens.iter().cloned());
-        let config = |auth| ServerConfig::new(auth).with_body_limit(settings.body_limit);
+        let keys: HashMap<String, String> = settings.access_keys.iter().cloned().collect();
+        let aksk: Arc<dyn Authenticate> = Arc::new(AkSkVerifier::new(keys));
+        // Every service: its token scheme, or else an AK/SK signature.
+        let config = |token: HeaderTokens| ServerConfig {
+            auth: Arc::new(AnyOf(vec![Arc::new(token), aksk.clone()])),
+            body_limit: settings.body_limit,
+        };
         let ws = workspace::server::router(
             self.clone(),
             config(workspace::server::token_tokens(tokens.clone())),
@@ -209,8 +252,8 @@ async fn unknown_route(uri: Uri) -> Response {
     rt::with_request_id(rt::json_response(StatusCode::NOT_FOUND, &body), &request_id)
 }
 
-/// All four services over `data`, accepting the data's tokens, with the
-/// default body limit.
+/// All four services over `data`, accepting the data's tokens and the
+/// default AK/SK pair, with the default body limit.
 pub fn router(data: Data) -> axum::Router {
     Reference::new(data).router(&Settings::default())
 }

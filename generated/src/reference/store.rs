@@ -85,6 +85,7 @@ struct RomaJob {
 #[derive(Debug)]
 struct State {
     tokens: BTreeMap<String, TokenInfo>,
+    access_keys: BTreeMap<String, TokenInfo>,
     projects: BTreeMap<String, ProjectState>,
     faults: BTreeMap<String, u16>,
     roma_job: Duration,
@@ -138,6 +139,7 @@ impl Store {
         Store {
             state: Mutex::new(State {
                 tokens: data.tokens,
+                access_keys: data.access_keys,
                 projects,
                 faults: data.faults,
                 roma_job: Duration::from_millis(data.roma_job_ms),
@@ -167,6 +169,7 @@ impl Store {
         state.purge(now);
         Data {
             tokens: state.tokens.clone(),
+            access_keys: state.access_keys.clone(),
             projects: state
                 .projects
                 .iter()
@@ -524,7 +527,13 @@ impl State {
         let Some(identity) = &cx.identity else {
             return Err(Failure::new(401, "no credentials were sent"));
         };
-        let caller = match self.tokens.get(&identity.principal) {
+        // A signed request's principal is its access key; any other, a token.
+        let users = if identity.scheme == "aksk" {
+            &self.access_keys
+        } else {
+            &self.tokens
+        };
+        let caller = match users.get(&identity.principal) {
             Some(info) if info.read_only => {
                 return Err(Failure::new(
                     403,
@@ -537,8 +546,8 @@ impl State {
             Some(info) => Caller {
                 user: info.user.clone(),
             },
-            // A token accepted by the server but not in the data (given on
-            // the command line): a full-access user of its own.
+            // A token or access key accepted by the server but not in the
+            // data (given on the command line): a full-access user of its own.
             None => Caller {
                 user: identity.principal.clone(),
             },
