@@ -424,22 +424,12 @@ impl<'a> Builder<'a> {
         self.errors.push(d);
     }
 
+    /// Follows `$ref`s; a reference that does not resolve (already reported by
+    /// the validator) leaves the value as it is.
     fn resolve(&self, value: &'a Value, pointer: &str) -> (&'a Value, String) {
-        let mut value = value;
-        let mut pointer = pointer.to_owned();
-        for _ in 0..32 {
-            match value.get("$ref").and_then(Value::as_str) {
-                Some(r) => match self.doc.resolve_ref(r) {
-                    Some(target) => {
-                        value = target;
-                        pointer = r.trim_start_matches('#').to_owned();
-                    }
-                    None => break,
-                },
-                None => break,
-            }
-        }
-        (value, pointer)
+        self.doc
+            .follow_refs(value, pointer)
+            .unwrap_or_else(|| (value, pointer.to_owned()))
     }
 
     /// A fresh type name based on `wanted`.

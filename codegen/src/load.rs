@@ -72,6 +72,28 @@ impl Document {
         let pointer = reference.strip_prefix('#')?;
         self.value.pointer(pointer)
     }
+
+    /// Follows a chain of local `$ref`s from `value` (found at `pointer`) to
+    /// the node that is not a reference, with its pointer. `None` when a
+    /// reference does not resolve or the chain is longer than 32 (a cycle).
+    pub fn follow_refs<'v>(
+        &'v self,
+        value: &'v Value,
+        pointer: &str,
+    ) -> Option<(&'v Value, String)> {
+        let mut value = value;
+        let mut pointer = pointer.to_owned();
+        for _ in 0..32 {
+            match value.get("$ref").and_then(Value::as_str) {
+                Some(r) => {
+                    value = self.resolve_ref(r)?;
+                    pointer = r.trim_start_matches('#').to_owned();
+                }
+                None => return Some((value, pointer)),
+            }
+        }
+        None
+    }
 }
 
 /// Input that cannot be read at all (as opposed to a document with problems).

@@ -58,19 +58,7 @@ impl<'a> Validator<'a> {
 
     /// Follows `$ref` chains (local only) and returns the target with its pointer.
     fn deref(&self, value: &'a Value, pointer: &str) -> Option<(&'a Value, String)> {
-        let mut value = value;
-        let mut pointer = pointer.to_owned();
-        for _ in 0..32 {
-            match value.get("$ref").and_then(Value::as_str) {
-                Some(r) => {
-                    let target = self.doc.resolve_ref(r)?;
-                    pointer = r.trim_start_matches('#').to_owned();
-                    value = target;
-                }
-                None => return Some((value, pointer)),
-            }
-        }
-        None
+        self.doc.follow_refs(value, pointer)
     }
 
     fn check_version(&mut self) -> bool {

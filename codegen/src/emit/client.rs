@@ -7,7 +7,6 @@ use super::types::{success_type, Registry};
 use super::{doc, ident, kind_tokens_in, paragraphs, ty_tokens_in};
 use crate::ir::{
     Api, Encoding, Kind, Location, Operation, Param, Response, ResponseBody, SecurityKind, Status,
-    Ty,
 };
 
 pub fn client_module(api: &Api, reg: &Registry<'_>) -> TokenStream {
@@ -189,19 +188,7 @@ fn method(op: &Operation, reg: &Registry<'_>) -> TokenStream {
         if let Some(d) = &p.doc {
             arg_docs.push(format!("- `{}`: {}", p.rust, d.trim().replace('\n', " ")));
         }
-        let field = &p.name;
-        let plain = Ty {
-            nullable: false,
-            ..p.ty.clone()
-        };
-        let body = reg.checks(&plain, quote!(value), quote!(#field));
-        if !body.is_empty() {
-            checks.push(if p.required {
-                quote! { { let value = &#rust; #body } }
-            } else {
-                quote! { if let Some(value) = &#rust { #body } }
-            });
-        }
+        checks.extend(reg.param_checks(p, &rust));
         let wire = &p.name;
         let add = |value: TokenStream| -> TokenStream {
             match p.location {

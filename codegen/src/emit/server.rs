@@ -583,19 +583,7 @@ fn handler(op: &Operation, reg: &Registry<'_>) -> TokenStream {
     // Constraint checks on parameters and the JSON body.
     let mut checks = Vec::new();
     for (p, rust) in op.params.iter().zip(&names) {
-        let field = &p.name;
-        let plain = crate::ir::Ty {
-            nullable: false,
-            ..p.ty.clone()
-        };
-        let body = reg.checks(&plain, quote!(value), quote!(#field));
-        if !body.is_empty() {
-            checks.push(if p.required {
-                quote! { { let value = &#rust; #body } }
-            } else {
-                quote! { if let Some(value) = &#rust { #body } }
-            });
-        }
+        checks.extend(reg.param_checks(p, rust));
     }
     let body_step = op.body.as_ref().map(|b| match &b.encoding {
         Encoding::Json(ty) => {

@@ -200,6 +200,28 @@ impl<'a> Registry<'a> {
         out
     }
 
+    /// Checks on a parameter bound to `binding` (by value when required, an
+    /// `Option` otherwise), reported under the parameter's name.
+    pub fn param_checks(
+        &self,
+        p: &crate::ir::Param,
+        binding: &proc_macro2::Ident,
+    ) -> Option<TokenStream> {
+        let field = &p.name;
+        let plain = Ty {
+            nullable: false,
+            ..p.ty.clone()
+        };
+        let body = self.checks(&plain, quote!(value), quote!(#field));
+        (!body.is_empty()).then(|| {
+            if p.required {
+                quote! { { let value = &#binding; #body } }
+            } else {
+                quote! { if let Some(value) = &#binding { #body } }
+            }
+        })
+    }
+
     /// A Rust expression for a literal default, if it can be expressed.
     fn default_expr(&self, ty: &Ty, value: &Value) -> Option<TokenStream> {
         Some(match (&ty.kind, value) {
