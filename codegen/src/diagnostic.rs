@@ -5,7 +5,18 @@ use std::fmt;
 
 use serde::Serialize;
 
-use crate::load::Position;
+/// A line and column, both 1-based.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Default, Serialize)]
+pub struct Position {
+    pub line: usize,
+    pub column: usize,
+}
+
+impl fmt::Display for Position {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.line, self.column)
+    }
+}
 
 /// Every rule a document is checked against. The name is stable: it appears in
 /// output that CI tools parse.

@@ -1,6 +1,8 @@
 //! Stage 5: format. Tokens are parsed back with `syn` (proving they are valid
 //! Rust), printed with `prettyplease`, then given rustfmt's exact layout so
-//! the checked-in output passes `cargo fmt --check`.
+//! the checked-in output passes `cargo fmt --check`. rustfmt is required:
+//! without it the layout would differ from machine to machine, so a missing
+//! or failing rustfmt is an error, never a silent fallback.
 
 use std::io::Write;
 use std::process::{Command, Stdio};
@@ -23,7 +25,10 @@ pub fn format_file(file: &str, tokens: TokenStream, header: &str) -> Result<Stri
     })?;
     let pretty = space_items(&prettyplease::unparse(&parsed));
     let text = format!("{header}\n{pretty}");
-    Ok(rustfmt(&text).unwrap_or(text))
+    rustfmt(&text).map_err(|message| FormatError {
+        file: file.to_owned(),
+        message,
+    })
 }
 
 /// Puts a blank line between consecutive items, as people write them
@@ -55,25 +60,35 @@ fn space_items(text: &str) -> String {
     out
 }
 
-/// Runs `rustfmt` (from the active toolchain) over `source`, if available.
-/// Without rustfmt the prettyplease layout stands.
-pub fn rustfmt(source: &str) -> Option<String> {
-    let rustfmt = std::env::var_os("RUSTFMT").unwrap_or_else(|| "rustfmt".into());
-    let mut child = Command::new(rustfmt)
+/// Runs `rustfmt` (from the active toolchain, or `$RUSTFMT`) over `source`.
+fn rustfmt(source: &str) -> Result<String, String> {
+    let program = std::env::var_os("RUSTFMT").unwrap_or_else(|| "rustfmt".into());
+    let mut child = Command::new(&program)
         .args(["--edition", "2021", "--emit", "stdout", "--quiet"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(Stdio::piped())
         .spawn()
-        .ok()?;
-    let mut stdin = child.stdin.take()?;
+        .map_err(|e| {
+            format!(
+                "cannot run `{}` to format generated code ({e}); install it with `rustup component add rustfmt` or point RUSTFMT at it",
+                program.to_string_lossy()
+            )
+        })?;
+    let mut stdin = child.stdin.take().ok_or("rustfmt has no stdin")?;
     let input = source.to_owned();
     let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
-    let output = child.wait_with_output().ok()?;
-    writer.join().ok()?.ok()?;
-    if output.status.success() {
-        String::from_utf8(output.stdout).ok()
-    } else {
-        None
+    let output = child
+        .wait_with_output()
+        .map_err(|e| format!("rustfmt failed: {e}"))?;
+    let written = writer.join().map_err(|_| "rustfmt input thread panicked")?;
+    if !output.status.success() {
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        return Err(format!(
+            "rustfmt rejected the generated code: {}",
+            stderr.trim()
+        ));
     }
+    written.map_err(|e| format!("cannot write to rustfmt: {e}"))?;
+    String::from_utf8(output.stdout).map_err(|e| format!("rustfmt wrote invalid UTF-8: {e}"))
 }

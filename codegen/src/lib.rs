@@ -1,22 +1,118 @@
 //! OpenAPI 3.0 document → validated model → Rust tokens → formatted source.
 //!
-//! The pipeline, one module per stage:
-//! [`load`] → [`validate`] → [`ir`] → [`emit`] → [`format`] → [`write`].
-//! Nothing here knows any particular API: it works from the document alone.
+//! The pipeline, one module per stage, run by [`generate`]:
+//! [`load`] → [`validate`] → `ir` → `emit` → `format`, then [`write`] puts
+//! the files on disk (or compares them with what is there). Shared
+//! knowledge of OpenAPI documents lives in `openapi`. Nothing here knows any
+//! particular API: it works from the document alone. See ARCHITECTURE.md.
 
 pub mod diagnostic;
-pub mod emit;
-pub mod format;
-pub mod ir;
+mod emit;
+mod format;
+mod ir;
 pub mod load;
-pub mod validate;
+mod openapi;
+mod pointer;
+mod validate;
 pub mod write;
 
-pub use ir::model_from_value;
-
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use diagnostic::Diagnostic;
+use diagnostic::{Diagnostic, Position, Rule};
+pub use emit::krate::CrateOptions;
+pub use format::FormatError;
+use load::Document;
+
+/// One document to generate, and the module it becomes.
+pub struct Input {
+    /// The Rust module (and cargo feature) the API is generated into.
+    pub module: String,
+    /// How the source is named in headers (a path relative to the workspace).
+    pub source: String,
+    pub document: Document,
+}
+
+/// A generated crate: its files by relative path, and the problems found in
+/// the documents that did not stop generation.
+pub struct Generated {
+    pub files: BTreeMap<PathBuf, String>,
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Everything that can stop generation.
+#[derive(Debug, thiserror::Error)]
+pub enum GenerateError {
+    /// The documents have problems (validation or unsupported constructs).
+    #[error("{}", display_all(.0))]
+    Spec(Vec<Diagnostic>),
+    /// The generator produced invalid Rust (a generator bug), or could not
+    /// format it.
+    #[error(transparent)]
+    Format(#[from] FormatError),
+}
+
+fn display_all(diagnostics: &[Diagnostic]) -> String {
+    diagnostics
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The whole pipeline: validates and models every input, then emits and
+/// formats one crate. `command` is the command that regenerates it, quoted
+/// in every file header.
+pub fn generate(
+    inputs: &[Input],
+    opts: &CrateOptions,
+    command: &str,
+) -> Result<Generated, GenerateError> {
+    generate_with(inputs, opts, command, &[])
+}
+
+/// Like [`generate`], for a crate that also holds hand-written modules: each
+/// is declared in `lib.rs` but its files are left to their authors.
+pub fn generate_with(
+    inputs: &[Input],
+    opts: &CrateOptions,
+    command: &str,
+    hand_written: &[&str],
+) -> Result<Generated, GenerateError> {
+    let mut apis = Vec::new();
+    let mut problems = Vec::new();
+    let mut warnings = Vec::new();
+    for input in inputs {
+        let doc = &input.document;
+        let ops = openapi::operations(doc);
+        let (errors, rest): (Vec<Diagnostic>, Vec<Diagnostic>) = validate::validate(doc, &ops)
+            .into_iter()
+            .partition(|d| d.is_error() && d.rule.blocks_generation());
+        warnings.extend(rest);
+        if !errors.is_empty() {
+            problems.extend(errors);
+            continue;
+        }
+        match ir::build(doc, &ops, &input.module) {
+            Ok(api) => apis.push((api, input.source.as_str())),
+            Err(diags) => problems.extend(diags),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(GenerateError::Spec(problems));
+    }
+    let mut files = BTreeMap::new();
+    for file in emit::krate::files(&apis, opts, command, hand_written) {
+        let text = match file.body {
+            emit::krate::Body::Rust(tokens) => {
+                format::format_file(&file.path.display().to_string(), tokens, &file.header)?
+            }
+            emit::krate::Body::Text(text) => format!("{}{text}", file.header),
+        };
+        files.insert(file.path, text);
+    }
+    Ok(Generated { files, warnings })
+}
 
 /// The OpenAPI documents (`*.yaml`, `*.yml`, `*.json`) directly in `dir`, sorted.
 pub fn spec_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
@@ -50,20 +146,20 @@ pub fn check_str(name: &str, text: &str) -> Vec<Diagnostic> {
     let loaded = load::load_str(name, text);
     let mut problems = loaded.problems;
     if let Some(doc) = &loaded.document {
-        problems.extend(validate::validate(doc));
+        problems.extend(validate::validate(doc, &openapi::operations(doc)));
     }
     diagnostic::sort(&mut problems);
     problems
 }
 
-/// Loads a document for generation; `Err` holds its syntax problems.
-pub fn load_document(path: &Path, name: &str) -> Result<load::Document, Vec<Diagnostic>> {
+/// Loads a document for generation; `Err` holds the problems that stop it.
+pub fn load_document(path: &Path, name: &str) -> Result<Document, Vec<Diagnostic>> {
     let text = std::fs::read_to_string(path).map_err(|e| {
         vec![Diagnostic::new(
             name,
-            load::Position { line: 1, column: 1 },
+            Position { line: 1, column: 1 },
             "",
-            diagnostic::Rule::Syntax,
+            Rule::Syntax,
             format!("cannot read: {e}"),
         )]
     })?;

@@ -7,20 +7,14 @@
 //! merged.
 
 use std::collections::HashMap;
-use std::fmt;
 use std::path::Path;
 
 use saphyr_parser::{Event, Marker, Parser, ScalarStyle, Tag};
 use serde_json::{Map, Number, Value};
 
+pub use crate::diagnostic::Position;
 use crate::diagnostic::{Diagnostic, Rule};
-
-/// A line and column, both 1-based.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Default, serde::Serialize)]
-pub struct Position {
-    pub line: usize,
-    pub column: usize,
-}
+use crate::pointer::escape_token;
 
 impl From<Marker> for Position {
     fn from(m: Marker) -> Self {
@@ -28,12 +22,6 @@ impl From<Marker> for Position {
             line: m.line(),
             column: m.col() + 1,
         }
-    }
-}
-
-impl fmt::Display for Position {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}", self.line, self.column)
     }
 }
 
@@ -112,15 +100,6 @@ pub struct Loaded {
     pub problems: Vec<Diagnostic>,
 }
 
-/// Reads and parses `path`.
-pub fn load_file(path: &Path) -> Result<Loaded, Unreadable> {
-    let text = std::fs::read_to_string(path).map_err(|source| Unreadable {
-        file: path.display().to_string(),
-        source,
-    })?;
-    Ok(load_str(&path.display().to_string(), &text))
-}
-
 /// Parses `text`, naming it `file` in diagnostics.
 pub fn load_str(file: &str, text: &str) -> Loaded {
     // YAML accepts what JSON does not (trailing commas, unquoted keys,
@@ -143,7 +122,7 @@ pub fn load_str(file: &str, text: &str) -> Loaded {
             };
         }
     }
-    let mut builder = Builder {
+    let mut builder = TreeBuilder {
         file: file.to_owned(),
         positions: HashMap::new(),
         anchors: HashMap::new(),
@@ -168,17 +147,8 @@ pub fn load_str(file: &str, text: &str) -> Loaded {
     }
 }
 
-/// Escapes one JSON pointer reference token (RFC 6901).
-pub fn escape_token(token: &str) -> String {
-    token.replace('~', "~0").replace('/', "~1")
-}
-
-/// Unescapes one JSON pointer reference token (RFC 6901).
-pub fn unescape_token(token: &str) -> String {
-    token.replace("~1", "/").replace("~0", "~")
-}
-
-struct Builder {
+/// Builds the JSON tree from parser events, recording positions.
+struct TreeBuilder {
     file: String,
     positions: HashMap<String, Position>,
     anchors: HashMap<usize, Value>,
@@ -201,7 +171,7 @@ enum Frame {
 
 type Problem = Box<Diagnostic>;
 
-impl Builder {
+impl TreeBuilder {
     fn error(&self, at: Position, pointer: &str, rule: Rule, message: String) -> Problem {
         Box::new(Diagnostic::new(&self.file, at, pointer, rule, message))
     }

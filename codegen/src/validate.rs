@@ -5,22 +5,19 @@
 //! The checks work on the raw JSON tree so that every problem can be pinned to
 //! the exact node it concerns.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap};
 
 use serde_json::{Map, Value};
 
 use crate::diagnostic::{self, Diagnostic, Rule};
-use crate::load::{escape_token, unescape_token, Document};
-
-/// The HTTP methods a path item may hold, in the order the document model uses.
-pub const METHODS: [&str; 8] = [
-    "get", "put", "post", "delete", "options", "head", "patch", "trace",
-];
+use crate::load::Document;
+use crate::openapi::{self, is_json, join, pointer_tokens, OperationSite, METHODS};
 
 /// Runs every rule over `doc`. Diagnostics come back sorted.
-pub fn validate(doc: &Document) -> Vec<Diagnostic> {
+pub fn validate(doc: &Document, ops: &[OperationSite<'_>]) -> Vec<Diagnostic> {
     let mut v = Validator {
         doc,
+        ops,
         out: Vec::new(),
     };
     if v.check_version() {
@@ -38,12 +35,8 @@ pub fn validate(doc: &Document) -> Vec<Diagnostic> {
 
 struct Validator<'a> {
     doc: &'a Document,
+    ops: &'a [OperationSite<'a>],
     out: Vec<Diagnostic>,
-}
-
-/// A JSON pointer one token below `base`.
-fn join(base: &str, token: &str) -> String {
-    format!("{base}/{}", escape_token(token))
 }
 
 impl<'a> Validator<'a> {
@@ -155,70 +148,10 @@ impl<'a> Validator<'a> {
         }
     }
 
-    fn operations(&self) -> Vec<Operation<'a>> {
-        let mut ops = Vec::new();
-        let Some(paths) = self.root().get("paths").and_then(Value::as_object) else {
-            return ops;
-        };
-        for (template, item) in paths {
-            let item_pointer = join("/paths", template);
-            let Some((item, item_pointer)) = self.deref(item, &item_pointer) else {
-                continue;
-            };
-            for method in METHODS {
-                if let Some(op) = item.get(method).filter(|o| o.is_object()) {
-                    ops.push(Operation {
-                        template: template.clone(),
-                        method,
-                        pointer: join(&item_pointer, method),
-                        item,
-                        item_pointer: item_pointer.clone(),
-                        op,
-                    });
-                }
-            }
-        }
-        ops
-    }
-
-    /// Parameters in effect for an operation: the path item's, overridden by the
-    /// operation's own (by name and location). Each with its pointer.
-    fn parameters(&self, op: &Operation<'a>) -> Vec<(&'a Value, String)> {
-        let mut by_key: BTreeMap<(String, String), (usize, &'a Value, String)> = BTreeMap::new();
-        let mut order = 0;
-        for (holder, holder_ptr) in [(op.item, &op.item_pointer), (op.op, &op.pointer)] {
-            for (i, p) in holder
-                .get("parameters")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .enumerate()
-            {
-                let ptr = format!("{holder_ptr}/parameters/{i}");
-                if let Some((p, _)) = self.deref(p, &ptr) {
-                    let key = (
-                        p.get("name")
-                            .and_then(Value::as_str)
-                            .unwrap_or_default()
-                            .to_owned(),
-                        p.get("in")
-                            .and_then(Value::as_str)
-                            .unwrap_or_default()
-                            .to_owned(),
-                    );
-                    order += 1;
-                    by_key.insert(key, (order, p, ptr));
-                }
-            }
-        }
-        let mut params: Vec<_> = by_key.into_values().collect();
-        params.sort_by_key(|(o, _, _)| *o);
-        params.into_iter().map(|(_, p, ptr)| (p, ptr)).collect()
-    }
-
     fn check_operations(&mut self) {
         let mut ids: HashMap<String, String> = HashMap::new();
-        for op in self.operations() {
+        let ops = self.ops;
+        for op in ops {
             // operationId
             match op.op.get("operationId").and_then(Value::as_str) {
                 None => self.report(
@@ -246,12 +179,12 @@ impl<'a> Validator<'a> {
             }
 
             // Path template versus declared path parameters.
-            let in_template = template_names(&op.template);
-            let params = self.parameters(&op);
+            let in_template = openapi::template_names(&op.template);
+            let params: Vec<_> = op.params.iter().filter(|p| p.resolved).collect();
             let declared: BTreeSet<&str> = params
                 .iter()
-                .filter(|(p, _)| p.get("in").and_then(Value::as_str) == Some("path"))
-                .filter_map(|(p, _)| p.get("name").and_then(Value::as_str))
+                .filter(|p| p.location() == "path")
+                .map(|p| p.name())
                 .collect();
             for name in &in_template {
                 if !declared.contains(name.as_str()) {
@@ -262,12 +195,12 @@ impl<'a> Validator<'a> {
                     );
                 }
             }
-            for (p, ptr) in &params {
-                if p.get("in").and_then(Value::as_str) == Some("path") {
-                    let name = p.get("name").and_then(Value::as_str).unwrap_or_default();
+            for p in &params {
+                if p.location() == "path" {
+                    let name = p.name();
                     if !in_template.iter().any(|t| t == name) {
                         self.report(
-                            ptr,
+                            &p.pointer,
                             Rule::PathParamUnused,
                             format!(
                                 "path parameter `{name}` does not appear in `{}`",
@@ -339,7 +272,7 @@ impl<'a> Validator<'a> {
             .map(|m| m.keys().cloned().collect())
             .unwrap_or_default();
         let mut lists = vec![("/security".to_owned(), self.root().get("security"))];
-        for op in self.operations() {
+        for op in self.ops {
             lists.push((join(&op.pointer, "security"), op.op.get("security")));
         }
         for (ptr, list) in lists {
@@ -426,7 +359,7 @@ impl<'a> Validator<'a> {
         collect_refs(self.root(), &mut refs);
         let mut used_schemes = BTreeSet::new();
         let mut lists = vec![self.root().get("security")];
-        for op in self.operations() {
+        for op in self.ops {
             lists.push(op.op.get("security"));
         }
         for req in lists
@@ -467,7 +400,7 @@ impl<'a> Validator<'a> {
     /// The document must also deserialize as an OpenAPI 3.0 model; a mismatch
     /// is reported where the deserializer stopped.
     fn check_model(&mut self) {
-        if let Err(e) = crate::model_from_value(&self.doc.value) {
+        if let Err(e) = model_from_value(&self.doc.value) {
             let (pointer, message) = self.refine_model_error(e.pointer, e.message);
             self.report(&pointer, Rule::InvalidDocument, message);
         }
@@ -500,15 +433,6 @@ impl<'a> Validator<'a> {
     }
 }
 
-struct Operation<'a> {
-    template: String,
-    method: &'static str,
-    pointer: String,
-    item: &'a Value,
-    item_pointer: String,
-    op: &'a Value,
-}
-
 /// The first entry of `map` (among those `keep` selects, `$ref`s aside) that
 /// does not deserialize as `T`: the pointer below `map` and the message.
 fn first_model_error<T: serde::de::DeserializeOwned>(
@@ -520,16 +444,7 @@ fn first_model_error<T: serde::de::DeserializeOwned>(
         .filter(|(k, v)| keep(k) && v.get("$ref").is_none())
     {
         if let Err(e) = serde_path_to_error::deserialize::<_, T>(value) {
-            let mut pointer = join("", key);
-            for segment in e.path().iter() {
-                match segment {
-                    serde_path_to_error::Segment::Seq { index } => {
-                        pointer.push_str(&format!("/{index}"))
-                    }
-                    serde_path_to_error::Segment::Map { key } => pointer = join(&pointer, key),
-                    _ => {}
-                }
-            }
+            let pointer = format!("{}{}", join("", key), openapi::serde_path_pointer(e.path()));
             return Some((
                 pointer,
                 format!("not a valid OpenAPI 3.0 document: {}", e.inner()),
@@ -537,32 +452,6 @@ fn first_model_error<T: serde::de::DeserializeOwned>(
         }
     }
     None
-}
-
-/// The `{name}` parameters of a path template, in order.
-pub fn template_names(template: &str) -> Vec<String> {
-    let mut names = Vec::new();
-    let mut rest = template;
-    while let Some(start) = rest.find('{') {
-        let Some(len) = rest[start..].find('}') else {
-            break;
-        };
-        names.push(rest[start + 1..start + len].to_owned());
-        rest = &rest[start + len + 1..];
-    }
-    names
-}
-
-/// True for media types whose bodies are JSON.
-pub fn is_json(media: &str) -> bool {
-    let essence = media
-        .split(';')
-        .next()
-        .unwrap_or_default()
-        .trim()
-        .to_ascii_lowercase();
-    essence == "application/json"
-        || (essence.starts_with("application/") && essence.ends_with("+json"))
 }
 
 /// Every pointer at which a schema object sits (not following `$ref`).
@@ -783,7 +672,18 @@ fn fragment(pointer: &str) -> String {
     out
 }
 
-/// Resolves a pointer token path like `/a/b~1c` into its parts.
-pub fn pointer_tokens(pointer: &str) -> Vec<String> {
-    pointer.split('/').skip(1).map(unescape_token).collect()
+/// Where and why a document failed to deserialize as OpenAPI 3.0.
+struct ModelError {
+    pointer: String,
+    message: String,
+}
+
+/// Deserializes the typed OpenAPI 3.0 model (`openapiv3`), reporting the
+/// failing location as a JSON pointer. This is a lint of the document's
+/// shape; the model builder reads the JSON tree, not this model.
+fn model_from_value(value: &Value) -> Result<openapiv3::OpenAPI, ModelError> {
+    serde_path_to_error::deserialize(value).map_err(|e| ModelError {
+        pointer: openapi::serde_path_pointer(e.path()),
+        message: format!("not a valid OpenAPI 3.0 document: {}", e.inner()),
+    })
 }

@@ -10,8 +10,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use codegen::emit::krate::CrateOptions;
-use codegen::write::{self, Input};
+use codegen::write;
+use codegen::{CrateOptions, Input};
 
 fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -50,7 +50,7 @@ fn generate(root: &Path, spec: &str, parent: &Path, public: bool) -> Generated {
         source: spec.to_owned(),
         document,
     };
-    let files = match write::generate(&[input], &opts, &command) {
+    let files = match codegen::generate(&[input], &opts, &command) {
         Ok(generated) => generated.files,
         Err(e) => panic!("{spec} does not generate:\n{e}"),
     };

@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
-use codegen::emit::krate::CrateOptions;
-use codegen::write::{self, Input, Stale};
+use codegen::write::{self, Stale};
+use codegen::{CrateOptions, Input};
 
 use crate::workspace_root;
 
@@ -86,7 +86,7 @@ pub fn run(check: bool, spec: Option<PathBuf>, out: Option<PathBuf>) -> ExitCode
     if failed {
         return ExitCode::from(1);
     }
-    let files = match write::generate_with(&loaded, &opts, &command, hand) {
+    let files = match codegen::generate_with(&loaded, &opts, &command, hand) {
         Ok(generated) => {
             for w in &generated.warnings {
                 eprintln!("warning: {w}");

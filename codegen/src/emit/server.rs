@@ -544,7 +544,7 @@ fn handler(op: &Operation, reg: &Registry<'_>) -> TokenStream {
     let method = ident(&op.rust);
     let errors = format_ident!("{}_ERRORS", op.rust.to_uppercase());
     let names = param_names(op);
-    let order = crate::validate::template_names(&op.path);
+    let order = crate::openapi::template_names(&op.path);
     let path_params: Vec<(&Param, &Ident)> = order
         .iter()
         .filter_map(|n| {

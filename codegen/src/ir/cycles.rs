@@ -1,0 +1,85 @@
+//! Breaking cycles: a type that contains itself directly (not through a
+//! `Vec` or a map) needs a `Box` somewhere on the way.
+
+use std::collections::{BTreeSet, HashMap};
+
+use super::{Kind, Ty, TypeDef};
+
+/// Boxes struct fields and union variants that would otherwise make a type
+/// contain itself.
+pub(super) fn break_cycles(types: &mut [TypeDef]) {
+    // Direct (unboxed, not behind Vec/Map) edges between named types.
+    fn direct(ty: &Ty) -> Option<&str> {
+        match &ty.kind {
+            Kind::Named(n) => Some(n),
+            _ => None,
+        }
+    }
+    let index: HashMap<String, usize> = types
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (t.name().to_owned(), i))
+        .collect();
+    let edges = |t: &TypeDef| -> Vec<String> {
+        match t {
+            TypeDef::Struct(s) => s
+                .fields
+                .iter()
+                .filter(|f| !f.boxed)
+                .filter_map(|f| direct(&f.ty))
+                .map(str::to_owned)
+                .collect(),
+            TypeDef::Union(u) => u
+                .variants
+                .iter()
+                .filter(|v| !v.boxed)
+                .filter_map(|v| direct(&v.ty))
+                .map(str::to_owned)
+                .collect(),
+            TypeDef::Enum(_) => Vec::new(),
+        }
+    };
+    let reaches = |types: &[TypeDef], from: &str, to: &str| -> bool {
+        let mut stack = vec![from.to_owned()];
+        let mut seen = BTreeSet::new();
+        while let Some(n) = stack.pop() {
+            if n == to {
+                return true;
+            }
+            if !seen.insert(n.clone()) {
+                continue;
+            }
+            if let Some(&i) = index.get(&n) {
+                stack.extend(edges(&types[i]));
+            }
+        }
+        false
+    };
+    for i in 0..types.len() {
+        let me = types[i].name().to_owned();
+        let targets: Vec<(usize, String)> = match &types[i] {
+            TypeDef::Struct(s) => s
+                .fields
+                .iter()
+                .enumerate()
+                .filter_map(|(j, f)| direct(&f.ty).map(|n| (j, n.to_owned())))
+                .collect(),
+            TypeDef::Union(u) => u
+                .variants
+                .iter()
+                .enumerate()
+                .filter_map(|(j, v)| direct(&v.ty).map(|n| (j, n.to_owned())))
+                .collect(),
+            TypeDef::Enum(_) => Vec::new(),
+        };
+        for (j, target) in targets {
+            if reaches(types, &target, &me) {
+                match &mut types[i] {
+                    TypeDef::Struct(s) => s.fields[j].boxed = true,
+                    TypeDef::Union(u) => u.variants[j].boxed = true,
+                    TypeDef::Enum(_) => {}
+                }
+            }
+        }
+    }
+}

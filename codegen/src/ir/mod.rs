@@ -1,0 +1,407 @@
+//! Stage 3: the model (IR). Turns a validated document into resolved
+//! operations and a registry of named types. Emitters read only this.
+//!
+//! The model is built from the document's JSON tree (not from a typed
+//! OpenAPI model) so that a construct it cannot represent is refused with the
+//! exact JSON pointer (and so line and column) where it sits. One module per
+//! concern: this one holds the model types and the entry point;
+//! [`naming`] makes identifiers, [`operations`] reads operations, parameters,
+//! bodies and responses, [`schemas`] turns schemas into types, [`status`]
+//! knows status codes, and [`cycles`] boxes what would make a type infinite.
+
+mod cycles;
+pub mod naming;
+mod operations;
+mod schemas;
+pub mod status;
+
+use std::collections::{BTreeSet, HashMap};
+
+use serde_json::Value;
+
+use crate::diagnostic::{Diagnostic, Rule};
+use crate::load::Document;
+use crate::openapi::{escape_token, text, OperationSite};
+
+pub use naming::{camel_ident, snake_ident};
+pub use schemas::integer_range;
+
+/// One API: what one document describes.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Api {
+    /// The Rust module the API is generated into.
+    pub module: String,
+    pub title: String,
+    pub version: String,
+    pub description: Option<String>,
+    pub servers: Vec<Server>,
+    pub security_schemes: Vec<SecurityScheme>,
+    pub types: Vec<TypeDef>,
+    pub operations: Vec<Operation>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Server {
+    pub url: String,
+    pub description: Option<String>,
+    pub variables: Vec<ServerVariable>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ServerVariable {
+    pub name: String,
+    pub rust: String,
+    pub default: String,
+    pub values: Vec<String>,
+    pub description: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct SecurityScheme {
+    pub name: String,
+    pub rust: String,
+    pub description: Option<String>,
+    pub kind: SecurityKind,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum SecurityKind {
+    /// An `apiKey` sent in a header.
+    HeaderKey { header: String },
+    /// Something the caller must supply through a custom authenticator.
+    Other { kind: String },
+}
+
+/// A type as used at one place: its shape plus the constraints that apply there.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Ty {
+    pub kind: Kind,
+    pub constraints: Constraints,
+    pub nullable: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Default)]
+pub enum Kind {
+    String,
+    /// A Rust integer type name (`i32`, `i64`, `u64`, …).
+    Integer(&'static str),
+    /// `f32` or `f64`.
+    Number(&'static str),
+    Boolean,
+    Array(Box<Ty>),
+    /// A string-keyed map.
+    Map(Box<Ty>),
+    /// Any JSON value.
+    #[default]
+    Any,
+    /// A type from the registry.
+    Named(String),
+}
+
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Constraints {
+    pub min_length: Option<usize>,
+    pub max_length: Option<usize>,
+    pub min_items: Option<usize>,
+    pub max_items: Option<usize>,
+    pub unique_items: bool,
+    pub min_properties: Option<usize>,
+    pub max_properties: Option<usize>,
+    /// Bound and whether it is exclusive.
+    pub minimum: Option<(f64, bool)>,
+    pub maximum: Option<(f64, bool)>,
+    /// The allowed values of a numeric `enum` (empty: any value).
+    pub allowed: Vec<f64>,
+}
+
+impl Constraints {
+    pub fn is_empty(&self) -> bool {
+        *self == Constraints::default()
+    }
+}
+
+/// A named type in the registry.
+#[derive(Clone, Debug, PartialEq)]
+pub enum TypeDef {
+    Struct(Struct),
+    Enum(Enum),
+    Union(Union),
+}
+
+impl TypeDef {
+    pub fn name(&self) -> &str {
+        match self {
+            TypeDef::Struct(s) => &s.name,
+            TypeDef::Enum(e) => &e.name,
+            TypeDef::Union(u) => &u.name,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Struct {
+    pub name: String,
+    pub doc: Option<String>,
+    pub fields: Vec<Field>,
+    /// Extra properties: `additionalProperties` beside `properties`.
+    pub additional: Option<Ty>,
+    /// `additionalProperties: false`.
+    pub deny_unknown: bool,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Field {
+    pub json: String,
+    pub rust: String,
+    pub doc: Option<String>,
+    pub ty: Ty,
+    pub required: bool,
+    /// A literal default for an optional field of a scalar or enum type.
+    pub default: Option<Value>,
+    /// Boxed to break a cycle of directly nested types.
+    pub boxed: bool,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Enum {
+    pub name: String,
+    pub doc: Option<String>,
+    pub values: Vec<EnumValue>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct EnumValue {
+    pub value: String,
+    pub variant: String,
+    pub doc: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Union {
+    pub name: String,
+    pub doc: Option<String>,
+    pub variants: Vec<UnionVariant>,
+    /// The property that names the variant, and which value selects which variant.
+    pub discriminator: Option<Discriminator>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct UnionVariant {
+    pub name: String,
+    pub ty: Ty,
+    pub boxed: bool,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Discriminator {
+    pub property: String,
+    /// (value, index into variants)
+    pub mapping: Vec<(String, usize)>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Operation {
+    pub id: String,
+    /// snake_case method name.
+    pub rust: String,
+    /// UpperCamelCase prefix for the operation's own types.
+    pub type_name: String,
+    /// Upper-case HTTP method.
+    pub method: String,
+    pub path: String,
+    pub summary: Option<String>,
+    pub description: Option<String>,
+    pub deprecated: bool,
+    pub params: Vec<Param>,
+    pub body: Option<RequestBody>,
+    pub responses: Vec<Response>,
+    /// Alternatives, each a set of scheme names (empty: no credentials needed).
+    pub security: Vec<Vec<String>>,
+}
+
+impl Operation {
+    pub fn successes(&self) -> impl Iterator<Item = &Response> {
+        self.responses.iter().filter(|r| r.status.is_success())
+    }
+
+    pub fn errors(&self) -> impl Iterator<Item = &Response> {
+        self.responses.iter().filter(|r| !r.status.is_success())
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Location {
+    Path,
+    Query,
+    Header,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Param {
+    pub name: String,
+    pub rust: String,
+    pub location: Location,
+    pub required: bool,
+    pub doc: Option<String>,
+    pub ty: Ty,
+    /// Arrays in a query: `k=a&k=b` when true, `k=a,b` when false.
+    pub explode: bool,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct RequestBody {
+    pub required: bool,
+    pub doc: Option<String>,
+    pub content_type: String,
+    pub encoding: Encoding,
+}
+
+/// How a request body goes on the wire, chosen from the media types offered:
+/// JSON first, then a form, then multipart, then raw bytes.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Encoding {
+    Json(Ty),
+    /// `application/x-www-form-urlencoded` from a flat typed object.
+    Form(Ty),
+    /// `multipart/form-data`, built by the caller; the documented parts.
+    Multipart(Vec<String>),
+    /// Any other media type, sent as given.
+    Bytes,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Status {
+    Code(u16),
+    /// `4XX` and friends: the first digit.
+    Range(u16),
+    Default,
+}
+
+impl Status {
+    pub fn is_success(&self) -> bool {
+        match self {
+            Status::Code(c) => (200..300).contains(c),
+            Status::Range(d) => *d == 2,
+            Status::Default => false,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Response {
+    pub status: Status,
+    /// The variant name for this status (`Ok`, `NotFound`, `Status4xx`, `Default`).
+    pub variant: String,
+    pub description: String,
+    pub body: Option<ResponseBody>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum ResponseBody {
+    Json(Ty),
+    Text,
+    /// Any other media type: the raw bytes.
+    Bytes,
+}
+
+/// Builds the model of `doc` as module `module` from its operations `ops`
+/// (see [`crate::openapi::operations`]), or every problem that stops it.
+pub fn build(
+    doc: &Document,
+    ops: &[OperationSite<'_>],
+    module: &str,
+) -> Result<Api, Vec<Diagnostic>> {
+    let mut b = Builder {
+        doc,
+        errors: Vec::new(),
+        types: Vec::new(),
+        by_ref: HashMap::new(),
+        // Names the generated code uses unqualified beside the spec's types.
+        used_names: [
+            "String", "Vec", "Option", "Box", "Result", "Some", "None", "Ok", "Err", "Checker",
+            "Validate", "Self",
+        ]
+        .map(str::to_owned)
+        .into(),
+    };
+    let root = &doc.value;
+    let info = root.get("info");
+    let title = text(info.and_then(|i| i.get("title"))).unwrap_or_else(|| module.to_owned());
+    let version = text(info.and_then(|i| i.get("version"))).unwrap_or_default();
+    let description = text(info.and_then(|i| i.get("description")));
+    b.reserve_operation_names(ops);
+    let servers = b.servers();
+    let security_schemes = b.security_schemes();
+    let operations = b.operations(ops);
+    // Named component schemas are all generated, used or not, in document order.
+    if let Some(schemas) = root
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+    {
+        for name in schemas.keys() {
+            let r = format!("#/components/schemas/{}", escape_token(name));
+            b.resolve_ref(&r);
+        }
+    }
+    if !b.errors.is_empty() {
+        crate::diagnostic::sort(&mut b.errors);
+        b.errors.dedup();
+        return Err(b.errors);
+    }
+    let mut types = b.types.into_iter().map(|(_, t)| t).collect::<Vec<_>>();
+    cycles::break_cycles(&mut types);
+    Ok(Api {
+        module: module.to_owned(),
+        title,
+        version,
+        description,
+        servers,
+        security_schemes,
+        types,
+        operations,
+    })
+}
+
+/// The state of one model build, shared by the [`operations`] and
+/// [`schemas`] halves.
+struct Builder<'a> {
+    doc: &'a Document,
+    errors: Vec<Diagnostic>,
+    /// Registered types in a stable order, keyed by name.
+    types: Vec<(String, TypeDef)>,
+    /// `$ref` → the Ty it stands for.
+    by_ref: HashMap<String, Ty>,
+    used_names: BTreeSet<String>,
+}
+
+impl<'a> Builder<'a> {
+    fn unsupported(&mut self, pointer: &str, message: impl Into<String>) {
+        let d = self.doc.diagnostic(pointer, Rule::Unsupported, message);
+        self.errors.push(d);
+    }
+
+    /// Follows `$ref`s; a reference that does not resolve (already reported by
+    /// the validator) leaves the value as it is.
+    fn resolve(&self, value: &'a Value, pointer: &str) -> (&'a Value, String) {
+        self.doc
+            .follow_refs(value, pointer)
+            .unwrap_or_else(|| (value, pointer.to_owned()))
+    }
+
+    /// A fresh type name based on `wanted`.
+    fn claim_name(&mut self, wanted: &str) -> String {
+        let base = camel_ident(wanted);
+        let mut name = base.clone();
+        let mut i = 2;
+        while self.used_names.contains(&name) {
+            name = format!("{base}{i}");
+            i += 1;
+        }
+        self.used_names.insert(name.clone());
+        name
+    }
+
+    fn register(&mut self, def: TypeDef) {
+        self.types.push((def.name().to_owned(), def));
+    }
+}

@@ -1,0 +1,405 @@
+//! Operations: servers, security schemes, and per operation its parameters,
+//! request body and responses.
+
+use serde_json::Value;
+
+use super::naming::{camel_ident, dedupe, snake_ident};
+use super::status::{parse_status, status_variant};
+use super::{
+    Builder, Encoding, Kind, Location, Operation, Param, RequestBody, Response, ResponseBody,
+    SecurityKind, SecurityScheme, Server, ServerVariable, TypeDef,
+};
+use crate::openapi::{
+    is_json, join, media_essence, security_list, template_names, text, OperationSite,
+};
+
+impl<'a> Builder<'a> {
+    /// Keeps the names of every operation's outcome enums (`…Success`,
+    /// `…Error`) from the spec's own types, which give way instead.
+    pub(super) fn reserve_operation_names(&mut self, ops: &[OperationSite<'_>]) {
+        for site in ops {
+            if let Some(id) = text(site.op.get("operationId")) {
+                let type_name = camel_ident(&id);
+                self.used_names.insert(format!("{type_name}Success"));
+                self.used_names.insert(format!("{type_name}Error"));
+            }
+        }
+    }
+
+    pub(super) fn servers(&mut self) -> Vec<Server> {
+        let mut out = Vec::new();
+        for s in self
+            .doc
+            .value
+            .get("servers")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let url = text(s.get("url")).unwrap_or_else(|| "/".into());
+            let mut variables = Vec::new();
+            for (name, v) in s
+                .get("variables")
+                .and_then(Value::as_object)
+                .into_iter()
+                .flatten()
+            {
+                variables.push(ServerVariable {
+                    name: name.clone(),
+                    rust: snake_ident(name),
+                    default: text(v.get("default")).unwrap_or_default(),
+                    values: v
+                        .get("enum")
+                        .and_then(Value::as_array)
+                        .into_iter()
+                        .flatten()
+                        .filter_map(Value::as_str)
+                        .map(str::to_owned)
+                        .collect(),
+                    description: text(v.get("description")),
+                });
+            }
+            out.push(Server {
+                url,
+                description: text(s.get("description")),
+                variables,
+            });
+        }
+        out
+    }
+
+    pub(super) fn security_schemes(&mut self) -> Vec<SecurityScheme> {
+        let mut out = Vec::new();
+        let schemes = self
+            .doc
+            .value
+            .pointer("/components/securitySchemes")
+            .and_then(Value::as_object);
+        for (name, s) in schemes.into_iter().flatten() {
+            let (s, _) = self.resolve(s, "");
+            let kind = match (
+                s.get("type").and_then(Value::as_str),
+                s.get("in").and_then(Value::as_str),
+            ) {
+                (Some("apiKey"), Some("header")) => SecurityKind::HeaderKey {
+                    header: text(s.get("name")).unwrap_or_default(),
+                },
+                (kind, _) => SecurityKind::Other {
+                    kind: kind.unwrap_or("unknown").to_owned(),
+                },
+            };
+            out.push(SecurityScheme {
+                name: name.clone(),
+                rust: snake_ident(name),
+                description: text(s.get("description")),
+                kind,
+            });
+        }
+        out
+    }
+
+    pub(super) fn operations(&mut self, sites: &[OperationSite<'a>]) -> Vec<Operation> {
+        let global_security = security_list(self.doc.value.get("security"));
+        let mut ops = Vec::new();
+        for site in sites {
+            if let Some(op) = self.operation(site, &global_security) {
+                ops.push(op);
+            }
+        }
+        let mut names: Vec<String> = ops.iter().map(|o| o.rust.clone()).collect();
+        dedupe(&mut names);
+        for (op, name) in ops.iter_mut().zip(names) {
+            op.rust = name;
+        }
+        ops
+    }
+
+    pub(super) fn operation(
+        &mut self,
+        site: &OperationSite<'a>,
+        global_security: &Option<Vec<Vec<String>>>,
+    ) -> Option<Operation> {
+        let (template, method, op, pointer) = (&site.template, site.method, site.op, &site.pointer);
+        let Some(id) = text(op.get("operationId")) else {
+            self.unsupported(
+                pointer,
+                "an operation needs an operationId to name its method",
+            );
+            return None;
+        };
+        let type_name = camel_ident(&id);
+        let mut params: Vec<Param> = Vec::new();
+        for p in &site.params {
+            if let Some(param) = self.param(p.value, &p.target, &type_name) {
+                params.push(param);
+            }
+        }
+        // Path parameters in template order first, then the rest as declared.
+        let order = template_names(template);
+        params.sort_by_key(|p| match p.location {
+            Location::Path => order
+                .iter()
+                .position(|n| *n == p.name)
+                .unwrap_or(usize::MAX),
+            _ => usize::MAX,
+        });
+        // The method's own names come first so that a parameter gives way.
+        let mut reserved = vec!["call", "checker"];
+        if op.get("requestBody").is_some() {
+            reserved.push("body");
+        }
+        let mut names: Vec<String> = reserved.iter().map(|n| (*n).to_owned()).collect();
+        names.extend(params.iter().map(|p| p.rust.clone()));
+        dedupe(&mut names);
+        for (p, n) in params
+            .iter_mut()
+            .zip(names.into_iter().skip(reserved.len()))
+        {
+            p.rust = n;
+        }
+
+        let body = match op.get("requestBody") {
+            Some(b) => {
+                let (b, b_ptr) = self.resolve(b, &join(pointer, "requestBody"));
+                self.request_body(b, &b_ptr, &type_name)
+            }
+            None => None,
+        };
+        let responses_ptr = join(pointer, "responses");
+        let mut responses = Vec::new();
+        for (status, r) in op
+            .get("responses")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+        {
+            let s_ptr = join(&responses_ptr, status);
+            let status = match parse_status(status) {
+                Some(s) => s,
+                None => {
+                    self.unsupported(
+                        &s_ptr,
+                        format!("`{status}` is not a status code, a range like 4XX, or `default`"),
+                    );
+                    continue;
+                }
+            };
+            let (r, r_ptr) = self.resolve(r, &s_ptr);
+            let variant = status_variant(&status);
+            let hint = format!("{type_name}{variant}Response");
+            let body = self.response_body(r, &r_ptr, &hint);
+            responses.push(Response {
+                status,
+                variant,
+                description: text(r.get("description")).unwrap_or_default(),
+                body,
+            });
+        }
+        responses.sort_by(|a, b| a.status.cmp(&b.status));
+        let security = security_list(op.get("security"))
+            .or_else(|| global_security.clone())
+            .unwrap_or_default();
+        Some(Operation {
+            rust: snake_ident(&id),
+            id,
+            type_name,
+            method: method.to_uppercase(),
+            path: template.to_owned(),
+            summary: text(op.get("summary")),
+            description: text(op.get("description")),
+            deprecated: op.get("deprecated") == Some(&Value::Bool(true)),
+            params,
+            body,
+            responses,
+            security,
+        })
+    }
+
+    pub(super) fn param(&mut self, p: &'a Value, ptr: &str, op_type: &str) -> Option<Param> {
+        let name = text(p.get("name")).unwrap_or_default();
+        let location = match p.get("in").and_then(Value::as_str) {
+            Some("path") => Location::Path,
+            Some("query") => Location::Query,
+            Some("header") => Location::Header,
+            Some(other) => {
+                self.unsupported(
+                    &join(ptr, "in"),
+                    format!("`{other}` parameters are not supported (only path, query and header)"),
+                );
+                return None;
+            }
+            None => {
+                self.unsupported(ptr, "a parameter needs `in`");
+                return None;
+            }
+        };
+        if p.get("content").is_some() {
+            self.unsupported(
+                &join(ptr, "content"),
+                "parameters described by `content` are not supported; use `schema`",
+            );
+            return None;
+        }
+        let style = p.get("style").and_then(Value::as_str);
+        let explode = p.get("explode").and_then(Value::as_bool);
+        let Some(schema) = p.get("schema") else {
+            self.unsupported(ptr, "a parameter needs a `schema`");
+            return None;
+        };
+        let ty = self.ty(
+            schema,
+            &join(ptr, "schema"),
+            &format!("{op_type}{}", camel_ident(&name)),
+        )?;
+        let scalar = |k: &Kind| {
+            matches!(
+                k,
+                Kind::String | Kind::Integer(_) | Kind::Number(_) | Kind::Boolean
+            ) || self.is_scalar_named(k)
+        };
+        let ok = match (&location, &ty.kind) {
+            (Location::Query, Kind::Array(inner)) => scalar(&inner.kind),
+            (_, k) => scalar(k),
+        };
+        if !ok {
+            self.unsupported(&join(ptr, "schema"), format!("parameter `{name}` must be a string, number, boolean or string enum (or, in a query, an array of them)"));
+            return None;
+        }
+        if matches!(style, Some(s) if !matches!((location, s), (Location::Path, "simple") | (Location::Query, "form") | (Location::Header, "simple")))
+        {
+            self.unsupported(
+                &join(ptr, "style"),
+                format!(
+                    "parameter style `{}` is not supported here",
+                    style.unwrap_or_default()
+                ),
+            );
+            return None;
+        }
+        Some(Param {
+            rust: snake_ident(&name),
+            required: location == Location::Path || p.get("required") == Some(&Value::Bool(true)),
+            name,
+            location,
+            doc: text(p.get("description")),
+            ty,
+            explode: explode.unwrap_or(true),
+        })
+    }
+
+    /// A named type that stands for one scalar: a string enum, or a union
+    /// whose every variant is a scalar.
+    pub(super) fn is_scalar_named(&self, kind: &Kind) -> bool {
+        let Kind::Named(n) = kind else { return false };
+        match self
+            .types
+            .iter()
+            .find(|(name, _)| name == n)
+            .map(|(_, t)| t)
+        {
+            Some(TypeDef::Enum(_)) => true,
+            Some(TypeDef::Union(u)) => u.variants.iter().all(|v| {
+                matches!(
+                    v.ty.kind,
+                    Kind::String | Kind::Integer(_) | Kind::Number(_) | Kind::Boolean
+                ) || self.is_scalar_named(&v.ty.kind)
+            }),
+            _ => false,
+        }
+    }
+
+    pub(super) fn request_body(
+        &mut self,
+        b: &'a Value,
+        ptr: &str,
+        op_type: &str,
+    ) -> Option<RequestBody> {
+        let content = b.get("content").and_then(Value::as_object);
+        let Some(content) = content.filter(|c| !c.is_empty()) else {
+            self.unsupported(
+                ptr,
+                "a request body needs at least one media type in `content`",
+            );
+            return None;
+        };
+        let pick = content
+            .iter()
+            .find(|(m, _)| is_json(m))
+            .or_else(|| {
+                content
+                    .iter()
+                    .find(|(m, _)| media_essence(m) == "application/x-www-form-urlencoded")
+            })
+            .or_else(|| {
+                content
+                    .iter()
+                    .find(|(m, _)| media_essence(m) == "multipart/form-data")
+            })
+            .or_else(|| content.iter().next());
+        let (media, m) = pick?;
+        let m_ptr = join(&join(ptr, "content"), media);
+        let schema_ptr = join(&m_ptr, "schema");
+        let hint = format!("{op_type}Body");
+        let encoding = if is_json(media) {
+            Encoding::Json(self.ty(m.get("schema")?, &schema_ptr, &hint)?)
+        } else if media_essence(media) == "application/x-www-form-urlencoded" {
+            let Some(schema) = m.get("schema") else {
+                self.unsupported(&m_ptr, "a form body needs a schema");
+                return None;
+            };
+            Encoding::Form(self.ty(schema, &schema_ptr, &hint)?)
+        } else if media_essence(media) == "multipart/form-data" {
+            let (schema, _) = match m.get("schema") {
+                Some(s) => self.resolve(s, &schema_ptr),
+                None => (&Value::Null, schema_ptr.clone()),
+            };
+            let parts = schema
+                .get("properties")
+                .and_then(Value::as_object)
+                .into_iter()
+                .flatten()
+                .map(|(name, p)| match text(p.get("description")) {
+                    Some(d) => format!("`{name}`: {d}"),
+                    None => format!("`{name}`"),
+                })
+                .collect();
+            Encoding::Multipart(parts)
+        } else {
+            Encoding::Bytes
+        };
+        let content_type = if media.contains('*') {
+            "application/octet-stream".to_owned()
+        } else {
+            media.clone()
+        };
+        Some(RequestBody {
+            required: b.get("required") == Some(&Value::Bool(true)),
+            doc: text(b.get("description")),
+            content_type,
+            encoding,
+        })
+    }
+
+    pub(super) fn response_body(
+        &mut self,
+        r: &'a Value,
+        ptr: &str,
+        hint: &str,
+    ) -> Option<ResponseBody> {
+        let content = r.get("content").and_then(Value::as_object)?;
+        if content.is_empty() {
+            return None;
+        }
+        if let Some((media, m)) = content.iter().find(|(m, _)| is_json(m)) {
+            let m_ptr = join(&join(ptr, "content"), media);
+            let schema = m.get("schema")?;
+            return self
+                .ty(schema, &join(&m_ptr, "schema"), hint)
+                .map(ResponseBody::Json);
+        }
+        if content.keys().any(|m| m.starts_with("text/")) {
+            return Some(ResponseBody::Text);
+        }
+        Some(ResponseBody::Bytes)
+    }
+}

@@ -1,0 +1,538 @@
+//! Schemas: each becomes a plain Rust type or a named type in the registry
+//! (structs from objects and `allOf`, enums from string `enum`s, unions from
+//! `oneOf`/`anyOf`).
+
+use std::collections::BTreeSet;
+
+use serde_json::Value;
+
+use super::naming::{camel_ident, dedupe, snake_ident};
+use super::{
+    Builder, Constraints, Discriminator, Enum, EnumValue, Field, Kind, Struct, Ty, TypeDef, Union,
+    UnionVariant,
+};
+use crate::openapi::{join, text, unescape_token};
+
+impl<'a> Builder<'a> {
+    /// The Ty for a component reference, registering the component on first use.
+    pub(super) fn resolve_ref(&mut self, r: &str) -> Option<Ty> {
+        if let Some(t) = self.by_ref.get(r) {
+            return Some(t.clone());
+        }
+        let Some(target) = self.doc.resolve_ref(r) else {
+            // The validator reports unresolved references.
+            return None;
+        };
+        let pointer = r.trim_start_matches('#').to_owned();
+        let component = r.strip_prefix("#/components/schemas/").map(unescape_token);
+        match component {
+            Some(name) if self.needs_name(target) => {
+                let type_name = self.claim_name(&name);
+                let ty = Ty {
+                    kind: Kind::Named(type_name.clone()),
+                    ..Ty::default()
+                };
+                self.by_ref.insert(r.to_owned(), ty.clone());
+                self.define(target, &pointer, type_name)?;
+                Some(ty)
+            }
+            _ => {
+                let hint = component
+                    .unwrap_or_else(|| pointer.rsplit('/').next().unwrap_or("Value").to_owned());
+                // Guard against a reference cycle through unnamed schemas.
+                self.by_ref.insert(r.to_owned(), Ty::default());
+                let ty = self.ty(target, &pointer, &hint);
+                match &ty {
+                    Some(t) => self.by_ref.insert(r.to_owned(), t.clone()),
+                    None => self.by_ref.remove(r),
+                };
+                ty
+            }
+        }
+    }
+
+    /// Whether a schema becomes a named type (an object with properties, an
+    /// enum, a union) rather than a plain Rust type.
+    pub(super) fn needs_name(&self, s: &Value) -> bool {
+        if s.get("$ref").is_some() {
+            return false;
+        }
+        if s.get("properties").is_some() {
+            return true;
+        }
+        if let Some(all) = s.get("allOf").and_then(Value::as_array) {
+            // A lone `allOf: [$ref]` is the referenced type itself.
+            return !(all.len() == 1 && s.get("properties").is_none());
+        }
+        if s.get("oneOf").is_some() || s.get("anyOf").is_some() {
+            return true;
+        }
+        s.get("enum").is_some()
+            && s.get("type")
+                .and_then(Value::as_str)
+                .is_none_or(|t| t == "string")
+    }
+
+    /// Converts a schema (or `$ref`) at `ptr`; inline named types take `hint`.
+    pub(super) fn ty(&mut self, s: &'a Value, ptr: &str, hint: &str) -> Option<Ty> {
+        if let Some(r) = s.get("$ref").and_then(Value::as_str) {
+            return self.resolve_ref(r);
+        }
+        let Some(obj) = s.as_object() else {
+            self.unsupported(ptr, "a schema must be a mapping");
+            return None;
+        };
+        let nullable = obj.get("nullable") == Some(&Value::Bool(true));
+        for unsupported in ["not"] {
+            if obj.contains_key(unsupported) {
+                self.unsupported(
+                    &join(ptr, unsupported),
+                    format!("`{unsupported}` schemas are not supported"),
+                );
+                return None;
+            }
+        }
+        if self.needs_name(s) {
+            // Inline types are named from where they sit, not by `title`
+            // (titles repeat across a document and read as prose).
+            let name = self.claim_name(hint);
+            self.define(s, ptr, name.clone())?;
+            return Some(Ty {
+                kind: Kind::Named(name),
+                constraints: Constraints::default(),
+                nullable,
+            });
+        }
+        if let Some(all) = obj.get("allOf").and_then(Value::as_array) {
+            // A lone reference, possibly with a description beside it.
+            let mut t = self.ty(&all[0], &join(ptr, "allOf/0"), hint)?;
+            t.nullable |= nullable;
+            return Some(t);
+        }
+        let mut c = Constraints::default();
+        let usize_of = |k: &str| obj.get(k).and_then(Value::as_u64).map(|n| n as usize);
+        c.min_length = usize_of("minLength");
+        c.max_length = usize_of("maxLength");
+        c.min_items = usize_of("minItems");
+        c.max_items = usize_of("maxItems");
+        c.min_properties = usize_of("minProperties");
+        c.max_properties = usize_of("maxProperties");
+        c.unique_items = obj.get("uniqueItems") == Some(&Value::Bool(true));
+        let flag = |k: &str| obj.get(k) == Some(&Value::Bool(true));
+        c.minimum = obj
+            .get("minimum")
+            .and_then(Value::as_f64)
+            .map(|m| (m, flag("exclusiveMinimum")));
+        c.maximum = obj
+            .get("maximum")
+            .and_then(Value::as_f64)
+            .map(|m| (m, flag("exclusiveMaximum")));
+        let format = obj
+            .get("format")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let typ = obj.get("type").and_then(Value::as_str);
+        let kind = match typ {
+            Some("string") => Kind::String,
+            Some("boolean") => Kind::Boolean,
+            Some("integer") => {
+                let t = integer_type(format);
+                drop_vacuous_bounds(t, &mut c);
+                c.allowed = numeric_enum(obj);
+                let (lo, hi) = integer_range(t);
+                c.allowed
+                    .retain(|v| v.fract() == 0.0 && *v >= lo as f64 && *v <= hi as f64);
+                Kind::Integer(t)
+            }
+            Some("number") => {
+                c.allowed = numeric_enum(obj);
+                Kind::Number(if format == "float" { "f32" } else { "f64" })
+            }
+            Some("array") => {
+                let items = match obj.get("items") {
+                    Some(items) => self.ty(items, &join(ptr, "items"), &format!("{hint}Item"))?,
+                    None => Ty::default(),
+                };
+                Kind::Array(Box::new(items))
+            }
+            Some("object") | None if obj.contains_key("additionalProperties") || typ.is_some() => {
+                match obj.get("additionalProperties") {
+                    Some(Value::Bool(_)) | None => Kind::Map(Box::default()),
+                    Some(schema) => Kind::Map(Box::new(self.ty(
+                        schema,
+                        &join(ptr, "additionalProperties"),
+                        &format!("{hint}Value"),
+                    )?)),
+                }
+            }
+            None => Kind::Any,
+            Some(other) => {
+                self.unsupported(&join(ptr, "type"), format!("unknown schema type `{other}`"));
+                return None;
+            }
+        };
+        Some(Ty {
+            kind,
+            constraints: c,
+            nullable,
+        })
+    }
+
+    /// Registers the named type `name` for the schema at `ptr`.
+    pub(super) fn define(&mut self, s: &'a Value, ptr: &str, name: String) -> Option<()> {
+        let doc = text(s.get("description")).or_else(|| text(s.get("title")));
+        if let Some(values) = s.get("enum").and_then(Value::as_array) {
+            if s.get("properties").is_none() {
+                let def = self.string_enum(values, ptr, &name, doc, &[])?;
+                self.register(TypeDef::Enum(def));
+                return Some(());
+            }
+        }
+        let union = s
+            .get("oneOf")
+            .map(|v| (v, "oneOf"))
+            .or_else(|| s.get("anyOf").map(|v| (v, "anyOf")));
+        if let Some((variants, key)) = union {
+            let def = self.union(s, variants, &join(ptr, key), &name, doc)?;
+            self.register(def);
+            return Some(());
+        }
+        let mut fields = Vec::new();
+        let mut required = BTreeSet::new();
+        let mut additional = None;
+        let mut deny_unknown = false;
+        self.collect_object(
+            s,
+            ptr,
+            &name,
+            &mut fields,
+            &mut required,
+            &mut additional,
+            &mut deny_unknown,
+        )?;
+        for f in &mut fields {
+            f.required = required.contains(&f.json);
+            if f.required || !is_simple_default(&f.ty) {
+                f.default = None;
+            }
+        }
+        // The field for extra properties keeps its name; a property gives way.
+        let reserved = usize::from(additional.is_some());
+        let mut names: Vec<String> = vec!["additional_properties".to_owned(); reserved];
+        names.extend(fields.iter().map(|f| f.rust.clone()));
+        dedupe(&mut names);
+        for (f, n) in fields.iter_mut().zip(names.into_iter().skip(reserved)) {
+            f.rust = n;
+        }
+        self.register(TypeDef::Struct(Struct {
+            name,
+            doc,
+            fields,
+            additional,
+            deny_unknown,
+        }));
+        Some(())
+    }
+
+    /// Gathers the properties of an object schema, merging `allOf` members.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn collect_object(
+        &mut self,
+        s: &'a Value,
+        ptr: &str,
+        name: &str,
+        fields: &mut Vec<Field>,
+        required: &mut BTreeSet<String>,
+        additional: &mut Option<Ty>,
+        deny_unknown: &mut bool,
+    ) -> Option<()> {
+        let (s, ptr) = self.resolve(s, ptr);
+        if let Some(all) = s.get("allOf").and_then(Value::as_array) {
+            for (i, member) in all.iter().enumerate() {
+                let m_ptr = format!("{}/{i}", join(&ptr, "allOf"));
+                let (m, m_ptr) = self.resolve(member, &m_ptr);
+                let is_object = m.get("properties").is_some()
+                    || m.get("allOf").is_some()
+                    || m.get("type").and_then(Value::as_str) == Some("object");
+                if !is_object {
+                    self.unsupported(&m_ptr, "allOf members must be object schemas");
+                    return None;
+                }
+                self.collect_object(m, &m_ptr, name, fields, required, additional, deny_unknown)?;
+            }
+        }
+        if s.get("oneOf").is_some() || s.get("anyOf").is_some() {
+            self.unsupported(&ptr, "oneOf/anyOf inside allOf is not supported");
+            return None;
+        }
+        for r in s
+            .get("required")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+        {
+            required.insert(r.to_owned());
+        }
+        for (prop, schema) in s
+            .get("properties")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+        {
+            let p_ptr = join(&join(&ptr, "properties"), prop);
+            let ty = self.ty(schema, &p_ptr, &format!("{name}{}", camel_ident(prop)))?;
+            let (resolved, _) = self.resolve(schema, &p_ptr);
+            let field = Field {
+                json: prop.clone(),
+                rust: snake_ident(prop),
+                doc: text(schema.get("description")).or_else(|| text(resolved.get("description"))),
+                ty,
+                required: false,
+                default: schema
+                    .get("default")
+                    .or_else(|| resolved.get("default"))
+                    .cloned(),
+                boxed: false,
+            };
+            match fields.iter().position(|f| f.json == *prop) {
+                Some(i) => fields[i] = field,
+                None => fields.push(field),
+            }
+        }
+        match s.get("additionalProperties") {
+            Some(Value::Bool(false)) => *deny_unknown = true,
+            Some(Value::Bool(true)) => *additional = Some(Ty::default()),
+            Some(schema) if schema.is_object() => {
+                let t = self.ty(
+                    schema,
+                    &join(&ptr, "additionalProperties"),
+                    &format!("{name}Value"),
+                )?;
+                *additional = Some(t);
+            }
+            _ => {}
+        }
+        Some(())
+    }
+
+    pub(super) fn string_enum(
+        &mut self,
+        values: &[Value],
+        ptr: &str,
+        name: &str,
+        doc: Option<String>,
+        docs: &[Option<String>],
+    ) -> Option<Enum> {
+        let mut out = Vec::new();
+        for (i, v) in values.iter().enumerate() {
+            match v {
+                Value::String(s) => out.push(EnumValue {
+                    value: s.clone(),
+                    variant: camel_ident(s),
+                    doc: docs.get(i).cloned().flatten(),
+                }),
+                Value::Null => {}
+                _ => {
+                    self.unsupported(
+                        &format!("{}/{i}", join(ptr, "enum")),
+                        format!("enum `{name}`: only string enums are supported"),
+                    );
+                    return None;
+                }
+            }
+        }
+        if out.is_empty() {
+            self.unsupported(
+                &join(ptr, "enum"),
+                "an enum needs at least one string value",
+            );
+            return None;
+        }
+        let mut variants: Vec<String> = out.iter().map(|v| v.variant.clone()).collect();
+        dedupe(&mut variants);
+        for (v, n) in out.iter_mut().zip(variants) {
+            v.variant = n;
+        }
+        Some(Enum {
+            name: name.to_owned(),
+            doc,
+            values: out,
+        })
+    }
+
+    pub(super) fn union(
+        &mut self,
+        s: &'a Value,
+        variants: &'a Value,
+        ptr: &str,
+        name: &str,
+        doc: Option<String>,
+    ) -> Option<TypeDef> {
+        let Some(list) = variants.as_array().filter(|l| !l.is_empty()) else {
+            self.unsupported(ptr, "oneOf/anyOf needs a non-empty list of schemas");
+            return None;
+        };
+        if s.get("properties").is_some() {
+            self.unsupported(ptr, "oneOf/anyOf beside properties is not supported");
+            return None;
+        }
+        // A union of string enums (often one value each, documented) is one enum.
+        let resolved: Vec<&Value> = list.iter().map(|v| self.resolve(v, "").0).collect();
+        let all_string_enums = resolved.iter().all(|v| {
+            v.get("enum").is_some()
+                && v.get("type")
+                    .and_then(Value::as_str)
+                    .is_none_or(|t| t == "string")
+        });
+        if all_string_enums {
+            let mut values = Vec::new();
+            let mut docs = Vec::new();
+            for v in &resolved {
+                for e in v
+                    .get("enum")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                {
+                    values.push(e.clone());
+                    docs.push(text(v.get("description")));
+                }
+            }
+            let e = self.string_enum(&values, ptr, name, doc, &docs)?;
+            return Some(TypeDef::Enum(e));
+        }
+        let mut out = Vec::new();
+        for (i, v) in list.iter().enumerate() {
+            let v_ptr = format!("{ptr}/{i}");
+            let variant_name = match v.get("$ref").and_then(Value::as_str) {
+                Some(r) => camel_ident(r.rsplit('/').next().unwrap_or("Variant")),
+                None => text(v.get("title"))
+                    .or_else(|| tag_value(v))
+                    .map(|t| camel_ident(&t))
+                    .unwrap_or_else(|| match v.get("type").and_then(Value::as_str) {
+                        Some(t @ ("string" | "integer" | "number" | "boolean" | "array")) => {
+                            camel_ident(t)
+                        }
+                        _ => format!("Variant{i}"),
+                    }),
+            };
+            let hint = format!("{name}{variant_name}");
+            let ty = self.ty(v, &v_ptr, &hint)?;
+            out.push(UnionVariant {
+                name: variant_name,
+                ty,
+                boxed: false,
+            });
+        }
+        let mut names: Vec<String> = out.iter().map(|v| v.name.clone()).collect();
+        dedupe(&mut names);
+        for (v, n) in out.iter_mut().zip(names) {
+            v.name = n;
+        }
+        let discriminator = match s.get("discriminator") {
+            Some(d) => {
+                let property = text(d.get("propertyName"))?;
+                let mut mapping = Vec::new();
+                let explicit = d.get("mapping").and_then(Value::as_object);
+                for (i, v) in list.iter().enumerate() {
+                    let Some(r) = v.get("$ref").and_then(Value::as_str) else {
+                        self.unsupported(
+                            &format!("{ptr}/{i}"),
+                            "with a discriminator, every variant must be a $ref",
+                        );
+                        return None;
+                    };
+                    let mut values: Vec<String> = explicit
+                        .into_iter()
+                        .flatten()
+                        .filter(|(_, target)| target.as_str() == Some(r))
+                        .map(|(k, _)| k.clone())
+                        .collect();
+                    if values.is_empty() {
+                        values.push(r.rsplit('/').next().unwrap_or_default().to_owned());
+                    }
+                    mapping.extend(values.into_iter().map(|value| (value, i)));
+                }
+                Some(Discriminator { property, mapping })
+            }
+            None => None,
+        };
+        Some(TypeDef::Union(Union {
+            name: name.to_owned(),
+            doc,
+            variants: out,
+            discriminator,
+        }))
+    }
+}
+
+/// The single value of a `type`-like property that an inline object variant
+/// pins with a one-value enum, used to name the variant.
+fn tag_value(v: &Value) -> Option<String> {
+    let props = v.get("properties")?.as_object()?;
+    props.values().find_map(|p| {
+        let e = p.get("enum")?.as_array()?;
+        (e.len() == 1)
+            .then(|| e[0].as_str().map(str::to_owned))
+            .flatten()
+    })
+}
+
+fn is_simple_default(ty: &Ty) -> bool {
+    !ty.nullable
+        && matches!(
+            ty.kind,
+            Kind::String | Kind::Integer(_) | Kind::Number(_) | Kind::Boolean | Kind::Named(_)
+        )
+}
+
+fn integer_type(format: &str) -> &'static str {
+    match format {
+        "int8" => "i8",
+        "int16" => "i16",
+        "int32" => "i32",
+        "uint8" => "u8",
+        "uint16" => "u16",
+        "uint32" => "u32",
+        "uint64" | "uint" => "u64",
+        _ => "i64",
+    }
+}
+
+/// The numbers listed in a schema's `enum`.
+fn numeric_enum(obj: &serde_json::Map<String, Value>) -> Vec<f64> {
+    obj.get("enum")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_f64)
+        .collect()
+}
+
+/// The values a Rust integer type can hold.
+pub fn integer_range(t: &str) -> (i128, i128) {
+    match t {
+        "i8" => (i8::MIN.into(), i8::MAX.into()),
+        "i16" => (i16::MIN.into(), i16::MAX.into()),
+        "i32" => (i32::MIN.into(), i32::MAX.into()),
+        "u8" => (0, u8::MAX.into()),
+        "u16" => (0, u16::MAX.into()),
+        "u32" => (0, u32::MAX.into()),
+        "u64" => (0, u64::MAX.into()),
+        _ => (i64::MIN.into(), i64::MAX.into()),
+    }
+}
+
+/// Drops a bound that the integer type `t` already guarantees (a minimum
+/// below its smallest value, a maximum above its largest), which could not
+/// be written as a literal of the type either.
+fn drop_vacuous_bounds(t: &str, c: &mut Constraints) {
+    let (lo, hi) = integer_range(t);
+    if c.minimum.is_some_and(|(m, _)| m < lo as f64) {
+        c.minimum = None;
+    }
+    if c.maximum.is_some_and(|(m, _)| m > hi as f64) {
+        c.maximum = None;
+    }
+}

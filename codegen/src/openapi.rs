@@ -1,0 +1,209 @@
+//! What every stage knows about OpenAPI 3.0 documents as JSON trees: HTTP
+//! methods, path templates, media types, status keys, and the
+//! one walk over `paths` that finds the operations (with their effective
+//! parameters) — done once per document and shared by the validator and the
+//! model builder.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use crate::load::Document;
+pub use crate::pointer::{escape_token, join, pointer_tokens, serde_path_pointer, unescape_token};
+
+/// The HTTP methods a path item may hold, in the order the document model uses.
+pub const METHODS: [&str; 8] = [
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
+
+/// The `{name}` parameters of a path template, in order.
+pub fn template_names(template: &str) -> Vec<String> {
+    let mut names = Vec::new();
+    let mut rest = template;
+    while let Some(start) = rest.find('{') {
+        let Some(len) = rest[start..].find('}') else {
+            break;
+        };
+        names.push(rest[start + 1..start + len].to_owned());
+        rest = &rest[start + len + 1..];
+    }
+    names
+}
+
+/// The lower-case essence of a media type (`application/json; charset=utf-8`
+/// → `application/json`).
+pub fn media_essence(media: &str) -> String {
+    media
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase()
+}
+
+/// True for media types whose bodies are JSON.
+pub fn is_json(media: &str) -> bool {
+    let essence = media_essence(media);
+    essence == "application/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json"))
+}
+
+/// A non-blank string value.
+pub fn text(v: Option<&Value>) -> Option<String> {
+    v.and_then(Value::as_str)
+        .map(str::to_owned)
+        .filter(|s| !s.trim().is_empty())
+}
+
+/// A `security` list: alternatives, each a set of scheme names.
+pub fn security_list(v: Option<&Value>) -> Option<Vec<Vec<String>>> {
+    let list = v?.as_array()?;
+    Some(
+        list.iter()
+            .map(|req| {
+                req.as_object()
+                    .into_iter()
+                    .flatten()
+                    .map(|(k, _)| k.clone())
+                    .collect()
+            })
+            .collect(),
+    )
+}
+
+/// One operation as it sits in the document.
+#[derive(Clone, Debug)]
+pub struct OperationSite<'a> {
+    /// The path template (the key under `paths`).
+    pub template: String,
+    /// The lower-case method.
+    pub method: &'static str,
+    /// Where the operation object is (after following a path item `$ref`).
+    pub pointer: String,
+    pub op: &'a Value,
+    /// The parameters in effect: the path item's, overridden by the
+    /// operation's own (by name and location), in declaration order, each
+    /// resolved through `$ref`s with the pointer where it is written.
+    pub params: Vec<ParamSite<'a>>,
+}
+
+/// One parameter in effect for an operation.
+#[derive(Clone, Debug)]
+pub struct ParamSite<'a> {
+    /// The parameter object (`$ref`s followed; the reference itself when it
+    /// does not resolve).
+    pub value: &'a Value,
+    /// Where the parameter is written (the list entry).
+    pub pointer: String,
+    /// Where the parameter object is (the `$ref` target when there is one).
+    pub target: String,
+    /// False when a `$ref` on the way did not resolve or looped.
+    pub resolved: bool,
+}
+
+impl ParamSite<'_> {
+    pub fn name(&self) -> &str {
+        self.value
+            .get("name")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+    }
+
+    pub fn location(&self) -> &str {
+        self.value
+            .get("in")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+    }
+}
+
+/// Every operation of `doc`, in document order (paths, then [`METHODS`]).
+pub fn operations(doc: &Document) -> Vec<OperationSite<'_>> {
+    let mut ops = Vec::new();
+    let Some(paths) = doc.value.get("paths").and_then(Value::as_object) else {
+        return ops;
+    };
+    for (template, item) in paths {
+        if template.starts_with("x-") {
+            continue;
+        }
+        let Some((item, item_pointer)) = doc.follow_refs(item, &join("/paths", template)) else {
+            continue;
+        };
+        for method in METHODS {
+            let Some(op) = item.get(method).filter(|o| o.is_object()) else {
+                continue;
+            };
+            let pointer = join(&item_pointer, method);
+            let params = effective_params(doc, item, &item_pointer, op, &pointer);
+            ops.push(OperationSite {
+                template: template.clone(),
+                method,
+                pointer,
+                op,
+                params,
+            });
+        }
+    }
+    ops
+}
+
+fn effective_params<'a>(
+    doc: &'a Document,
+    item: &'a Value,
+    item_pointer: &str,
+    op: &'a Value,
+    op_pointer: &str,
+) -> Vec<ParamSite<'a>> {
+    let mut by_key: BTreeMap<(String, String), usize> = BTreeMap::new();
+    let mut out: Vec<ParamSite<'a>> = Vec::new();
+    for (holder, holder_ptr) in [(item, item_pointer), (op, op_pointer)] {
+        for (i, p) in holder
+            .get("parameters")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .enumerate()
+        {
+            let pointer = format!("{holder_ptr}/parameters/{i}");
+            let site = match doc.follow_refs(p, &pointer) {
+                Some((value, target)) => ParamSite {
+                    value,
+                    pointer,
+                    target,
+                    resolved: true,
+                },
+                None => ParamSite {
+                    value: p,
+                    target: pointer.clone(),
+                    pointer,
+                    resolved: false,
+                },
+            };
+            let key = (site.name().to_owned(), site.location().to_owned());
+            match by_key.get(&key) {
+                Some(&at) => out[at] = site,
+                None => {
+                    by_key.insert(key, out.len());
+                    out.push(site);
+                }
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn templates_and_media_types() {
+        assert_eq!(template_names("/v1/{a}/x/{b}"), ["a", "b"]);
+        assert_eq!(template_names("/v1/{a"), Vec::<String>::new());
+        assert!(is_json("application/json; charset=utf-8"));
+        assert!(is_json("application/problem+json"));
+        assert!(!is_json("text/plain"));
+        assert_eq!(media_essence(" Text/Plain ; q=1"), "text/plain");
+    }
+}
