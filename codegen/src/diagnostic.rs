@@ -51,6 +51,15 @@ pub enum Rule {
     UnusedComponent,
     /// A construct the generator does not support.
     Unsupported,
+    /// A type name OpenAPI does not define (`Integer`, `long`), read as the
+    /// nearest real type.
+    TypeCoerced,
+    /// Enum values that contradict the schema's type.
+    EnumCoerced,
+    /// A response key that is not an HTTP status, a range or `default`.
+    InvalidStatus,
+    /// An operation left out of the generated code.
+    OperationSkipped,
 }
 
 impl Rule {
@@ -70,6 +79,10 @@ impl Rule {
             Rule::UndefinedSecurityScheme => "undefined-security-scheme",
             Rule::UnusedComponent => "unused-component",
             Rule::Unsupported => "unsupported",
+            Rule::TypeCoerced => "type-coerced",
+            Rule::EnumCoerced => "enum-coerced",
+            Rule::InvalidStatus => "invalid-status",
+            Rule::OperationSkipped => "operation-skipped",
         }
     }
 
@@ -128,6 +141,20 @@ impl Diagnostic {
             severity: rule.severity(),
             message: message.into(),
         }
+    }
+
+    /// The same problem, reported as a warning: the generator worked around it.
+    #[must_use]
+    pub fn into_warning(mut self) -> Self {
+        self.severity = Severity::Warning;
+        self
+    }
+
+    /// The same problem, reported as an error: nothing may be worked around.
+    #[must_use]
+    pub fn into_error(mut self) -> Self {
+        self.severity = Severity::Error;
+        self
     }
 
     pub fn is_error(&self) -> bool {

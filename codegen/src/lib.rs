@@ -13,6 +13,7 @@ mod ir;
 pub mod load;
 mod openapi;
 mod pointer;
+mod repair;
 mod validate;
 pub mod write;
 
@@ -38,6 +39,31 @@ pub struct Input {
 pub struct Generated {
     pub files: BTreeMap<PathBuf, String>,
     pub warnings: Vec<Diagnostic>,
+    pub summary: Summary,
+}
+
+/// What became of the operations of the documents.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Summary {
+    /// Operations in the documents.
+    pub operations: usize,
+    /// Operations generated (some of them degraded).
+    pub generated: usize,
+    /// Generated operations with a warning inside them (a type read as
+    /// another, an untyped body, a synthesized parameter, ...).
+    pub degraded: usize,
+    /// Operations left out, each with a located warning saying why.
+    pub skipped: usize,
+}
+
+impl std::fmt::Display for Summary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} operation(s): {} generated ({} degraded), {} skipped",
+            self.operations, self.generated, self.degraded, self.skipped
+        )
+    }
 }
 
 /// Everything that can stop generation.
@@ -82,25 +108,62 @@ pub fn generate_with(
     let mut apis = Vec::new();
     let mut problems = Vec::new();
     let mut warnings = Vec::new();
+    let mut summary = Summary::default();
     for input in inputs {
         let doc = &input.document;
         let ops = openapi::operations(doc);
-        let (errors, rest): (Vec<Diagnostic>, Vec<Diagnostic>) = validate::validate(doc, &ops)
+        // Strict: every lint applies. Lenient: only what makes the document
+        // unreadable as OpenAPI 3.0; the rest is repaired with warnings.
+        let lint = if opts.strict {
+            validate::validate(doc, &ops)
+        } else {
+            validate::check_version(doc)
+        };
+        let (errors, rest): (Vec<Diagnostic>, Vec<Diagnostic>) = lint
             .into_iter()
-            .partition(|d| d.is_error() && d.rule.blocks_generation());
+            .partition(|d| d.is_error() && (!opts.strict || d.rule.blocks_generation()));
         warnings.extend(rest);
         if !errors.is_empty() {
             problems.extend(errors);
             continue;
         }
-        match ir::build(doc, &ops, &input.module) {
-            Ok(api) => apis.push((api, input.source.as_str())),
-            Err(diags) => problems.extend(diags),
+        let repaired = repair::repair(doc, &ops);
+        let ops = openapi::operations(&repaired.document);
+        let built = match ir::build(&repaired.document, &ops, &input.module) {
+            Ok(built) => built,
+            Err(diags) => {
+                problems.extend(diags);
+                continue;
+            }
+        };
+        let mut worked_around = repaired.warnings;
+        worked_around.extend(built.warnings);
+        summary.operations += ops.len();
+        summary.skipped += built.skipped;
+        summary.generated += built.api.operations.len();
+        summary.degraded += built
+            .api
+            .operations
+            .iter()
+            .filter(|op| {
+                let inside = format!("{}/", op.pointer);
+                worked_around
+                    .iter()
+                    .any(|w| w.pointer == op.pointer || w.pointer.starts_with(&inside))
+            })
+            .count();
+        if opts.strict {
+            problems.extend(worked_around.into_iter().map(Diagnostic::into_error));
+        } else {
+            warnings.extend(worked_around);
         }
+        apis.push((built.api, input.source.as_str()));
     }
     if !problems.is_empty() {
+        diagnostic::sort(&mut problems);
         return Err(GenerateError::Spec(problems));
     }
+    diagnostic::sort(&mut warnings);
     let mut files = BTreeMap::new();
     for file in emit::krate::files(&apis, opts, command, hand_written) {
         let text = match file.body {
@@ -111,7 +174,11 @@ pub fn generate_with(
         };
         files.insert(file.path, text);
     }
-    Ok(Generated { files, warnings })
+    Ok(Generated {
+        files,
+        warnings,
+        summary,
+    })
 }
 
 /// The OpenAPI documents (`*.yaml`, `*.yml`, `*.json`) directly in `dir`, sorted.

@@ -33,6 +33,18 @@ pub fn validate(doc: &Document, ops: &[OperationSite<'_>]) -> Vec<Diagnostic> {
     v.out
 }
 
+/// Only the version rule: is this an OpenAPI 3.0 document at all? (What
+/// generation needs before it reads a document leniently.)
+pub fn check_version(doc: &Document) -> Vec<Diagnostic> {
+    let mut v = Validator {
+        doc,
+        ops: &[],
+        out: Vec::new(),
+    };
+    v.check_version();
+    v.out
+}
+
 struct Validator<'a> {
     doc: &'a Document,
     ops: &'a [OperationSite<'a>],

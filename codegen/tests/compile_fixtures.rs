@@ -43,6 +43,7 @@ fn generate(root: &Path, spec: &str, parent: &Path, public: bool) -> Generated {
         name: name.clone(),
         description: format!("A client generated from {spec}."),
         standalone: true,
+        strict: false,
     };
     let command = format!("cargo xtask codegen --spec {spec} --out {name}");
     let input = Input {

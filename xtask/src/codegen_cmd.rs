@@ -20,7 +20,7 @@ const HAND_WRITTEN: &[&str] = &["reference"];
 const CRATE_DESCRIPTION: &str =
     "Typed clients and models for Huawei Cloud batch-delete APIs, generated from the OpenAPI documents in specs/.";
 
-pub fn run(check: bool, spec: Option<PathBuf>, out: Option<PathBuf>) -> ExitCode {
+pub fn run(check: bool, strict: bool, spec: Option<PathBuf>, out: Option<PathBuf>) -> ExitCode {
     let root = workspace_root();
     let started = Instant::now();
     let (inputs, dir, opts, command, hand) = match (spec, out) {
@@ -30,6 +30,7 @@ pub fn run(check: bool, spec: Option<PathBuf>, out: Option<PathBuf>) -> ExitCode
                 name: name.clone(),
                 description: format!("A client generated from {}.", spec.display()),
                 standalone: true,
+                strict,
             };
             let command = format!(
                 "cargo xtask codegen --spec {} --out {}",
@@ -50,6 +51,8 @@ pub fn run(check: bool, spec: Option<PathBuf>, out: Option<PathBuf>) -> ExitCode
                 name: CRATE_NAME.into(),
                 description: CRATE_DESCRIPTION.into(),
                 standalone: false,
+                // Our own specs are held to every rule.
+                strict: true,
             };
             (
                 specs,
@@ -86,12 +89,12 @@ pub fn run(check: bool, spec: Option<PathBuf>, out: Option<PathBuf>) -> ExitCode
     if failed {
         return ExitCode::from(1);
     }
-    let files = match codegen::generate_with(&loaded, &opts, &command, hand) {
+    let (files, summary) = match codegen::generate_with(&loaded, &opts, &command, hand) {
         Ok(generated) => {
             for w in &generated.warnings {
-                eprintln!("warning: {w}");
+                eprintln!("{w}");
             }
-            generated.files
+            (generated.files, generated.summary)
         }
         Err(e) => {
             eprintln!("{e}");
@@ -107,7 +110,7 @@ pub fn run(check: bool, spec: Option<PathBuf>, out: Option<PathBuf>) -> ExitCode
         return ExitCode::from(2);
     }
     eprintln!(
-        "generated {} file(s), {lines} line(s) in {} from {} spec(s) in {:.2?}",
+        "generated {} file(s), {lines} line(s) in {} from {} spec(s) in {:.2?}; {summary}",
         files.len(),
         dir.display(),
         loaded.len(),

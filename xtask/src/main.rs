@@ -40,6 +40,11 @@ enum Command {
         /// Where the standalone crate goes (with --spec).
         #[arg(long, requires = "spec")]
         out: Option<PathBuf>,
+        /// Refuse instead of working around (with --spec; specs/ always is):
+        /// every validation rule applies, and any degradation or left-out
+        /// operation is an error.
+        #[arg(long)]
+        strict: bool,
     },
 }
 
@@ -61,6 +66,11 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Validate { format, files } => validate_cmd::run(format, files),
-        Command::Codegen { check, spec, out } => codegen_cmd::run(check, spec, out),
+        Command::Codegen {
+            check,
+            spec,
+            out,
+            strict,
+        } => codegen_cmd::run(check, strict, spec, out),
     }
 }

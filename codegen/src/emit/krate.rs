@@ -112,6 +112,9 @@ pub struct CrateOptions {
     pub description: String,
     /// Adds an empty `[workspace]` so the crate builds on its own anywhere.
     pub standalone: bool,
+    /// Refuse instead of working around: every validation rule applies, and
+    /// any degradation or left-out operation stops generation.
+    pub strict: bool,
 }
 
 fn lib_rs(apis: &[&Api], description: &str, hand_written: &[&str]) -> TokenStream {

@@ -202,6 +202,8 @@ pub struct Discriminator {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Operation {
     pub id: String,
+    /// Where the operation is in the document.
+    pub pointer: String,
     /// snake_case method name.
     pub rust: String,
     /// UpperCamelCase prefix for the operation's own types.
@@ -304,16 +306,28 @@ pub enum ResponseBody {
     Bytes,
 }
 
+/// A model, and what was worked around to build it.
+pub struct Built {
+    pub api: Api,
+    /// Degradations and left-out operations, each located.
+    pub warnings: Vec<Diagnostic>,
+    /// How many operations were left out.
+    pub skipped: usize,
+}
+
 /// Builds the model of `doc` as module `module` from its operations `ops`
 /// (see [`crate::openapi::operations`]), or every problem that stops it.
 pub fn build(
     doc: &Document,
     ops: &[OperationSite<'_>],
     module: &str,
-) -> Result<Api, Vec<Diagnostic>> {
+) -> Result<Built, Vec<Diagnostic>> {
     let mut b = Builder {
         doc,
         errors: Vec::new(),
+        warnings: Vec::new(),
+        skipped: 0,
+        credential_headers: BTreeSet::new(),
         types: Vec::new(),
         by_ref: HashMap::new(),
         // Names the generated code uses unqualified beside the spec's types.
@@ -332,6 +346,13 @@ pub fn build(
     b.reserve_operation_names(ops);
     let servers = b.servers();
     let security_schemes = b.security_schemes();
+    b.credential_headers = security_schemes
+        .iter()
+        .filter_map(|s| match &s.kind {
+            SecurityKind::HeaderKey { header } => Some(header.to_ascii_lowercase()),
+            SecurityKind::Other { .. } => None,
+        })
+        .collect();
     let operations = b.operations(ops);
     // Named component schemas are all generated, used or not, in document order.
     if let Some(schemas) = root
@@ -350,15 +371,19 @@ pub fn build(
     }
     let mut types = b.types.into_iter().map(|(_, t)| t).collect::<Vec<_>>();
     cycles::break_cycles(&mut types);
-    Ok(Api {
-        module: module.to_owned(),
-        title,
-        version,
-        description,
-        servers,
-        security_schemes,
-        types,
-        operations,
+    Ok(Built {
+        api: Api {
+            module: module.to_owned(),
+            title,
+            version,
+            description,
+            servers,
+            security_schemes,
+            types,
+            operations,
+        },
+        warnings: b.warnings,
+        skipped: b.skipped,
     })
 }
 
@@ -367,6 +392,11 @@ pub fn build(
 struct Builder<'a> {
     doc: &'a Document,
     errors: Vec<Diagnostic>,
+    warnings: Vec<Diagnostic>,
+    /// Operations left out (their problems are in `warnings`).
+    skipped: usize,
+    /// Lower-case names of the headers API-key security schemes send.
+    credential_headers: BTreeSet<String>,
     /// Registered types in a stable order, keyed by name.
     types: Vec<(String, TypeDef)>,
     /// `$ref` → the Ty it stands for.
@@ -375,6 +405,12 @@ struct Builder<'a> {
 }
 
 impl<'a> Builder<'a> {
+    /// A construct worked around: reported as a located warning.
+    fn warn(&mut self, pointer: &str, rule: Rule, message: impl Into<String>) {
+        let d = self.doc.diagnostic(pointer, rule, message).into_warning();
+        self.warnings.push(d);
+    }
+
     fn unsupported(&mut self, pointer: &str, message: impl Into<String>) {
         let d = self.doc.diagnostic(pointer, Rule::Unsupported, message);
         self.errors.push(d);

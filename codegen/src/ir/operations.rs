@@ -6,9 +6,10 @@ use serde_json::Value;
 use super::naming::{camel_ident, dedupe, snake_ident};
 use super::status::{parse_status, status_variant};
 use super::{
-    Builder, Encoding, Kind, Location, Operation, Param, RequestBody, Response, ResponseBody,
-    SecurityKind, SecurityScheme, Server, ServerVariable, TypeDef,
+    Builder, Diagnostic, Encoding, Kind, Location, Operation, Param, RequestBody, Response,
+    ResponseBody, SecurityKind, SecurityScheme, Server, ServerVariable, TypeDef,
 };
+use crate::diagnostic::Rule;
 use crate::openapi::{
     is_json, join, media_essence, security_list, template_names, text, OperationSite,
 };
@@ -102,14 +103,34 @@ impl<'a> Builder<'a> {
         let global_security = security_list(self.doc.value.get("security"));
         let mut ops = Vec::new();
         for site in sites {
-            if let Some(op) = self.operation(site, &global_security) {
-                ops.push(op);
+            let before = self.errors.len();
+            let op = self.operation(site, &global_security);
+            if self.errors.len() > before || op.is_none() {
+                // One operation never costs the others: what stops it is
+                // reported, and the rest of the document generates.
+                let what = format!("{} {}", site.method.to_uppercase(), site.template);
+                let problems: Vec<Diagnostic> = self.errors.drain(before..).collect();
+                for d in problems {
+                    let message = format!("{what} is left out: {}", d.message);
+                    let skipped = Diagnostic { message, ..d }.into_warning();
+                    self.warnings.push(skipped);
+                }
+                self.skipped += 1;
+                continue;
             }
+            ops.extend(op);
         }
+        // Names that collide once cased (`getFoo`/`GetFoo`) are numbered
+        // in document order, for methods and for the operation's types.
         let mut names: Vec<String> = ops.iter().map(|o| o.rust.clone()).collect();
         dedupe(&mut names);
         for (op, name) in ops.iter_mut().zip(names) {
             op.rust = name;
+        }
+        let mut types: Vec<String> = ops.iter().map(|o| o.type_name.clone()).collect();
+        dedupe(&mut types);
+        for (op, name) in ops.iter_mut().zip(types) {
+            op.type_name = name;
         }
         ops
     }
@@ -120,22 +141,66 @@ impl<'a> Builder<'a> {
         global_security: &Option<Vec<Vec<String>>>,
     ) -> Option<Operation> {
         let (template, method, op, pointer) = (&site.template, site.method, site.op, &site.pointer);
-        let Some(id) = text(op.get("operationId")) else {
-            self.unsupported(
-                pointer,
-                "an operation needs an operationId to name its method",
-            );
-            return None;
+        let id = match text(op.get("operationId")) {
+            Some(id) => id,
+            None => {
+                let id = synthesized_id(method, template);
+                self.warn(
+                    pointer,
+                    Rule::OperationIdMissing,
+                    format!("no operationId: the method is named `{}`", snake_ident(&id)),
+                );
+                id
+            }
         };
         let type_name = camel_ident(&id);
+        let order = template_names(template);
         let mut params: Vec<Param> = Vec::new();
         for p in &site.params {
+            if p.location() == "path" && !order.iter().any(|n| n == p.name()) {
+                self.warn(
+                    &p.pointer,
+                    Rule::PathParamUnused,
+                    format!(
+                        "path parameter `{}` is not in `{template}`: ignored",
+                        p.name()
+                    ),
+                );
+                continue;
+            }
+            if p.location() == "header" && self.set_by_client(p.name()) {
+                // The client sets it itself (content type, credentials).
+                continue;
+            }
             if let Some(param) = self.param(p.value, &p.target, &type_name) {
                 params.push(param);
             }
         }
+        for name in &order {
+            let declared = params
+                .iter()
+                .any(|p| p.location == Location::Path && p.name == *name);
+            if !declared {
+                self.warn(
+                    pointer,
+                    Rule::PathParamUndeclared,
+                    format!("`{{{name}}}` in `{template}` is not declared: a string parameter is assumed"),
+                );
+                params.push(Param {
+                    name: name.clone(),
+                    rust: snake_ident(name),
+                    location: Location::Path,
+                    required: true,
+                    doc: None,
+                    ty: super::Ty {
+                        kind: Kind::String,
+                        ..Default::default()
+                    },
+                    explode: true,
+                });
+            }
+        }
         // Path parameters in template order first, then the rest as declared.
-        let order = template_names(template);
         params.sort_by_key(|p| match p.location {
             Location::Path => order
                 .iter()
@@ -174,15 +239,9 @@ impl<'a> Builder<'a> {
             .flatten()
         {
             let s_ptr = join(&responses_ptr, status);
-            let status = match parse_status(status) {
-                Some(s) => s,
-                None => {
-                    self.unsupported(
-                        &s_ptr,
-                        format!("`{status}` is not a status code, a range like 4XX, or `default`"),
-                    );
-                    continue;
-                }
+            // Repair reads keys that are not statuses as `default`.
+            let Some(status) = parse_status(status) else {
+                continue;
             };
             let (r, r_ptr) = self.resolve(r, &s_ptr);
             let variant = status_variant(&status);
@@ -200,6 +259,7 @@ impl<'a> Builder<'a> {
             .or_else(|| global_security.clone())
             .unwrap_or_default();
         Some(Operation {
+            pointer: pointer.clone(),
             rust: snake_ident(&id),
             id,
             type_name,
@@ -221,36 +281,47 @@ impl<'a> Builder<'a> {
             Some("path") => Location::Path,
             Some("query") => Location::Query,
             Some("header") => Location::Header,
-            Some(other) => {
-                self.unsupported(
-                    &join(ptr, "in"),
-                    format!("`{other}` parameters are not supported (only path, query and header)"),
-                );
-                return None;
-            }
-            None => {
-                self.unsupported(ptr, "a parameter needs `in`");
+            other => {
+                let what = match other {
+                    Some(o) => {
+                        format!("`{o}` parameters are not supported (only path, query and header)")
+                    }
+                    None => "a parameter needs `in`".to_owned(),
+                };
+                if p.get("required") == Some(&Value::Bool(true)) {
+                    self.unsupported(&join(ptr, "in"), what);
+                } else {
+                    self.warn(
+                        &join(ptr, "in"),
+                        Rule::Unsupported,
+                        format!("{what}: optional parameter `{name}` is left out"),
+                    );
+                }
                 return None;
             }
         };
-        if p.get("content").is_some() {
-            self.unsupported(
-                &join(ptr, "content"),
-                "parameters described by `content` are not supported; use `schema`",
-            );
-            return None;
-        }
         let style = p.get("style").and_then(Value::as_str);
         let explode = p.get("explode").and_then(Value::as_bool);
-        let Some(schema) = p.get("schema") else {
-            self.unsupported(ptr, "a parameter needs a `schema`");
-            return None;
+        let string = || super::Ty {
+            kind: Kind::String,
+            ..Default::default()
         };
-        let ty = self.ty(
-            schema,
-            &join(ptr, "schema"),
-            &format!("{op_type}{}", camel_ident(&name)),
-        )?;
+        let mut ty = match p.get("schema") {
+            Some(schema) => self.ty(
+                schema,
+                &join(ptr, "schema"),
+                &format!("{op_type}{}", camel_ident(&name)),
+            )?,
+            None => {
+                let how = if p.get("content").is_some() {
+                    "is described by `content`: it is passed as a string the caller encodes"
+                } else {
+                    "has no schema: it is passed as a string"
+                };
+                self.warn(ptr, Rule::Unsupported, format!("parameter `{name}` {how}"));
+                string()
+            }
+        };
         let scalar = |k: &Kind| {
             matches!(
                 k,
@@ -262,19 +333,23 @@ impl<'a> Builder<'a> {
             (_, k) => scalar(k),
         };
         if !ok {
-            self.unsupported(&join(ptr, "schema"), format!("parameter `{name}` must be a string, number, boolean or string enum (or, in a query, an array of them)"));
-            return None;
+            self.warn(
+                &join(ptr, "schema"),
+                Rule::Unsupported,
+                format!("parameter `{name}` is not a string, number, boolean or string enum (or, in a query, an array of them): it is passed as a string the caller encodes"),
+            );
+            ty = string();
         }
         if matches!(style, Some(s) if !matches!((location, s), (Location::Path, "simple") | (Location::Query, "form") | (Location::Header, "simple")))
         {
-            self.unsupported(
+            self.warn(
                 &join(ptr, "style"),
+                Rule::Unsupported,
                 format!(
-                    "parameter style `{}` is not supported here",
+                    "parameter style `{}` is not supported here: the default style is used",
                     style.unwrap_or_default()
                 ),
             );
-            return None;
         }
         Some(Param {
             rust: snake_ident(&name),
@@ -316,9 +391,10 @@ impl<'a> Builder<'a> {
     ) -> Option<RequestBody> {
         let content = b.get("content").and_then(Value::as_object);
         let Some(content) = content.filter(|c| !c.is_empty()) else {
-            self.unsupported(
+            self.warn(
                 ptr,
-                "a request body needs at least one media type in `content`",
+                Rule::Unsupported,
+                "a request body without media types in `content` is left out",
             );
             return None;
         };
@@ -401,5 +477,38 @@ impl<'a> Builder<'a> {
             return Some(ResponseBody::Text);
         }
         Some(ResponseBody::Bytes)
+    }
+}
+
+/// A method name for an operation without an `operationId`: the method and
+/// the path's words (`GET /v1/{project_id}/items` → `get_v1_project_id_items`).
+fn synthesized_id(method: &str, template: &str) -> String {
+    let mut id = method.to_owned();
+    for word in template.split(|c: char| !c.is_ascii_alphanumeric()) {
+        if !word.is_empty() {
+            id.push('_');
+            id.push_str(word);
+        }
+    }
+    id
+}
+
+/// Headers the HTTP client sets itself, never a method argument.
+const CLIENT_HEADERS: [&str; 6] = [
+    "content-type",
+    "content-length",
+    "host",
+    "transfer-encoding",
+    "connection",
+    "accept-encoding",
+];
+
+impl Builder<'_> {
+    /// Whether a header parameter is one the client sets itself: framing
+    /// headers, and the header of an API-key security scheme (the
+    /// authenticator sends it).
+    fn set_by_client(&self, header: &str) -> bool {
+        let lower = header.to_ascii_lowercase();
+        CLIENT_HEADERS.contains(&lower.as_str()) || self.credential_headers.contains(&lower)
     }
 }

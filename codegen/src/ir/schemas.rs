@@ -11,6 +11,7 @@ use super::{
     Builder, Constraints, Discriminator, Enum, EnumValue, Field, Kind, Struct, Ty, TypeDef, Union,
     UnionVariant,
 };
+use crate::diagnostic::Rule;
 use crate::openapi::{join, text, unescape_token};
 
 impl<'a> Builder<'a> {
@@ -20,8 +21,9 @@ impl<'a> Builder<'a> {
             return Some(t.clone());
         }
         let Some(target) = self.doc.resolve_ref(r) else {
-            // The validator reports unresolved references.
-            return None;
+            // Reported by the validator (and by repair, which replaces it
+            // by an untyped schema): any JSON value.
+            return Some(Ty::default());
         };
         let pointer = r.trim_start_matches('#').to_owned();
         let component = r.strip_prefix("#/components/schemas/").map(unescape_token);
@@ -61,16 +63,35 @@ impl<'a> Builder<'a> {
             return true;
         }
         if let Some(all) = s.get("allOf").and_then(Value::as_array) {
-            // A lone `allOf: [$ref]` is the referenced type itself.
-            return !(all.len() == 1 && s.get("properties").is_none());
+            // A lone `allOf: [$ref]` is the referenced type itself; members
+            // that are not objects (a type with a description beside it)
+            // make no struct either.
+            return all.len() > 1 && all.iter().any(|m| self.is_objecty(m));
         }
-        if s.get("oneOf").is_some() || s.get("anyOf").is_some() {
+        let non_empty = |k: &str| {
+            s.get(k)
+                .and_then(Value::as_array)
+                .is_some_and(|l| !l.is_empty())
+        };
+        if non_empty("oneOf") || non_empty("anyOf") {
             return true;
         }
-        s.get("enum").is_some()
+        s.get("enum")
+            .and_then(Value::as_array)
+            .is_some_and(|values| values.iter().any(Value::is_string))
             && s.get("type")
                 .and_then(Value::as_str)
                 .is_none_or(|t| t == "string")
+    }
+
+    /// Whether an `allOf` member contributes to an object: it has
+    /// properties, is an object, or only lists `required` properties.
+    pub(super) fn is_objecty(&self, member: &Value) -> bool {
+        let (m, _) = self.resolve(member, "");
+        ["properties", "allOf", "required", "additionalProperties"]
+            .iter()
+            .any(|k| m.get(k).is_some())
+            || m.get("type").and_then(Value::as_str) == Some("object")
     }
 
     /// Converts a schema (or `$ref`) at `ptr`; inline named types take `hint`.
@@ -79,19 +100,10 @@ impl<'a> Builder<'a> {
             return self.resolve_ref(r);
         }
         let Some(obj) = s.as_object() else {
-            self.unsupported(ptr, "a schema must be a mapping");
-            return None;
+            // Repair turns these into `{}`; any JSON value.
+            return Some(Ty::default());
         };
         let nullable = obj.get("nullable") == Some(&Value::Bool(true));
-        for unsupported in ["not"] {
-            if obj.contains_key(unsupported) {
-                self.unsupported(
-                    &join(ptr, unsupported),
-                    format!("`{unsupported}` schemas are not supported"),
-                );
-                return None;
-            }
-        }
         if self.needs_name(s) {
             // Inline types are named from where they sit, not by `title`
             // (titles repeat across a document and read as prose).
@@ -104,8 +116,16 @@ impl<'a> Builder<'a> {
             });
         }
         if let Some(all) = obj.get("allOf").and_then(Value::as_array) {
-            // A lone reference, possibly with a description beside it.
-            let mut t = self.ty(&all[0], &join(ptr, "allOf/0"), hint)?;
+            // No member is an object: the first member with a type (a
+            // reference, often with a description beside it) is the type.
+            let typed = all.iter().position(|m| {
+                let (m, _) = self.resolve(m, "");
+                m.get("$ref").is_some() || m.get("type").is_some() || m.get("enum").is_some()
+            });
+            let mut t = match typed {
+                Some(i) => self.ty(&all[i], &format!("{}/{i}", join(ptr, "allOf")), hint)?,
+                None => Ty::default(),
+            };
             t.nullable |= nullable;
             return Some(t);
         }
@@ -166,10 +186,8 @@ impl<'a> Builder<'a> {
                 }
             }
             None => Kind::Any,
-            Some(other) => {
-                self.unsupported(&join(ptr, "type"), format!("unknown schema type `{other}`"));
-                return None;
-            }
+            // Repair reads unknown types as untyped.
+            Some(_) => Kind::Any,
         };
         Some(Ty {
             kind,
@@ -192,7 +210,13 @@ impl<'a> Builder<'a> {
             .get("oneOf")
             .map(|v| (v, "oneOf"))
             .or_else(|| s.get("anyOf").map(|v| (v, "anyOf")));
-        if let Some((variants, key)) = union {
+        if let Some((_, key)) = union.filter(|_| s.get("properties").is_some()) {
+            self.warn(
+                &join(ptr, key),
+                Rule::Unsupported,
+                format!("`{key}` beside `properties` is ignored: the type is the object"),
+            );
+        } else if let Some((variants, key)) = union {
             let def = self.union(s, variants, &join(ptr, key), &name, doc)?;
             self.register(def);
             return Some(());
@@ -251,19 +275,27 @@ impl<'a> Builder<'a> {
             for (i, member) in all.iter().enumerate() {
                 let m_ptr = format!("{}/{i}", join(&ptr, "allOf"));
                 let (m, m_ptr) = self.resolve(member, &m_ptr);
-                let is_object = m.get("properties").is_some()
-                    || m.get("allOf").is_some()
-                    || m.get("type").and_then(Value::as_str) == Some("object");
-                if !is_object {
-                    self.unsupported(&m_ptr, "allOf members must be object schemas");
-                    return None;
+                let typed = m.get("type").and_then(Value::as_str);
+                if !self.is_objecty(m) && typed.is_some_and(|t| t != "object") {
+                    self.warn(
+                        &m_ptr,
+                        Rule::Unsupported,
+                        format!(
+                            "an allOf member of type `{}` beside object members is ignored",
+                            typed.unwrap_or_default()
+                        ),
+                    );
+                    continue;
                 }
                 self.collect_object(m, &m_ptr, name, fields, required, additional, deny_unknown)?;
             }
         }
-        if s.get("oneOf").is_some() || s.get("anyOf").is_some() {
-            self.unsupported(&ptr, "oneOf/anyOf inside allOf is not supported");
-            return None;
+        if let Some(key) = ["oneOf", "anyOf"].into_iter().find(|k| s.get(*k).is_some()) {
+            self.warn(
+                &join(&ptr, key),
+                Rule::Unsupported,
+                format!("`{key}` inside an object merged by allOf is ignored: its properties are not fields"),
+            );
         }
         for r in s
             .get("required")
@@ -327,19 +359,18 @@ impl<'a> Builder<'a> {
         let mut out = Vec::new();
         for (i, v) in values.iter().enumerate() {
             match v {
+                Value::String(s) if out.iter().any(|e: &EnumValue| e.value == *s) => {}
                 Value::String(s) => out.push(EnumValue {
                     value: s.clone(),
                     variant: camel_ident(s),
                     doc: docs.get(i).cloned().flatten(),
                 }),
                 Value::Null => {}
-                _ => {
-                    self.unsupported(
-                        &format!("{}/{i}", join(ptr, "enum")),
-                        format!("enum `{name}`: only string enums are supported"),
-                    );
-                    return None;
-                }
+                _ => self.warn(
+                    &format!("{}/{i}", join(ptr, "enum")),
+                    Rule::EnumCoerced,
+                    format!("enum `{name}`: `{v}` is not a string and is left out"),
+                ),
             }
         }
         if out.is_empty() {
@@ -369,18 +400,13 @@ impl<'a> Builder<'a> {
         name: &str,
         doc: Option<String>,
     ) -> Option<TypeDef> {
-        let Some(list) = variants.as_array().filter(|l| !l.is_empty()) else {
-            self.unsupported(ptr, "oneOf/anyOf needs a non-empty list of schemas");
-            return None;
-        };
-        if s.get("properties").is_some() {
-            self.unsupported(ptr, "oneOf/anyOf beside properties is not supported");
-            return None;
-        }
+        let list = variants.as_array().filter(|l| !l.is_empty())?;
         // A union of string enums (often one value each, documented) is one enum.
         let resolved: Vec<&Value> = list.iter().map(|v| self.resolve(v, "").0).collect();
         let all_string_enums = resolved.iter().all(|v| {
-            v.get("enum").is_some()
+            v.get("enum")
+                .and_then(Value::as_array)
+                .is_some_and(|e| e.iter().any(Value::is_string))
                 && v.get("type")
                     .and_then(Value::as_str)
                     .is_none_or(|t| t == "string")
@@ -432,16 +458,20 @@ impl<'a> Builder<'a> {
         }
         let discriminator = match s.get("discriminator") {
             Some(d) => {
-                let property = text(d.get("propertyName"))?;
+                let property = text(d.get("propertyName")).unwrap_or_default();
                 let mut mapping = Vec::new();
                 let explicit = d.get("mapping").and_then(Value::as_object);
+                let inline = list.iter().position(|v| v.get("$ref").is_none());
+                if let Some(i) = inline {
+                    self.warn(
+                        &format!("{ptr}/{i}"),
+                        Rule::Unsupported,
+                        "a discriminator needs every variant to be a $ref: the union is read untagged",
+                    );
+                }
                 for (i, v) in list.iter().enumerate() {
                     let Some(r) = v.get("$ref").and_then(Value::as_str) else {
-                        self.unsupported(
-                            &format!("{ptr}/{i}"),
-                            "with a discriminator, every variant must be a $ref",
-                        );
-                        return None;
+                        continue;
                     };
                     let mut values: Vec<String> = explicit
                         .into_iter()
@@ -454,7 +484,8 @@ impl<'a> Builder<'a> {
                     }
                     mapping.extend(values.into_iter().map(|value| (value, i)));
                 }
-                Some(Discriminator { property, mapping })
+                (inline.is_none() && !property.is_empty())
+                    .then_some(Discriminator { property, mapping })
             }
             None => None,
         };

@@ -4,7 +4,7 @@
 use super::naming::camel_ident;
 use super::Status;
 
-pub(super) fn parse_status(s: &str) -> Option<Status> {
+pub(crate) fn parse_status(s: &str) -> Option<Status> {
     if s == "default" {
         return Some(Status::Default);
     }
