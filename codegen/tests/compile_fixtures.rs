@@ -76,6 +76,7 @@ fn generated_crates_pass_clippy() {
     let mut crates = Vec::new();
     for (dir, public) in [
         ("codegen/tests/fixtures/constructs", false),
+        ("codegen/tests/fixtures/real-world", false),
         ("codegen/tests/fixtures/public", true),
     ] {
         let specs = codegen::spec_files(&root.join(dir)).expect("list the fixtures");
