@@ -210,6 +210,17 @@ pub fn json_response<T: serde::Serialize>(status: StatusCode, body: &T) -> Respo
     }
 }
 
+/// The status `CODE`, checked when the program is compiled: a code outside
+/// `100..=999` does not build. For statuses without a named constant.
+pub const fn status<const CODE: u16>() -> StatusCode {
+    const {
+        match StatusCode::from_u16(CODE) {
+            Ok(status) => status,
+            Err(_) => panic!("a status code is a number from 100 to 999"),
+        }
+    }
+}
+
 /// A problem the generated layer found before a handler ran.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Problem {
@@ -237,32 +248,38 @@ impl Problem {
     }
 }
 
-/// The shape of an error body schema, as far as filling it needs.
-#[derive(Clone, Copy, Debug)]
-pub enum Shape {
-    /// A string, with its `maxLength`.
-    Text(Option<usize>),
-    /// An array of objects with these properties.
-    List(&'static [Field]),
-    /// Anything else (left out unless required).
-    Other,
+/// What a string property of an error body receives. The generator decides
+/// it once per error schema, from the property names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    /// The problem's code (`HTTP.400`).
+    Code,
+    /// The message. When the body has no [`Role::Detail`] property, the
+    /// message names the field at fault.
+    Message,
+    /// The field at fault, or the message when there is none.
+    Detail,
+    /// The request id.
+    RequestId,
 }
 
-/// One property of an error body schema.
+/// One property of an error body that the generated layer fills; the
+/// schema's other properties are left out.
 #[derive(Clone, Copy, Debug)]
-pub struct Field {
-    pub name: &'static str,
-    pub required: bool,
-    pub shape: Shape,
+pub enum ErrorField {
+    /// A string: its name, what it receives and its `maxLength` (longer
+    /// text is cut).
+    Text(&'static str, Role, Option<usize>),
+    /// An array of objects: its name and the properties of its one entry.
+    List(&'static str, &'static [ErrorField]),
 }
 
-/// Builds an error body for a schema by naming convention: properties whose
-/// names contain `code` get the problem's code, `msg`/`message` its message,
-/// `request_id`/`requestid` the request id, `detail` the field at fault (or
-/// the message); a list of objects gets one entry filled the same way. Strings
-/// are cut to their `maxLength`.
-pub fn error_body(fields: &[Field], problem: &Problem, request_id: &str) -> serde_json::Value {
-    let has_detail = roles(fields).contains(&Role::Detail);
+/// Builds an error body from the generated table of its properties; a list
+/// gets one entry filled the same way.
+pub fn error_body(fields: &[ErrorField], problem: &Problem, request_id: &str) -> serde_json::Value {
+    let has_detail = fields
+        .iter()
+        .any(|f| matches!(f, ErrorField::Text(_, Role::Detail, _)));
     // Without a slot for the field at fault, the message names it.
     let message = match (&problem.field, has_detail) {
         (Some(field), false) if !problem.message.contains(field.as_str()) => {
@@ -273,115 +290,36 @@ pub fn error_body(fields: &[Field], problem: &Problem, request_id: &str) -> serd
     fill(fields, problem, &message, request_id)
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Role {
-    RequestId,
-    Code,
-    Message,
-    Detail,
-    None,
-}
-
-/// The role of each text field. A role goes to one field only: the one whose
-/// name has the fewest words (`error_msg` over `encoded_authorization_message`).
-fn roles(fields: &[Field]) -> Vec<Role> {
-    let guess = |name: &str| {
-        let words = words(name);
-        let has = |w: &str| words.iter().any(|x| x == w);
-        let role =
-            if has("requestid") || words.windows(2).any(|p| p[0] == "request" && p[1] == "id") {
-                Role::RequestId
-            } else if has("code") {
-                Role::Code
-            } else if has("msg") || has("message") {
-                Role::Message
-            } else if has("detail") || has("details") {
-                Role::Detail
-            } else {
-                Role::None
-            };
-        (role, words.len())
-    };
-    let guesses: Vec<(Role, usize)> = fields
-        .iter()
-        .map(|f| {
-            if matches!(f.shape, Shape::Text(_)) {
-                guess(f.name)
-            } else {
-                (Role::None, 0)
-            }
-        })
-        .collect();
-    guesses
-        .iter()
-        .enumerate()
-        .map(|(i, (role, len))| {
-            let better = guesses
-                .iter()
-                .enumerate()
-                .any(|(j, (r, l))| r == role && (l < len || (l == len && j < i)));
-            if *role == Role::None || better {
-                Role::None
-            } else {
-                *role
-            }
-        })
-        .collect()
-}
-
-fn fill(fields: &[Field], problem: &Problem, message: &str, request_id: &str) -> serde_json::Value {
+fn fill(
+    fields: &[ErrorField],
+    problem: &Problem,
+    message: &str,
+    request_id: &str,
+) -> serde_json::Value {
     let mut map = serde_json::Map::new();
-    for (f, role) in fields.iter().zip(roles(fields)) {
-        let value = match f.shape {
-            Shape::Text(max) => {
+    for f in fields {
+        match *f {
+            ErrorField::Text(name, role, max) => {
                 let text = match role {
-                    Role::RequestId => Some(request_id.to_owned()),
-                    Role::Code => Some(problem.code.clone()),
-                    Role::Message => Some(message.to_owned()),
-                    Role::Detail => {
-                        Some(problem.field.clone().unwrap_or_else(|| message.to_owned()))
-                    }
-                    Role::None if f.required => Some(message.to_owned()),
-                    Role::None => None,
+                    Role::Code => &problem.code,
+                    Role::Message => message,
+                    Role::Detail => problem.field.as_deref().unwrap_or(message),
+                    Role::RequestId => request_id,
                 };
-                text.map(|t| serde_json::Value::String(truncate(&t, max)))
+                map.insert(
+                    name.to_owned(),
+                    serde_json::Value::String(truncate(text, max)),
+                );
             }
-            Shape::List(item) => Some(serde_json::Value::Array(vec![fill(
-                item, problem, message, request_id,
-            )])),
-            Shape::Other => None,
-        };
-        if let Some(v) = value {
-            map.insert(f.name.to_owned(), v);
+            ErrorField::List(name, item) => {
+                map.insert(
+                    name.to_owned(),
+                    serde_json::Value::Array(vec![fill(item, problem, message, request_id)]),
+                );
+            }
         }
     }
     serde_json::Value::Object(map)
-}
-
-/// The lower-case words of a property name (`error_code`, `errorCode`,
-/// `error-code` → `error`, `code`).
-fn words(name: &str) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    let mut current = String::new();
-    let mut prev_lower = false;
-    for c in name.chars() {
-        if c == '_' || c == '-' || c == ' ' {
-            if !current.is_empty() {
-                out.push(std::mem::take(&mut current));
-            }
-            prev_lower = false;
-            continue;
-        }
-        if c.is_uppercase() && prev_lower && !current.is_empty() {
-            out.push(std::mem::take(&mut current));
-        }
-        prev_lower = c.is_lowercase() || c.is_ascii_digit();
-        current.extend(c.to_lowercase());
-    }
-    if !current.is_empty() {
-        out.push(current);
-    }
-    out
 }
 
 fn truncate(text: &str, max: Option<usize>) -> String {
@@ -392,7 +330,7 @@ fn truncate(text: &str, max: Option<usize>) -> String {
 }
 
 /// An error response with a body built by [`error_body`].
-pub fn problem_response(fields: &[Field], problem: &Problem, request_id: &str) -> Response {
+pub fn problem_response(fields: &[ErrorField], problem: &Problem, request_id: &str) -> Response {
     json_response(problem.status, &error_body(fields, problem, request_id))
 }
 
@@ -654,59 +592,17 @@ fn missing_field(message: &str) -> Option<String> {
 mod tests {
     use super::*;
 
-    const DETAIL: &[Field] = &[
-        Field {
-            name: "error_code",
-            required: false,
-            shape: Shape::Text(Some(6)),
-        },
-        Field {
-            name: "error_msg",
-            required: false,
-            shape: Shape::Text(None),
-        },
+    const DETAIL: &[ErrorField] = &[
+        ErrorField::Text("error_code", Role::Code, Some(6)),
+        ErrorField::Text("error_msg", Role::Message, None),
     ];
-    const BODY: &[Field] = &[
-        Field {
-            name: "error_code",
-            required: false,
-            shape: Shape::Text(Some(12)),
-        },
-        Field {
-            name: "error_msg",
-            required: true,
-            shape: Shape::Text(None),
-        },
-        Field {
-            name: "error_detail",
-            required: false,
-            shape: Shape::Text(None),
-        },
-        Field {
-            name: "request_id",
-            required: false,
-            shape: Shape::Text(None),
-        },
-        Field {
-            name: "details",
-            required: false,
-            shape: Shape::List(DETAIL),
-        },
-        Field {
-            name: "count",
-            required: false,
-            shape: Shape::Other,
-        },
-        Field {
-            name: "note",
-            required: true,
-            shape: Shape::Text(None),
-        },
-        Field {
-            name: "encoded_authorization_message",
-            required: false,
-            shape: Shape::Text(None),
-        },
+    const BODY: &[ErrorField] = &[
+        ErrorField::Text("error_code", Role::Code, Some(12)),
+        ErrorField::Text("error_msg", Role::Message, None),
+        ErrorField::Text("error_detail", Role::Detail, None),
+        ErrorField::Text("request_id", Role::RequestId, None),
+        ErrorField::List("details", DETAIL),
+        ErrorField::Text("note", Role::Message, None),
     ];
 
     #[test]
@@ -714,12 +610,12 @@ mod tests {
         let p = Problem::new(StatusCode::BAD_REQUEST, "bad type").with_field("instance_id");
         let body = error_body(DETAIL, &p, "rid");
         assert_eq!(body["error_msg"], "bad type (at `instance_id`)");
-        assert_eq!(words("errorCode"), ["error", "code"]);
-        assert_eq!(words("X-Request-ID"), ["x", "request", "id"]);
+        let p = Problem::new(StatusCode::BAD_REQUEST, "`instance_id` is bad").with_field("instance_id");
+        assert_eq!(error_body(DETAIL, &p, "rid")["error_msg"], "`instance_id` is bad");
     }
 
     #[test]
-    fn error_bodies_follow_naming_conventions() {
+    fn error_bodies_follow_their_table() {
         let p = Problem::new(StatusCode::BAD_REQUEST, "bad").with_field("ids[0]");
         let body = error_body(BODY, &p, "rid");
         assert_eq!(
@@ -733,6 +629,18 @@ mod tests {
                 "note": "bad"
             })
         );
+        // Key order is the table's.
+        let keys: Vec<&String> = body.as_object().unwrap().keys().collect();
+        assert_eq!(keys, ["error_code", "error_msg", "error_detail", "request_id", "details", "note"]);
+        // Without a field at fault, the detail repeats the message.
+        let p = Problem::new(StatusCode::UNAUTHORIZED, "no credentials");
+        assert_eq!(error_body(BODY, &p, "rid")["error_detail"], "no credentials");
+    }
+
+    #[test]
+    fn statuses_without_constants() {
+        assert_eq!(status::<299>().as_u16(), 299);
+        assert_eq!(status::<202>(), StatusCode::ACCEPTED);
     }
 
     #[derive(Debug, serde::Deserialize)]

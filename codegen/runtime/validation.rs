@@ -280,6 +280,18 @@ where
     T::deserialize(deserializer).map(Some)
 }
 
+/// Writes a typed error body for `Display`: as its JSON, or its `Debug`
+/// form if it cannot be serialized.
+pub fn write_json<T: serde::Serialize + fmt::Debug>(
+    f: &mut fmt::Formatter<'_>,
+    body: &T,
+) -> fmt::Result {
+    match serde_json::to_string(body) {
+        Ok(json) => f.write_str(&json),
+        Err(_) => write!(f, "{body:?}"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -366,6 +378,24 @@ mod tests {
         let mut c = Checker::new();
         c.unique("a", &["x", "y", "x"]);
         assert_eq!(c.finish().unwrap_err().first().rule, "uniqueItems");
+    }
+
+    #[test]
+    fn error_bodies_display_as_json() {
+        struct Shown<T>(T);
+        impl<T: serde::Serialize + fmt::Debug> fmt::Display for Shown<T> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write_json(f, &self.0)
+            }
+        }
+        let body = serde_json::json!({"error_code": "X.1", "error_msg": "no"});
+        assert_eq!(
+            Shown(body).to_string(),
+            r#"{"error_code":"X.1","error_msg":"no"}"#
+        );
+        // A map with non-string keys has no JSON form.
+        let odd = std::collections::BTreeMap::from([((1, 2), "a")]);
+        assert_eq!(Shown(odd).to_string(), r#"{(1, 2): "a"}"#);
     }
 
     struct Leaf(&'static str);

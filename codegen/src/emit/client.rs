@@ -87,9 +87,10 @@ fn servers(api: &Api) -> TokenStream {
         .as_deref());
         out.extend(quote! { #vdoc pub const #konst: &[&str] = &[#(#values),*]; });
         args.push(quote! { #rust: &str });
+        let placeholder = format!("{{{name}}}");
         checks.push(quote! {
             let #rust = crate::runtime::client::server_variable(#name, #rust, #konst)?;
-            url = url.replace(concat!("{", #name, "}"), &#rust);
+            url = url.replace(#placeholder, &#rust);
         });
     }
     let template = &server.url;

@@ -2,6 +2,7 @@
 //! [`crate::ir`], never the document.
 
 pub mod client;
+mod error_body;
 pub mod krate;
 pub mod server;
 pub mod types;

@@ -7,8 +7,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use proc_macro2::{Ident, Literal, TokenStream};
 use quote::{format_ident, quote};
 
+use super::error_body::{roles, Property};
 use super::types::Registry;
-use super::{doc, ident, kind_tokens_in, paragraphs, ty_tokens_in};
+use super::{doc, ident, kind_tokens_in, opt_usize, paragraphs, ty_tokens_in};
 use crate::ir::{Api, Encoding, Kind, Location, Operation, Param, ResponseBody, Status, TypeDef};
 
 fn types_mod() -> Ident {
@@ -18,8 +19,13 @@ fn types_mod() -> Ident {
 pub fn server_module(api: &Api, reg: &Registry<'_>) -> TokenStream {
     let trait_methods = api.operations.iter().map(trait_method);
     let replies = api.operations.iter().map(reply_enum);
-    let handlers = api.operations.iter().map(|op| handler(op, reg));
-    let (field_tables, fallback, op_tables) = error_tables(api, reg);
+    let fallback = fallback_body(api, reg);
+    let handlers = api
+        .operations
+        .iter()
+        .map(|op| handler(op, reg, fallback.as_deref()));
+    let (tables, uses_role) = error_tables(api, reg, fallback.as_deref());
+    let role = uses_role.then(|| quote! { use crate::runtime::server::Role; });
     let routes = routes(api);
     let auth = auth_helpers(api);
     let title = format!(
@@ -33,7 +39,8 @@ pub fn server_module(api: &Api, reg: &Registry<'_>) -> TokenStream {
         use axum::http::StatusCode;
         use axum::response::{IntoResponse, Response};
 
-        use crate::runtime::server::{self, Field, Problem, RequestContext, ServerConfig, Shape};
+        use crate::runtime::server::{self, ErrorField, Problem, RequestContext, ServerConfig};
+        #role
         use super::types;
 
         #[doc = #title]
@@ -68,12 +75,10 @@ pub fn server_module(api: &Api, reg: &Registry<'_>) -> TokenStream {
                 .with_state(state)
         }
 
-        #field_tables
-        #fallback
-        #op_tables
+        #tables
 
         /// An error response in the spec's error body for `problem.status`.
-        fn reject(table: &[(u16, &'static [Field])], problem: Problem, request_id: &str) -> Response {
+        fn reject(table: &[(u16, &'static [ErrorField])], problem: Problem, request_id: &str) -> Response {
             let fields = table
                 .iter()
                 .find(|(status, _)| *status == problem.status.as_u16())
@@ -211,15 +216,10 @@ fn reply_enum(op: &Operation) -> TokenStream {
             ResponseBody::Text => quote! { String },
             ResponseBody::Bytes => quote! { Vec<u8> },
         });
-        let fixed = match r.status {
-            Status::Code(c) => Some(Literal::u16_unsuffixed(c)),
-            _ => None,
-        };
-        let status_expr = match &fixed {
-            Some(c) => {
-                quote! { StatusCode::from_u16(#c).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR) }
-            }
-            None => quote! { *status },
+        let fixed = matches!(r.status, Status::Code(_));
+        let status_expr = match r.status {
+            Status::Code(c) => status_code(c),
+            _ => quote! { *status },
         };
         let respond = |body: TokenStream| match r.body.as_ref() {
             Some(ResponseBody::Json(_)) => quote! { server::json_response(#status_expr, #body) },
@@ -229,29 +229,29 @@ fn reply_enum(op: &Operation) -> TokenStream {
             Some(ResponseBody::Bytes) => quote! {
                 (#status_expr, [(axum::http::header::CONTENT_TYPE, "application/octet-stream")], #body.clone()).into_response()
             },
-            None if fixed.is_none() => quote! { status.into_response() },
+            None if !fixed => quote! { status.into_response() },
             None => quote! { #status_expr.into_response() },
         };
-        match (fixed.is_some(), body_ty) {
+        match (fixed, body_ty) {
             (true, Some(b)) => {
                 variants.push(quote! { #[doc = #d] #var(#b), });
                 let out = respond(quote!(body));
-                arms.push(quote! { #name::#var(body) => #out, });
+                arms.push(quote! { Self::#var(body) => #out, });
             }
             (true, None) => {
                 variants.push(quote! { #[doc = #d] #var, });
                 let out = respond(TokenStream::new());
-                arms.push(quote! { #name::#var => #out, });
+                arms.push(quote! { Self::#var => #out, });
             }
             (false, Some(b)) => {
                 variants.push(quote! { #[doc = #d] #var(StatusCode, #b), });
                 let out = respond(quote!(body));
-                arms.push(quote! { #name::#var(status, body) => #out, });
+                arms.push(quote! { Self::#var(status, body) => #out, });
             }
             (false, None) => {
                 variants.push(quote! { #[doc = #d] #var(StatusCode), });
                 let out = respond(TokenStream::new());
-                arms.push(quote! { #name::#var(status) => #out, });
+                arms.push(quote! { Self::#var(status) => #out, });
             }
         }
     }
@@ -272,6 +272,88 @@ fn reply_enum(op: &Operation) -> TokenStream {
                     #(#arms)*
                 }
             }
+        }
+    }
+}
+
+/// The `http` crate's named constants for registered statuses.
+const STATUS_CONSTANTS: &[(u16, &str)] = &[
+    (100, "CONTINUE"),
+    (101, "SWITCHING_PROTOCOLS"),
+    (102, "PROCESSING"),
+    (103, "EARLY_HINTS"),
+    (200, "OK"),
+    (201, "CREATED"),
+    (202, "ACCEPTED"),
+    (203, "NON_AUTHORITATIVE_INFORMATION"),
+    (204, "NO_CONTENT"),
+    (205, "RESET_CONTENT"),
+    (206, "PARTIAL_CONTENT"),
+    (207, "MULTI_STATUS"),
+    (208, "ALREADY_REPORTED"),
+    (226, "IM_USED"),
+    (300, "MULTIPLE_CHOICES"),
+    (301, "MOVED_PERMANENTLY"),
+    (302, "FOUND"),
+    (303, "SEE_OTHER"),
+    (304, "NOT_MODIFIED"),
+    (305, "USE_PROXY"),
+    (307, "TEMPORARY_REDIRECT"),
+    (308, "PERMANENT_REDIRECT"),
+    (400, "BAD_REQUEST"),
+    (401, "UNAUTHORIZED"),
+    (402, "PAYMENT_REQUIRED"),
+    (403, "FORBIDDEN"),
+    (404, "NOT_FOUND"),
+    (405, "METHOD_NOT_ALLOWED"),
+    (406, "NOT_ACCEPTABLE"),
+    (407, "PROXY_AUTHENTICATION_REQUIRED"),
+    (408, "REQUEST_TIMEOUT"),
+    (409, "CONFLICT"),
+    (410, "GONE"),
+    (411, "LENGTH_REQUIRED"),
+    (412, "PRECONDITION_FAILED"),
+    (413, "PAYLOAD_TOO_LARGE"),
+    (414, "URI_TOO_LONG"),
+    (415, "UNSUPPORTED_MEDIA_TYPE"),
+    (416, "RANGE_NOT_SATISFIABLE"),
+    (417, "EXPECTATION_FAILED"),
+    (418, "IM_A_TEAPOT"),
+    (421, "MISDIRECTED_REQUEST"),
+    (422, "UNPROCESSABLE_ENTITY"),
+    (423, "LOCKED"),
+    (424, "FAILED_DEPENDENCY"),
+    (425, "TOO_EARLY"),
+    (426, "UPGRADE_REQUIRED"),
+    (428, "PRECONDITION_REQUIRED"),
+    (429, "TOO_MANY_REQUESTS"),
+    (431, "REQUEST_HEADER_FIELDS_TOO_LARGE"),
+    (451, "UNAVAILABLE_FOR_LEGAL_REASONS"),
+    (500, "INTERNAL_SERVER_ERROR"),
+    (501, "NOT_IMPLEMENTED"),
+    (502, "BAD_GATEWAY"),
+    (503, "SERVICE_UNAVAILABLE"),
+    (504, "GATEWAY_TIMEOUT"),
+    (505, "HTTP_VERSION_NOT_SUPPORTED"),
+    (506, "VARIANT_ALSO_NEGOTIATES"),
+    (507, "INSUFFICIENT_STORAGE"),
+    (508, "LOOP_DETECTED"),
+    (510, "NOT_EXTENDED"),
+    (511, "NETWORK_AUTHENTICATION_REQUIRED"),
+];
+
+/// A `StatusCode` expression for `code`: the named constant of a registered
+/// status, else `server::status::<CODE>()`, which is checked when the
+/// generated crate compiles (the IR holds only codes in `100..600`).
+fn status_code(code: u16) -> TokenStream {
+    match STATUS_CONSTANTS.binary_search_by_key(&code, |(c, _)| *c) {
+        Ok(i) => {
+            let name = format_ident!("{}", STATUS_CONSTANTS[i].1);
+            quote! { StatusCode::#name }
+        }
+        Err(_) => {
+            let code = Literal::u16_unsuffixed(code);
+            quote! { server::status::<#code>() }
         }
     }
 }
@@ -345,97 +427,153 @@ fn axum_path(template: &str) -> String {
     out
 }
 
-/// Field tables for every struct used as an error body, the service-wide
-/// fallback, and each operation's status → table list.
-fn error_tables(api: &Api, reg: &Registry<'_>) -> (TokenStream, TokenStream, TokenStream) {
-    let mut used: Vec<String> = Vec::new();
-    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+/// The named struct an error response's JSON body is, if it is one.
+fn error_struct<'r>(r: &'r crate::ir::Response, reg: &Registry<'_>) -> Option<&'r str> {
+    let Some(ResponseBody::Json(ty)) = &r.body else {
+        return None;
+    };
+    let Kind::Named(n) = &ty.kind else {
+        return None;
+    };
+    matches!(reg.def(n), Some(TypeDef::Struct(_))).then_some(n.as_str())
+}
+
+/// The error body for statuses an operation does not document: the struct
+/// the most error responses use (the first by name on a tie).
+fn fallback_body(api: &Api, reg: &Registry<'_>) -> Option<String> {
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
     for op in &api.operations {
         for r in op.errors() {
-            if let Some(ResponseBody::Json(ty)) = &r.body {
-                if let Kind::Named(n) = &ty.kind {
-                    if matches!(reg.def(n), Some(TypeDef::Struct(_))) {
-                        collect_tables(n, reg, &mut used);
-                        *counts.entry(n.clone()).or_default() += 1;
-                    }
-                }
+            if let Some(n) = error_struct(r, reg) {
+                *counts.entry(n).or_default() += 1;
             }
         }
     }
-    let tables = used.iter().map(|n| {
-        let konst = table_name(n);
-        let Some(TypeDef::Struct(s)) = reg.def(n) else {
-            return TokenStream::new();
-        };
-        let fields = s.fields.iter().map(|f| {
-            let name = &f.json;
-            let required = f.required;
-            let shape = match &f.ty.kind {
-                Kind::String => {
-                    let max = match f.ty.constraints.max_length {
-                        Some(m) => {
-                            let m = Literal::usize_unsuffixed(m);
-                            quote! { Some(#m) }
-                        }
-                        None => quote! { None },
-                    };
-                    quote! { Shape::Text(#max) }
-                }
-                Kind::Array(item) => match &item.kind {
-                    Kind::Named(inner) if matches!(reg.def(inner), Some(TypeDef::Struct(_))) => {
-                        let t = table_name(inner);
-                        quote! { Shape::List(#t) }
-                    }
-                    _ => quote! { Shape::Other },
-                },
-                _ => quote! { Shape::Other },
-            };
-            quote! { Field { name: #name, required: #required, shape: #shape }, }
-        });
-        quote! { const #konst: &[Field] = &[#(#fields)*]; }
-    });
-    let field_tables = quote! { #(#tables)* };
-    // The most used error body is the fallback for statuses the spec leaves open.
-    let fallback_name = counts
+    counts
         .iter()
-        .max_by_key(|(n, c)| (**c, std::cmp::Reverse((*n).clone())))
-        .map(|(n, _)| n.clone());
-    let fallback = match fallback_name {
+        .max_by_key(|(n, c)| (**c, std::cmp::Reverse(**n)))
+        .map(|(n, _)| (*n).to_owned())
+}
+
+/// The documented statuses of an operation whose error body is not the
+/// fallback, with that body's struct.
+fn error_entries<'o>(
+    op: &'o Operation,
+    reg: &Registry<'_>,
+    fallback: Option<&str>,
+) -> Vec<(u16, &'o str)> {
+    op.errors()
+        .filter_map(|r| {
+            let Status::Code(c) = r.status else {
+                return None;
+            };
+            error_struct(r, reg)
+                .filter(|n| Some(*n) != fallback)
+                .map(|n| (c, n))
+        })
+        .collect()
+}
+
+/// The name of an operation's status → error body table, when it has one.
+fn errors_const(op: &Operation, reg: &Registry<'_>, fallback: Option<&str>) -> Option<Ident> {
+    (!error_entries(op, reg, fallback).is_empty())
+        .then(|| format_ident!("{}_ERRORS", op.rust.to_uppercase()))
+}
+
+/// The error body tables: one per struct an error body uses (the fallback
+/// and those reached from an operation's table), then each operation's
+/// status → table list where it differs from the fallback. Also whether
+/// they name a `Role`.
+fn error_tables(api: &Api, reg: &Registry<'_>, fallback: Option<&str>) -> (TokenStream, bool) {
+    let mut used: Vec<String> = Vec::new();
+    if let Some(n) = fallback {
+        collect_tables(n, reg, &mut used);
+    }
+    for op in &api.operations {
+        for (_, n) in error_entries(op, reg, fallback) {
+            collect_tables(n, reg, &mut used);
+        }
+    }
+    let mut out = TokenStream::new();
+    let mut uses_role = fallback.is_none();
+    for n in &used {
+        let Some(TypeDef::Struct(s)) = reg.def(n) else {
+            continue;
+        };
+        let konst = table_name(n);
+        let fields = error_fields(s, reg);
+        uses_role |= fields.iter().any(|(text, _)| *text);
+        let fields = fields.into_iter().map(|(_, f)| f);
+        out.extend(quote! { const #konst: &[ErrorField] = &[#(#fields),*]; });
+    }
+    out.extend(match fallback {
         Some(n) => {
-            let t = table_name(&n);
+            let t = table_name(n);
             quote! {
                 /// The error body for statuses an operation does not document.
-                const FALLBACK_ERROR: &[Field] = #t;
+                const FALLBACK_ERROR: &[ErrorField] = #t;
             }
         }
         None => quote! {
             /// The error body for statuses an operation does not document.
-            const FALLBACK_ERROR: &[Field] = &[
-                Field { name: "code", required: true, shape: Shape::Text(None) },
-                Field { name: "message", required: true, shape: Shape::Text(None) },
+            const FALLBACK_ERROR: &[ErrorField] = &[
+                ErrorField::Text("code", Role::Code, None),
+                ErrorField::Text("message", Role::Message, None),
             ];
         },
-    };
-    let op_tables = api.operations.iter().map(|op| {
-        let konst = format_ident!("{}_ERRORS", op.rust.to_uppercase());
-        let entries = op.errors().filter_map(|r| {
-            let Status::Code(c) = r.status else {
-                return None;
-            };
-            let Some(ResponseBody::Json(ty)) = &r.body else {
-                return None;
-            };
-            let Kind::Named(n) = &ty.kind else {
-                return None;
-            };
-            matches!(reg.def(n), Some(TypeDef::Struct(_))).then(|| {
-                let t = table_name(n);
-                quote! { (#c, #t), }
-            })
-        });
-        quote! { const #konst: &[(u16, &[Field])] = &[#(#entries)*]; }
     });
-    (field_tables, fallback, quote! { #(#op_tables)* })
+    for op in &api.operations {
+        let Some(konst) = errors_const(op, reg, fallback) else {
+            continue;
+        };
+        let entries = error_entries(op, reg, fallback).into_iter().map(|(c, n)| {
+            let c = Literal::u16_unsuffixed(c);
+            let t = table_name(n);
+            quote! { (#c, #t) }
+        });
+        out.extend(quote! { const #konst: &[(u16, &[ErrorField])] = &[#(#entries),*]; });
+    }
+    (out, uses_role)
+}
+
+/// The properties of an error struct the layer fills, in schema order, with
+/// the role each string receives (and whether the entry is a string).
+fn error_fields(s: &crate::ir::Struct, reg: &Registry<'_>) -> Vec<(bool, TokenStream)> {
+    let properties: Vec<Property<'_>> = s
+        .fields
+        .iter()
+        .map(|f| Property {
+            name: &f.json,
+            text: matches!(f.ty.kind, Kind::String),
+            required: f.required,
+        })
+        .collect();
+    s.fields
+        .iter()
+        .zip(roles(&properties))
+        .filter_map(|(f, role)| {
+            let name = &f.json;
+            if let Some(role) = role {
+                let role = format_ident!("{}", role.runtime_name());
+                let max = opt_usize(f.ty.constraints.max_length);
+                return Some((true, quote! { ErrorField::Text(#name, Role::#role, #max) }));
+            }
+            let inner = list_item_struct(&f.ty, reg)?;
+            let t = table_name(inner);
+            Some((false, quote! { ErrorField::List(#name, #t) }))
+        })
+        .collect()
+}
+
+/// The struct an array property holds, if it holds one.
+fn list_item_struct<'t>(ty: &'t crate::ir::Ty, reg: &Registry<'_>) -> Option<&'t str> {
+    let Kind::Array(item) = &ty.kind else {
+        return None;
+    };
+    let Kind::Named(inner) = &item.kind else {
+        return None;
+    };
+    matches!(reg.def(inner), Some(TypeDef::Struct(_))).then_some(inner.as_str())
 }
 
 fn collect_tables(name: &str, reg: &Registry<'_>, out: &mut Vec<String>) {
@@ -445,14 +583,11 @@ fn collect_tables(name: &str, reg: &Registry<'_>, out: &mut Vec<String>) {
     let Some(TypeDef::Struct(s)) = reg.def(name) else {
         return;
     };
-    // Nested lists first so their tables are declared (order does not matter
-    // for consts, but it reads better).
+    // Nested lists first, so a table is declared before it is used.
     for f in &s.fields {
-        if let Kind::Array(item) = &f.ty.kind {
-            if let Kind::Named(inner) = &item.kind {
-                if matches!(reg.def(inner), Some(TypeDef::Struct(_))) && inner != name {
-                    collect_tables(inner, reg, out);
-                }
+        if let Some(inner) = list_item_struct(&f.ty, reg) {
+            if inner != name {
+                collect_tables(inner, reg, out);
             }
         }
     }
@@ -538,11 +673,14 @@ fn param_extract(p: &Param, rust: &Ident, position: usize) -> TokenStream {
     }
 }
 
-fn handler(op: &Operation, reg: &Registry<'_>) -> TokenStream {
+fn handler(op: &Operation, reg: &Registry<'_>, fallback: Option<&str>) -> TokenStream {
     let h = format_ident!("handle_{}", op.rust);
     let inner = format_ident!("serve_{}", op.rust);
     let method = ident(&op.rust);
-    let errors = format_ident!("{}_ERRORS", op.rust.to_uppercase());
+    let errors = match errors_const(op, reg, fallback) {
+        Some(konst) => quote!(#konst),
+        None => quote!(&[]),
+    };
     let names = param_names(op);
     let order = crate::openapi::template_names(&op.path);
     let path_params: Vec<(&Param, &Ident)> = order
@@ -588,8 +726,11 @@ fn handler(op: &Operation, reg: &Registry<'_>) -> TokenStream {
     let body_step = op.body.as_ref().map(|b| match &b.encoding {
         Encoding::Json(ty) => {
             let t = ty_tokens_in(ty, Some(&types_mod()));
-            let unsupported = quote! {
-                if #errors.iter().any(|(status, _)| *status == 415) { StatusCode::UNSUPPORTED_MEDIA_TYPE } else { StatusCode::BAD_REQUEST }
+            // A body that is not JSON gets 415 where the spec documents it, else 400.
+            let unsupported = if op.errors().any(|r| r.status == Status::Code(415)) {
+                status_code(415)
+            } else {
+                status_code(400)
             };
             let body_checks = reg.checks(ty, quote!(value), quote!(""));
             if b.required {
@@ -686,5 +827,27 @@ fn is_object(ty: &crate::ir::Ty, reg: &Registry<'_>) -> bool {
         Kind::Map(_) => true,
         Kind::Named(n) => matches!(reg.def(n), Some(TypeDef::Struct(_))),
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses_are_named_constants_where_http_has_one() {
+        assert!(STATUS_CONSTANTS.windows(2).all(|w| w[0].0 < w[1].0));
+        assert_eq!(status_code(202).to_string(), "StatusCode :: ACCEPTED");
+        assert_eq!(status_code(418).to_string(), "StatusCode :: IM_A_TEAPOT");
+        assert_eq!(
+            status_code(299).to_string(),
+            "server :: status :: < 299 > ()"
+        );
+    }
+
+    #[test]
+    fn paths_name_parameters_by_position() {
+        assert_eq!(axum_path("/a/{x}/b/{y}"), "/a/{p0}/b/{p1}");
+        assert_eq!(axum_path("/plain"), "/plain");
     }
 }

@@ -10,8 +10,58 @@ use serde_json::Value;
 
 use super::{doc, ident, kind_tokens, number_literal, opt_usize, paragraphs, ty_tokens};
 use crate::ir::{
-    Api, Encoding, Enum, Kind, Operation, Response, ResponseBody, Struct, Ty, TypeDef, Union,
+    Api, Constraints, Encoding, Enum, Kind, Operation, Response, ResponseBody, Struct, Ty, TypeDef,
+    Union,
 };
+
+/// The constraints of `ty` that can fail: only those that apply to its kind,
+/// and without the ones every value meets (a lower bound of 0 on a length,
+/// an item or a property count; an inclusive bound at the end of an integer
+/// type's range).
+fn effective(ty: &Ty) -> Constraints {
+    let c = &ty.constraints;
+    let positive = |n: Option<usize>| n.filter(|n| *n > 0);
+    match &ty.kind {
+        Kind::String => Constraints {
+            min_length: positive(c.min_length),
+            max_length: c.max_length,
+            ..Constraints::default()
+        },
+        Kind::Array(_) => Constraints {
+            min_items: positive(c.min_items),
+            max_items: c.max_items,
+            unique_items: c.unique_items,
+            ..Constraints::default()
+        },
+        Kind::Map(_) => Constraints {
+            min_properties: positive(c.min_properties),
+            max_properties: c.max_properties,
+            ..Constraints::default()
+        },
+        Kind::Integer(t) => {
+            let (lo, hi) = crate::ir::integer_range(t);
+            // The bound as `number_literal` writes it.
+            let at = |v: f64| (v as i128).clamp(lo, hi);
+            Constraints {
+                minimum: c
+                    .minimum
+                    .filter(|(v, exclusive)| *exclusive || at(*v) != lo),
+                maximum: c
+                    .maximum
+                    .filter(|(v, exclusive)| *exclusive || at(*v) != hi),
+                allowed: c.allowed.clone(),
+                ..Constraints::default()
+            }
+        }
+        Kind::Number(_) => Constraints {
+            minimum: c.minimum,
+            maximum: c.maximum,
+            allowed: c.allowed.clone(),
+            ..Constraints::default()
+        },
+        Kind::Boolean | Kind::Any | Kind::Named(_) => Constraints::default(),
+    }
+}
 
 /// Looks types up by name and knows which need constraint checks and which
 /// appear in request bodies.
@@ -97,7 +147,7 @@ impl<'a> Registry<'a> {
 
     /// Whether a value of this type can break a constraint.
     pub fn needs(&self, ty: &Ty) -> bool {
-        if !ty.constraints.is_empty() {
+        if !effective(ty).is_empty() {
             return true;
         }
         match &ty.kind {
@@ -105,6 +155,12 @@ impl<'a> Registry<'a> {
             Kind::Named(n) => self.needs.get(n.as_str()).copied().unwrap_or(false),
             _ => false,
         }
+    }
+
+    /// Whether values of the named type can break a constraint (only those
+    /// implement `Validate`).
+    pub fn needs_checks(&self, name: &str) -> bool {
+        self.needs.get(name).copied().unwrap_or(false)
     }
 
     /// Whether `name` is a string enum (a `Copy` type with `as_str`).
@@ -135,7 +191,7 @@ impl<'a> Registry<'a> {
             let body = self.checks(&inner, quote!(value), field);
             return quote! { if let Some(value) = #value { #body } };
         }
-        let c = &ty.constraints;
+        let c = &effective(ty);
         let mut out = TokenStream::new();
         match &ty.kind {
             Kind::String => {
@@ -258,8 +314,21 @@ pub fn types_module(api: &Api, reg: &Registry<'_>) -> TokenStream {
     for op in &api.operations {
         out.extend(outcome_enums(op));
     }
+    let mut imports = Vec::new();
+    if api.types.iter().any(|t| reg.needs_checks(t.name())) {
+        imports.extend([quote!(Checker), quote!(Validate)]);
+    }
+    let json_errors = api.operations.iter().any(|op| {
+        op.errors()
+            .any(|r| matches!(r.body, Some(ResponseBody::Json(_))))
+    });
+    if json_errors {
+        imports.push(quote!(write_json));
+    }
+    let imports =
+        (!imports.is_empty()).then(|| quote! { use crate::runtime::validation::{#(#imports),*}; });
     quote! {
-        use crate::runtime::validation::{Checker, Validate};
+        #imports
         #out
     }
 }
@@ -349,11 +418,15 @@ fn struct_def(s: &Struct, reg: &Registry<'_>) -> TokenStream {
     let deny = s
         .deny_unknown
         .then(|| quote! { #[serde(deny_unknown_fields)] });
-    let (checker_arg, field_arg) = if checks.is_empty() {
-        (quote!(_checker), quote!(_field))
-    } else {
-        (quote!(checker), quote!(field))
-    };
+    let validate = (!checks.is_empty()).then(|| {
+        quote! {
+            impl Validate for #name {
+                fn check(&self, field: &str, checker: &mut Checker) {
+                    #(#checks)*
+                }
+            }
+        }
+    });
     quote! {
         #docs
         #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -364,11 +437,7 @@ fn struct_def(s: &Struct, reg: &Registry<'_>) -> TokenStream {
 
         #(#default_fns)*
 
-        impl Validate for #name {
-            fn check(&self, #field_arg: &str, #checker_arg: &mut Checker) {
-                #(#checks)*
-            }
-        }
+        #validate
     }
 }
 
@@ -411,10 +480,6 @@ fn enum_def(e: &Enum) -> TokenStream {
                 f.write_str(self.as_str())
             }
         }
-
-        impl Validate for #name {
-            fn check(&self, _field: &str, _checker: &mut Checker) {}
-        }
     }
 }
 
@@ -429,21 +494,16 @@ fn union_def(u: &Union, reg: &Registry<'_>) -> TokenStream {
         }
         quote! { #var(#t), }
     });
-    let check_arms: Vec<TokenStream> = u
-        .variants
-        .iter()
-        .map(|v| {
-            let var = ident(&v.name);
-            let body = reg.checks(&v.ty, quote!(value), quote!(field));
-            if body.is_empty() {
-                quote! { Self::#var(_) => {} }
-            } else {
-                quote! { Self::#var(value) => { #body } }
-            }
-        })
-        .collect();
-    let any_checks = u.variants.iter().any(|v| reg.needs(&v.ty));
-    let validate = if any_checks {
+    let check_arms = u.variants.iter().map(|v| {
+        let var = ident(&v.name);
+        let body = reg.checks(&v.ty, quote!(value), quote!(field));
+        if body.is_empty() {
+            quote! { Self::#var(_) => {} }
+        } else {
+            quote! { Self::#var(value) => { #body } }
+        }
+    });
+    let validate = reg.needs_checks(&u.name).then(|| {
         quote! {
             impl Validate for #name {
                 fn check(&self, field: &str, checker: &mut Checker) {
@@ -451,13 +511,7 @@ fn union_def(u: &Union, reg: &Registry<'_>) -> TokenStream {
                 }
             }
         }
-    } else {
-        quote! {
-            impl Validate for #name {
-                fn check(&self, _field: &str, _checker: &mut Checker) {}
-            }
-        }
-    };
+    });
     let scalar = u.variants.iter().all(|v| match &v.ty.kind {
         Kind::String | Kind::Integer(_) | Kind::Number(_) | Kind::Boolean => !v.ty.nullable,
         Kind::Named(n) => reg.is_enum(n) && !v.ty.nullable,
@@ -582,12 +636,7 @@ fn outcome_enums(op: &Operation) -> TokenStream {
     let arms = errors.iter().map(|r| {
         let var = ident(&r.variant);
         match &r.body {
-            Some(ResponseBody::Json(_)) => quote! {
-                Self::#var(body) => match serde_json::to_string(body) {
-                    Ok(json) => f.write_str(&json),
-                    Err(_) => write!(f, "{body:?}"),
-                },
-            },
+            Some(ResponseBody::Json(_)) => quote! { Self::#var(body) => write_json(f, body), },
             Some(ResponseBody::Text) => quote! { Self::#var(body) => f.write_str(body), },
             Some(ResponseBody::Bytes) => {
                 quote! { Self::#var(body) => write!(f, "{} bytes", body.len()), }

@@ -2,7 +2,8 @@
 // Regenerate with `cargo xtask codegen`.
 
 use super::types;
-use crate::runtime::server::{self, Field, Problem, RequestContext, ServerConfig, Shape};
+use crate::runtime::server::Role;
+use crate::runtime::server::{self, ErrorField, Problem, RequestContext, ServerConfig};
 use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -61,38 +62,16 @@ pub enum BatchDeleteSecretsReply {
 impl IntoResponse for BatchDeleteSecretsReply {
     fn into_response(self) -> Response {
         match &self {
-            BatchDeleteSecretsReply::Ok(body) => server::json_response(
-                StatusCode::from_u16(200).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
-                body,
-            ),
-            BatchDeleteSecretsReply::BadRequest(body) => server::json_response(
-                StatusCode::from_u16(400).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
-                body,
-            ),
-            BatchDeleteSecretsReply::Unauthorized(body) => server::json_response(
-                StatusCode::from_u16(401).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
-                body,
-            ),
-            BatchDeleteSecretsReply::Forbidden(body) => server::json_response(
-                StatusCode::from_u16(403).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
-                body,
-            ),
-            BatchDeleteSecretsReply::NotFound(body) => server::json_response(
-                StatusCode::from_u16(404).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
-                body,
-            ),
-            BatchDeleteSecretsReply::InternalServerError(body) => server::json_response(
-                StatusCode::from_u16(500).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
-                body,
-            ),
-            BatchDeleteSecretsReply::BadGateway(body) => server::json_response(
-                StatusCode::from_u16(502).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
-                body,
-            ),
-            BatchDeleteSecretsReply::GatewayTimeout(body) => server::json_response(
-                StatusCode::from_u16(504).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
-                body,
-            ),
+            Self::Ok(body) => server::json_response(StatusCode::OK, body),
+            Self::BadRequest(body) => server::json_response(StatusCode::BAD_REQUEST, body),
+            Self::Unauthorized(body) => server::json_response(StatusCode::UNAUTHORIZED, body),
+            Self::Forbidden(body) => server::json_response(StatusCode::FORBIDDEN, body),
+            Self::NotFound(body) => server::json_response(StatusCode::NOT_FOUND, body),
+            Self::InternalServerError(body) => {
+                server::json_response(StatusCode::INTERNAL_SERVER_ERROR, body)
+            }
+            Self::BadGateway(body) => server::json_response(StatusCode::BAD_GATEWAY, body),
+            Self::GatewayTimeout(body) => server::json_response(StatusCode::GATEWAY_TIMEOUT, body),
         }
     }
 }
@@ -134,34 +113,16 @@ pub fn routes<T: Api>(api: T, config: ServerConfig) -> axum::Router {
         .with_state(state)
 }
 
-const CSMS_ERROR_FIELDS: &[Field] = &[
-    Field {
-        name: "error_code",
-        required: false,
-        shape: Shape::Text(None),
-    },
-    Field {
-        name: "error_msg",
-        required: false,
-        shape: Shape::Text(None),
-    },
+const CSMS_ERROR_FIELDS: &[ErrorField] = &[
+    ErrorField::Text("error_code", Role::Code, None),
+    ErrorField::Text("error_msg", Role::Message, None),
 ];
 
 /// The error body for statuses an operation does not document.
-const FALLBACK_ERROR: &[Field] = CSMS_ERROR_FIELDS;
-
-const BATCH_DELETE_SECRETS_ERRORS: &[(u16, &[Field])] = &[
-    (400u16, CSMS_ERROR_FIELDS),
-    (401u16, CSMS_ERROR_FIELDS),
-    (403u16, CSMS_ERROR_FIELDS),
-    (404u16, CSMS_ERROR_FIELDS),
-    (500u16, CSMS_ERROR_FIELDS),
-    (502u16, CSMS_ERROR_FIELDS),
-    (504u16, CSMS_ERROR_FIELDS),
-];
+const FALLBACK_ERROR: &[ErrorField] = CSMS_ERROR_FIELDS;
 
 /// An error response in the spec's error body for `problem.status`.
-fn reject(table: &[(u16, &'static [Field])], problem: Problem, request_id: &str) -> Response {
+fn reject(table: &[(u16, &'static [ErrorField])], problem: Problem, request_id: &str) -> Response {
     let fields = table
         .iter()
         .find(|(status, _)| *status == problem.status.as_u16())
@@ -216,7 +177,7 @@ async fn serve_batch_delete_secrets<T: Api>(
     request: Request,
     request_id: &str,
 ) -> Result<Response, Response> {
-    let fail = |problem: Problem| reject(BATCH_DELETE_SECRETS_ERRORS, problem, request_id);
+    let fail = |problem: Problem| reject(&[], problem, request_id);
     let (mut parts, body) = request.into_parts();
     let bytes = server::read_body(body, state.config.body_limit)
         .await
@@ -224,19 +185,8 @@ async fn serve_batch_delete_secrets<T: Api>(
     let identity = Some(server::authenticate(&*state.config.auth, &parts, &bytes).map_err(fail)?);
     let path = server::path_params(&mut parts, 1).await.map_err(fail)?;
     let project_id = server::param::<String>(&path[0], "project_id").map_err(fail)?;
-    let body: types::BatchDeleteSecretsRequest = server::json_object_body(
-        &parts.headers,
-        &bytes,
-        if BATCH_DELETE_SECRETS_ERRORS
-            .iter()
-            .any(|(status, _)| *status == 415)
-        {
-            StatusCode::UNSUPPORTED_MEDIA_TYPE
-        } else {
-            StatusCode::BAD_REQUEST
-        },
-    )
-    .map_err(fail)?;
+    let body: types::BatchDeleteSecretsRequest =
+        server::json_object_body(&parts.headers, &bytes, StatusCode::BAD_REQUEST).map_err(fail)?;
     let mut checker = crate::runtime::validation::Checker::new();
     {
         let value = &project_id;

@@ -51,7 +51,7 @@ pub const REGION_VALUES: &[&str] = &[
 pub fn server_url(region: &str) -> Result<String, crate::runtime::client::ServerError> {
     let mut url = String::from("https://dbss.{region}.myhuaweicloud.com");
     let region = crate::runtime::client::server_variable("region", region, REGION_VALUES)?;
-    url = url.replace(concat!("{", "region", "}"), &region);
+    url = url.replace("{region}", &region);
     Ok(url)
 }
 

@@ -2,7 +2,8 @@
 // Regenerate with `cargo xtask codegen`.
 
 use super::types;
-use crate::runtime::server::{self, Field, Problem, RequestContext, ServerConfig, Shape};
+use crate::runtime::server::Role;
+use crate::runtime::server::{self, ErrorField, Problem, RequestContext, ServerConfig};
 use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -59,30 +60,12 @@ pub enum DeleteAssetReply {
 impl IntoResponse for DeleteAssetReply {
     fn into_response(self) -> Response {
         match &self {
-            DeleteAssetReply::Ok(body) => server::json_response(
-                StatusCode::from_u16(200).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
-                body,
-            ),
-            DeleteAssetReply::BadRequest(body) => server::json_response(
-                StatusCode::from_u16(400).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
-                body,
-            ),
-            DeleteAssetReply::Unauthorized(body) => server::json_response(
-                StatusCode::from_u16(401).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
-                body,
-            ),
-            DeleteAssetReply::Forbidden(body) => server::json_response(
-                StatusCode::from_u16(403).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
-                body,
-            ),
-            DeleteAssetReply::NotFound(body) => server::json_response(
-                StatusCode::from_u16(404).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
-                body,
-            ),
-            DeleteAssetReply::Conflict(body) => server::json_response(
-                StatusCode::from_u16(409).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
-                body,
-            ),
+            Self::Ok(body) => server::json_response(StatusCode::OK, body),
+            Self::BadRequest(body) => server::json_response(StatusCode::BAD_REQUEST, body),
+            Self::Unauthorized(body) => server::json_response(StatusCode::UNAUTHORIZED, body),
+            Self::Forbidden(body) => server::json_response(StatusCode::FORBIDDEN, body),
+            Self::NotFound(body) => server::json_response(StatusCode::NOT_FOUND, body),
+            Self::Conflict(body) => server::json_response(StatusCode::CONFLICT, body),
         }
     }
 }
@@ -121,42 +104,18 @@ pub fn routes<T: Api>(api: T, config: ServerConfig) -> axum::Router {
         .with_state(state)
 }
 
-const ERROR_RESP_FIELDS: &[Field] = &[
-    Field {
-        name: "error_code",
-        required: false,
-        shape: Shape::Text(Some(128)),
-    },
-    Field {
-        name: "error_msg",
-        required: false,
-        shape: Shape::Text(Some(128)),
-    },
-    Field {
-        name: "error_details",
-        required: false,
-        shape: Shape::Text(Some(128)),
-    },
-    Field {
-        name: "request_id",
-        required: false,
-        shape: Shape::Text(Some(128)),
-    },
+const ERROR_RESP_FIELDS: &[ErrorField] = &[
+    ErrorField::Text("error_code", Role::Code, Some(128)),
+    ErrorField::Text("error_msg", Role::Message, Some(128)),
+    ErrorField::Text("error_details", Role::Detail, Some(128)),
+    ErrorField::Text("request_id", Role::RequestId, Some(128)),
 ];
 
 /// The error body for statuses an operation does not document.
-const FALLBACK_ERROR: &[Field] = ERROR_RESP_FIELDS;
-
-const DELETE_ASSET_ERRORS: &[(u16, &[Field])] = &[
-    (400u16, ERROR_RESP_FIELDS),
-    (401u16, ERROR_RESP_FIELDS),
-    (403u16, ERROR_RESP_FIELDS),
-    (404u16, ERROR_RESP_FIELDS),
-    (409u16, ERROR_RESP_FIELDS),
-];
+const FALLBACK_ERROR: &[ErrorField] = ERROR_RESP_FIELDS;
 
 /// An error response in the spec's error body for `problem.status`.
-fn reject(table: &[(u16, &'static [Field])], problem: Problem, request_id: &str) -> Response {
+fn reject(table: &[(u16, &'static [ErrorField])], problem: Problem, request_id: &str) -> Response {
     let fields = table
         .iter()
         .find(|(status, _)| *status == problem.status.as_u16())
@@ -211,7 +170,7 @@ async fn serve_delete_asset<T: Api>(
     request: Request,
     request_id: &str,
 ) -> Result<Response, Response> {
-    let fail = |problem: Problem| reject(DELETE_ASSET_ERRORS, problem, request_id);
+    let fail = |problem: Problem| reject(&[], problem, request_id);
     let (mut parts, body) = request.into_parts();
     let bytes = server::read_body(body, state.config.body_limit)
         .await
@@ -220,16 +179,8 @@ async fn serve_delete_asset<T: Api>(
     let path = server::path_params(&mut parts, 2).await.map_err(fail)?;
     let project_id = server::param::<String>(&path[0], "project_id").map_err(fail)?;
     let instance_id = server::param::<String>(&path[1], "instance_id").map_err(fail)?;
-    let body: types::AssetOperateRequest = server::json_object_body(
-        &parts.headers,
-        &bytes,
-        if DELETE_ASSET_ERRORS.iter().any(|(status, _)| *status == 415) {
-            StatusCode::UNSUPPORTED_MEDIA_TYPE
-        } else {
-            StatusCode::BAD_REQUEST
-        },
-    )
-    .map_err(fail)?;
+    let body: types::AssetOperateRequest =
+        server::json_object_body(&parts.headers, &bytes, StatusCode::BAD_REQUEST).map_err(fail)?;
     let mut checker = crate::runtime::validation::Checker::new();
     {
         let value = &project_id;

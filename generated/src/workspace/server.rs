@@ -2,7 +2,8 @@
 // Regenerate with `cargo xtask codegen`.
 
 use super::types;
-use crate::runtime::server::{self, Field, Problem, RequestContext, ServerConfig, Shape};
+use crate::runtime::server::Role;
+use crate::runtime::server::{self, ErrorField, Problem, RequestContext, ServerConfig};
 use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -71,34 +72,15 @@ pub enum BatchDeleteDesktopsReply {
 impl IntoResponse for BatchDeleteDesktopsReply {
     fn into_response(self) -> Response {
         match &self {
-            BatchDeleteDesktopsReply::Accepted(body) => server::json_response(
-                StatusCode::from_u16(202).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
-                body,
-            ),
-            BatchDeleteDesktopsReply::BadRequest(body) => server::json_response(
-                StatusCode::from_u16(400).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
-                body,
-            ),
-            BatchDeleteDesktopsReply::Unauthorized(body) => server::json_response(
-                StatusCode::from_u16(401).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
-                body,
-            ),
-            BatchDeleteDesktopsReply::Forbidden(body) => server::json_response(
-                StatusCode::from_u16(403).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
-                body,
-            ),
-            BatchDeleteDesktopsReply::NotFound(body) => server::json_response(
-                StatusCode::from_u16(404).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
-                body,
-            ),
-            BatchDeleteDesktopsReply::Conflict(body) => server::json_response(
-                StatusCode::from_u16(409).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
-                body,
-            ),
-            BatchDeleteDesktopsReply::InternalServerError(body) => server::json_response(
-                StatusCode::from_u16(500).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
-                body,
-            ),
+            Self::Accepted(body) => server::json_response(StatusCode::ACCEPTED, body),
+            Self::BadRequest(body) => server::json_response(StatusCode::BAD_REQUEST, body),
+            Self::Unauthorized(body) => server::json_response(StatusCode::UNAUTHORIZED, body),
+            Self::Forbidden(body) => server::json_response(StatusCode::FORBIDDEN, body),
+            Self::NotFound(body) => server::json_response(StatusCode::NOT_FOUND, body),
+            Self::Conflict(body) => server::json_response(StatusCode::CONFLICT, body),
+            Self::InternalServerError(body) => {
+                server::json_response(StatusCode::INTERNAL_SERVER_ERROR, body)
+            }
         }
     }
 }
@@ -125,34 +107,15 @@ pub enum DeleteDesktopVolumesReply {
 impl IntoResponse for DeleteDesktopVolumesReply {
     fn into_response(self) -> Response {
         match &self {
-            DeleteDesktopVolumesReply::Ok(body) => server::json_response(
-                StatusCode::from_u16(200).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
-                body,
-            ),
-            DeleteDesktopVolumesReply::BadRequest(body) => server::json_response(
-                StatusCode::from_u16(400).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
-                body,
-            ),
-            DeleteDesktopVolumesReply::Unauthorized(body) => server::json_response(
-                StatusCode::from_u16(401).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
-                body,
-            ),
-            DeleteDesktopVolumesReply::Forbidden(body) => server::json_response(
-                StatusCode::from_u16(403).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
-                body,
-            ),
-            DeleteDesktopVolumesReply::NotFound(body) => server::json_response(
-                StatusCode::from_u16(404).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
-                body,
-            ),
-            DeleteDesktopVolumesReply::Conflict(body) => server::json_response(
-                StatusCode::from_u16(409).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
-                body,
-            ),
-            DeleteDesktopVolumesReply::InternalServerError(body) => server::json_response(
-                StatusCode::from_u16(500).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
-                body,
-            ),
+            Self::Ok(body) => server::json_response(StatusCode::OK, body),
+            Self::BadRequest(body) => server::json_response(StatusCode::BAD_REQUEST, body),
+            Self::Unauthorized(body) => server::json_response(StatusCode::UNAUTHORIZED, body),
+            Self::Forbidden(body) => server::json_response(StatusCode::FORBIDDEN, body),
+            Self::NotFound(body) => server::json_response(StatusCode::NOT_FOUND, body),
+            Self::Conflict(body) => server::json_response(StatusCode::CONFLICT, body),
+            Self::InternalServerError(body) => {
+                server::json_response(StatusCode::INTERNAL_SERVER_ERROR, body)
+            }
         }
     }
 }
@@ -202,52 +165,17 @@ pub fn routes<T: Api>(api: T, config: ServerConfig) -> axum::Router {
         .with_state(state)
 }
 
-const BASE_RESPONSE_FIELDS: &[Field] = &[
-    Field {
-        name: "error_code",
-        required: false,
-        shape: Shape::Text(Some(12)),
-    },
-    Field {
-        name: "error_msg",
-        required: false,
-        shape: Shape::Text(Some(1000)),
-    },
-    Field {
-        name: "error_detail",
-        required: false,
-        shape: Shape::Text(Some(1000)),
-    },
-    Field {
-        name: "encoded_authorization_message",
-        required: false,
-        shape: Shape::Text(None),
-    },
+const BASE_RESPONSE_FIELDS: &[ErrorField] = &[
+    ErrorField::Text("error_code", Role::Code, Some(12)),
+    ErrorField::Text("error_msg", Role::Message, Some(1000)),
+    ErrorField::Text("error_detail", Role::Detail, Some(1000)),
 ];
 
 /// The error body for statuses an operation does not document.
-const FALLBACK_ERROR: &[Field] = BASE_RESPONSE_FIELDS;
-
-const BATCH_DELETE_DESKTOPS_ERRORS: &[(u16, &[Field])] = &[
-    (400u16, BASE_RESPONSE_FIELDS),
-    (401u16, BASE_RESPONSE_FIELDS),
-    (403u16, BASE_RESPONSE_FIELDS),
-    (404u16, BASE_RESPONSE_FIELDS),
-    (409u16, BASE_RESPONSE_FIELDS),
-    (500u16, BASE_RESPONSE_FIELDS),
-];
-
-const DELETE_DESKTOP_VOLUMES_ERRORS: &[(u16, &[Field])] = &[
-    (400u16, BASE_RESPONSE_FIELDS),
-    (401u16, BASE_RESPONSE_FIELDS),
-    (403u16, BASE_RESPONSE_FIELDS),
-    (404u16, BASE_RESPONSE_FIELDS),
-    (409u16, BASE_RESPONSE_FIELDS),
-    (500u16, BASE_RESPONSE_FIELDS),
-];
+const FALLBACK_ERROR: &[ErrorField] = BASE_RESPONSE_FIELDS;
 
 /// An error response in the spec's error body for `problem.status`.
-fn reject(table: &[(u16, &'static [Field])], problem: Problem, request_id: &str) -> Response {
+fn reject(table: &[(u16, &'static [ErrorField])], problem: Problem, request_id: &str) -> Response {
     let fields = table
         .iter()
         .find(|(status, _)| *status == problem.status.as_u16())
@@ -302,7 +230,7 @@ async fn serve_batch_delete_desktops<T: Api>(
     request: Request,
     request_id: &str,
 ) -> Result<Response, Response> {
-    let fail = |problem: Problem| reject(BATCH_DELETE_DESKTOPS_ERRORS, problem, request_id);
+    let fail = |problem: Problem| reject(&[], problem, request_id);
     let (mut parts, body) = request.into_parts();
     let bytes = server::read_body(body, state.config.body_limit)
         .await
@@ -310,19 +238,8 @@ async fn serve_batch_delete_desktops<T: Api>(
     let identity = Some(server::authenticate(&*state.config.auth, &parts, &bytes).map_err(fail)?);
     let path = server::path_params(&mut parts, 1).await.map_err(fail)?;
     let project_id = server::param::<String>(&path[0], "project_id").map_err(fail)?;
-    let body: types::DeleteDesktopsReq = server::json_object_body(
-        &parts.headers,
-        &bytes,
-        if BATCH_DELETE_DESKTOPS_ERRORS
-            .iter()
-            .any(|(status, _)| *status == 415)
-        {
-            StatusCode::UNSUPPORTED_MEDIA_TYPE
-        } else {
-            StatusCode::BAD_REQUEST
-        },
-    )
-    .map_err(fail)?;
+    let body: types::DeleteDesktopsReq =
+        server::json_object_body(&parts.headers, &bytes, StatusCode::BAD_REQUEST).map_err(fail)?;
     let mut checker = crate::runtime::validation::Checker::new();
     {
         let value = &project_id;
@@ -361,7 +278,7 @@ async fn serve_delete_desktop_volumes<T: Api>(
     request: Request,
     request_id: &str,
 ) -> Result<Response, Response> {
-    let fail = |problem: Problem| reject(DELETE_DESKTOP_VOLUMES_ERRORS, problem, request_id);
+    let fail = |problem: Problem| reject(&[], problem, request_id);
     let (mut parts, body) = request.into_parts();
     let bytes = server::read_body(body, state.config.body_limit)
         .await
@@ -370,19 +287,8 @@ async fn serve_delete_desktop_volumes<T: Api>(
     let path = server::path_params(&mut parts, 2).await.map_err(fail)?;
     let project_id = server::param::<String>(&path[0], "project_id").map_err(fail)?;
     let desktop_id = server::param::<String>(&path[1], "desktop_id").map_err(fail)?;
-    let body: types::DeleteVolumesReq = server::json_object_body(
-        &parts.headers,
-        &bytes,
-        if DELETE_DESKTOP_VOLUMES_ERRORS
-            .iter()
-            .any(|(status, _)| *status == 415)
-        {
-            StatusCode::UNSUPPORTED_MEDIA_TYPE
-        } else {
-            StatusCode::BAD_REQUEST
-        },
-    )
-    .map_err(fail)?;
+    let body: types::DeleteVolumesReq =
+        server::json_object_body(&parts.headers, &bytes, StatusCode::BAD_REQUEST).map_err(fail)?;
     let mut checker = crate::runtime::validation::Checker::new();
     {
         let value = &project_id;
