@@ -323,22 +323,30 @@ impl<'a> Validator<'a> {
         if checks.is_empty() {
             return;
         }
+        // The document is converted and registered once; each schema's
+        // validator is compiled from a root that only refers into it, so the
+        // cost of a compilation follows the schema reached, not the document.
+        // A document that refers outside itself (already an error) is checked
+        // the way it always was, schema by schema over a copy of the whole, so
+        // the library reports the unreachable resource in its own words.
         let converted = to_json_schema(self.root());
+        let shared = (!refers_outside(&converted)).then(|| {
+            jsonschema::Registry::new()
+                .draft(jsonschema::Draft::Draft7)
+                .retrieve_known_draft_meta_schemas(false)
+                .add(DOCUMENT_URI, &converted)
+                .and_then(|builder| builder.prepare())
+                .map_err(|e| e.to_string())
+        });
         let mut validators: HashMap<String, Result<jsonschema::Validator, String>> = HashMap::new();
         for (schema_ptr, example, example_ptr) in checks {
-            let validator = validators.entry(schema_ptr.clone()).or_insert_with(|| {
-                let mut root = converted.clone();
-                if let Value::Object(map) = &mut root {
-                    map.insert(
-                        "$ref".into(),
-                        Value::String(format!("#{}", fragment(&schema_ptr))),
-                    );
-                }
-                jsonschema::draft7::options()
-                    .should_validate_formats(true)
-                    .build(&root)
-                    .map_err(|e| e.to_string())
-            });
+            let validator = validators
+                .entry(schema_ptr.clone())
+                .or_insert_with(|| match &shared {
+                    Some(Ok(registry)) => shared_validator(registry, &schema_ptr),
+                    Some(Err(e)) => Err(e.clone()),
+                    None => standalone_validator(&converted, &schema_ptr),
+                });
             match validator {
                 Ok(v) => {
                     for err in v.iter_errors(&example) {
@@ -667,6 +675,65 @@ pub fn to_json_schema(value: &Value) -> Value {
         }
         Value::Array(items) => Value::Array(items.iter().map(to_json_schema).collect()),
         other => other.clone(),
+    }
+}
+
+/// The URI the converted document is registered under for example checks:
+/// the one a schema without an id gets, so that messages naming it read the
+/// same as for a schema compiled on its own.
+const DOCUMENT_URI: &str = "json-schema:///";
+
+/// The base URI of the one-reference roots compiled against the document.
+const CHECK_ROOT_URI: &str = "json-schema:///example-check";
+
+/// A validator for the schema at `pointer` in the document held by `registry`.
+fn shared_validator(
+    registry: &jsonschema::Registry<'_>,
+    pointer: &str,
+) -> Result<jsonschema::Validator, String> {
+    let root = serde_json::json!({ "$ref": format!("{DOCUMENT_URI}#{}", fragment(pointer)) });
+    jsonschema::draft7::options()
+        .should_validate_formats(true)
+        .with_base_uri(CHECK_ROOT_URI)
+        .with_registry(registry)
+        .build(&root)
+        .map_err(|e| e.to_string())
+}
+
+/// A validator for the schema at `pointer` compiled over its own copy of the
+/// whole converted document: its cost grows with the document.
+fn standalone_validator(converted: &Value, pointer: &str) -> Result<jsonschema::Validator, String> {
+    let mut root = converted.clone();
+    if let Value::Object(map) = &mut root {
+        map.insert(
+            "$ref".into(),
+            Value::String(format!("#{}", fragment(pointer))),
+        );
+    }
+    jsonschema::draft7::options()
+        .should_validate_formats(true)
+        .build(&root)
+        .map_err(|e| e.to_string())
+}
+
+/// True when `value` holds a `$ref` that is not local, or an `$id` or
+/// `$schema` that could make one resolve elsewhere. Literal values (examples,
+/// defaults, enums) are data and are not looked into.
+fn refers_outside(value: &Value) -> bool {
+    match value {
+        Value::Object(map) => map.iter().any(|(k, v)| match k.as_str() {
+            "$ref" => !v.as_str().is_some_and(|r| r.starts_with('#')),
+            "$id" | "$schema" => true,
+            "example" | "examples" | "default" | "enum" => false,
+            "properties" => v
+                .as_object()
+                .into_iter()
+                .flatten()
+                .any(|(_, s)| refers_outside(s)),
+            _ => refers_outside(v),
+        }),
+        Value::Array(items) => items.iter().any(refers_outside),
+        _ => false,
     }
 }
 
