@@ -50,6 +50,9 @@ pub struct SecurityScheme {
     pub rust: String,
     pub description: Option<String>,
     pub kind: SecurityKind,
+    /// The request-signing algorithm the scheme names with the vendor
+    /// extension `x-signing` (a non-string value as JSON text).
+    pub signing: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -538,6 +541,9 @@ impl<'a> Builder<'a> {
                 rust: snake_ident(name),
                 description: text(s.get("description")),
                 kind,
+                signing: s
+                    .get("x-signing")
+                    .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned)),
             });
         }
         out

@@ -1,26 +1,84 @@
 //! Stage 6: write. Assembles a whole crate (generated modules plus the
-//! hand-written runtime) as a map of relative paths to contents, then writes
-//! it to disk or compares it with what is there.
+//! runtime, embedded or depended on) as a map of relative paths to contents,
+//! then writes it to disk or compares it with what is there.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use crate::diagnostic::Diagnostic;
-use crate::emit::krate::{self, CrateOptions};
+use crate::diagnostic::{Diagnostic, Rule};
+use crate::emit::krate::{self, CrateOptions, Signing};
 use crate::emit::{client, server, types};
 use crate::format::{format_file, FormatError};
 use crate::ir::Api;
-use crate::load::Document;
+use crate::load::{escape_token, Document};
 
-/// The runtime, copied into every crate: (file name, source).
-pub const RUNTIME: &[(&str, &str)] = &[
-    ("mod.rs", include_str!("../runtime/mod.rs")),
-    ("auth.rs", include_str!("../runtime/auth.rs")),
-    ("client.rs", include_str!("../runtime/client.rs")),
-    ("server.rs", include_str!("../runtime/server.rs")),
-    ("signing.rs", include_str!("../runtime/signing.rs")),
-    ("validation.rs", include_str!("../runtime/validation.rs")),
+/// The runtime crate's library root, embedded as `src/runtime/mod.rs`.
+pub const RUNTIME_LIB: &str = include_str!("../runtime/src/lib.rs");
+
+/// The runtime crate's modules, embedded beside it: (file name, source).
+/// A signing module ([`krate::SIGNINGS`]) is embedded only for a crate whose
+/// documents name its algorithm.
+pub const RUNTIME_MODULES: &[(&str, &str)] = &[
+    ("auth.rs", include_str!("../runtime/src/auth.rs")),
+    ("client.rs", include_str!("../runtime/src/client.rs")),
+    ("server.rs", include_str!("../runtime/src/server.rs")),
+    ("signing.rs", include_str!("../runtime/src/signing.rs")),
+    (
+        "validation.rs",
+        include_str!("../runtime/src/validation.rs"),
+    ),
 ];
+
+/// The embedded runtime for a crate using `signings`: `src/runtime/` file
+/// names and sources, `mod.rs` declaring only the modules that are there.
+pub fn runtime_files(signings: &[&Signing]) -> Vec<(String, String)> {
+    let left_out: Vec<&Signing> = krate::SIGNINGS
+        .iter()
+        .filter(|s| !signings.contains(s))
+        .collect();
+    let mut lib = RUNTIME_LIB.to_owned();
+    for s in &left_out {
+        let declaration = format!(
+            "#[cfg(feature = \"{}\")]\npub mod {};\n",
+            s.feature, s.module
+        );
+        lib = lib.replacen(&declaration, "", 1);
+    }
+    let mut files = vec![("mod.rs".to_owned(), lib)];
+    for (name, source) in RUNTIME_MODULES {
+        if left_out.iter().any(|s| format!("{}.rs", s.module) == *name) {
+            continue;
+        }
+        files.push(((*name).to_owned(), (*source).to_owned()));
+    }
+    files
+}
+
+/// The `x-signing` algorithms of `api` the runtime does not implement.
+fn unknown_signings(api: &Api, document: &Document) -> Vec<Diagnostic> {
+    let known: Vec<&str> = krate::SIGNINGS.iter().map(|s| s.algorithm).collect();
+    api.security_schemes
+        .iter()
+        .filter_map(|scheme| {
+            let algorithm = scheme.signing.as_deref()?;
+            if krate::signing(algorithm).is_some() {
+                return None;
+            }
+            let pointer = format!(
+                "/components/securitySchemes/{}/x-signing",
+                escape_token(&scheme.name)
+            );
+            Some(document.diagnostic(
+                &pointer,
+                Rule::Unsupported,
+                format!(
+                    "request signing `{algorithm}` is not supported (supported: {})",
+                    known.join(", ")
+                ),
+            ))
+        })
+        .collect()
+}
 
 /// One document to generate, and the module it becomes.
 pub struct Input {
@@ -72,18 +130,6 @@ pub fn generate(
     opts: &CrateOptions,
     command: &str,
 ) -> Result<Generated, GenerateError> {
-    generate_with(inputs, opts, command, &[])
-}
-
-/// Like [`generate`], for a crate that also holds hand-written modules: each
-/// is declared in `lib.rs` (built with the `server` feature and every API's
-/// feature) but its files under `src/` are left to their authors.
-pub fn generate_with(
-    inputs: &[Input],
-    opts: &CrateOptions,
-    command: &str,
-    hand_written: &[&str],
-) -> Result<Generated, GenerateError> {
     let mut apis = Vec::new();
     let mut problems = Vec::new();
     let mut warnings = Vec::new();
@@ -98,7 +144,14 @@ pub fn generate_with(
             continue;
         }
         match crate::ir::build(&input.document, &input.module) {
-            Ok(api) => apis.push((api, input.source.clone())),
+            Ok(api) => {
+                let unknown = unknown_signings(&api, &input.document);
+                if unknown.is_empty() {
+                    apis.push((api, input.source.clone()));
+                } else {
+                    problems.extend(unknown);
+                }
+            }
             Err(diags) => problems.extend(diags),
         }
     }
@@ -116,21 +169,20 @@ pub fn generate_with(
         PathBuf::from("Cargo.toml"),
         krate::cargo_toml(&api_list, opts, &all_header.replace("//", "#")),
     );
-    let lib = format_file(
-        "src/lib.rs",
-        krate::lib_rs(&api_list, &opts.description, hand_written),
-        &all_header,
-    )
-    .map_err(GenerateError::Format)?;
+    let lib = format_file("src/lib.rs", krate::lib_rs(&api_list, opts), &all_header)
+        .map_err(GenerateError::Format)?;
     files.insert(PathBuf::from("src/lib.rs"), lib);
-    for (name, source) in RUNTIME {
-        let h = format!(
-            "// @generated by codegen: a copy of codegen/runtime/{name}. Edit the original.\n\n"
-        );
-        files.insert(
-            PathBuf::from(format!("src/runtime/{name}")),
-            format!("{h}{source}"),
-        );
+    if opts.runtime_path.is_none() {
+        for (name, source) in runtime_files(&krate::signings(&api_list)) {
+            let original = if name == "mod.rs" { "lib.rs" } else { &name };
+            let h = format!(
+                "// @generated by codegen: a copy of codegen/runtime/src/{original}. Edit the original.\n\n"
+            );
+            files.insert(
+                PathBuf::from(format!("src/runtime/{name}")),
+                format!("{h}{source}"),
+            );
+        }
     }
     for (api, source) in &apis {
         let h = header(source);
@@ -153,18 +205,10 @@ pub fn generate_with(
 }
 
 /// Writes `files` below `dir`, removing generated files that are no longer
-/// produced (anything under `src/` not in the set).
+/// produced (anything under `src/` not in the set). Nothing else in `dir`
+/// is touched.
 pub fn write_crate(dir: &Path, files: &BTreeMap<PathBuf, String>) -> std::io::Result<()> {
-    write_crate_with(dir, files, &[])
-}
-
-/// [`write_crate`] leaving the hand-written modules' files alone.
-pub fn write_crate_with(
-    dir: &Path,
-    files: &BTreeMap<PathBuf, String>,
-    hand_written: &[&str],
-) -> std::io::Result<()> {
-    for stale in existing_files(dir, hand_written)? {
+    for stale in existing_files(dir)? {
         if !files.contains_key(&stale) {
             std::fs::remove_file(dir.join(&stale))?;
         }
@@ -193,19 +237,11 @@ pub enum Stale {
     },
 }
 
-/// Compares `files` with what is below `dir`.
+/// Compares `files` with the generator's files below `dir` (`Cargo.toml`
+/// and `src/`).
 pub fn compare_crate(dir: &Path, files: &BTreeMap<PathBuf, String>) -> std::io::Result<Vec<Stale>> {
-    compare_crate_with(dir, files, &[])
-}
-
-/// [`compare_crate`] ignoring the hand-written modules' files.
-pub fn compare_crate_with(
-    dir: &Path,
-    files: &BTreeMap<PathBuf, String>,
-    hand_written: &[&str],
-) -> std::io::Result<Vec<Stale>> {
     let mut out = Vec::new();
-    for path in existing_files(dir, hand_written)? {
+    for path in existing_files(dir)? {
         if !files.contains_key(&path) {
             out.push(Stale::Extra(path));
         }
@@ -224,18 +260,9 @@ pub fn compare_crate_with(
     Ok(out)
 }
 
-/// Files the generator owns below `dir`: `Cargo.toml` and everything in `src/`
-/// but the hand-written modules (`src/<name>.rs`, `src/<name>/`).
-fn existing_files(dir: &Path, hand_written: &[&str]) -> std::io::Result<Vec<PathBuf>> {
-    let hand: Vec<PathBuf> = hand_written
-        .iter()
-        .flat_map(|m| {
-            [
-                Path::new("src").join(m),
-                Path::new("src").join(format!("{m}.rs")),
-            ]
-        })
-        .collect();
+/// Files the generator owns below `dir`: `Cargo.toml` and everything in
+/// `src/`. Anything else there (tests, other crates) belongs to others.
+fn existing_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
     let mut out = Vec::new();
     if dir.join("Cargo.toml").is_file() {
         out.push(PathBuf::from("Cargo.toml"));
@@ -249,9 +276,6 @@ fn existing_files(dir: &Path, hand_written: &[&str]) -> std::io::Result<Vec<Path
         for entry in std::fs::read_dir(&full)? {
             let entry = entry?;
             let child = rel.join(entry.file_name());
-            if hand.contains(&child) {
-                continue;
-            }
             if entry.file_type()?.is_dir() {
                 stack.push(child);
             } else {
