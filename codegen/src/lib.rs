@@ -94,17 +94,6 @@ pub fn generate(
     opts: &CrateOptions,
     command: &str,
 ) -> Result<Generated, GenerateError> {
-    generate_with(inputs, opts, command, &[])
-}
-
-/// Like [`generate`], for a crate that also holds hand-written modules: each
-/// is declared in `lib.rs` but its files are left to their authors.
-pub fn generate_with(
-    inputs: &[Input],
-    opts: &CrateOptions,
-    command: &str,
-    hand_written: &[&str],
-) -> Result<Generated, GenerateError> {
     let mut apis = Vec::new();
     let mut problems = Vec::new();
     let mut warnings = Vec::new();
@@ -136,6 +125,11 @@ pub fn generate_with(
                 continue;
             }
         };
+        let unknown = unknown_signings(&built.api, doc);
+        if !unknown.is_empty() {
+            problems.extend(unknown);
+            continue;
+        }
         let mut worked_around = repaired.warnings;
         worked_around.extend(built.warnings);
         summary.operations += ops.len();
@@ -165,7 +159,7 @@ pub fn generate_with(
     }
     diagnostic::sort(&mut warnings);
     let mut files = BTreeMap::new();
-    for file in emit::krate::files(&apis, opts, command, hand_written) {
+    for file in emit::krate::files(&apis, opts, command) {
         let text = match file.body {
             emit::krate::Body::Rust(tokens) => {
                 format::format_file(&file.path.display().to_string(), tokens, &file.header)?
@@ -179,6 +173,32 @@ pub fn generate_with(
         warnings,
         summary,
     })
+}
+
+/// The `x-signing` algorithms of `api` the runtime does not implement.
+fn unknown_signings(api: &ir::Api, document: &Document) -> Vec<Diagnostic> {
+    let known: Vec<&str> = emit::krate::SIGNINGS.iter().map(|s| s.algorithm).collect();
+    api.security_schemes
+        .iter()
+        .filter_map(|scheme| {
+            let algorithm = scheme.signing.as_deref()?;
+            if emit::krate::signing(algorithm).is_some() {
+                return None;
+            }
+            let pointer = format!(
+                "/components/securitySchemes/{}/x-signing",
+                pointer::escape_token(&scheme.name)
+            );
+            Some(document.diagnostic(
+                &pointer,
+                Rule::Unsupported,
+                format!(
+                    "request signing `{algorithm}` is not supported (supported: {})",
+                    known.join(", ")
+                ),
+            ))
+        })
+        .collect()
 }
 
 /// The OpenAPI documents (`*.yaml`, `*.yml`, `*.json`) directly in `dir`, sorted.

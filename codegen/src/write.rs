@@ -6,18 +6,10 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// Writes `files` below `dir`, removing generated files that are no longer
-/// produced (anything under `src/` not in the set).
+/// produced (anything under `src/` not in the set). Nothing else in `dir`
+/// is touched.
 pub fn write_crate(dir: &Path, files: &BTreeMap<PathBuf, String>) -> std::io::Result<()> {
-    write_crate_with(dir, files, &[])
-}
-
-/// [`write_crate`] leaving the hand-written modules' files alone.
-pub fn write_crate_with(
-    dir: &Path,
-    files: &BTreeMap<PathBuf, String>,
-    hand_written: &[&str],
-) -> std::io::Result<()> {
-    for stale in existing_files(dir, hand_written)? {
+    for stale in existing_files(dir)? {
         if !files.contains_key(&stale) {
             std::fs::remove_file(dir.join(&stale))?;
         }
@@ -46,15 +38,11 @@ pub enum Stale {
     },
 }
 
-/// Compares `files` with what is below `dir`, ignoring the hand-written
-/// modules' files.
-pub fn compare_crate_with(
-    dir: &Path,
-    files: &BTreeMap<PathBuf, String>,
-    hand_written: &[&str],
-) -> std::io::Result<Vec<Stale>> {
+/// Compares `files` with the generator's files below `dir` (`Cargo.toml`
+/// and `src/`).
+pub fn compare_crate(dir: &Path, files: &BTreeMap<PathBuf, String>) -> std::io::Result<Vec<Stale>> {
     let mut out = Vec::new();
-    for path in existing_files(dir, hand_written)? {
+    for path in existing_files(dir)? {
         if !files.contains_key(&path) {
             out.push(Stale::Extra(path));
         }
@@ -73,18 +61,9 @@ pub fn compare_crate_with(
     Ok(out)
 }
 
-/// Files the generator owns below `dir`: `Cargo.toml` and everything in `src/`
-/// but the hand-written modules (`src/<name>.rs`, `src/<name>/`).
-fn existing_files(dir: &Path, hand_written: &[&str]) -> std::io::Result<Vec<PathBuf>> {
-    let hand: Vec<PathBuf> = hand_written
-        .iter()
-        .flat_map(|m| {
-            [
-                Path::new("src").join(m),
-                Path::new("src").join(format!("{m}.rs")),
-            ]
-        })
-        .collect();
+/// Files the generator owns below `dir`: `Cargo.toml` and everything in
+/// `src/`. Anything else there (tests, other crates) belongs to others.
+fn existing_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
     let mut out = Vec::new();
     if dir.join("Cargo.toml").is_file() {
         out.push(PathBuf::from("Cargo.toml"));
@@ -98,9 +77,6 @@ fn existing_files(dir: &Path, hand_written: &[&str]) -> std::io::Result<Vec<Path
         for entry in std::fs::read_dir(&full)? {
             let entry = entry?;
             let child = rel.join(entry.file_name());
-            if hand.contains(&child) {
-                continue;
-            }
             if entry.file_type()?.is_dir() {
                 stack.push(child);
             } else {

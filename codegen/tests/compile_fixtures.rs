@@ -39,12 +39,7 @@ fn generate(root: &Path, spec: &str, parent: &Path, public: bool) -> Generated {
         .unwrap_or_else(|problems| panic!("{spec} does not load: {problems:#?}"));
     let module = codegen::module_name(&path);
     let name = module.replace('_', "-");
-    let opts = CrateOptions {
-        name: name.clone(),
-        description: format!("A client generated from {spec}."),
-        standalone: true,
-        strict: false,
-    };
+    let opts = CrateOptions::standalone(name.clone(), format!("A client generated from {spec}."));
     let command = format!("cargo xtask codegen --spec {spec} --out {name}");
     let input = Input {
         module,

@@ -24,12 +24,8 @@ fn generate(fixture: &str, strict: bool) -> Result<Generated, GenerateError> {
         source: spec.clone(),
         document,
     };
-    let opts = CrateOptions {
-        name: "real-world".into(),
-        description: String::new(),
-        standalone: true,
-        strict,
-    };
+    let mut opts = CrateOptions::standalone("real-world", "");
+    opts.strict = strict;
     codegen::generate(&[input], &opts, "test")
 }
 

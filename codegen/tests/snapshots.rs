@@ -27,12 +27,10 @@ fn generate(spec: &str) -> Result<Generated, GenerateError> {
     let document = codegen::load_document(&path, spec)
         .unwrap_or_else(|problems| panic!("{spec} does not load: {problems:#?}"));
     let module = codegen::module_name(&path);
-    let opts = CrateOptions {
-        name: module.replace('_', "-"),
-        description: format!("A client generated from {spec}."),
-        standalone: true,
-        strict: false,
-    };
+    let opts = CrateOptions::standalone(
+        module.replace('_', "-"),
+        format!("A client generated from {spec}."),
+    );
     let command = format!("cargo xtask codegen --spec {spec} --out {module}");
     let input = Input {
         module,
@@ -146,16 +144,17 @@ fn public_specs_generate_the_expected_files() {
         let module = codegen::module_name(&path);
         let got: Vec<PathBuf> = files(&spec).into_keys().collect();
         let mut expected = vec![PathBuf::from("Cargo.toml"), PathBuf::from("src/lib.rs")];
+        // No public spec names a signing algorithm: no signing module.
         for name in [
             "mod.rs",
             "auth.rs",
             "client.rs",
             "server.rs",
-            "signing.rs",
             "validation.rs",
         ] {
             expected.push(PathBuf::from("src/runtime").join(name));
         }
+        assert!(!expected.contains(&PathBuf::from("src/runtime/signing.rs")));
         for name in ["mod.rs", "types.rs", "client.rs", "server.rs"] {
             expected.push(Path::new("src").join(&module).join(name));
         }
@@ -316,12 +315,8 @@ fn worked_around_constructs_warn_where_they_sit_and_strict_refuses_them() {
                 source: "refused.yaml".into(),
                 document: document.clone(),
             };
-            let opts = CrateOptions {
-                name: "refused".into(),
-                description: String::new(),
-                standalone: true,
-                strict,
-            };
+            let mut opts = CrateOptions::standalone("refused", "");
+            opts.strict = strict;
             let diagnostics = match codegen::generate(&[input], &opts, "test") {
                 Err(GenerateError::Spec(d)) if strict => d,
                 Ok(generated) if !strict => {

@@ -6,7 +6,7 @@
 //! Each API is a module behind a feature of the same name. Its `types`
 //! are always built; its `client` needs the `client` feature, its `server`
 //! stubs the `server` feature.
-pub mod runtime;
+pub use codegen_runtime as runtime;
 
 /// Cloud Secret Management Service (CSMS) API (batch secret deletion) (v1).
 #[cfg(feature = "csms")]
@@ -23,13 +23,3 @@ pub mod roma;
 /// Workspace API (desktop and data disk deletion) (v2).
 #[cfg(feature = "workspace")]
 pub mod workspace;
-
-/// Written by hand (not generated); needs the `server` feature and every API's feature.
-#[cfg(all(
-    feature = "server",
-    feature = "csms",
-    feature = "dbss",
-    feature = "roma",
-    feature = "workspace"
-))]
-pub mod reference;

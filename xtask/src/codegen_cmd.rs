@@ -15,29 +15,38 @@ use crate::workspace_root;
 
 /// The crate generated from `specs/`.
 const CRATE_NAME: &str = "huaweicloud-batch-delete";
-/// Modules of generated/ written by hand: the reference server.
-const HAND_WRITTEN: &[&str] = &["reference"];
+/// The runtime crate, as a path from `generated/`.
+const RUNTIME_PATH: &str = "../codegen/runtime";
+/// What the tests in `generated/tests/` need beside an async runtime: the
+/// generator's document loader and a JSON Schema validator, to check
+/// canned responses against the specs.
+const TEST_DEPENDENCIES: &[(&str, &str)] = &[
+    ("codegen", r#"{ path = "../codegen" }"#),
+    (
+        "jsonschema",
+        r#"{ version = "0.61", default-features = false }"#,
+    ),
+];
 const CRATE_DESCRIPTION: &str =
     "Typed clients and models for Huawei Cloud batch-delete APIs, generated from the OpenAPI documents in specs/.";
 
 pub fn run(check: bool, strict: bool, spec: Option<PathBuf>, out: Option<PathBuf>) -> ExitCode {
     let root = workspace_root();
     let started = Instant::now();
-    let (inputs, dir, opts, command, hand) = match (spec, out) {
+    let (inputs, dir, opts, command) = match (spec, out) {
         (Some(spec), Some(out)) => {
             let name = codegen::module_name(&spec).replace('_', "-");
-            let opts = CrateOptions {
-                name: name.clone(),
-                description: format!("A client generated from {}.", spec.display()),
-                standalone: true,
-                strict,
-            };
+            let mut opts = CrateOptions::standalone(
+                name,
+                format!("A client generated from {}.", spec.display()),
+            );
+            opts.strict = strict;
             let command = format!(
                 "cargo xtask codegen --spec {} --out {}",
                 spec.display(),
                 out.display()
             );
-            (vec![spec], out, opts, command, &[][..])
+            (vec![spec], out, opts, command)
         }
         _ => {
             let specs = match codegen::spec_files(&root.join("specs")) {
@@ -47,19 +56,18 @@ pub fn run(check: bool, strict: bool, spec: Option<PathBuf>, out: Option<PathBuf
                     return ExitCode::from(2);
                 }
             };
-            let opts = CrateOptions {
-                name: CRATE_NAME.into(),
-                description: CRATE_DESCRIPTION.into(),
-                standalone: false,
-                // Our own specs are held to every rule.
-                strict: true,
-            };
+            let mut opts = CrateOptions::in_workspace(CRATE_NAME, CRATE_DESCRIPTION, RUNTIME_PATH);
+            opts.dev_dependencies = TEST_DEPENDENCIES
+                .iter()
+                .map(|(name, value)| ((*name).to_owned(), (*value).to_owned()))
+                .collect();
+            // Our own specs are held to every rule.
+            opts.strict = true;
             (
                 specs,
                 root.join("generated"),
                 opts,
                 "cargo xtask codegen".to_owned(),
-                HAND_WRITTEN,
             )
         }
     };
@@ -89,7 +97,7 @@ pub fn run(check: bool, strict: bool, spec: Option<PathBuf>, out: Option<PathBuf
     if failed {
         return ExitCode::from(1);
     }
-    let (files, summary) = match codegen::generate_with(&loaded, &opts, &command, hand) {
+    let (files, summary) = match codegen::generate(&loaded, &opts, &command) {
         Ok(generated) => {
             for w in &generated.warnings {
                 eprintln!("{w}");
@@ -103,9 +111,9 @@ pub fn run(check: bool, strict: bool, spec: Option<PathBuf>, out: Option<PathBuf
     };
     let lines: usize = files.values().map(|t| t.lines().count()).sum();
     if check {
-        return check_fresh(&dir, &files, hand);
+        return check_fresh(&dir, &files);
     }
-    if let Err(e) = write::write_crate_with(&dir, &files, hand) {
+    if let Err(e) = write::write_crate(&dir, &files) {
         eprintln!("error: cannot write {}: {e}", dir.display());
         return ExitCode::from(2);
     }
@@ -119,12 +127,8 @@ pub fn run(check: bool, strict: bool, spec: Option<PathBuf>, out: Option<PathBuf
     ExitCode::SUCCESS
 }
 
-fn check_fresh(
-    dir: &Path,
-    files: &std::collections::BTreeMap<PathBuf, String>,
-    hand: &[&str],
-) -> ExitCode {
-    let stale = match write::compare_crate_with(dir, files, hand) {
+fn check_fresh(dir: &Path, files: &std::collections::BTreeMap<PathBuf, String>) -> ExitCode {
+    let stale = match write::compare_crate(dir, files) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("error: cannot read {}: {e}", dir.display());

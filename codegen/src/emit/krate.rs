@@ -1,23 +1,136 @@
 //! The crate around the generated modules: `lib.rs`, each API's `mod.rs`,
 //! and `Cargo.toml`.
 
-use std::path::PathBuf;
-
 use proc_macro2::TokenStream;
 use quote::quote;
+
+use std::path::PathBuf;
 
 use super::{client, doc, ident, paragraphs, server, types};
 use crate::ir::Api;
 
-/// The runtime, copied into every crate: (file name, source).
-const RUNTIME: &[(&str, &str)] = &[
-    ("mod.rs", include_str!("../../runtime/mod.rs")),
-    ("auth.rs", include_str!("../../runtime/auth.rs")),
-    ("client.rs", include_str!("../../runtime/client.rs")),
-    ("server.rs", include_str!("../../runtime/server.rs")),
-    ("signing.rs", include_str!("../../runtime/signing.rs")),
-    ("validation.rs", include_str!("../../runtime/validation.rs")),
+/// The runtime crate (`codegen/runtime/`): its package and library names.
+pub const RUNTIME_PACKAGE: &str = "codegen-runtime";
+pub const RUNTIME_LIB: &str = "codegen_runtime";
+
+/// A request-signing algorithm the runtime implements, named by the
+/// `x-signing` extension of a security scheme.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Signing {
+    /// The `x-signing` value.
+    pub algorithm: &'static str,
+    /// The feature that builds it, in the runtime and in a generated crate.
+    pub feature: &'static str,
+    /// The runtime module that implements it.
+    pub module: &'static str,
+    /// What it needs, from [`DEPENDENCIES`], when the runtime is embedded.
+    pub dependencies: &'static [&'static str],
+}
+
+/// Every signing algorithm the runtime implements.
+pub const SIGNINGS: &[Signing] = &[Signing {
+    algorithm: "SDK-HMAC-SHA256",
+    feature: "sdk-hmac-sha256",
+    module: "signing",
+    dependencies: &["hex", "hmac", "percent-encoding", "sha2"],
+}];
+
+/// The signing algorithm named `algorithm`, if the runtime implements it.
+pub fn signing(algorithm: &str) -> Option<&'static Signing> {
+    SIGNINGS.iter().find(|s| s.algorithm == algorithm)
+}
+
+/// The signing algorithms the APIs' security schemes name, in [`SIGNINGS`]
+/// order (unknown names are left out: generation refuses them earlier).
+pub fn signings(apis: &[Api]) -> Vec<&'static Signing> {
+    SIGNINGS
+        .iter()
+        .filter(|s| {
+            apis.iter()
+                .flat_map(|a| &a.security_schemes)
+                .any(|scheme| scheme.signing.as_deref() == Some(s.algorithm))
+        })
+        .collect()
+}
+
+/// Dependencies a generated crate may need, by name, pinned to the versions
+/// it is tested with. The runtime's own lines are the same as in
+/// `codegen/runtime/Cargo.toml`.
+pub const DEPENDENCIES: &[(&str, &str)] = &[
+    (
+        "axum",
+        r#"{ version = "0.8", default-features = false, features = ["http1", "query", "tokio"], optional = true }"#,
+    ),
+    ("hex", r#"{ version = "0.4", optional = true }"#),
+    ("hmac", r#"{ version = "0.12", optional = true }"#),
+    (
+        "percent-encoding",
+        r#"{ version = "2.3", optional = true }"#,
+    ),
+    (
+        "reqwest",
+        r#"{ version = "0.13", default-features = false, features = ["rustls", "http2"], optional = true }"#,
+    ),
+    ("serde", r#"{ version = "1.0.200", features = ["derive"] }"#),
+    (
+        "serde_json",
+        r#"{ version = "1.0.120", features = ["preserve_order"] }"#,
+    ),
+    (
+        "serde_path_to_error",
+        r#"{ version = "0.1", optional = true }"#,
+    ),
+    (
+        "sha2",
+        r#"{ version = "0.10", default-features = false, optional = true }"#,
+    ),
 ];
+
+/// What a generated crate's tests need whatever else they use: an async
+/// runtime with sockets, for client tests against a local HTTP server.
+pub const DEV_DEPENDENCIES: &[(&str, &str)] = &[(
+    "tokio",
+    r#"{ version = "1.40", features = ["io-util", "macros", "net", "rt-multi-thread", "time"] }"#,
+)];
+
+/// The runtime crate's library root, embedded as `src/runtime/mod.rs`.
+const RUNTIME_LIB_SOURCE: &str = include_str!("../../runtime/src/lib.rs");
+
+/// The runtime crate's modules, embedded beside it: (file name, source).
+/// A signing module ([`SIGNINGS`]) is embedded only for a crate whose
+/// documents name its algorithm.
+pub const RUNTIME_MODULES: &[(&str, &str)] = &[
+    ("auth.rs", include_str!("../../runtime/src/auth.rs")),
+    ("client.rs", include_str!("../../runtime/src/client.rs")),
+    ("server.rs", include_str!("../../runtime/src/server.rs")),
+    ("signing.rs", include_str!("../../runtime/src/signing.rs")),
+    (
+        "validation.rs",
+        include_str!("../../runtime/src/validation.rs"),
+    ),
+];
+
+/// The embedded runtime for a crate using `signings`: `src/runtime/` file
+/// names and sources, `mod.rs` declaring only the modules that are there.
+pub fn runtime_files(signings: &[&Signing]) -> Vec<(String, String)> {
+    let left_out: Vec<&Signing> = SIGNINGS.iter().filter(|s| !signings.contains(s)).collect();
+    let mut lib = RUNTIME_LIB_SOURCE.to_owned();
+    for s in &left_out {
+        let declaration = format!(
+            "#[cfg(feature = \"{}\")]\npub mod {};\n",
+            s.feature, s.module
+        );
+        lib = lib.replacen(&declaration, "", 1);
+    }
+    let mut files = vec![("mod.rs".to_owned(), lib)];
+    for (name, source) in RUNTIME_MODULES {
+        if left_out.iter().any(|s| format!("{}.rs", s.module) == *name) {
+            continue;
+        }
+        files.push(((*name).to_owned(), (*source).to_owned()));
+    }
+    files
+}
 
 /// One file of the crate, before formatting.
 pub struct File {
@@ -36,18 +149,13 @@ pub enum Body {
 
 /// Every file of the crate for `apis` (each with the document it came from).
 /// `command` regenerates the crate and is quoted in every header.
-pub fn files(
-    apis: &[(Api, &str)],
-    opts: &CrateOptions,
-    command: &str,
-    hand_written: &[&str],
-) -> Vec<File> {
+pub fn files(apis: &[(Api, &str)], opts: &CrateOptions, command: &str) -> Vec<File> {
     let header = |from: &str| {
         format!("// @generated by codegen from {from}. Do not edit by hand.\n// Regenerate with `{command}`.\n")
     };
     let sources: Vec<&str> = apis.iter().map(|(_, s)| *s).collect();
     let all_header = header(&sources.join(", "));
-    let api_list: Vec<&Api> = apis.iter().map(|(a, _)| a).collect();
+    let api_list: Vec<Api> = apis.iter().map(|(a, _)| a.clone()).collect();
     let mut out = vec![
         File {
             path: PathBuf::from("Cargo.toml"),
@@ -57,17 +165,20 @@ pub fn files(
         File {
             path: PathBuf::from("src/lib.rs"),
             header: all_header.clone(),
-            body: Body::Rust(lib_rs(&api_list, &opts.description, hand_written)),
+            body: Body::Rust(lib_rs(&api_list, opts)),
         },
     ];
-    for (name, source) in RUNTIME {
-        out.push(File {
-            path: PathBuf::from(format!("src/runtime/{name}")),
-            header: format!(
-                "// @generated by codegen: a copy of codegen/runtime/{name}. Edit the original.\n\n"
-            ),
-            body: Body::Text((*source).to_owned()),
-        });
+    if opts.runtime_path.is_none() {
+        for (name, source) in runtime_files(&signings(&api_list)) {
+            let original = if name == "mod.rs" { "lib.rs" } else { &name };
+            out.push(File {
+                path: PathBuf::from(format!("src/runtime/{name}")),
+                header: format!(
+                    "// @generated by codegen: a copy of codegen/runtime/src/{original}. Edit the original.\n\n"
+                ),
+                body: Body::Text(source),
+            });
+        }
     }
     for (api, source) in apis {
         let dir = PathBuf::from("src").join(&api.module);
@@ -89,22 +200,6 @@ pub fn files(
     out
 }
 
-/// Dependencies of every generated crate, pinned to the versions it is tested with.
-const DEPENDENCIES: &str = r#"axum = { version = "0.8", default-features = false, features = ["http1", "query", "tokio"], optional = true }
-hex = { version = "0.4", optional = true }
-hmac = { version = "0.12", optional = true }
-percent-encoding = { version = "2.3", optional = true }
-reqwest = { version = "0.13", default-features = false, features = ["rustls", "http2"], optional = true }
-serde = { version = "1.0.200", features = ["derive"] }
-serde_json = { version = "1.0.120", features = ["preserve_order"] }
-serde_path_to_error = { version = "0.1", optional = true }
-sha2 = { version = "0.10", default-features = false, optional = true }
-tokio = { version = "1.40", features = ["net", "rt", "sync", "time"], optional = true }
-
-[dev-dependencies]
-tokio = { version = "1.40", features = ["macros", "rt-multi-thread", "net", "sync", "time"] }
-"#;
-
 /// What the crate is called and how it is built.
 #[derive(Clone, Debug)]
 pub struct CrateOptions {
@@ -112,21 +207,53 @@ pub struct CrateOptions {
     pub description: String,
     /// Adds an empty `[workspace]` so the crate builds on its own anywhere.
     pub standalone: bool,
+    /// Where the runtime comes from: `None` embeds its sources as
+    /// `src/runtime/`; `Some(path)` depends on the runtime crate at `path`
+    /// (relative to the generated crate), for a crate inside its workspace.
+    pub runtime_path: Option<String>,
+    /// Further `[dev-dependencies]` beside [`DEV_DEPENDENCIES`], for tests
+    /// kept in the crate's directory: (name, TOML value).
+    pub dev_dependencies: Vec<(String, String)>,
     /// Refuse instead of working around: every validation rule applies, and
     /// any degradation or left-out operation stops generation.
     pub strict: bool,
 }
 
-fn lib_rs(apis: &[&Api], description: &str, hand_written: &[&str]) -> TokenStream {
-    let features: Vec<&str> = apis.iter().map(|a| a.module.as_str()).collect();
-    let hand = hand_written.iter().map(|m| {
-        let m = ident(m);
-        quote! {
-            /// Written by hand (not generated); needs the `server` feature and every API's feature.
-            #[cfg(all(feature = "server", #(feature = #features),*))]
-            pub mod #m;
+impl CrateOptions {
+    /// A crate that needs nothing outside its directory: the runtime
+    /// embedded, and its own `[workspace]`.
+    pub fn standalone(name: impl Into<String>, description: impl Into<String>) -> Self {
+        CrateOptions {
+            name: name.into(),
+            description: description.into(),
+            standalone: true,
+            runtime_path: None,
+            dev_dependencies: Vec::new(),
+            strict: false,
         }
-    });
+    }
+
+    /// A member of the workspace that holds the runtime crate at
+    /// `runtime_path` (relative to the generated crate).
+    pub fn in_workspace(
+        name: impl Into<String>,
+        description: impl Into<String>,
+        runtime_path: impl Into<String>,
+    ) -> Self {
+        CrateOptions {
+            name: name.into(),
+            description: description.into(),
+            standalone: false,
+            runtime_path: Some(runtime_path.into()),
+            dev_dependencies: Vec::new(),
+            strict: false,
+        }
+    }
+}
+
+/// `src/lib.rs`: the runtime (embedded as a module, or the runtime crate
+/// re-exported as `runtime`) and one module per API.
+fn lib_rs(apis: &[Api], opts: &CrateOptions) -> TokenStream {
     let modules = apis.iter().map(|api| {
         let m = ident(&api.module);
         let feature = &api.module;
@@ -137,7 +264,14 @@ fn lib_rs(apis: &[&Api], description: &str, hand_written: &[&str]) -> TokenStrea
             pub mod #m;
         }
     });
-    let d = format!(" {description}");
+    let runtime = match opts.runtime_path {
+        Some(_) => {
+            let lib = ident(RUNTIME_LIB);
+            quote! { pub use #lib as runtime; }
+        }
+        None => quote! { pub mod runtime; },
+    };
+    let d = format!(" {}", opts.description);
     quote! {
         #![doc = #d]
         #![doc = ""]
@@ -145,9 +279,8 @@ fn lib_rs(apis: &[&Api], description: &str, hand_written: &[&str]) -> TokenStrea
         #![doc = " are always built; its `client` needs the `client` feature, its `server`"]
         #![doc = " stubs the `server` feature."]
 
-        pub mod runtime;
+        #runtime
         #(#modules)*
-        #(#hand)*
     }
 }
 
@@ -172,18 +305,79 @@ fn api_mod_rs(api: &Api) -> TokenStream {
     }
 }
 
-fn cargo_toml(apis: &[&Api], opts: &CrateOptions, header: &str) -> String {
+/// `Cargo.toml`. The crate's own dependencies are those its generated code
+/// uses (`serde`, `serde_json`; `reqwest` for `client`, `axum` for
+/// `server`) plus the runtime: the runtime crate, or, when it is embedded,
+/// the runtime's dependencies for what is built.
+fn cargo_toml(apis: &[Api], opts: &CrateOptions, header: &str) -> String {
+    let quoted = |items: &[String]| {
+        items
+            .iter()
+            .map(|i| format!("\"{i}\""))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let signings = signings(apis);
+    let signing_features: Vec<String> = signings.iter().map(|s| s.feature.to_owned()).collect();
+    // What `client`, `server` and each signing feature turn on in the runtime.
+    let runtime = |part: &str, embedded: &[&str]| -> Vec<String> {
+        match opts.runtime_path {
+            Some(_) => vec![format!("{RUNTIME_PACKAGE}/{part}")],
+            None => embedded.iter().map(|d| format!("dep:{d}")).collect(),
+        }
+    };
+    let mut names: Vec<&str> = vec!["serde", "serde_json", "reqwest", "axum"];
+    if opts.runtime_path.is_none() {
+        names.extend(["percent-encoding", "serde_path_to_error"]);
+        names.extend(signings.iter().flat_map(|s| s.dependencies.iter().copied()));
+    }
+
     let mut features = String::new();
-    let all: Vec<String> = apis.iter().map(|a| format!("\"{}\"", a.module)).collect();
-    features.push_str(&format!(
-        "default = [\"client\", \"server\", {}]\n",
-        all.join(", ")
-    ));
-    features.push_str("client = [\"dep:reqwest\", \"dep:percent-encoding\", \"dep:hex\", \"dep:hmac\", \"dep:sha2\"]\n");
-    features.push_str("server = [\"dep:axum\", \"dep:serde_path_to_error\", \"dep:tokio\", \"dep:percent-encoding\", \"dep:hex\", \"dep:hmac\", \"dep:sha2\"]\n");
+    let mut default = vec!["client".to_owned(), "server".to_owned()];
+    default.extend(apis.iter().map(|a| a.module.clone()));
+    features.push_str(&format!("default = [{}]\n", quoted(&default)));
+    let mut client = runtime("client", &["percent-encoding"]);
+    client.push("dep:reqwest".into());
+    client.extend(signing_features.iter().cloned());
+    features.push_str(&format!("client = [{}]\n", quoted(&client)));
+    let mut server = runtime("server", &["serde_path_to_error"]);
+    server.push("dep:axum".into());
+    server.extend(signing_features.iter().cloned());
+    features.push_str(&format!("server = [{}]\n", quoted(&server)));
+    for s in &signings {
+        let on = runtime(s.feature, s.dependencies);
+        features.push_str(&format!("{} = [{}]\n", s.feature, quoted(&on)));
+    }
     for api in apis {
         features.push_str(&format!("{} = []\n", api.module));
     }
+
+    let mut dependencies: Vec<(String, String)> = DEPENDENCIES
+        .iter()
+        .filter(|(name, _)| names.contains(name))
+        .map(|(name, line)| ((*name).to_owned(), (*line).to_owned()))
+        .collect();
+    if let Some(path) = &opts.runtime_path {
+        let path = path.replace('\\', "/").replace('"', "\\\"");
+        dependencies.push((
+            RUNTIME_PACKAGE.to_owned(),
+            format!("{{ path = \"{path}\", default-features = false }}"),
+        ));
+    }
+    dependencies.sort();
+    let mut dev_dependencies: Vec<(String, String)> = DEV_DEPENDENCIES
+        .iter()
+        .map(|(name, line)| ((*name).to_owned(), (*line).to_owned()))
+        .chain(opts.dev_dependencies.iter().cloned())
+        .collect();
+    dev_dependencies.sort();
+    let lines = |deps: &[(String, String)]| -> String {
+        deps.iter()
+            .map(|(name, line)| format!("{name} = {line}\n"))
+            .collect()
+    };
+    let (dependencies, dev_dependencies) = (lines(&dependencies), lines(&dev_dependencies));
+
     let workspace = if opts.standalone {
         "\n[workspace]\n"
     } else {
@@ -191,7 +385,7 @@ fn cargo_toml(apis: &[&Api], opts: &CrateOptions, header: &str) -> String {
     };
     let description = opts.description.replace('\\', "\\\\").replace('"', "\\\"");
     format!(
-        "{header}\n[package]\nname = \"{}\"\nversion = \"0.1.0\"\nedition = \"2021\"\nrust-version = \"1.85\"\ndescription = \"{description}\"\npublish = false\n\n[features]\n{features}\n[dependencies]\n{DEPENDENCIES}{workspace}",
+        "{header}\n[package]\nname = \"{}\"\nversion = \"0.1.0\"\nedition = \"2021\"\nrust-version = \"1.85\"\ndescription = \"{description}\"\npublish = false\n\n[features]\n{features}\n[dependencies]\n{dependencies}\n[dev-dependencies]\n{dev_dependencies}{workspace}",
         opts.name
     )
 }

@@ -62,6 +62,9 @@ pub struct SecurityScheme {
     pub rust: String,
     pub description: Option<String>,
     pub kind: SecurityKind,
+    /// The request-signing algorithm the scheme names with the vendor
+    /// extension `x-signing` (a non-string value as JSON text).
+    pub signing: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq)]

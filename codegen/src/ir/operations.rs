@@ -94,6 +94,9 @@ impl<'a> Builder<'a> {
                 rust: snake_ident(name),
                 description: text(s.get("description")),
                 kind,
+                signing: s
+                    .get("x-signing")
+                    .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned)),
             });
         }
         out

@@ -3,17 +3,21 @@
 //! operation puts on the wire, how every status documented in `specs/` is
 //! mapped to a typed outcome, what happens with undocumented statuses,
 //! undecodable bodies and unreachable servers, that invalid requests are
-//! refused before anything is sent, and the server URLs.
+//! refused before anything is sent, the server URLs, and a request signed
+//! with AK/SK (`SDK-HMAC-SHA256`) that the server-side verifier accepts.
 //!
 //! Every network step runs under a timeout, so a misbehaving client fails a
 //! test instead of hanging it.
 
+use std::collections::HashMap;
 use std::fmt::{Debug, Display};
 use std::future::Future;
 use std::path::Path;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use huaweicloud_batch_delete::runtime::client::{ApiResponse, ClientConfig, Error};
+use huaweicloud_batch_delete::runtime::server::{AuthError, Identity};
+use huaweicloud_batch_delete::runtime::signing::{self, AkSk, AkSkVerifier, Received};
 use huaweicloud_batch_delete::{csms, dbss, roma, workspace};
 use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -632,6 +636,155 @@ async fn the_aksk_helper_sends_authorization() {
         .filter(|(n, _)| n == "authorization" || n == "x-auth-token")
         .collect();
     assert_eq!(auth, [&("authorization".to_owned(), signature.to_owned())]);
+}
+
+/// The credentials of the live signing test.
+const LIVE_AK: &str = "HPUALIVEAK0000000001";
+const LIVE_SK: &str = "liveSecretKey-do-not-print-000000000001";
+
+fn live_keys() -> HashMap<String, String> {
+    HashMap::from([(LIVE_AK.to_owned(), LIVE_SK.to_owned())])
+}
+
+/// A recorded request as the AK/SK verifier sees it, to tamper with.
+#[derive(Clone, Debug)]
+struct Signed {
+    method: String,
+    target: String,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+impl Signed {
+    fn new(rec: &Recorded) -> Self {
+        let mut parts = rec.request_line.split(' ');
+        Signed {
+            method: parts.next().expect("a method").to_owned(),
+            target: parts.next().expect("a target").to_owned(),
+            headers: rec.headers.clone(),
+            body: rec.body.clone(),
+        }
+    }
+
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    fn verify(&self, keys: HashMap<String, String>) -> Result<Identity, AuthError> {
+        let headers: Vec<(&str, &str)> = self
+            .headers
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.as_str()))
+            .collect();
+        AkSkVerifier::new(keys).verify(&Received {
+            method: &self.method,
+            target: &self.target,
+            headers: &headers,
+            body: &self.body,
+        })
+    }
+}
+
+fn assert_invalid(result: Result<Identity, AuthError>, what: &str) {
+    match result {
+        Err(AuthError::Invalid(why)) => {
+            assert!(
+                !why.contains(LIVE_SK),
+                "{what}: the reason shows the SK: {why}"
+            );
+        }
+        other => panic!("{what}: expected Invalid, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_generated_operation_signed_now_verifies_and_tampering_is_refused() {
+    let credentials = AkSk::new(LIVE_AK, LIVE_SK)
+        .with_project_id("proj")
+        .with_security_token("temporary-token");
+    let debug = format!("{credentials:?}");
+    assert!(
+        !debug.contains(LIVE_SK) && !debug.contains("temporary-token"),
+        "{debug}"
+    );
+    let (outcome, rec) = exchange(
+        Reply::new(202, "r-1", r#"{"job_id": "j-1"}"#),
+        |url| async move {
+            let client =
+                workspace::Client::with_config(ClientConfig::new(url).with_auth(credentials));
+            let body: workspace::types::DeleteDesktopsReq =
+                serde_json::from_value(serde_json::json!({ "desktop_ids": ["d 1", "d/2"] }))
+                    .expect("a body");
+            client.batch_delete_desktops("proj é/1", &body).await
+        },
+    )
+    .await;
+    match outcome {
+        Ok(r) => assert_eq!(r.status.as_u16(), 202),
+        Err(Error::Transport(e)) => panic!("transport: {e}"),
+        Err(e) => panic!("the call failed: {e:?}"),
+    }
+    let recorded = Signed::new(&rec);
+    let date = recorded.header("x-sdk-date").expect("X-Sdk-Date is sent");
+    let signed_at = signing::parse_sdk_date(date).expect("X-Sdk-Date is YYYYMMDDTHHMMSSZ");
+    let age = SystemTime::now()
+        .duration_since(signed_at)
+        .unwrap_or_else(|e| e.duration());
+    assert!(age < Duration::from_secs(60), "{date}");
+    assert!(recorded
+        .header("authorization")
+        .unwrap()
+        .contains("SignedHeaders=content-type;host;x-project-id;x-sdk-date;x-security-token,"));
+    assert!(
+        recorded.target.contains("proj%20%C3%A9%2F1"),
+        "{}",
+        recorded.target
+    );
+
+    let verifier = AkSkVerifier::new(live_keys());
+    assert!(!format!("{verifier:?}").contains(LIVE_SK));
+    assert_eq!(
+        recorded.verify(live_keys()),
+        Ok(Identity {
+            scheme: "aksk".into(),
+            principal: LIVE_AK.into(),
+        })
+    );
+
+    let mut tampered = recorded.clone();
+    let at = tampered
+        .body
+        .windows(3)
+        .position(|w| w == b"d 1")
+        .expect("the body holds `d 1`");
+    tampered.body[at + 2] = b'9';
+    assert_invalid(tampered.verify(live_keys()), "body");
+    let mut tampered = recorded.clone();
+    tampered.target = tampered.target.replace("/desktops/", "/desktopz/");
+    assert_invalid(tampered.verify(live_keys()), "path");
+    let mut tampered = recorded.clone();
+    for (n, v) in &mut tampered.headers {
+        if n.eq_ignore_ascii_case("x-project-id") {
+            *v = "other".into();
+        }
+    }
+    assert_invalid(tampered.verify(live_keys()), "header");
+    let mut tampered = recorded.clone();
+    tampered
+        .headers
+        .retain(|(n, _)| !n.eq_ignore_ascii_case("x-security-token"));
+    assert_invalid(tampered.verify(live_keys()), "missing signed header");
+    let wrong_sk = HashMap::from([(LIVE_AK.to_owned(), "another-secret".to_owned())]);
+    assert_invalid(recorded.verify(wrong_sk), "wrong SK");
+    let unknown = HashMap::from([("OTHERAK".to_owned(), LIVE_SK.to_owned())]);
+    assert_invalid(recorded.verify(unknown), "unknown AK");
+    let mut bare = recorded.clone();
+    bare.headers
+        .retain(|(n, _)| !n.eq_ignore_ascii_case("authorization"));
+    assert_eq!(bare.verify(live_keys()), Err(AuthError::Missing));
 }
 
 // ---------------------------------------------------------------------------

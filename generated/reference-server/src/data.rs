@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::csms::types::BatchDeleteSecretsRequestInstanceType as InstanceType;
+use huaweicloud_batch_delete::csms::types::BatchDeleteSecretsRequestInstanceType as InstanceType;
 
 /// The default full-access token (user [`DEFAULT_USER`]).
 pub const DEFAULT_TOKEN: &str = "reference-token";
@@ -24,7 +24,7 @@ pub const READ_ONLY_USER: &str = "reference-viewer";
 
 /// The access key a reference server accepts by default (with
 /// [`DEFAULT_SECRET_KEY`]) for `SDK-HMAC-SHA256` signed requests; see
-/// [`Settings::access_keys`](crate::reference::Settings::access_keys). Unless
+/// [`Settings::access_keys`](crate::Settings::access_keys). Unless
 /// [`Data::access_keys`] names it, it acts as a full-access user of its own
 /// name.
 pub const DEFAULT_ACCESS_KEY: &str = "REFERENCEAK0000000001";
@@ -110,7 +110,7 @@ pub struct Data {
     pub tokens: BTreeMap<String, TokenInfo>,
     /// Who the access keys of signed (AK/SK) requests stand for. The keys
     /// themselves, with their secrets, are the server's
-    /// ([`Settings::access_keys`](crate::reference::Settings::access_keys)); an
+    /// ([`Settings::access_keys`](crate::Settings::access_keys)); an
     /// accepted access key not named here is a full-access user of its own
     /// name.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
@@ -355,7 +355,7 @@ fn unique<'a>(project: &str, what: &str, ids: impl Iterator<Item = &'a str>) -> 
 }
 
 /// The documented default data set (see the module documentation of
-/// [`crate::reference`]).
+/// [`crate`]).
 impl Default for Data {
     fn default() -> Self {
         let tokens = [

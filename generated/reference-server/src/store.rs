@@ -9,13 +9,13 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use super::data::{
     AuditInstance, ChargingMode, Data, Desktop, Project, RomaInstance, Secret, TokenInfo,
 };
-use crate::csms::types::{
+use huaweicloud_batch_delete::csms::types::{
     BatchDeleteSecretsRequest, BatchDeleteSecretsResponse, FailedDeletedSecrets,
 };
-use crate::dbss::types::DeleteInstanceDemandRequest;
-use crate::roma::types::AssetOperateRequest;
-use crate::runtime::server::RequestContext;
-use crate::workspace::types::{DeleteDesktopsReq, DeleteVolumesReq};
+use huaweicloud_batch_delete::dbss::types::DeleteInstanceDemandRequest;
+use huaweicloud_batch_delete::roma::types::AssetOperateRequest;
+use huaweicloud_batch_delete::runtime::server::RequestContext;
+use huaweicloud_batch_delete::workspace::types::{DeleteDesktopsReq, DeleteVolumesReq};
 
 /// Why an operation did not succeed.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -620,9 +620,9 @@ fn fault(status: u16, id: &str) -> Failure {
 mod tests {
     use super::super::data::*;
     use super::*;
-    use crate::csms::types::BatchDeleteSecretsRequestInstanceType as Ty;
-    use crate::roma::types::{AssetExportRequestApps, AssetExportRequestTasks};
-    use crate::runtime::server::Identity;
+    use huaweicloud_batch_delete::csms::types::BatchDeleteSecretsRequestInstanceType as Ty;
+    use huaweicloud_batch_delete::roma::types::{AssetExportRequestApps, AssetExportRequestTasks};
+    use huaweicloud_batch_delete::runtime::server::Identity;
 
     fn cx(token: &str) -> RequestContext {
         RequestContext {

@@ -1,4 +1,4 @@
-//! Conformance of the reference server (`huaweicloud_batch_delete::reference`)
+//! Conformance of the reference server (the `reference_server` library)
 //! with the specs in `specs/`: the server runs in-process on 127.0.0.1:0 and
 //! is driven by the generated clients (every operation × every documented
 //! status, with the typed outcome checked) and by raw HTTP/1.1 over a TCP
@@ -12,11 +12,11 @@ use std::future::Future;
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use huaweicloud_batch_delete::reference::data::{self as d, fault_id};
-use huaweicloud_batch_delete::reference::{Data, ReferenceServer, RunningServer, Settings};
 use huaweicloud_batch_delete::runtime::client::{ApiResponse, ClientConfig, Error};
 use huaweicloud_batch_delete::runtime::signing::AkSk;
 use huaweicloud_batch_delete::{csms, dbss, roma, workspace};
+use reference_server::data::{self as d, fault_id};
+use reference_server::{Data, ReferenceServer, RunningServer, Settings};
 use serde_json::{json, Value};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
@@ -932,7 +932,7 @@ async fn data_loads_from_a_json_file() {
 fn the_combined_router_builds() {
     // The generated routers each carry a fallback; building the combined
     // router must not hit axum's merge panic.
-    let _ = huaweicloud_batch_delete::reference::router(Data::default());
+    let _ = reference_server::router(Data::default());
 }
 
 // ---------------------------------------------------------------------------

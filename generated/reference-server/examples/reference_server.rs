@@ -1,4 +1,4 @@
-//! Runs the in-memory reference server (`huaweicloud_batch_delete::reference`)
+//! Runs the in-memory reference server (the `reference_server` library)
 //! for all four services until the process is killed.
 //!
 //! ```text
@@ -118,15 +118,8 @@ fn parse(args: impl IntoIterator<Item = String>) -> Result<Option<Args>, String>
     }))
 }
 
-#[cfg(all(
-    feature = "server",
-    feature = "csms",
-    feature = "dbss",
-    feature = "roma",
-    feature = "workspace"
-))]
 fn run(args: Args) -> Result<(), String> {
-    use huaweicloud_batch_delete::reference::{Data, ReferenceServer, Settings};
+    use reference_server::{Data, ReferenceServer, Settings};
 
     let data = match &args.data {
         Some(path) => Data::from_file(path).map_err(|e| e.to_string())?,
@@ -157,17 +150,6 @@ fn run(args: Args) -> Result<(), String> {
             .await
             .map_err(|e| format!("server error: {e}"))
     })
-}
-
-#[cfg(not(all(
-    feature = "server",
-    feature = "csms",
-    feature = "dbss",
-    feature = "roma",
-    feature = "workspace"
-)))]
-fn run(_args: Args) -> Result<(), String> {
-    Err("built without the `server` feature or an API feature".to_owned())
 }
 
 fn main() {

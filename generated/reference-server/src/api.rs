@@ -5,8 +5,8 @@
 use std::sync::Arc;
 
 use super::store::{Failure, Store};
-use crate::runtime::server::RequestContext;
-use crate::{csms, dbss, roma, workspace};
+use huaweicloud_batch_delete::runtime::server::RequestContext;
+use huaweicloud_batch_delete::{csms, dbss, roma, workspace};
 
 /// Implements every service's `server::Api` over shared state. Cheap to
 /// clone; clones share the state.

@@ -3,10 +3,10 @@
 //! `BatchDeleteDesktops` and `DeleteDesktopVolumes`, CSMS
 //! `BatchDeleteSecrets` and DBSS `DeleteInstancesNew`.
 //!
-//! One [`Reference`](crate::reference::Reference) implements each service's generated `server::Api`
-//! trait over shared state behind a [`std::sync::Mutex`]; [`router`](crate::reference::router) serves
+//! One [`Reference`](crate::Reference) implements each service's generated `server::Api`
+//! trait over shared state behind a [`std::sync::Mutex`]; [`router`](crate::router) serves
 //! all four services from one [`axum::Router`], and
-//! [`ReferenceServer::start`](crate::reference::ReferenceServer::start) runs it on a socket. The generated layer
+//! [`ReferenceServer::start`](crate::ReferenceServer::start) runs it on a socket. The generated layer
 //! answers malformed requests (400), missing or refused credentials (401),
 //! oversized bodies (413), unknown paths (404) and wrong methods (405)
 //! before any code here runs.
@@ -14,26 +14,26 @@
 //! # Authentication
 //!
 //! Every service accepts either of two kinds of credentials
-//! ([`AnyOf`](crate::runtime::server::AnyOf)):
+//! ([`AnyOf`](huaweicloud_batch_delete::runtime::server::AnyOf)):
 //!
 //! - a token in `X-Auth-Token` (each service's generated `token_tokens`):
-//!   the data's [`Data::tokens`](crate::reference::Data::tokens) and
-//!   [`Settings::extra_tokens`](crate::reference::Settings::extra_tokens);
+//!   the data's [`Data::tokens`](crate::Data::tokens) and
+//!   [`Settings::extra_tokens`](crate::Settings::extra_tokens);
 //! - an AK/SK signature (`Authorization: SDK-HMAC-SHA256 Access=…`, as the
 //!   official SDKs sign, checked by
-//!   [`AkSkVerifier`](crate::runtime::signing::AkSkVerifier)) by one of
-//!   [`Settings::access_keys`](crate::reference::Settings::access_keys). By
+//!   [`AkSkVerifier`](huaweicloud_batch_delete::runtime::signing::AkSkVerifier)) by one of
+//!   [`Settings::access_keys`](crate::Settings::access_keys). By
 //!   default that is one pair for local use: access key
 //!   `REFERENCEAK0000000001`, secret key
 //!   `reference-secret-key-0000000000000000001`
-//!   ([`DEFAULT_ACCESS_KEY`](crate::reference::DEFAULT_ACCESS_KEY),
-//!   [`DEFAULT_SECRET_KEY`](crate::reference::DEFAULT_SECRET_KEY)).
+//!   ([`DEFAULT_ACCESS_KEY`](crate::DEFAULT_ACCESS_KEY),
+//!   [`DEFAULT_SECRET_KEY`](crate::DEFAULT_SECRET_KEY)).
 //!
 //! A request with neither gets 401, as does one whose token is unknown or
 //! whose signature does not verify (unknown access key, wrong secret key,
 //! an `X-Sdk-Date` more than 15 minutes off, a changed body, …). The
 //! caller of a signed request is its access key: the user
-//! [`Data::access_keys`](crate::reference::Data::access_keys) maps it to
+//! [`Data::access_keys`](crate::Data::access_keys) maps it to
 //! (which may be read-only), or else a full-access user of its own name.
 //! ROMA's one-job-per-user rule counts jobs by that user, so a token and an
 //! access key mapped to the same user share one job.
@@ -41,7 +41,7 @@
 //! # Behaviour
 //!
 //! Every operation first refuses a read-only token (403), then answers with
-//! an injected fault when [`Data::faults`](crate::reference::Data::faults) names its operation id or any id
+//! an injected fault when [`Data::faults`](crate::Data::faults) names its operation id or any id
 //! in its path or body, then applies its rules. Deletions are permanent: a
 //! second deletion of the same resource answers 404. Error bodies use each
 //! service's schema and a code in its style: `WKS.0404` (at most 12
@@ -53,21 +53,21 @@
 //! - **Workspace `BatchDeleteDesktops`** (202): all or nothing. An unknown
 //!   project or desktop id, or an empty one: 404; a desktop already being
 //!   deleted: 409. Accepted desktops are *deleting* for
-//!   [`Data::desktop_job_ms`](crate::reference::Data::desktop_job_ms) (409 meanwhile), then gone (404). Desktops
+//!   [`Data::desktop_job_ms`](crate::Data::desktop_job_ms) (409 meanwhile), then gone (404). Desktops
 //!   marked `deleting` in the data stay so.
 //! - **Workspace `DeleteDesktopVolumes`** (200): the data disks must belong
 //!   to the desktop (404 otherwise, also for an empty id); a deleting desktop:
 //!   409. Without `volume_ids` every data disk of the desktop is deleted.
 //! - **ROMA `DeleteAsset`** (200 with a 32-hex-digit `job_id`): an unknown
 //!   project or instance: 404; one job per user: while the caller's last
-//!   job runs ([`Data::roma_job_ms`](crate::reference::Data::roma_job_ms)), 409;
+//!   job runs ([`Data::roma_job_ms`](crate::Data::roma_job_ms)), 409;
 //!   unknown application or task ids, and entries without an id (or with
 //!   an empty one): 404. Assets are removed when the job is created. `DeleteAsset` documents no 5xx, so a fault of 500/502/504
 //!   answers 400.
 //! - **CSMS `BatchDeleteSecrets`** (200): deletes every secret bound to
 //!   `instance_id` (and `instance_type`, when given); `total` counts the
 //!   matches, `success_secrets` names the deleted ones, `failed_secrets` the
-//!   ones whose [`Secret::fail_reason`](crate::reference::Secret::fail_reason) is set (they are kept). No
+//!   ones whose [`Secret::fail_reason`](crate::Secret::fail_reason) is set (they are kept). No
 //!   (or an empty) `instance_id`, or no secret bound to the instance (of
 //!   that type): 404.
 //! - **DBSS `DeleteInstancesNew`** (200 `{"result": "success"}`): an unknown
@@ -79,12 +79,12 @@
 //! refuses gets 400 from the generated layer. Statuses no rule produces
 //! (400 for the other operations, 401 and 5xx from the handler, CSMS
 //! 502/504) come from faults. A fault's status must be one of
-//! [`FAULT_STATUSES`](crate::reference::FAULT_STATUSES); one the operation
+//! [`FAULT_STATUSES`](crate::FAULT_STATUSES); one the operation
 //! does not document becomes its 500 (its 400 for ROMA).
 //!
 //! # The default data set
 //!
-//! [`Data::default()`](crate::reference::Data::default):
+//! [`Data::default()`](crate::Data::default):
 //!
 //! - No access keys: an accepted access key (by default
 //!   `REFERENCEAK0000000001`, see above) is a user of its own name.
@@ -93,7 +93,7 @@
 //!   `reference-readonly-token` (user `reference-viewer`, read-only: 403).
 //! - Job durations: 2000 ms for ROMA jobs and desktop deletions.
 //! - Faults: `fault-00000000000000000000000400` → 400, and likewise `…401`,
-//!   `…403`, `…404`, `…409`, `…500`, `…502`, `…504` (see [`fault_id`](crate::reference::fault_id): 32
+//!   `…403`, `…404`, `…409`, `…500`, `…502`, `…504` (see [`fault_id`](crate::fault_id): 32
 //!   characters, valid as every id of every operation).
 //! - One project, `29dfe82ada564ac2b927e1ff036d9a9b`, holding:
 //!   - desktops `1d81c1dc-312b-4621-b778-bac3a1336442` (data disks
@@ -120,8 +120,8 @@
 //!     and `a8de09a1-98ae-477e-8b9a-fa73d05e99bf` (yearly/monthly, faulty:
 //!     deletable).
 //!
-//! The constants of [`data`](crate::reference::data) name these ids. As JSON (what
-//! [`Data::from_file`](crate::reference::Data::from_file) reads; [`Data::to_json`](crate::reference::Data::to_json) writes it):
+//! The constants of [`data`](crate::data) name these ids. As JSON (what
+//! [`Data::from_file`](crate::Data::from_file) reads; [`Data::to_json`](crate::Data::to_json) writes it):
 //!
 //! ```json
 //! {
@@ -164,9 +164,11 @@ pub use data::{
     TokenInfo, DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY, DEFAULT_TOKEN, FAULT_STATUSES,
 };
 
-use crate::runtime::server::{self as rt, AnyOf, Authenticate, HeaderTokens, ServerConfig};
-use crate::runtime::signing::AkSkVerifier;
-use crate::{csms, dbss, roma, workspace};
+use huaweicloud_batch_delete::runtime::server::{
+    self as rt, AnyOf, Authenticate, HeaderTokens, ServerConfig,
+};
+use huaweicloud_batch_delete::runtime::signing::AkSkVerifier;
+use huaweicloud_batch_delete::{csms, dbss, roma, workspace};
 
 /// How the server is run, besides its data.
 #[derive(Clone, Debug)]

@@ -1,0 +1,24 @@
+//! The runtime shared by every generated API module: request validation,
+//! authentication, the client's error and response types, and what the
+//! server stubs need.
+//!
+//! Written by hand. A generated crate inside this workspace depends on this
+//! crate (as its `runtime` module); a standalone generated crate embeds these
+//! files as `src/runtime/`, so it builds on its own. The modules therefore
+//! refer to each other with `super::`, never `crate::`.
+//!
+//! Features: `client` (the `reqwest` client side), `server` (what the axum
+//! server stubs need) and one per request-signing scheme a document can
+//! declare (`x-signing` on a security scheme): `sdk-hmac-sha256`.
+
+#[cfg(feature = "client")]
+pub mod auth;
+#[cfg(feature = "client")]
+pub mod client;
+#[cfg(feature = "server")]
+pub mod server;
+#[cfg(feature = "sdk-hmac-sha256")]
+pub mod signing;
+pub mod validation;
+
+pub use validation::{Validate, ValidationError, Violation};

@@ -1,0 +1,144 @@
+//! `client`: request building and the typed outcome of a response.
+#![cfg(feature = "client")]
+
+use codegen_runtime::client::{
+    encode_path, ApiResponse, ClientConfig, Error, Multipart, RawResponse, REQUEST_ID_HEADER,
+};
+use reqwest::header::{HeaderMap, HeaderValue, CONTENT_TYPE};
+use reqwest::{Method, StatusCode};
+
+#[derive(Debug, PartialEq, serde::Deserialize)]
+struct Body {
+    code: String,
+}
+
+fn raw(status: u16, body: &str) -> RawResponse {
+    let mut headers = HeaderMap::new();
+    headers.insert(REQUEST_ID_HEADER, HeaderValue::from_static("req-1"));
+    RawResponse {
+        status: StatusCode::from_u16(status).unwrap(),
+        headers,
+        body: body.as_bytes().to_vec(),
+    }
+}
+
+#[test]
+fn form_bodies_flatten_objects() {
+    let mut call = ClientConfig::new("http://h")
+        .request::<()>(Method::POST, "/")
+        .unwrap();
+    #[derive(serde::Serialize)]
+    struct Form {
+        name: &'static str,
+        n: u8,
+        tags: [&'static str; 2],
+        skip: Option<u8>,
+    }
+    let body = Form {
+        name: "a b&c",
+        n: 2,
+        tags: ["x", "y"],
+        skip: None,
+    };
+    call.form::<_, ()>("application/x-www-form-urlencoded", &body)
+        .unwrap();
+    assert_eq!(call.body(), Some(&b"name=a+b%26c&n=2&tags=x&tags=y"[..]));
+    assert!(call
+        .form::<_, ()>("application/x-www-form-urlencoded", &[1, 2])
+        .is_err());
+}
+
+/// The boundary and body a `Multipart` is sent with.
+fn encode(mp: &Multipart) -> (String, Vec<u8>) {
+    let mut call = ClientConfig::new("http://h")
+        .request::<()>(Method::POST, "/")
+        .unwrap();
+    call.multipart::<()>(mp).unwrap();
+    let content_type = call.headers()[CONTENT_TYPE].to_str().unwrap();
+    let boundary = content_type
+        .strip_prefix("multipart/form-data; boundary=")
+        .unwrap_or_else(|| panic!("not a multipart content type: {content_type}"))
+        .to_owned();
+    (boundary, call.body().unwrap().to_vec())
+}
+
+#[test]
+fn multipart_bodies_have_a_boundary_absent_from_the_parts() {
+    let mp = Multipart::new().text("a", "1").file(
+        "f",
+        "x.bin",
+        "application/octet-stream",
+        vec![0, 1, 2],
+    );
+    let (boundary, body) = encode(&mp);
+    let text = String::from_utf8_lossy(&body);
+    let first = format!("--{boundary}\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n1\r\n");
+    assert!(text.starts_with(&first));
+    assert!(text
+        .contains("name=\"f\"; filename=\"x.bin\"\r\nContent-Type: application/octet-stream\r\n"));
+    assert!(text.ends_with(&format!("--{boundary}--\r\n")));
+    let tricky = Multipart::new().text("a", &boundary);
+    assert_ne!(encode(&tricky).0, boundary);
+}
+
+#[test]
+fn encodes_path_segments_strictly() {
+    assert_eq!(encode_path("a b/c?d#e%f"), "a%20b%2Fc%3Fd%23e%25f");
+    assert_eq!(encode_path("Az09-._~"), "Az09-._~");
+    assert_eq!(encode_path("é"), "%C3%A9");
+}
+
+#[test]
+fn success_bodies_decode_with_request_id() {
+    let ok: ApiResponse<Body> = raw(200, r#"{"code":"x"}"#).json::<Body, ()>().unwrap();
+    assert_eq!(ok.body, Body { code: "x".into() });
+    assert_eq!(ok.request_id.as_deref(), Some("req-1"));
+    assert_eq!(ok.code, "x");
+}
+
+#[test]
+fn undecodable_bodies_keep_their_bytes() {
+    let err = raw(200, "not json").json::<Body, String>().unwrap_err();
+    match &err {
+        Error::Decode { response, .. } => assert_eq!(response.body, b"not json"),
+        other => panic!("unexpected {other:?}"),
+    }
+    assert_eq!(err.status(), Some(StatusCode::OK));
+    assert!(err.to_string().contains("request id req-1"));
+}
+
+#[test]
+fn documented_errors_carry_their_body() {
+    let err = raw(404, r#"{"code":"gone"}"#).error(|b: Body| b.code);
+    match &err {
+        Error::Api(r) => {
+            assert_eq!(r.body, "gone");
+            assert_eq!(r.status, StatusCode::NOT_FOUND);
+        }
+        other => panic!("unexpected {other:?}"),
+    }
+    assert_eq!(
+        err.to_string(),
+        "the server answered 404 Not Found: gone (request id req-1)"
+    );
+    assert_eq!(err.request_id(), Some("req-1"));
+}
+
+#[test]
+fn base_url_and_query_building() {
+    let config = ClientConfig::new("http://localhost:8080/prefix/");
+    assert_eq!(config.base_url(), "http://localhost:8080/prefix");
+    let mut call = config.request::<()>(Method::GET, "/a%20b").unwrap();
+    call.query("k", "v w&x");
+    call.query("k", "2");
+    assert_eq!(
+        call.url().as_str(),
+        "http://localhost:8080/prefix/a%20b?k=v+w%26x&k=2"
+    );
+    assert_eq!(call.method(), Method::GET);
+    assert!(matches!(
+        ClientConfig::new("not a url").request::<()>(Method::GET, "/"),
+        Err(Error::InvalidRequest(_))
+    ));
+    assert!(call.header::<()>("x-h", "bad\nvalue").is_err());
+}

@@ -1,0 +1,105 @@
+//! `validation`: the checker behind every generated `Validate` impl.
+
+use codegen_runtime::validation::{join, not_null, Checker};
+use codegen_runtime::Validate;
+
+#[derive(Debug, PartialEq, serde::Deserialize)]
+struct Req {
+    #[serde(default, deserialize_with = "not_null")]
+    ids: Option<Vec<String>>,
+}
+
+#[test]
+fn optional_properties_may_be_left_out_but_not_null() {
+    let req = |json: &str| serde_json::from_str::<Req>(json);
+    assert_eq!(req("{}").unwrap(), Req { ids: None });
+    assert_eq!(
+        req(r#"{"ids": ["a"]}"#).unwrap(),
+        Req {
+            ids: Some(vec!["a".to_owned()])
+        }
+    );
+    let e = req(r#"{"ids": null}"#).unwrap_err();
+    assert!(e.to_string().contains("invalid type: null"), "{e}");
+}
+
+#[test]
+fn lengths_count_characters_not_bytes() {
+    let mut c = Checker::new();
+    c.length("f", "ééé", Some(1), Some(3));
+    assert!(c.finish().is_ok());
+    let mut c = Checker::new();
+    c.length("f", "abcd", Some(5), Some(3));
+    let err = c.finish().unwrap_err();
+    let rules: Vec<_> = err.violations.iter().map(|v| v.rule).collect();
+    assert_eq!(rules, ["minLength", "maxLength"]);
+    assert_eq!(err.first().field, "f");
+}
+
+#[test]
+fn item_counts_and_ranges() {
+    let mut c = Checker::new();
+    c.items("ids", 0, Some(1), Some(10));
+    c.items("ids", 11, Some(1), Some(10));
+    c.items("ids", 10, Some(1), Some(10));
+    c.range("n", 5, Some((5, true)), None);
+    c.range("n", 5, Some((5, false)), Some((5, false)));
+    c.range("x", 2.5, None, Some((2.0, false)));
+    let err = c.finish().unwrap_err();
+    let got: Vec<_> = err
+        .violations
+        .iter()
+        .map(|v| (v.field.as_str(), v.rule))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("ids", "minItems"),
+            ("ids", "maxItems"),
+            ("n", "minimum"),
+            ("x", "maximum")
+        ]
+    );
+    assert_eq!(err.to_string(), "invalid request: ids: must hold at least 1 items, got 0; ids: must hold at most 10 items, got 11; n: must be greater than 5, got 5; x: must be at most 2, got 2.5");
+}
+
+#[test]
+fn numeric_enums() {
+    let mut c = Checker::new();
+    c.one_of("size", 512, &[512, 2048]);
+    assert!(c.finish().is_ok());
+    let mut c = Checker::new();
+    c.one_of("size", 513, &[512, 2048]);
+    let err = c.finish().unwrap_err();
+    assert_eq!(
+        (err.first().rule, err.first().message.as_str()),
+        ("enum", "must be one of 512, 2048, got 513")
+    );
+}
+
+#[test]
+fn unique_items() {
+    let mut c = Checker::new();
+    c.unique("a", &[1, 2, 3]);
+    assert!(c.finish().is_ok());
+    let mut c = Checker::new();
+    c.unique("a", &["x", "y", "x"]);
+    assert_eq!(c.finish().unwrap_err().first().rule, "uniqueItems");
+}
+
+struct Leaf(&'static str);
+impl Validate for Leaf {
+    fn check(&self, field: &str, checker: &mut Checker) {
+        checker.length(field, self.0, None, Some(1));
+    }
+}
+
+#[test]
+fn containers_name_their_elements() {
+    let v = vec![Leaf("a"), Leaf("bb")];
+    let err = v.validate_as("body.items").unwrap_err();
+    assert_eq!(err.first().field, "body.items[1]");
+    assert_eq!(join("", "a"), "a");
+    assert_eq!(join("body", "a"), "body.a");
+    assert!(Some(Leaf("a")).validate_as("x").is_ok());
+}
