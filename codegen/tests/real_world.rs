@@ -29,9 +29,13 @@ fn generate(fixture: &str, strict: bool) -> Result<Generated, GenerateError> {
     codegen::generate(&[input], &opts, "test")
 }
 
-/// (rule, pointer, line) of every warning; the summary as
-/// (operations, generated, degraded, skipped).
-fn warnings(fixture: &str) -> (Vec<(Rule, String, usize)>, (usize, usize, usize, usize)) {
+/// (rule, pointer, line) of a warning.
+type Found = (Rule, String, usize);
+/// A summary as (operations, generated, degraded, skipped).
+type Counts = (usize, usize, usize, usize);
+
+/// Every warning, and the summary.
+fn warnings(fixture: &str) -> (Vec<Found>, Counts) {
     let generated = generate(fixture, false).unwrap_or_else(|e| panic!("{fixture}: {e}"));
     for w in &generated.warnings {
         assert!(!w.is_error(), "{w}");
@@ -64,8 +68,8 @@ fn strict_refuses(fixture: &str) {
     }
 }
 
-fn check(fixture: &str, expected: &[(Rule, &str, usize)], summary: (usize, usize, usize, usize)) {
-    let expected: Vec<(Rule, String, usize)> = expected
+fn check(fixture: &str, expected: &[(Rule, &str, usize)], summary: Counts) {
+    let expected: Vec<Found> = expected
         .iter()
         .map(|(r, p, l)| (*r, (*p).to_owned(), *l))
         .collect();
