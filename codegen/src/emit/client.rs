@@ -12,40 +12,49 @@ use crate::ir::{
 pub fn client_module(api: &Api, reg: &Registry<'_>) -> TokenStream {
     let servers = servers(api);
     let auth = auth_helpers(api);
-    let methods = api.operations.iter().map(|op| method(op, reg));
+    let methods: Vec<TokenStream> = api.operations.iter().map(|op| method(op, reg)).collect();
     let title = format!(" A client for {}.", api.title.trim());
-    quote! {
-        use crate::runtime::client::{ApiResponse, ClientConfig, Error};
-        use super::types;
+    let module = |types_use: TokenStream| {
+        quote! {
+            use crate::runtime::client::{ApiResponse, ClientConfig, Error};
+            #types_use
 
-        #servers
-        #auth
+            #servers
+            #auth
 
-        #[doc = #title]
-        ///
-        /// Cheap to clone; clones share one connection pool.
-        #[derive(Clone, Debug)]
-        pub struct Client {
-            config: ClientConfig,
+            #[doc = #title]
+            ///
+            /// Cheap to clone; clones share one connection pool.
+            #[derive(Clone, Debug)]
+            pub struct Client {
+                config: ClientConfig,
+            }
+
+            impl Client {
+                /// A client for `base_url` with a default HTTP client and no credentials.
+                pub fn new(base_url: impl Into<String>) -> Self {
+                    Client { config: ClientConfig::new(base_url) }
+                }
+
+                /// A client from a full configuration (HTTP client, credentials).
+                pub fn with_config(config: ClientConfig) -> Self {
+                    Client { config }
+                }
+
+                pub fn config(&self) -> &ClientConfig {
+                    &self.config
+                }
+
+                #(#methods)*
+            }
         }
-
-        impl Client {
-            /// A client for `base_url` with a default HTTP client and no credentials.
-            pub fn new(base_url: impl Into<String>) -> Self {
-                Client { config: ClientConfig::new(base_url) }
-            }
-
-            /// A client from a full configuration (HTTP client, credentials).
-            pub fn with_config(config: ClientConfig) -> Self {
-                Client { config }
-            }
-
-            pub fn config(&self) -> &ClientConfig {
-                &self.config
-            }
-
-            #(#methods)*
-        }
+    };
+    // `types` is imported only when something names it.
+    let without = module(TokenStream::new());
+    if without.to_string().contains("types ::") {
+        module(quote! { use super::types; })
+    } else {
+        without
     }
 }
 

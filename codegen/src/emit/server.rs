@@ -17,13 +17,14 @@ fn types_mod() -> Ident {
 }
 
 pub fn server_module(api: &Api, reg: &Registry<'_>) -> TokenStream {
-    let trait_methods = api.operations.iter().map(trait_method);
-    let replies = api.operations.iter().map(reply_enum);
+    let trait_methods: Vec<TokenStream> = api.operations.iter().map(trait_method).collect();
+    let replies: Vec<TokenStream> = api.operations.iter().map(reply_enum).collect();
     let fallback = fallback_body(api, reg);
     let handlers = api
         .operations
         .iter()
-        .map(|op| handler(op, reg, fallback.as_deref()));
+        .map(|op| handler(op, reg, fallback.as_deref()))
+        .collect::<Vec<_>>();
     let (tables, uses_role) = error_tables(api, reg, fallback.as_deref());
     let role = uses_role.then(|| quote! { use crate::runtime::server::Role; });
     let routes = routes(api);
@@ -32,74 +33,83 @@ pub fn server_module(api: &Api, reg: &Registry<'_>) -> TokenStream {
         " The operations of {}, as a server implements them.",
         api.title.trim()
     );
-    quote! {
-        use std::sync::Arc;
+    let module = |types_use: TokenStream| {
+        quote! {
+            use std::sync::Arc;
 
-        use axum::extract::{Request, State};
-        use axum::http::StatusCode;
-        use axum::response::{IntoResponse, Response};
+            use axum::extract::{Request, State};
+            use axum::http::StatusCode;
+            use axum::response::{IntoResponse, Response};
 
-        use crate::runtime::server::{self, ErrorField, Problem, RequestContext, ServerConfig};
-        #role
-        use super::types;
+            use crate::runtime::server::{self, ErrorField, Problem, RequestContext, ServerConfig};
+            #role
+            #types_use
 
-        #[doc = #title]
-        ///
-        /// Each method receives the validated inputs and returns a reply that
-        /// can only carry a status the spec documents for that operation.
-        pub trait Api: Send + Sync + 'static {
-            #(#trait_methods)*
+            #[doc = #title]
+            ///
+            /// Each method receives the validated inputs and returns a reply that
+            /// can only carry a status the spec documents for that operation.
+            pub trait Api: Send + Sync + 'static {
+                #(#trait_methods)*
+            }
+
+            #(#replies)*
+
+            #auth
+
+            struct Shared<T> {
+                api: T,
+                config: ServerConfig,
+            }
+
+            /// The routes of every operation, served by `api`, answering 404 in the
+            /// spec's error body for any other path.
+            pub fn router<T: Api>(api: T, config: ServerConfig) -> axum::Router {
+                routes(api, config).fallback(not_found)
+            }
+
+            /// The routes of every operation without a fallback, to merge with
+            /// other routers (axum refuses to merge two that both have one).
+            pub fn routes<T: Api>(api: T, config: ServerConfig) -> axum::Router {
+                let state = Arc::new(Shared { api, config });
+                axum::Router::new()
+                    #routes
+                    .with_state(state)
+            }
+
+            #tables
+
+            /// An error response in the spec's error body for `problem.status`.
+            fn reject(table: &[(u16, &'static [ErrorField])], problem: Problem, request_id: &str) -> Response {
+                let fields = table
+                    .iter()
+                    .find(|(status, _)| *status == problem.status.as_u16())
+                    .map_or(FALLBACK_ERROR, |(_, fields)| *fields);
+                server::with_request_id(server::problem_response(fields, &problem, request_id), request_id)
+            }
+
+            async fn not_found() -> Response {
+                let id = server::new_request_id();
+                reject(&[], Problem::new(StatusCode::NOT_FOUND, "no operation is served at this path"), &id)
+            }
+
+            /// 405 with the `Allow` header listing what the path accepts.
+            fn method_not_allowed(allow: &'static str) -> Response {
+                let id = server::new_request_id();
+                let mut response = reject(&[], Problem::new(StatusCode::METHOD_NOT_ALLOWED, format!("this path accepts only {allow}")), &id);
+                response.headers_mut().insert(axum::http::header::ALLOW, axum::http::HeaderValue::from_static(allow));
+                response
+            }
+
+            #(#handlers)*
         }
-
-        #(#replies)*
-
-        #auth
-
-        struct Shared<T> {
-            api: T,
-            config: ServerConfig,
-        }
-
-        /// The routes of every operation, served by `api`, answering 404 in the
-        /// spec's error body for any other path.
-        pub fn router<T: Api>(api: T, config: ServerConfig) -> axum::Router {
-            routes(api, config).fallback(not_found)
-        }
-
-        /// The routes of every operation without a fallback, to merge with
-        /// other routers (axum refuses to merge two that both have one).
-        pub fn routes<T: Api>(api: T, config: ServerConfig) -> axum::Router {
-            let state = Arc::new(Shared { api, config });
-            axum::Router::new()
-                #routes
-                .with_state(state)
-        }
-
-        #tables
-
-        /// An error response in the spec's error body for `problem.status`.
-        fn reject(table: &[(u16, &'static [ErrorField])], problem: Problem, request_id: &str) -> Response {
-            let fields = table
-                .iter()
-                .find(|(status, _)| *status == problem.status.as_u16())
-                .map_or(FALLBACK_ERROR, |(_, fields)| *fields);
-            server::with_request_id(server::problem_response(fields, &problem, request_id), request_id)
-        }
-
-        async fn not_found() -> Response {
-            let id = server::new_request_id();
-            reject(&[], Problem::new(StatusCode::NOT_FOUND, "no operation is served at this path"), &id)
-        }
-
-        /// 405 with the `Allow` header listing what the path accepts.
-        fn method_not_allowed(allow: &'static str) -> Response {
-            let id = server::new_request_id();
-            let mut response = reject(&[], Problem::new(StatusCode::METHOD_NOT_ALLOWED, format!("this path accepts only {allow}")), &id);
-            response.headers_mut().insert(axum::http::header::ALLOW, axum::http::HeaderValue::from_static(allow));
-            response
-        }
-
-        #(#handlers)*
+    };
+    // `types` is imported only when something names it.
+    let without = module(TokenStream::new());
+    if without.to_string().contains("types ::") {
+        module(quote! { use super::types; })
+    } else {
+        without
     }
 }
 
