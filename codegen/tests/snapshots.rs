@@ -169,6 +169,29 @@ struct Refusal {
 
 const REFUSALS: &[Refusal] = &[
     Refusal {
+        what: "a request-signing algorithm the runtime does not implement",
+        spec: r##"openapi: 3.0.3
+info: {title: T, version: "1"}
+security:
+  - sig: []
+paths:
+  /a:
+    get:
+      operationId: getA
+      responses:
+        "204": {description: ok}
+components:
+  securitySchemes:
+    sig:
+      type: apiKey
+      in: header
+      name: Authorization
+      x-signing: AWS4-HMAC-SHA256
+"##,
+        pointer: "/components/securitySchemes/sig/x-signing",
+        line: 17,
+    },
+    Refusal {
         what: "a cookie parameter",
         spec: r##"openapi: 3.0.3
 info: {title: T, version: "1"}
