@@ -17,6 +17,16 @@ mod repair;
 mod validate;
 pub mod write;
 
+/// The runtime (`codegen/runtime/`) as generated crates receive it: the
+/// sources a standalone crate embeds, the dependencies it declares, and the
+/// signing algorithms it implements.
+pub mod runtime {
+    pub use crate::emit::krate::{Signing, DEPENDENCIES, RUNTIME_MODULES, SIGNINGS};
+
+    /// The runtime crate's `lib.rs`, embedded as `src/runtime/mod.rs`.
+    pub const LIB: &str = crate::emit::krate::RUNTIME_LIB_SOURCE;
+}
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 

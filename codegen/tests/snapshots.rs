@@ -342,3 +342,53 @@ fn worked_around_constructs_warn_where_they_sit_and_strict_refuses_them() {
         }
     }
 }
+
+/// A signing algorithm the runtime does not implement is refused, lenient or
+/// not: no Rust code could sign those requests.
+#[test]
+fn unknown_signing_algorithms_are_refused() {
+    let spec = r##"openapi: 3.0.3
+info: {title: T, version: "1"}
+security:
+  - sig: []
+paths:
+  /a:
+    get:
+      operationId: getA
+      responses:
+        "204": {description: ok}
+components:
+  securitySchemes:
+    sig:
+      type: apiKey
+      in: header
+      name: Authorization
+      x-signing: AWS4-HMAC-SHA256
+"##;
+    let loaded = codegen::load::load_str("refused.yaml", spec);
+    let document = loaded.document.expect("loads");
+    for strict in [false, true] {
+        let input = Input {
+            module: "refused".into(),
+            source: "refused.yaml".into(),
+            document: document.clone(),
+        };
+        let mut opts = CrateOptions::standalone("refused", "");
+        opts.strict = strict;
+        let Err(GenerateError::Spec(d)) = codegen::generate(&[input], &opts, "test") else {
+            panic!("generated");
+        };
+        let found: Vec<(Rule, &str, usize)> = d
+            .iter()
+            .map(|d| (d.rule, d.pointer.as_str(), d.position.line))
+            .collect();
+        assert_eq!(
+            found,
+            [(
+                Rule::Unsupported,
+                "/components/securitySchemes/sig/x-signing",
+                17
+            )]
+        );
+    }
+}

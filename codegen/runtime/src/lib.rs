@@ -5,11 +5,12 @@
 //! Written by hand. A generated crate inside this workspace depends on this
 //! crate (as its `runtime` module); a standalone generated crate embeds these
 //! files as `src/runtime/`, so it builds on its own. The modules therefore
-//! refer to each other with `super::`, never `crate::`.
+//! refer to each other through `super::`, never through the crate root.
 //!
 //! Features: `client` (the `reqwest` client side), `server` (what the axum
-//! server stubs need) and one per request-signing scheme a document can
-//! declare (`x-signing` on a security scheme): `sdk-hmac-sha256`.
+//! server stubs need), and one per request-signing algorithm a document can
+//! name with `x-signing` on a security scheme (an embedded copy holds only
+//! those its documents name).
 
 #[cfg(feature = "client")]
 pub mod auth;

@@ -94,7 +94,7 @@ pub const DEV_DEPENDENCIES: &[(&str, &str)] = &[(
 )];
 
 /// The runtime crate's library root, embedded as `src/runtime/mod.rs`.
-const RUNTIME_LIB_SOURCE: &str = include_str!("../../runtime/src/lib.rs");
+pub const RUNTIME_LIB_SOURCE: &str = include_str!("../../runtime/src/lib.rs");
 
 /// The runtime crate's modules, embedded beside it: (file name, source).
 /// A signing module ([`SIGNINGS`]) is embedded only for a crate whose
