@@ -181,12 +181,11 @@ fn effective_params<'a>(
                 },
             };
             let key = (site.name().to_owned(), site.location().to_owned());
-            match by_key.get(&key) {
-                Some(&at) => out[at] = site,
-                None => {
-                    by_key.insert(key, out.len());
-                    out.push(site);
-                }
+            if let Some(&at) = by_key.get(&key) {
+                out[at] = site
+            } else {
+                by_key.insert(key, out.len());
+                out.push(site);
             }
         }
     }

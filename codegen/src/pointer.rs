@@ -24,7 +24,7 @@ pub fn pointer_tokens(pointer: &str) -> Vec<String> {
 pub fn serde_path_pointer(path: &serde_path_to_error::Path) -> String {
     use serde_path_to_error::Segment;
     let mut pointer = String::new();
-    for segment in path.iter() {
+    for segment in path {
         match segment {
             Segment::Seq { index } => pointer.push_str(&format!("/{index}")),
             Segment::Map { key } => pointer = join(&pointer, key),

@@ -173,7 +173,7 @@ impl Repairer<'_> {
                             }
                             "schema" => self.walk(v, &child, Ctx::Schema),
                             "schemas" if pointer == "/components" => {
-                                self.walk(v, &child, Ctx::Schemas)
+                                self.walk(v, &child, Ctx::Schemas);
                             }
                             "content" if v.is_object() => self.walk(v, &child, Ctx::Content),
                             _ if k.starts_with("x-") => {}
@@ -287,8 +287,8 @@ impl Repairer<'_> {
         match obj.get("type") {
             None => None,
             Some(Value::String(t)) if TYPES.contains(&t.as_str()) => Some(t.clone()),
-            Some(Value::String(t)) => match alias(t) {
-                Some((real, format)) => {
+            Some(Value::String(t)) => {
+                if let Some((real, format)) = alias(t) {
                     let mut msg = format!("type `{}` is read as `{real}`", cut(t));
                     self.edits
                         .push(Edit::Set(t_ptr.clone(), Value::String(real.into())));
@@ -299,8 +299,7 @@ impl Repairer<'_> {
                     }
                     self.warn(&t_ptr, Rule::TypeCoerced, msg);
                     Some(real.to_owned())
-                }
-                None => {
+                } else {
                     self.warn(
                         &t_ptr,
                         Rule::TypeCoerced,
@@ -313,7 +312,7 @@ impl Repairer<'_> {
                         .push(Edit::Remove(pointer.to_owned(), "type".into()));
                     None
                 }
-            },
+            }
             Some(Value::Array(list)) => {
                 // `type: [string, "null"]`, as OpenAPI 3.1 writes it.
                 let real: Vec<&str> = list

@@ -124,7 +124,7 @@ impl<'a> Validator<'a> {
                                 format!("`{r}` is an external reference; only references within the document (`#/...`) are supported"),
                             ),
                             Some(r) if self.doc.resolve_ref(r).is_none() => {
-                                self.report(&child, Rule::UnresolvedRef, format!("`{r}` does not resolve"))
+                                self.report(&child, Rule::UnresolvedRef, format!("`{r}` does not resolve"));
                             }
                             Some(_) => {}
                             None => self.report(&child, Rule::UnresolvedRef, "`$ref` must be a string"),
@@ -335,7 +335,7 @@ impl<'a> Validator<'a> {
                 .draft(jsonschema::Draft::Draft7)
                 .retrieve_known_draft_meta_schemas(false)
                 .add(DOCUMENT_URI, &converted)
-                .and_then(|builder| builder.prepare())
+                .and_then(jsonschema::RegistryBuilder::prepare)
                 .map_err(|e| e.to_string())
         });
         let mut validators: HashMap<String, Result<jsonschema::Validator, String>> = HashMap::new();

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use codegen::runtime as krate;
 use codegen::{CrateOptions, Input};
 
-const PLAIN: &str = r##"openapi: 3.0.3
+const PLAIN: &str = r#"openapi: 3.0.3
 info: {title: T, version: "1"}
 security:
   - key: []
@@ -26,7 +26,7 @@ components:
       type: apiKey
       in: header
       name: X-Key
-"##;
+"#;
 
 /// [`PLAIN`] with a second, signed scheme.
 fn signed() -> String {

@@ -178,7 +178,7 @@ const REFUSALS: &[Refusal] = &[
     Refusal {
         what: "a cookie parameter",
         rule: Rule::Unsupported,
-        spec: r##"openapi: 3.0.3
+        spec: r#"openapi: 3.0.3
 info: {title: T, version: "1"}
 paths:
   /a:
@@ -190,14 +190,14 @@ paths:
           schema: {type: string}
       responses:
         "204": {description: ok}
-"##,
+"#,
         pointer: "/paths/~1a/get/parameters/0/in",
         line: 9,
     },
     Refusal {
         what: "a `not` schema",
         rule: Rule::Unsupported,
-        spec: r##"openapi: 3.0.3
+        spec: r#"openapi: 3.0.3
 info: {title: T, version: "1"}
 paths:
   /a:
@@ -214,7 +214,7 @@ paths:
                     type: integer
       responses:
         "204": {description: ok}
-"##,
+"#,
         pointer: "/paths/~1a/post/requestBody/content/application~1json/schema/properties/name/not",
         line: 14,
     },
@@ -246,7 +246,7 @@ components:
     Refusal {
         what: "a deepObject query parameter",
         rule: Rule::Unsupported,
-        spec: r##"openapi: 3.0.3
+        spec: r#"openapi: 3.0.3
 info: {title: T, version: "1"}
 paths:
   /a:
@@ -259,7 +259,7 @@ paths:
           schema: {type: string}
       responses:
         "204": {description: ok}
-"##,
+"#,
         pointer: "/paths/~1a/get/parameters/0/style",
         line: 10,
     },
@@ -347,7 +347,7 @@ fn worked_around_constructs_warn_where_they_sit_and_strict_refuses_them() {
 /// not: no Rust code could sign those requests.
 #[test]
 fn unknown_signing_algorithms_are_refused() {
-    let spec = r##"openapi: 3.0.3
+    let spec = r#"openapi: 3.0.3
 info: {title: T, version: "1"}
 security:
   - sig: []
@@ -364,7 +364,7 @@ components:
       in: header
       name: Authorization
       x-signing: AWS4-HMAC-SHA256
-"##;
+"#;
     let loaded = codegen::load::load_str("refused.yaml", spec);
     let document = loaded.document.expect("loads");
     for strict in [false, true] {

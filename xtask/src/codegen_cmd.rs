@@ -33,43 +33,38 @@ const CRATE_DESCRIPTION: &str =
 pub fn run(check: bool, strict: bool, spec: Option<PathBuf>, out: Option<PathBuf>) -> ExitCode {
     let root = workspace_root();
     let started = Instant::now();
-    let (inputs, dir, opts, command) = match (spec, out) {
-        (Some(spec), Some(out)) => {
-            let name = codegen::module_name(&spec).replace('_', "-");
-            let mut opts = CrateOptions::standalone(
-                name,
-                format!("A client generated from {}.", spec.display()),
-            );
-            opts.strict = strict;
-            let command = format!(
-                "cargo xtask codegen --spec {} --out {}",
-                spec.display(),
-                out.display()
-            );
-            (vec![spec], out, opts, command)
-        }
-        _ => {
-            let specs = match codegen::spec_files(&root.join("specs")) {
-                Ok(files) => files,
-                Err(e) => {
-                    eprintln!("error: cannot list specs/: {e}");
-                    return ExitCode::from(2);
-                }
-            };
-            let mut opts = CrateOptions::in_workspace(CRATE_NAME, CRATE_DESCRIPTION, RUNTIME_PATH);
-            opts.dev_dependencies = TEST_DEPENDENCIES
-                .iter()
-                .map(|(name, value)| ((*name).to_owned(), (*value).to_owned()))
-                .collect();
-            // Our own specs are held to every rule.
-            opts.strict = true;
-            (
-                specs,
-                root.join("generated"),
-                opts,
-                "cargo xtask codegen".to_owned(),
-            )
-        }
+    let (inputs, dir, opts, command) = if let (Some(spec), Some(out)) = (spec, out) {
+        let name = codegen::module_name(&spec).replace('_', "-");
+        let mut opts =
+            CrateOptions::standalone(name, format!("A client generated from {}.", spec.display()));
+        opts.strict = strict;
+        let command = format!(
+            "cargo xtask codegen --spec {} --out {}",
+            spec.display(),
+            out.display()
+        );
+        (vec![spec], out, opts, command)
+    } else {
+        let specs = match codegen::spec_files(&root.join("specs")) {
+            Ok(files) => files,
+            Err(e) => {
+                eprintln!("error: cannot list specs/: {e}");
+                return ExitCode::from(2);
+            }
+        };
+        let mut opts = CrateOptions::in_workspace(CRATE_NAME, CRATE_DESCRIPTION, RUNTIME_PATH);
+        opts.dev_dependencies = TEST_DEPENDENCIES
+            .iter()
+            .map(|(name, value)| ((*name).to_owned(), (*value).to_owned()))
+            .collect();
+        // Our own specs are held to every rule.
+        opts.strict = true;
+        (
+            specs,
+            root.join("generated"),
+            opts,
+            "cargo xtask codegen".to_owned(),
+        )
     };
 
     let mut loaded = Vec::new();

@@ -62,29 +62,53 @@ fn check_reports_a_readable_diff_when_stale() {
 }
 
 #[test]
-fn codegen_refuses_a_broken_spec_with_its_location() {
+fn codegen_works_around_with_a_warning_and_strict_refuses() {
     let dir = tempfile::tempdir().expect("temp dir");
     let spec = dir.path().join("broken.yaml");
     std::fs::write(
         &spec,
-        "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    get:\n      operationId: a\n      parameters:\n        - {name: c, in: cookie, schema: {type: string}}\n      responses:\n        '200': {description: ok}\n",
+        "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    get:\n      operationId: a\n      parameters:\n        - {name: c, in: cookie, schema: {type: string}}\n      responses:\n        '200': {description: ok}\n  /b:\n    get:\n      operationId: b\n      parameters:\n        - {name: s, in: cookie, required: true, schema: {type: string}}\n      responses:\n        '200': {description: ok}\n",
     )
     .unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_xtask"))
-        .args(["codegen", "--spec"])
-        .arg(&spec)
-        .arg("--out")
-        .arg(dir.path().join("out"))
-        .output()
-        .expect("xtask runs");
-    assert_eq!(out.status.code(), Some(1));
+    let run = |strict: bool, out: &str| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_xtask"));
+        cmd.args(["codegen", "--spec"])
+            .arg(&spec)
+            .arg("--out")
+            .arg(dir.path().join(out));
+        if strict {
+            cmd.arg("--strict");
+        }
+        cmd.output().expect("xtask runs")
+    };
+    // Lenient: the optional cookie parameter is left out with a warning, the
+    // operation that needs one is skipped, and the rest is generated.
+    let out = run(false, "lenient");
     let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("broken.yaml:8:21: /paths/~1a/get/parameters/0/in: unsupported: warning: `cookie` parameters are not supported"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("broken.yaml:15:21: /paths/~1b/get/parameters/0/in: unsupported: warning: GET /b is left out: `cookie` parameters are not supported"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("2 operation(s): 1 generated (1 degraded), 1 skipped"),
+        "{stderr}"
+    );
+    assert!(dir.path().join("lenient/src/lib.rs").is_file());
+    // Strict: refused, located, nothing written.
+    let out = run(true, "strict");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
     assert!(
         stderr.contains("broken.yaml:8:21: /paths/~1a/get/parameters/0/in: unsupported: `cookie` parameters are not supported"),
         "{stderr}"
     );
     assert!(
-        !dir.path().join("out").exists(),
+        !dir.path().join("strict").exists(),
         "nothing is written for a refused spec"
     );
 }

@@ -184,7 +184,7 @@ pub fn new_request_id() -> String {
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
     z ^= z >> 31;
-    format!("{:016x}{:016x}", z, n)
+    format!("{z:016x}{n:016x}")
 }
 
 /// Adds `X-Request-Id` to a response.

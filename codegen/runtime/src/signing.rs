@@ -352,7 +352,7 @@ pub fn parse_authorization(value: &str) -> Result<SdkAuthorization, Authorizatio
         .filter(|s| !s.is_empty())
         .ok_or_else(|| malformed("no Signature"))?;
     let signed_headers: Vec<String> = signed.split(';').map(str::to_owned).collect();
-    if signed_headers.iter().any(|h| h.is_empty()) {
+    if signed_headers.iter().any(std::string::String::is_empty) {
         return Err(malformed("an empty name in SignedHeaders"));
     }
     if signature.len() != 64 || !signature.bytes().all(|b| b.is_ascii_hexdigit()) {
@@ -643,26 +643,23 @@ mod client_side {
                     HeaderValue::from_static(UNSIGNED_PAYLOAD),
                 );
             }
-            let date = match headers.get(DATE_HEADER) {
-                Some(v) => {
-                    let text = v
-                        .to_str()
-                        .ok()
-                        .filter(|t| parse_sdk_date(t).is_some())
-                        .ok_or_else(|| {
-                            AuthError("X-Sdk-Date is not of the form YYYYMMDDTHHMMSSZ".to_owned())
-                        })?;
-                    text.to_owned()
-                }
-                None => {
-                    let now = format_sdk_date(SystemTime::now())
-                        .ok_or_else(|| AuthError("the system clock is out of range".to_owned()))?;
-                    headers.insert(
-                        HeaderName::from_static(DATE_HEADER),
-                        value("X-Sdk-Date", &now)?,
-                    );
-                    now
-                }
+            let date = if let Some(v) = headers.get(DATE_HEADER) {
+                let text = v
+                    .to_str()
+                    .ok()
+                    .filter(|t| parse_sdk_date(t).is_some())
+                    .ok_or_else(|| {
+                        AuthError("X-Sdk-Date is not of the form YYYYMMDDTHHMMSSZ".to_owned())
+                    })?;
+                text.to_owned()
+            } else {
+                let now = format_sdk_date(SystemTime::now())
+                    .ok_or_else(|| AuthError("the system clock is out of range".to_owned()))?;
+                headers.insert(
+                    HeaderName::from_static(DATE_HEADER),
+                    value("X-Sdk-Date", &now)?,
+                );
+                now
             };
             if !headers.contains_key(HOST) {
                 let host =
@@ -968,7 +965,10 @@ mod server_side {
                 request.uri.path(),
                 request.uri.query().unwrap_or(""),
                 request.headers,
-                request.uri.authority().map(|a| a.as_str()),
+                request
+                    .uri
+                    .authority()
+                    .map(axum::http::uri::Authority::as_str),
                 request.body,
             )
         }

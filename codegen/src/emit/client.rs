@@ -343,9 +343,12 @@ fn method(op: &Operation, reg: &Registry<'_>) -> TokenStream {
         // Only `default`: no match needed.
         [(None, outcome)] => outcome.clone(),
         _ => {
-            let arms = arms.iter().map(|(pattern, outcome)| match pattern {
-                Some(p) => quote! { #p => #outcome, },
-                None => quote! { _ => #outcome, },
+            let arms = arms.iter().map(|(pattern, outcome)| {
+                if let Some(p) = pattern {
+                    quote! { #p => #outcome, }
+                } else {
+                    quote! { _ => #outcome, }
+                }
             });
             quote! { match response.status.as_u16() { #(#arms)* } }
         }

@@ -264,12 +264,11 @@ fn lib_rs(apis: &[Api], opts: &CrateOptions) -> TokenStream {
             pub mod #m;
         }
     });
-    let runtime = match opts.runtime_path {
-        Some(_) => {
-            let lib = ident(RUNTIME_LIB);
-            quote! { pub use #lib as runtime; }
-        }
-        None => quote! { pub mod runtime; },
+    let runtime = if opts.runtime_path.is_some() {
+        let lib = ident(RUNTIME_LIB);
+        quote! { pub use #lib as runtime; }
+    } else {
+        quote! { pub mod runtime; }
     };
     let d = format!(" {}", opts.description);
     quote! {

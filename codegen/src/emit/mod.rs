@@ -115,9 +115,10 @@ pub fn kind_tokens_in(kind: &Kind, module: Option<&Ident>) -> TokenStream {
         Kind::Any => quote! { serde_json::Value },
         Kind::Named(n) => {
             let n = ident(n);
-            match module {
-                Some(m) => quote! { #m::#n },
-                None => quote! { #n },
+            if let Some(m) = module {
+                quote! { #m::#n }
+            } else {
+                quote! { #n }
             }
         }
     }
@@ -143,11 +144,10 @@ pub fn number_literal(kind: &Kind, value: f64) -> TokenStream {
 }
 
 fn opt_usize(v: Option<usize>) -> TokenStream {
-    match v {
-        Some(n) => {
-            let n = proc_macro2::Literal::usize_unsuffixed(n);
-            quote! { Some(#n) }
-        }
-        None => quote! { None },
+    if let Some(n) = v {
+        let n = proc_macro2::Literal::usize_unsuffixed(n);
+        quote! { Some(#n) }
+    } else {
+        quote! { None }
     }
 }

@@ -128,9 +128,10 @@ fn inputs(op: &Operation) -> Vec<(Ident, TokenStream)> {
         out.push((name, ty));
     }
     if let Some(body) = &op.body {
-        let base = match &body.encoding {
-            Encoding::Json(ty) => ty_tokens_in(ty, Some(&t)),
-            _ => quote! { axum::body::Bytes },
+        let base = if let Encoding::Json(ty) = &body.encoding {
+            ty_tokens_in(ty, Some(&t))
+        } else {
+            quote! { axum::body::Bytes }
         };
         let ty = if body.required {
             base
@@ -227,9 +228,10 @@ fn reply_enum(op: &Operation) -> TokenStream {
             ResponseBody::Bytes => quote! { Vec<u8> },
         });
         let fixed = matches!(r.status, Status::Code(_));
-        let status_expr = match r.status {
-            Status::Code(c) => status_code(c),
-            _ => quote! { *status },
+        let status_expr = if let Status::Code(c) = r.status {
+            status_code(c)
+        } else {
+            quote! { *status }
         };
         let respond = |body: TokenStream| match r.body.as_ref() {
             Some(ResponseBody::Json(_)) => quote! { server::json_response(#status_expr, #body) },
@@ -356,15 +358,12 @@ const STATUS_CONSTANTS: &[(u16, &str)] = &[
 /// status, else `server::status::<CODE>()`, which is checked when the
 /// generated crate compiles (the IR holds only codes in `100..600`).
 fn status_code(code: u16) -> TokenStream {
-    match STATUS_CONSTANTS.binary_search_by_key(&code, |(c, _)| *c) {
-        Ok(i) => {
-            let name = format_ident!("{}", STATUS_CONSTANTS[i].1);
-            quote! { StatusCode::#name }
-        }
-        Err(_) => {
-            let code = Literal::u16_unsuffixed(code);
-            quote! { server::status::<#code>() }
-        }
+    if let Ok(i) = STATUS_CONSTANTS.binary_search_by_key(&code, |(c, _)| *c) {
+        let name = format_ident!("{}", STATUS_CONSTANTS[i].1);
+        quote! { StatusCode::#name }
+    } else {
+        let code = Literal::u16_unsuffixed(code);
+        quote! { server::status::<#code>() }
     }
 }
 
@@ -687,9 +686,10 @@ fn handler(op: &Operation, reg: &Registry<'_>, fallback: Option<&str>) -> TokenS
     let h = format_ident!("handle_{}", op.rust);
     let inner = format_ident!("serve_{}", op.rust);
     let method = ident(&op.rust);
-    let errors = match errors_const(op, reg, fallback) {
-        Some(konst) => quote!(#konst),
-        None => quote!(&[]),
+    let errors = if let Some(konst) = errors_const(op, reg, fallback) {
+        quote!(#konst)
+    } else {
+        quote!(&[])
     };
     let names = param_names(op);
     let order = crate::openapi::template_names(&op.path);
@@ -771,7 +771,7 @@ fn handler(op: &Operation, reg: &Registry<'_>, fallback: Option<&str>) -> TokenS
             checker.finish().map_err(|e| fail(server::invalid(e)))?;
         }
     });
-    let secured = !op.security.is_empty() && !op.security.iter().any(|alt| alt.is_empty());
+    let secured = !op.security.is_empty() && !op.security.iter().any(std::vec::Vec::is_empty);
     let identity = if secured {
         quote! { let identity = Some(server::authenticate(&*state.config.auth, &parts, &bytes).map_err(fail)?); }
     } else {

@@ -201,12 +201,13 @@ impl<'a> Registry<'a> {
                 }
             }
             Kind::Integer(_) | Kind::Number(_) => {
-                let bound = |b: Option<(f64, bool)>| match b {
-                    Some((v, exclusive)) => {
+                let bound = |b: Option<(f64, bool)>| {
+                    if let Some((v, exclusive)) = b {
                         let lit = number_literal(&ty.kind, v);
                         quote! { Some((#lit, #exclusive)) }
+                    } else {
+                        quote! { None }
                     }
-                    None => quote! { None },
                 };
                 if c.minimum.is_some() || c.maximum.is_some() {
                     let (min, max) = (bound(c.minimum), bound(c.maximum));
@@ -679,8 +680,9 @@ fn outcome_enums(op: &Operation) -> TokenStream {
 fn variant_decl(r: &Response) -> TokenStream {
     let var = ident(&r.variant);
     let d = status_doc(r);
-    match response_body_tokens(r, None) {
-        Some(t) => quote! { #d #var(#t), },
-        None => quote! { #d #var, },
+    if let Some(t) = response_body_tokens(r, None) {
+        quote! { #d #var(#t), }
+    } else {
+        quote! { #d #var, }
     }
 }

@@ -107,8 +107,8 @@ impl<'a> Builder<'a> {
         let mut ops = Vec::new();
         for site in sites {
             let before = self.errors.len();
-            let op = self.operation(site, &global_security);
-            if self.errors.len() > before || op.is_none() {
+            let op = self.operation(site, global_security.as_ref());
+            if self.errors.len() > before {
                 // One operation never costs the others: what stops it is
                 // reported, and the rest of the document generates.
                 let what = format!("{} {}", site.method.to_uppercase(), site.template);
@@ -121,7 +121,7 @@ impl<'a> Builder<'a> {
                 self.skipped += 1;
                 continue;
             }
-            ops.extend(op);
+            ops.push(op);
         }
         // Names that collide once cased (`getFoo`/`GetFoo`) are numbered
         // in document order, for methods and for the operation's types.
@@ -141,20 +141,19 @@ impl<'a> Builder<'a> {
     pub(super) fn operation(
         &mut self,
         site: &OperationSite<'a>,
-        global_security: &Option<Vec<Vec<String>>>,
-    ) -> Option<Operation> {
+        global_security: Option<&Vec<Vec<String>>>,
+    ) -> Operation {
         let (template, method, op, pointer) = (&site.template, site.method, site.op, &site.pointer);
-        let id = match text(op.get("operationId")) {
-            Some(id) => id,
-            None => {
-                let id = synthesized_id(method, template);
-                self.warn(
-                    pointer,
-                    Rule::OperationIdMissing,
-                    format!("no operationId: the method is named `{}`", snake_ident(&id)),
-                );
-                id
-            }
+        let id = if let Some(id) = text(op.get("operationId")) {
+            id
+        } else {
+            let id = synthesized_id(method, template);
+            self.warn(
+                pointer,
+                Rule::OperationIdMissing,
+                format!("no operationId: the method is named `{}`", snake_ident(&id)),
+            );
+            id
         };
         let type_name = camel_ident(&id);
         let order = template_names(template);
@@ -259,9 +258,9 @@ impl<'a> Builder<'a> {
         }
         responses.sort_by(|a, b| a.status.cmp(&b.status));
         let security = security_list(op.get("security"))
-            .or_else(|| global_security.clone())
+            .or_else(|| global_security.cloned())
             .unwrap_or_default();
-        Some(Operation {
+        Operation {
             pointer: pointer.clone(),
             rust: snake_ident(&id),
             id,
@@ -275,7 +274,7 @@ impl<'a> Builder<'a> {
             body,
             responses,
             security,
-        })
+        }
     }
 
     pub(super) fn param(&mut self, p: &'a Value, ptr: &str, op_type: &str) -> Option<Param> {
@@ -309,21 +308,20 @@ impl<'a> Builder<'a> {
             kind: Kind::String,
             ..Default::default()
         };
-        let mut ty = match p.get("schema") {
-            Some(schema) => self.ty(
+        let mut ty = if let Some(schema) = p.get("schema") {
+            self.ty(
                 schema,
                 &join(ptr, "schema"),
                 &format!("{op_type}{}", camel_ident(&name)),
-            )?,
-            None => {
-                let how = if p.get("content").is_some() {
-                    "is described by `content`: it is passed as a string the caller encodes"
-                } else {
-                    "has no schema: it is passed as a string"
-                };
-                self.warn(ptr, Rule::Unsupported, format!("parameter `{name}` {how}"));
-                string()
-            }
+            )?
+        } else {
+            let how = if p.get("content").is_some() {
+                "is described by `content`: it is passed as a string the caller encodes"
+            } else {
+                "has no schema: it is passed as a string"
+            };
+            self.warn(ptr, Rule::Unsupported, format!("parameter `{name}` {how}"));
+            string()
         };
         let scalar = |k: &Kind| {
             matches!(
@@ -343,7 +341,7 @@ impl<'a> Builder<'a> {
             );
             ty = string();
         }
-        if matches!(style, Some(s) if !matches!((location, s), (Location::Path, "simple") | (Location::Query, "form") | (Location::Header, "simple")))
+        if matches!(style, Some(s) if !matches!((location, s), (Location::Path | Location::Header, "simple") | (Location::Query, "form")))
         {
             self.warn(
                 &join(ptr, "style"),

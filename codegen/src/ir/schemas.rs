@@ -130,7 +130,11 @@ impl<'a> Builder<'a> {
             return Some(t);
         }
         let mut c = Constraints::default();
-        let usize_of = |k: &str| obj.get(k).and_then(Value::as_u64).map(|n| n as usize);
+        let usize_of = |k: &str| {
+            obj.get(k)
+                .and_then(Value::as_u64)
+                .and_then(|n| usize::try_from(n).ok())
+        };
         c.min_length = usize_of("minLength");
         c.max_length = usize_of("maxLength");
         c.min_items = usize_of("minItems");
@@ -185,9 +189,8 @@ impl<'a> Builder<'a> {
                     )?)),
                 }
             }
-            None => Kind::Any,
-            // Repair reads unknown types as untyped.
-            Some(_) => Kind::Any,
+            // No type, or one repair read as untyped.
+            _ => Kind::Any,
         };
         Some(Ty {
             kind,
@@ -433,15 +436,15 @@ impl<'a> Builder<'a> {
             let v_ptr = format!("{ptr}/{i}");
             let variant_name = match v.get("$ref").and_then(Value::as_str) {
                 Some(r) => camel_ident(r.rsplit('/').next().unwrap_or("Variant")),
-                None => text(v.get("title"))
-                    .or_else(|| tag_value(v))
-                    .map(|t| camel_ident(&t))
-                    .unwrap_or_else(|| match v.get("type").and_then(Value::as_str) {
+                None => text(v.get("title")).or_else(|| tag_value(v)).map_or_else(
+                    || match v.get("type").and_then(Value::as_str) {
                         Some(t @ ("string" | "integer" | "number" | "boolean" | "array")) => {
                             camel_ident(t)
                         }
                         _ => format!("Variant{i}"),
-                    }),
+                    },
+                    |t| camel_ident(&t),
+                ),
             };
             let hint = format!("{name}{variant_name}");
             let ty = self.ty(v, &v_ptr, &hint)?;
