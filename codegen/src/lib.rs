@@ -50,6 +50,18 @@ pub struct Generated {
     pub files: BTreeMap<PathBuf, String>,
     pub warnings: Vec<Diagnostic>,
     pub summary: Summary,
+    /// Where the time went, stage by stage.
+    pub timings: Timings,
+}
+
+/// Time spent in each stage of [`generate`] (loading happens before it).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Timings {
+    pub validate: std::time::Duration,
+    pub repair: std::time::Duration,
+    pub ir: std::time::Duration,
+    pub emit: std::time::Duration,
+    pub format: std::time::Duration,
 }
 
 /// What became of the operations of the documents.
@@ -108,6 +120,13 @@ pub fn generate(
     let mut problems = Vec::new();
     let mut warnings = Vec::new();
     let mut summary = Summary::default();
+    let mut timings = Timings::default();
+    let mut clock = std::time::Instant::now();
+    let mut lap = |slot: &mut std::time::Duration| {
+        let now = std::time::Instant::now();
+        *slot += now - clock;
+        clock = now;
+    };
     for input in inputs {
         let doc = &input.document;
         let ops = openapi::operations(doc);
@@ -122,12 +141,14 @@ pub fn generate(
             .into_iter()
             .partition(|d| d.is_error() && (!opts.strict || d.rule.blocks_generation()));
         warnings.extend(rest);
+        lap(&mut timings.validate);
         if !errors.is_empty() {
             problems.extend(errors);
             continue;
         }
         let repaired = repair::repair(doc, &ops);
         let ops = openapi::operations(&repaired.document);
+        lap(&mut timings.repair);
         let built = match ir::build(&repaired.document, &ops, &input.module) {
             Ok(built) => built,
             Err(diags) => {
@@ -135,6 +156,7 @@ pub fn generate(
                 continue;
             }
         };
+        lap(&mut timings.ir);
         let unknown = unknown_signings(&built.api, doc);
         if !unknown.is_empty() {
             problems.extend(unknown);
@@ -168,8 +190,10 @@ pub fn generate(
         return Err(GenerateError::Spec(problems));
     }
     diagnostic::sort(&mut warnings);
+    let emitted = emit::krate::files(&apis, opts, command);
+    lap(&mut timings.emit);
     let mut files = BTreeMap::new();
-    for file in emit::krate::files(&apis, opts, command) {
+    for file in emitted {
         let text = match file.body {
             emit::krate::Body::Rust(tokens) => {
                 format::format_file(&file.path.display().to_string(), tokens, &file.header)?
@@ -178,10 +202,12 @@ pub fn generate(
         };
         files.insert(file.path, text);
     }
+    lap(&mut timings.format);
     Ok(Generated {
         files,
         warnings,
         summary,
+        timings,
     })
 }
 
