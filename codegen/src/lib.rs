@@ -254,19 +254,20 @@ pub fn spec_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
     Ok(files)
 }
 
-/// Loads and validates one document, naming it `name` in diagnostics.
+/// Loads and validates one document, naming it `name` in diagnostics, with
+/// the files its `$ref`s point to ([`load::load_path`]).
 /// `Err` means the file could not be read at all.
 pub fn check_file(path: &Path, name: &str) -> Result<Vec<Diagnostic>, load::Unreadable> {
-    let text = std::fs::read_to_string(path).map_err(|source| load::Unreadable {
-        file: name.to_owned(),
-        source,
-    })?;
-    Ok(check_str(name, &text))
+    Ok(check_loaded(load::load_path(path, name)?))
 }
 
-/// Loads and validates a document held in memory.
+/// Loads and validates a document held in memory (references to other files
+/// cannot be followed: there is no directory to resolve them against).
 pub fn check_str(name: &str, text: &str) -> Vec<Diagnostic> {
-    let loaded = load::load_str(name, text);
+    check_loaded(load::load_str(name, text))
+}
+
+fn check_loaded(loaded: load::Loaded) -> Vec<Diagnostic> {
     let mut problems = loaded.problems;
     if let Some(doc) = &loaded.document {
         problems.extend(validate::validate(doc, &openapi::operations(doc)));
@@ -275,18 +276,18 @@ pub fn check_str(name: &str, text: &str) -> Vec<Diagnostic> {
     problems
 }
 
-/// Loads a document for generation; `Err` holds the problems that stop it.
+/// Loads a document for generation, with the files its `$ref`s point to;
+/// `Err` holds the problems that stop it.
 pub fn load_document(path: &Path, name: &str) -> Result<Document, Vec<Diagnostic>> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
+    let loaded = load::load_path(path, name).map_err(|e| {
         vec![Diagnostic::new(
             name,
             Position { line: 1, column: 1 },
             "",
             Rule::Syntax,
-            format!("cannot read: {e}"),
+            format!("cannot read: {}", e.source),
         )]
     })?;
-    let loaded = load::load_str(name, &text);
     let errors: Vec<Diagnostic> = loaded
         .problems
         .into_iter()

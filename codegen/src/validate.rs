@@ -121,7 +121,7 @@ impl<'a> Validator<'a> {
                             Some(r) if !r.starts_with('#') => self.report(
                                 &child,
                                 Rule::UnresolvedRef,
-                                format!("`{r}` is an external reference; only references within the document (`#/...`) are supported"),
+                                format!("`{r}` refers to another file, which cannot be followed here: load the document from its file so that references resolve against its directory"),
                             ),
                             Some(r) if self.doc.resolve_ref(r).is_none() => {
                                 self.report(&child, Rule::UnresolvedRef, format!("`{r}` does not resolve"));

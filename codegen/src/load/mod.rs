@@ -4,7 +4,12 @@
 //!
 //! YAML 1.2 (core schema) is parsed with `saphyr-parser`; JSON is a subset of it,
 //! so one parser serves both. Duplicate mapping keys are reported, not silently
-//! merged.
+//! merged. A document spread over several files is bundled into one by
+//! [`load_path`] (see [`bundle`]).
+
+mod bundle;
+
+pub use bundle::load_path;
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -26,33 +31,61 @@ impl From<Marker> for Position {
 }
 
 /// A parsed document and the source position of each of its nodes.
+///
+/// A document bundled from several files ([`load_path`]) remembers, for each
+/// node, the file it came from: diagnostics name that file.
 #[derive(Clone, Debug)]
 pub struct Document {
-    /// The file name as given by the caller (used in every message).
+    /// The root file's name as given by the caller.
     pub file: String,
     pub value: Value,
-    positions: HashMap<String, Position>,
+    /// Every source file's name; index 0 is the root (`file`).
+    files: Vec<String>,
+    positions: HashMap<String, Spot>,
+}
+
+/// Where a node came from: a file (index into `Document::files`) and a position.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Spot {
+    pub(crate) file: u32,
+    pub(crate) position: Position,
 }
 
 impl Document {
-    /// The position of the node at `pointer`, or of its nearest ancestor that
-    /// has one.
-    pub fn position(&self, pointer: &str) -> Position {
+    /// The names of the files the document was read from, the root first.
+    pub fn files(&self) -> &[String] {
+        &self.files
+    }
+
+    /// The file and position of the node at `pointer`, or of its nearest
+    /// ancestor that has one.
+    pub fn location(&self, pointer: &str) -> (&str, Position) {
         let mut p = pointer;
         loop {
-            if let Some(pos) = self.positions.get(p) {
-                return *pos;
+            if let Some(spot) = self.positions.get(p) {
+                let file = self
+                    .files
+                    .get(spot.file as usize)
+                    .map_or(self.file.as_str(), String::as_str);
+                return (file, spot.position);
             }
             match p.rfind('/') {
                 Some(i) => p = &p[..i],
-                None => return Position { line: 1, column: 1 },
+                None => return (&self.file, Position { line: 1, column: 1 }),
             }
         }
     }
 
-    /// Builds a diagnostic located at `pointer` in this document.
+    /// The position of the node at `pointer` (in the file [`Document::location`]
+    /// names), or of its nearest ancestor that has one.
+    pub fn position(&self, pointer: &str) -> Position {
+        self.location(pointer).1
+    }
+
+    /// Builds a diagnostic located at `pointer`, in the file the node came from.
     pub fn diagnostic(&self, pointer: &str, rule: Rule, message: impl Into<String>) -> Diagnostic {
-        Diagnostic::new(&self.file, self.position(pointer), pointer, rule, message)
+        let (file, position) = self.location(pointer);
+        Diagnostic::new(file, position, pointer, rule, message)
     }
 
     /// The node a local reference (`#/a/b`) points to.
@@ -100,8 +133,35 @@ pub struct Loaded {
     pub problems: Vec<Diagnostic>,
 }
 
-/// Parses `text`, naming it `file` in diagnostics.
+/// Parses `text`, naming it `file` in diagnostics. A single document: a
+/// reference to another file stays as written (the validator reports it, as
+/// there is no directory to resolve it against); use [`load_path`] for those.
 pub fn load_str(file: &str, text: &str) -> Loaded {
+    let parsed = parse(file, text);
+    Loaded {
+        document: parsed.value.map(|value| Document {
+            file: file.to_owned(),
+            value,
+            files: vec![file.to_owned()],
+            positions: parsed
+                .positions
+                .into_iter()
+                .map(|(k, position)| (k, Spot { file: 0, position }))
+                .collect(),
+        }),
+        problems: parsed.problems,
+    }
+}
+
+/// One file, parsed: its value (unless syntax errors stopped it), the
+/// position of each node, and its problems.
+pub(crate) struct Parsed {
+    pub(crate) value: Option<Value>,
+    pub(crate) positions: HashMap<String, Position>,
+    pub(crate) problems: Vec<Diagnostic>,
+}
+
+pub(crate) fn parse(file: &str, text: &str) -> Parsed {
     // YAML accepts what JSON does not (trailing commas, unquoted keys,
     // comments), so a `.json` file must also parse as strict JSON.
     if Path::new(file)
@@ -116,8 +176,9 @@ pub fn load_str(file: &str, text: &str) -> Loaded {
             let message = e.to_string();
             let suffix = format!(" at line {} column {}", e.line(), e.column());
             let message = message.strip_suffix(&suffix).unwrap_or(&message);
-            return Loaded {
-                document: None,
+            return Parsed {
+                value: None,
+                positions: HashMap::new(),
                 problems: vec![Diagnostic::new(file, at, "", Rule::Syntax, message)],
             };
         }
@@ -129,18 +190,16 @@ pub fn load_str(file: &str, text: &str) -> Loaded {
         problems: Vec::new(),
     };
     match builder.parse(text) {
-        Ok(value) => Loaded {
-            document: Some(Document {
-                file: file.to_owned(),
-                value,
-                positions: builder.positions,
-            }),
+        Ok(value) => Parsed {
+            value: Some(value),
+            positions: builder.positions,
             problems: builder.problems,
         },
         Err(problem) => {
             builder.problems.push(*problem);
-            Loaded {
-                document: None,
+            Parsed {
+                value: None,
+                positions: HashMap::new(),
                 problems: builder.problems,
             }
         }
