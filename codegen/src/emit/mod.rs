@@ -4,6 +4,7 @@
 pub mod client;
 pub mod krate;
 pub mod server;
+pub mod size;
 pub mod types;
 
 use proc_macro2::{Ident, Span, TokenStream};

@@ -223,7 +223,7 @@ impl<'a> Registry<'a> {
     }
 
     /// A Rust expression for a literal default, if it can be expressed.
-    fn default_expr(&self, ty: &Ty, value: &Value) -> Option<TokenStream> {
+    pub(super) fn default_expr(&self, ty: &Ty, value: &Value) -> Option<TokenStream> {
         Some(match (&ty.kind, value) {
             (Kind::String, Value::String(s)) => quote! { #s.to_owned() },
             (Kind::Boolean, Value::Bool(b)) => quote! { #b },
