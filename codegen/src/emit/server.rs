@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use proc_macro2::{Ident, Literal, TokenStream};
 use quote::{format_ident, quote};
 
+use super::size::Sizes;
 use super::types::Registry;
 use super::{doc, ident, kind_tokens_in, paragraphs, ty_tokens_in};
 use crate::ir::{Api, Encoding, Kind, Location, Operation, Param, ResponseBody, Status, TypeDef};
@@ -17,7 +18,8 @@ fn types_mod() -> Ident {
 
 pub fn server_module(api: &Api, reg: &Registry<'_>) -> TokenStream {
     let trait_methods = api.operations.iter().map(trait_method);
-    let replies = api.operations.iter().map(reply_enum);
+    let sizes = Sizes::new(reg);
+    let replies = api.operations.iter().map(|op| reply_enum(op, &sizes));
     let handlers = api.operations.iter().map(|op| handler(op, reg));
     let (field_tables, fallback, op_tables) = error_tables(api, reg);
     let routes = routes(api);
@@ -186,12 +188,12 @@ fn trait_method(op: &Operation) -> TokenStream {
     }
 }
 
-fn reply_enum(op: &Operation) -> TokenStream {
+fn reply_enum(op: &Operation, sizes: &Sizes<'_>) -> TokenStream {
     let name = reply_name(op);
     let t = types_mod();
     let mut variants = Vec::new();
     let mut arms = Vec::new();
-    for r in &op.responses {
+    for (r, boxed) in op.responses.iter().zip(sizes.boxed_replies(op)) {
         let var = ident(&r.variant);
         let d = format!(
             " {}{}",
@@ -211,6 +213,15 @@ fn reply_enum(op: &Operation) -> TokenStream {
             ResponseBody::Text => quote! { String },
             ResponseBody::Bytes => quote! { Vec<u8> },
         });
+        // A body much larger than the other variants is boxed (see `size`).
+        let (body_ty, d) = match body_ty {
+            Some(b) if boxed => (
+                Some(quote! { Box<#b> }),
+                format!("{d}\n\n{}", super::size::BOXED_NOTE),
+            ),
+            other => (other, d),
+        };
+        let d = doc(Some(&d));
         let fixed = match r.status {
             Status::Code(c) => Some(Literal::u16_unsuffixed(c)),
             _ => None,
@@ -234,22 +245,22 @@ fn reply_enum(op: &Operation) -> TokenStream {
         };
         match (fixed.is_some(), body_ty) {
             (true, Some(b)) => {
-                variants.push(quote! { #[doc = #d] #var(#b), });
+                variants.push(quote! { #d #var(#b), });
                 let out = respond(quote!(body));
                 arms.push(quote! { #name::#var(body) => #out, });
             }
             (true, None) => {
-                variants.push(quote! { #[doc = #d] #var, });
+                variants.push(quote! { #d #var, });
                 let out = respond(TokenStream::new());
                 arms.push(quote! { #name::#var => #out, });
             }
             (false, Some(b)) => {
-                variants.push(quote! { #[doc = #d] #var(StatusCode, #b), });
+                variants.push(quote! { #d #var(StatusCode, #b), });
                 let out = respond(quote!(body));
                 arms.push(quote! { #name::#var(status, body) => #out, });
             }
             (false, None) => {
-                variants.push(quote! { #[doc = #d] #var(StatusCode), });
+                variants.push(quote! { #d #var(StatusCode), });
                 let out = respond(TokenStream::new());
                 arms.push(quote! { #name::#var(status) => #out, });
             }

@@ -22,6 +22,10 @@ use crate::ir::{Field, Kind, Operation, Response, ResponseBody, Status, Ty, Type
 /// largest variant is more than this many bytes larger than the second.
 pub const CLIPPY_THRESHOLD: u64 = 200;
 
+/// The doc note on a variant whose payload is boxed.
+pub const BOXED_NOTE: &str =
+    "The body is boxed: it is much larger than what the other variants hold.";
+
 /// How much earlier than clippy a variant is boxed, to absorb what the
 /// estimate may get wrong (a tag hidden in a niche, here and there).
 const SLACK: u64 = 16;
@@ -172,7 +176,11 @@ impl<'a> Sizes<'a> {
     /// Which of `responses` to box in an enum with one variant each, the
     /// status (`http::StatusCode`, 2 bytes) included when `with_status` says
     /// the variant carries it. Indexed like `responses`.
-    fn boxed_responses(&self, responses: &[&Response], with_status: impl Fn(&Status) -> bool) -> Vec<bool> {
+    fn boxed_responses(
+        &self,
+        responses: &[&Response],
+        with_status: impl Fn(&Status) -> bool,
+    ) -> Vec<bool> {
         let variants: Vec<Variant> = responses
             .iter()
             .map(|r| Variant {
@@ -208,7 +216,10 @@ impl<'a> Sizes<'a> {
         };
         for group in groups {
             let responses: Vec<&Response> = group.iter().map(|i| &op.responses[*i]).collect();
-            for (i, boxed) in group.iter().zip(self.boxed_responses(&responses, |_| false)) {
+            for (i, boxed) in group
+                .iter()
+                .zip(self.boxed_responses(&responses, |_| false))
+            {
                 out[*i] = boxed;
             }
         }
@@ -279,7 +290,11 @@ pub fn boxed_variants(variants: &[Variant]) -> Vec<bool> {
                     }
             })
             .collect();
-        let Some((largest, &top)) = sizes.iter().enumerate().max_by_key(|(i, s)| (**s, std::cmp::Reverse(*i))) else {
+        let Some((largest, &top)) = sizes
+            .iter()
+            .enumerate()
+            .max_by_key(|(i, s)| (**s, std::cmp::Reverse(*i)))
+        else {
             return boxed;
         };
         let second = sizes
@@ -473,7 +488,9 @@ mod tests {
             size_of::<Option<String>>() as u64
         );
         assert_eq!(
-            sizes.ty(&nullable(Kind::Map(Box::new(ty(Kind::String))))).size,
+            sizes
+                .ty(&nullable(Kind::Map(Box::new(ty(Kind::String)))))
+                .size,
             size_of::<Option<BTreeMap<String, String>>>() as u64
         );
         assert_eq!(
@@ -486,7 +503,11 @@ mod tests {
             (Kind::Number("f32"), size_of::<Option<f32>>()),
             (Kind::Boolean, size_of::<Option<bool>>()),
         ] {
-            assert_eq!(sizes.ty(&nullable(kind.clone())).size, real as u64, "{kind:?}");
+            assert_eq!(
+                sizes.ty(&nullable(kind.clone())).size,
+                real as u64,
+                "{kind:?}"
+            );
         }
     }
 
