@@ -350,14 +350,10 @@ fn closing_run(chars: &[char], from: usize, run: usize) -> Option<usize> {
 }
 
 fn starts_with(chars: &[char], at: usize, s: &str) -> bool {
-    let mut i = at;
-    for c in s.chars() {
-        if chars.get(i) != Some(&c) {
-            return false;
-        }
-        i += 1;
-    }
-    true
+    let n = s.chars().count();
+    chars
+        .get(at..at + n)
+        .is_some_and(|w| w.iter().copied().eq(s.chars()))
 }
 
 fn is_web(chars: &[char], at: usize) -> bool {
