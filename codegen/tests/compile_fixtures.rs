@@ -1,6 +1,7 @@
 //! The generated code must build, warning-free: every construct fixture and
 //! every public spec (and the multi-file fixture) becomes a standalone crate that has to pass
-//! `cargo clippy --all-targets -- -D warnings`.
+//! `cargo clippy --all-targets -- -D warnings`, and its documentation
+//! `cargo doc` with `RUSTDOCFLAGS=-D warnings`.
 //!
 //! The crates share one target directory (`target/fixture-crates`), so their
 //! dependencies compile once; they build offline against the workspace's
@@ -69,6 +70,9 @@ fn generated_crates_pass_clippy() {
     let root = workspace();
     let tmp = tempfile::tempdir().expect("a temporary directory");
     let mut crates = Vec::new();
+    // Among the constructs: `large_variants.yaml` (enums whose variants
+    // differ widely in size) and `prose.yaml` (descriptions that are loose
+    // Markdown).
     for (dir, public) in [
         ("codegen/tests/fixtures/constructs", false),
         ("codegen/tests/fixtures/real-world", false),
@@ -103,9 +107,24 @@ fn generated_crates_pass_clippy() {
             .env("CARGO_TARGET_DIR", &target)
             .output()
             .expect("run cargo clippy");
+        // rustdoc must accept the doc comments made from spec prose too
+        // (bare URLs, brackets, HTML-like text, code blocks).
+        let doc = if output.status.success() {
+            Some(
+                Command::new(&cargo)
+                    .args(["doc", "--offline", "--no-deps"])
+                    .current_dir(&c.dir)
+                    .env("CARGO_TARGET_DIR", &target)
+                    .env("RUSTDOCFLAGS", "-D warnings")
+                    .output()
+                    .expect("run cargo doc"),
+            )
+        } else {
+            None
+        };
         let build = started.elapsed();
         eprintln!(
-            "{}: generated {} files, {} lines in {:.2?}; clippy {} in {:.1?}",
+            "{}: generated {} files, {} lines in {:.2?}; clippy {}; clippy and rustdoc in {:.1?}",
             c.spec,
             c.files,
             c.lines,
@@ -121,6 +140,11 @@ fn generated_crates_pass_clippy() {
             eprintln!("{}", String::from_utf8_lossy(&output.stderr));
             failures.push(c.spec.clone());
         }
+        if let Some(doc) = doc.filter(|d| !d.status.success()) {
+            eprintln!("{}: rustdoc FAILED", c.spec);
+            eprintln!("{}", String::from_utf8_lossy(&doc.stderr));
+            failures.push(format!("{} (rustdoc)", c.spec));
+        }
         if c.public {
             report.push(format!(
                 "| {} | {:.0?} | {} | {:.1?} |",
@@ -128,7 +152,7 @@ fn generated_crates_pass_clippy() {
             ));
         }
     }
-    eprintln!("\n| public spec | generation | lines | clippy build |");
+    eprintln!("\n| public spec | generation | lines | clippy and rustdoc |");
     eprintln!("|---|---|---|---|");
     for line in &report {
         eprintln!("{line}");

@@ -87,6 +87,8 @@ snapshots! {
     construct_composition: "constructs", "codegen/tests/fixtures/constructs/composition.yaml";
     construct_params: "constructs", "codegen/tests/fixtures/constructs/params.yaml";
     construct_bodies: "constructs", "codegen/tests/fixtures/constructs/bodies.yaml";
+    construct_large_variants: "constructs", "codegen/tests/fixtures/constructs/large_variants.yaml";
+    construct_prose: "constructs", "codegen/tests/fixtures/constructs/prose.yaml";
 }
 
 /// Every spec the tests know, relative to the workspace.
@@ -112,7 +114,7 @@ fn every_spec_directory_is_covered() {
     let count = |dir: &str| specs.iter().filter(|s| s.starts_with(dir)).count();
     // A new spec needs a snapshot test above (and the counts here updated).
     assert_eq!(count("specs/"), 4, "{specs:#?}");
-    assert_eq!(count("codegen/tests/fixtures/constructs/"), 6, "{specs:#?}");
+    assert_eq!(count("codegen/tests/fixtures/constructs/"), 8, "{specs:#?}");
     assert_eq!(count("codegen/tests/fixtures/public/"), 4, "{specs:#?}");
 }
 

@@ -3,6 +3,7 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
+use super::size::Sizes;
 use super::types::{success_type, Registry};
 use super::{doc, ident, kind_tokens_in, paragraphs, ty_tokens_in};
 use crate::ir::{
@@ -338,7 +339,7 @@ fn method(op: &Operation, reg: &Registry<'_>) -> TokenStream {
     let method_ident = format_ident!("{}", op.method);
     let success = success_type(op);
     let error = format_ident!("{}Error", op.type_name);
-    let arms = response_arms(op);
+    let arms = response_arms(op, reg);
     let dispatch = match arms.as_slice() {
         // Only `default`: no match needed.
         [(None, outcome)] => outcome.clone(),
@@ -404,19 +405,20 @@ fn method(op: &Operation, reg: &Registry<'_>) -> TokenStream {
 
 /// From status code to outcome, in match order: exact codes first, then
 /// ranges, then `default` or undocumented (pattern `None`: any other status).
-fn response_arms(op: &Operation) -> Vec<(Option<TokenStream>, TokenStream)> {
+fn response_arms(op: &Operation, reg: &Registry<'_>) -> Vec<(Option<TokenStream>, TokenStream)> {
+    let boxed = Sizes::new(reg).boxed_outcomes(op);
     let successes: Vec<&Response> = op.successes().collect();
     let single = successes.len() == 1;
     let success_enum = format_ident!("{}Success", op.type_name);
     let error_enum = format_ident!("{}Error", op.type_name);
-    let mut ordered: Vec<&Response> = op.responses.iter().collect();
-    ordered.sort_by_key(|r| match r.status {
+    let mut ordered: Vec<(&Response, bool)> = op.responses.iter().zip(boxed).collect();
+    ordered.sort_by_key(|(r, _)| match r.status {
         Status::Code(_) => 0,
         Status::Range(_) => 1,
         Status::Default => 2,
     });
     let mut arms = Vec::new();
-    for r in ordered {
+    for (r, boxed) in ordered {
         let pattern = match r.status {
             Status::Code(c) => {
                 let c = proc_macro2::Literal::u16_unsuffixed(c);
@@ -432,6 +434,14 @@ fn response_arms(op: &Operation) -> Vec<(Option<TokenStream>, TokenStream)> {
             Status::Default => None,
         };
         let var = ident(&r.variant);
+        // The variant's constructor, boxing a large body (see `size`).
+        let wrap = |e: &proc_macro2::Ident| {
+            if boxed {
+                quote! { |body| types::#e::#var(Box::new(body)) }
+            } else {
+                quote! { types::#e::#var }
+            }
+        };
         let outcome = if r.status.is_success() {
             let read = match &r.body {
                 // Named when the variant alone cannot tell the compiler the type.
@@ -447,14 +457,16 @@ fn response_arms(op: &Operation) -> Vec<(Option<TokenStream>, TokenStream)> {
             if single {
                 read
             } else if r.body.is_some() {
-                quote! { #read.map(|r| r.map(types::#success_enum::#var)) }
+                let wrap = wrap(&success_enum);
+                quote! { #read.map(|r| r.map(#wrap)) }
             } else {
                 quote! { #read.map(|r| r.map(|()| types::#success_enum::#var)) }
             }
         } else {
             match &r.body {
                 Some(ResponseBody::Json(_)) => {
-                    quote! { Err(response.error(types::#error_enum::#var)) }
+                    let wrap = wrap(&error_enum);
+                    quote! { Err(response.error(#wrap)) }
                 }
                 Some(ResponseBody::Text) => {
                     quote! { Err(response.error_text(types::#error_enum::#var)) }

@@ -4,7 +4,9 @@
 pub mod client;
 mod error_body;
 pub mod krate;
+mod prose;
 pub mod server;
+pub mod size;
 pub mod types;
 
 use proc_macro2::{Ident, Span, TokenStream};
@@ -17,52 +19,11 @@ pub fn ident(name: &str) -> Ident {
     format_ident!("{}", name)
 }
 
-/// `#[doc = …]` lines for a block of text; nothing for `None`.
+/// `#[doc = …]` lines for a block of spec prose (normalized, see
+/// [`prose::doc_lines`]); nothing for `None` or blank text.
 pub fn doc(text: Option<&str>) -> TokenStream {
-    let Some(text) = text else {
-        return TokenStream::new();
-    };
-    let lines = doc_lines(text);
+    let lines = text.map(prose::doc_lines).unwrap_or_default();
     quote! { #( #[doc = #lines] )* }
-}
-
-/// Normalizes spec prose into doc comment lines: one leading space per line,
-/// trailing blanks removed.
-fn doc_lines(text: &str) -> Vec<String> {
-    let text = text.trim();
-    text.lines()
-        .map(|l| {
-            let l = l.trim_end();
-            if l.is_empty() {
-                String::new()
-            } else {
-                format!(" {}", escape_doc(l))
-            }
-        })
-        .collect()
-}
-
-/// Keeps rustdoc from reading spec prose as something else: bare URLs become
-/// links, and stray brackets are not taken as intra-doc links.
-fn escape_doc(line: &str) -> String {
-    let mut out = String::new();
-    for (i, word) in line.split(' ').enumerate() {
-        if i > 0 {
-            out.push(' ');
-        }
-        let is_url =
-            (word.starts_with("http://") || word.starts_with("https://")) && !word.contains('<');
-        if is_url {
-            let trimmed = word.trim_end_matches(['.', ',', ')', ';']);
-            out.push('<');
-            out.push_str(trimmed);
-            out.push('>');
-            out.push_str(&word[trimmed.len()..]);
-        } else {
-            out.push_str(&word.replace('[', "\\[").replace(']', "\\]"));
-        }
-    }
-    out
 }
 
 /// Joins optional paragraphs into one doc text.

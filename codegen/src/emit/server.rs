@@ -8,6 +8,7 @@ use proc_macro2::{Ident, Literal, TokenStream};
 use quote::{format_ident, quote};
 
 use super::error_body::{roles, Property};
+use super::size::Sizes;
 use super::types::Registry;
 use super::{doc, ident, kind_tokens_in, opt_usize, paragraphs, ty_tokens_in};
 use crate::ir::{Api, Encoding, Kind, Location, Operation, Param, ResponseBody, Status, TypeDef};
@@ -17,8 +18,13 @@ fn types_mod() -> Ident {
 }
 
 pub fn server_module(api: &Api, reg: &Registry<'_>) -> TokenStream {
+    let sizes = Sizes::new(reg);
     let trait_methods: Vec<TokenStream> = api.operations.iter().map(trait_method).collect();
-    let replies: Vec<TokenStream> = api.operations.iter().map(reply_enum).collect();
+    let replies: Vec<TokenStream> = api
+        .operations
+        .iter()
+        .map(|op| reply_enum(op, &sizes))
+        .collect();
     let fallback = fallback_body(api, reg);
     let handlers = api
         .operations
@@ -202,12 +208,12 @@ fn trait_method(op: &Operation) -> TokenStream {
     }
 }
 
-fn reply_enum(op: &Operation) -> TokenStream {
+fn reply_enum(op: &Operation, sizes: &Sizes<'_>) -> TokenStream {
     let name = reply_name(op);
     let t = types_mod();
     let mut variants = Vec::new();
     let mut arms = Vec::new();
-    for r in &op.responses {
+    for (r, boxed) in op.responses.iter().zip(sizes.boxed_replies(op)) {
         let var = ident(&r.variant);
         let d = format!(
             " {}{}",
@@ -227,6 +233,15 @@ fn reply_enum(op: &Operation) -> TokenStream {
             ResponseBody::Text => quote! { String },
             ResponseBody::Bytes => quote! { Vec<u8> },
         });
+        // A body much larger than the other variants is boxed (see `size`).
+        let (body_ty, d) = match body_ty {
+            Some(b) if boxed => (
+                Some(quote! { Box<#b> }),
+                format!("{d}\n\n{}", super::size::BOXED_NOTE),
+            ),
+            other => (other, d),
+        };
+        let d = doc(Some(&d));
         let fixed = matches!(r.status, Status::Code(_));
         let status_expr = if let Status::Code(c) = r.status {
             status_code(c)
@@ -246,22 +261,22 @@ fn reply_enum(op: &Operation) -> TokenStream {
         };
         match (fixed, body_ty) {
             (true, Some(b)) => {
-                variants.push(quote! { #[doc = #d] #var(#b), });
+                variants.push(quote! { #d #var(#b), });
                 let out = respond(quote!(body));
                 arms.push(quote! { Self::#var(body) => #out, });
             }
             (true, None) => {
-                variants.push(quote! { #[doc = #d] #var, });
+                variants.push(quote! { #d #var, });
                 let out = respond(TokenStream::new());
                 arms.push(quote! { Self::#var => #out, });
             }
             (false, Some(b)) => {
-                variants.push(quote! { #[doc = #d] #var(StatusCode, #b), });
+                variants.push(quote! { #d #var(StatusCode, #b), });
                 let out = respond(quote!(body));
                 arms.push(quote! { Self::#var(status, body) => #out, });
             }
             (false, None) => {
-                variants.push(quote! { #[doc = #d] #var(StatusCode), });
+                variants.push(quote! { #d #var(StatusCode), });
                 let out = respond(TokenStream::new());
                 arms.push(quote! { Self::#var(status) => #out, });
             }

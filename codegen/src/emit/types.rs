@@ -8,6 +8,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use serde_json::Value;
 
+use super::size::Sizes;
 use super::{doc, ident, kind_tokens, number_literal, opt_usize, paragraphs, ty_tokens};
 use crate::ir::{
     Api, Constraints, Encoding, Enum, Kind, Operation, Response, ResponseBody, Struct, Ty, TypeDef,
@@ -280,7 +281,7 @@ impl<'a> Registry<'a> {
     }
 
     /// A Rust expression for a literal default, if it can be expressed.
-    fn default_expr(&self, ty: &Ty, value: &Value) -> Option<TokenStream> {
+    pub(super) fn default_expr(&self, ty: &Ty, value: &Value) -> Option<TokenStream> {
         Some(match (&ty.kind, value) {
             (Kind::String, Value::String(s)) => quote! { #s.to_owned() },
             (Kind::Boolean, Value::Bool(b)) => quote! { #b },
@@ -304,16 +305,17 @@ impl<'a> Registry<'a> {
 /// The `types` module of an API: every named type and every operation's
 /// outcome enums.
 pub fn types_module(api: &Api, reg: &Registry<'_>) -> TokenStream {
+    let sizes = Sizes::new(reg);
     let mut out = TokenStream::new();
     for t in &api.types {
         out.extend(match t {
             TypeDef::Struct(s) => struct_def(s, reg),
             TypeDef::Enum(e) => enum_def(e),
-            TypeDef::Union(u) => union_def(u, reg),
+            TypeDef::Union(u) => union_def(u, reg, &sizes),
         });
     }
     for op in &api.operations {
-        out.extend(outcome_enums(op));
+        out.extend(outcome_enums(op, &sizes));
     }
     let mut imports = Vec::new();
     if api.types.iter().any(|t| reg.needs_checks(t.name())) {
@@ -484,13 +486,20 @@ fn enum_def(e: &Enum) -> TokenStream {
     }
 }
 
-fn union_def(u: &Union, reg: &Registry<'_>) -> TokenStream {
+fn union_def(u: &Union, reg: &Registry<'_>, sizes: &Sizes<'_>) -> TokenStream {
     let name = ident(&u.name);
     let docs = doc(u.doc.as_deref());
-    let variants = u.variants.iter().map(|v| {
+    // Boxed to break a cycle, or because the variant is large (see `size`).
+    let boxed: Vec<bool> = u
+        .variants
+        .iter()
+        .zip(sizes.boxed_union_variants(u))
+        .map(|(v, large)| v.boxed || large)
+        .collect();
+    let variants = u.variants.iter().zip(&boxed).map(|(v, boxed)| {
         let var = ident(&v.name);
         let mut t = ty_tokens(&v.ty);
-        if v.boxed {
+        if *boxed {
             t = quote! { Box<#t> };
         }
         quote! { #var(#t), }
@@ -546,7 +555,7 @@ fn union_def(u: &Union, reg: &Registry<'_>) -> TokenStream {
             let property = &d.property;
             let arms = d.mapping.iter().map(|(value, i)| {
                 let var = ident(&u.variants[*i].name);
-                let wrap = if u.variants[*i].boxed { quote! { |v| Self::#var(Box::new(v)) } } else { quote! { Self::#var } };
+                let wrap = if boxed[*i] { quote! { |v| Self::#var(Box::new(v)) } } else { quote! { Self::#var } };
                 quote! { #value => serde_json::from_value(value).map(#wrap).map_err(serde::de::Error::custom), }
             });
             let names: Vec<&String> = d.mapping.iter().map(|(v, _)| v).collect();
@@ -604,7 +613,7 @@ pub fn success_type(op: &Operation) -> TokenStream {
     }
 }
 
-fn status_doc(r: &Response) -> TokenStream {
+fn status_doc(r: &Response, boxed: bool) -> TokenStream {
     let head = match &r.status {
         crate::ir::Status::Code(c) => format!("`{c}`"),
         crate::ir::Status::Range(d) => format!("`{d}XX`"),
@@ -615,15 +624,23 @@ fn status_doc(r: &Response) -> TokenStream {
     } else {
         format!("{head}: {}", r.description.trim())
     };
-    doc(Some(&text))
+    let note = boxed.then_some(super::size::BOXED_NOTE);
+    doc(paragraphs(&[Some(&text), note]).as_deref())
 }
 
-fn outcome_enums(op: &Operation) -> TokenStream {
+fn outcome_enums(op: &Operation, sizes: &Sizes<'_>) -> TokenStream {
     let mut out = TokenStream::new();
+    let boxed = sizes.boxed_outcomes(op);
+    let is_boxed = |r: &Response| {
+        op.responses
+            .iter()
+            .position(|o| std::ptr::eq(o, r))
+            .is_some_and(|i| boxed[i])
+    };
     let successes: Vec<&Response> = op.successes().collect();
     if successes.len() != 1 {
         let name = format_ident!("{}Success", op.type_name);
-        let variants = successes.iter().map(|r| variant_decl(r));
+        let variants = successes.iter().map(|r| variant_decl(r, is_boxed(r)));
         let d = format!(" The documented successes of `{}`.", op.id);
         out.extend(quote! {
             #[doc = #d]
@@ -633,7 +650,7 @@ fn outcome_enums(op: &Operation) -> TokenStream {
     }
     let name = format_ident!("{}Error", op.type_name);
     let errors: Vec<&Response> = op.errors().collect();
-    let variants = errors.iter().map(|r| variant_decl(r));
+    let variants = errors.iter().map(|r| variant_decl(r, is_boxed(r)));
     let arms = errors.iter().map(|r| {
         let var = ident(&r.variant);
         match &r.body {
@@ -677,12 +694,12 @@ fn outcome_enums(op: &Operation) -> TokenStream {
     out
 }
 
-fn variant_decl(r: &Response) -> TokenStream {
+fn variant_decl(r: &Response, boxed: bool) -> TokenStream {
     let var = ident(&r.variant);
-    let d = status_doc(r);
-    if let Some(t) = response_body_tokens(r, None) {
-        quote! { #d #var(#t), }
-    } else {
-        quote! { #d #var, }
+    let d = status_doc(r, boxed);
+    match response_body_tokens(r, None) {
+        Some(t) if boxed => quote! { #d #var(Box<#t>), },
+        Some(t) => quote! { #d #var(#t), },
+        None => quote! { #d #var, },
     }
 }
