@@ -92,12 +92,13 @@ pub fn run(check: bool, strict: bool, spec: Option<PathBuf>, out: Option<PathBuf
     if failed {
         return ExitCode::from(1);
     }
-    let (files, summary) = match codegen::generate(&loaded, &opts, &command) {
+    let loaded_in = started.elapsed();
+    let (files, summary, timings) = match codegen::generate(&loaded, &opts, &command) {
         Ok(generated) => {
             for w in &generated.warnings {
                 eprintln!("{w}");
             }
-            (generated.files, generated.summary)
+            (generated.files, generated.summary, generated.timings)
         }
         Err(e) => {
             eprintln!("{e}");
@@ -113,11 +114,17 @@ pub fn run(check: bool, strict: bool, spec: Option<PathBuf>, out: Option<PathBuf
         return ExitCode::from(2);
     }
     eprintln!(
-        "generated {} file(s), {lines} line(s) in {} from {} spec(s) in {:.2?}; {summary}",
+        "generated {} file(s), {lines} line(s) in {} from {} spec(s) in {:.2?} (load {:.2?}, validate {:.2?}, repair {:.2?}, model {:.2?}, emit {:.2?}, format {:.2?}); {summary}",
         files.len(),
         dir.display(),
         loaded.len(),
-        started.elapsed()
+        started.elapsed(),
+        loaded_in,
+        timings.validate,
+        timings.repair,
+        timings.ir,
+        timings.emit,
+        timings.format,
     );
     ExitCode::SUCCESS
 }
