@@ -1,11 +1,9 @@
 //! Stage 5: format. Tokens are parsed back with `syn` (proving they are valid
-//! Rust), printed with `prettyplease`, then given rustfmt's exact layout so
-//! the checked-in output passes `cargo fmt --check`. rustfmt is required:
-//! without it the layout would differ from machine to machine, so a missing
-//! or failing rustfmt is an error, never a silent fallback.
-
-use std::io::Write;
-use std::process::{Command, Stdio};
+//! Rust) and printed with `prettyplease`, in process: the layout depends on
+//! nothing but the tokens (no rustfmt, whose version differs from machine to
+//! machine, and no subprocess per file). The module files that hold the
+//! generated code are declared `#[rustfmt::skip]` (see `emit::krate`), so
+//! `cargo fmt --check` accepts the crate as it is generated.
 
 use proc_macro2::TokenStream;
 
@@ -24,11 +22,7 @@ pub fn format_file(file: &str, tokens: TokenStream, header: &str) -> Result<Stri
         message: format!("generated tokens are not valid Rust: {e}"),
     })?;
     let pretty = space_items(&prettyplease::unparse(&parsed));
-    let text = format!("{header}\n{pretty}");
-    rustfmt(&text).map_err(|message| FormatError {
-        file: file.to_owned(),
-        message,
-    })
+    Ok(format!("{header}\n{pretty}"))
 }
 
 /// Puts a blank line between consecutive items, as people write them
@@ -58,37 +52,4 @@ fn space_items(text: &str) -> String {
         }
     }
     out
-}
-
-/// Runs `rustfmt` (from the active toolchain, or `$RUSTFMT`) over `source`.
-fn rustfmt(source: &str) -> Result<String, String> {
-    let program = std::env::var_os("RUSTFMT").unwrap_or_else(|| "rustfmt".into());
-    let mut child = Command::new(&program)
-        .args(["--edition", "2021", "--emit", "stdout", "--quiet"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| {
-            format!(
-                "cannot run `{}` to format generated code ({e}); install it with `rustup component add rustfmt` or point RUSTFMT at it",
-                program.to_string_lossy()
-            )
-        })?;
-    let mut stdin = child.stdin.take().ok_or("rustfmt has no stdin")?;
-    let input = source.to_owned();
-    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
-    let output = child
-        .wait_with_output()
-        .map_err(|e| format!("rustfmt failed: {e}"))?;
-    let written = writer.join().map_err(|_| "rustfmt input thread panicked")?;
-    if !output.status.success() {
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        return Err(format!(
-            "rustfmt rejected the generated code: {}",
-            stderr.trim()
-        ));
-    }
-    written.map_err(|e| format!("cannot write to rustfmt: {e}"))?;
-    String::from_utf8(output.stdout).map_err(|e| format!("rustfmt wrote invalid UTF-8: {e}"))
 }

@@ -292,11 +292,16 @@ fn api_mod_rs(api: &Api) -> TokenStream {
     quote! {
         #d
 
+        // Generated code keeps the generator's layout (prettyplease):
+        // `cargo fmt` leaves these files alone.
+        #[rustfmt::skip]
         pub mod types;
         #[cfg(feature = "client")]
+        #[rustfmt::skip]
         pub mod client;
 
         #[cfg(feature = "server")]
+        #[rustfmt::skip]
         pub mod server;
 
         #[cfg(feature = "client")]

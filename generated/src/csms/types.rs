@@ -5,7 +5,16 @@ use crate::runtime::validation::write_json;
 
 /// Type of the Huawei Cloud service, which can be RDS, TaurusDB, GaussDB, or APIG.
 #[derive(
-    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize
 )]
 pub enum BatchDeleteSecretsRequestInstanceType {
     #[serde(rename = "RDS")]
@@ -20,7 +29,12 @@ pub enum BatchDeleteSecretsRequestInstanceType {
 
 impl BatchDeleteSecretsRequestInstanceType {
     /// Every value, in the order the spec lists them.
-    pub const ALL: &'static [Self] = &[Self::Rds, Self::TaurusDb, Self::GaussDb, Self::Apig];
+    pub const ALL: &'static [Self] = &[
+        Self::Rds,
+        Self::TaurusDb,
+        Self::GaussDb,
+        Self::Apig,
+    ];
 
     /// The value as it appears on the wire.
     pub fn as_str(self) -> &'static str {

@@ -24,12 +24,15 @@
 /// The `X-Auth-Token` header, which the page lists as a mandatory request
 /// header, is optional when AK/SK authentication is used and is described by
 /// the `token` security scheme instead of as a parameter.
+#[rustfmt::skip]
 pub mod types;
 
 #[cfg(feature = "client")]
+#[rustfmt::skip]
 pub mod client;
 
 #[cfg(feature = "server")]
+#[rustfmt::skip]
 pub mod server;
 
 #[cfg(feature = "client")]

@@ -26,12 +26,15 @@
 /// header, is optional when AK/SK authentication is used and is described by
 /// the `token` security scheme instead of as a parameter. Request bodies are
 /// JSON; the service also accepts `application/json;charset=utf-8`.
+#[rustfmt::skip]
 pub mod types;
 
 #[cfg(feature = "client")]
+#[rustfmt::skip]
 pub mod client;
 
 #[cfg(feature = "server")]
+#[rustfmt::skip]
 pub mod server;
 
 #[cfg(feature = "client")]
