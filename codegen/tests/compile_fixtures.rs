@@ -53,7 +53,7 @@ fn generate(root: &Path, spec: &str, parent: &Path, public: bool) -> Generated {
     };
     let generation = started.elapsed();
     let dir = parent.join(&name);
-    write::write_crate(&dir, &files).expect("write the crate");
+    write::write_crate(&dir, &files, write::Foreign::Refuse).expect("write the crate");
     std::fs::copy(root.join("Cargo.lock"), dir.join("Cargo.lock")).expect("copy Cargo.lock");
     Generated {
         spec: spec.to_owned(),

@@ -3,12 +3,17 @@
 //! Without `--spec`, regenerates `generated/` from every document in `specs/`.
 //! With `--check`, writes nothing and fails with a diff when the output on
 //! disk differs from what the specs produce.
+//!
+//! Only files codegen wrote are replaced or deleted (see `codegen::write`):
+//! files it did not write in `Cargo.toml` or `src/` refuse the write (exit 1,
+//! nothing changed); with `--force` they are kept and reported, unless one is
+//! where a generated file goes.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
-use codegen::write::{self, Stale};
+use codegen::write::{self, Foreign, Stale, WriteError};
 use codegen::{CrateOptions, Input};
 
 use crate::workspace_root;
@@ -30,7 +35,13 @@ const TEST_DEPENDENCIES: &[(&str, &str)] = &[
 const CRATE_DESCRIPTION: &str =
     "Typed clients and models for Huawei Cloud batch-delete APIs, generated from the OpenAPI documents in specs/.";
 
-pub fn run(check: bool, strict: bool, spec: Option<PathBuf>, out: Option<PathBuf>) -> ExitCode {
+pub fn run(
+    check: bool,
+    force: bool,
+    strict: bool,
+    spec: Option<PathBuf>,
+    out: Option<PathBuf>,
+) -> ExitCode {
     let root = workspace_root();
     let started = Instant::now();
     let (inputs, dir, opts, command) = if let (Some(spec), Some(out)) = (spec, out) {
@@ -109,9 +120,42 @@ pub fn run(check: bool, strict: bool, spec: Option<PathBuf>, out: Option<PathBuf
     if check {
         return check_fresh(&dir, &files);
     }
-    if let Err(e) = write::write_crate(&dir, &files) {
-        eprintln!("error: cannot write {}: {e}", dir.display());
-        return ExitCode::from(2);
+    let foreign = if force {
+        Foreign::Keep
+    } else {
+        Foreign::Refuse
+    };
+    let written = match write::write_crate(&dir, &files, foreign) {
+        Ok(written) => written,
+        Err(e @ WriteError::InTheWay { forced, .. }) => {
+            eprintln!("error: {e}");
+            if forced {
+                eprintln!(
+                    "hint: move them away; `--force` never overwrites a file codegen did not write"
+                );
+            } else {
+                eprintln!("hint: write into an empty directory or move them away; `--force` replaces the files codegen wrote before and keeps these, unless one is where a generated file goes");
+            }
+            return ExitCode::from(1);
+        }
+        Err(e) => {
+            eprintln!("error: cannot write {}: {e}", dir.display());
+            return ExitCode::from(2);
+        }
+    };
+    if !written.kept.is_empty() {
+        eprint!(
+            "warning: kept {} file(s) codegen did not write:\n{}",
+            written.kept.len(),
+            write::bounded_list(&dir, &written.kept)
+        );
+    }
+    if !written.removed.is_empty() {
+        eprint!(
+            "removed {} file(s) codegen wrote before and no longer produces:\n{}",
+            written.removed.len(),
+            write::bounded_list(&dir, &written.removed)
+        );
     }
     eprintln!(
         "generated {} file(s), {lines} line(s) in {} from {} spec(s) in {:.2?} (load {:.2?}, validate {:.2?}, repair {:.2?}, model {:.2?}, emit {:.2?}, format {:.2?}); {summary}",
@@ -145,6 +189,7 @@ fn check_fresh(dir: &Path, files: &std::collections::BTreeMap<PathBuf, String>) 
         match s {
             Stale::Missing(p) => println!("missing: {}", dir.join(p).display()),
             Stale::Extra(p) => println!("not generated any more: {}", dir.join(p).display()),
+            Stale::Foreign(p) => println!("not written by codegen: {}", dir.join(p).display()),
             Stale::Changed {
                 path,
                 on_disk,

@@ -34,6 +34,12 @@ enum Command {
         /// Do not write: fail with a diff when the output on disk is stale.
         #[arg(long)]
         check: bool,
+        /// Write even though files codegen did not write are in its
+        /// `Cargo.toml` and `src/`: they are kept and reported. Files it wrote
+        /// before are replaced; a file it did not write where a generated
+        /// file goes still refuses the write.
+        #[arg(long, conflicts_with = "check")]
+        force: bool,
         /// Generate a standalone crate for this document instead of generated/.
         #[arg(long, requires = "out")]
         spec: Option<PathBuf>,
@@ -68,9 +74,10 @@ fn main() -> ExitCode {
         Command::Validate { format, files } => validate_cmd::run(format, files),
         Command::Codegen {
             check,
+            force,
             spec,
             out,
             strict,
-        } => codegen_cmd::run(check, strict, spec, out),
+        } => codegen_cmd::run(check, force, strict, spec, out),
     }
 }
