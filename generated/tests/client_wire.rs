@@ -2,7 +2,8 @@
 //! against a tiny raw HTTP/1.1 server on 127.0.0.1: the exact request each
 //! operation puts on the wire, how every status documented in `specs/` is
 //! mapped to a typed outcome, what happens with undocumented statuses,
-//! undecodable bodies and unreachable servers, that invalid requests are
+//! undecodable bodies, unreachable, stalled and endless servers and
+//! redirects to another origin, that invalid requests are
 //! refused before anything is sent, the server URLs, and a request signed
 //! with AK/SK (`SDK-HMAC-SHA256`) that the server-side verifier accepts.
 //!
@@ -1328,7 +1329,8 @@ async fn a_server_that_never_answers_is_a_worded_timeout() {
     let url = never_answering().await;
     let host = url.trim_start_matches("http://").to_owned();
     let short = Duration::from_millis(300);
-    let default = workspace::Client::with_config(ClientConfig::new(url.clone()).with_timeout(short));
+    let default =
+        workspace::Client::with_config(ClientConfig::new(url.clone()).with_timeout(short));
     let readme = workspace::Client::with_config(readme_config(url, short));
     for (case, client) in [("default", default), ("README", readme)] {
         let err = bounded(
@@ -1353,11 +1355,14 @@ async fn a_server_that_never_answers_is_a_worded_timeout() {
 
 #[tokio::test]
 async fn the_readme_configuration_sends_its_user_agent() {
-    let (outcome, rec) = exchange(Reply::new(202, "r-1", r#"{"job_id":"j"}"#), |url| async move {
-        workspace::Client::with_config(readme_config(url, LIMIT))
-            .batch_delete_desktops(WS_PROJECT, &desktops_body(&["d-1"]))
-            .await
-    })
+    let (outcome, rec) = exchange(
+        Reply::new(202, "r-1", r#"{"job_id":"j"}"#),
+        |url| async move {
+            workspace::Client::with_config(readme_config(url, LIMIT))
+                .batch_delete_desktops(WS_PROJECT, &desktops_body(&["d-1"]))
+                .await
+        },
+    )
     .await;
     outcome.expect("a plain HTTP call is not proxied");
     assert!(rec
@@ -1409,10 +1414,8 @@ async fn an_endless_body_stops_at_the_default_limit() {
 /// origin is never the operation's outcome.
 #[tokio::test]
 async fn a_redirect_followed_to_another_origin_is_refused() {
-    let (elsewhere, second) =
-        serve_once(Reply::new(202, "r-2", r#"{"job_id":"not-mine"}"#)).await;
-    let reply =
-        Reply::new(307, "r-1", "{}").with_header("Location", format!("{elsewhere}/steal"));
+    let (elsewhere, second) = serve_once(Reply::new(202, "r-2", r#"{"job_id":"not-mine"}"#)).await;
+    let reply = Reply::new(307, "r-1", "{}").with_header("Location", format!("{elsewhere}/steal"));
     let following = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::limited(5))
         .build()
@@ -1431,8 +1434,10 @@ async fn a_redirect_followed_to_another_origin_is_refused() {
     assert_eq!(err.status(), None);
     let text = err.to_string();
     assert!(
-        text.contains(&format!("followed a redirect from http://{}", first.authority))
-            && text.contains(&format!("to another origin, {elsewhere}/steal"))
+        text.contains(&format!(
+            "followed a redirect from http://{}",
+            first.authority
+        )) && text.contains(&format!("to another origin, {elsewhere}/steal"))
             && text.contains("redirect::Policy::none()"),
         "{text}"
     );

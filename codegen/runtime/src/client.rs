@@ -229,8 +229,8 @@ impl ClientConfig {
         // Only a client that follows redirects gets here with another origin.
         if response.url().origin() != from.origin() {
             return Err(Error::Redirected {
-                from,
-                to: response.url().clone(),
+                from: Box::new(from),
+                to: Box::new(response.url().clone()),
                 status,
             });
         }
@@ -724,8 +724,8 @@ pub enum Error<E> {
     /// `redirect::Policy::none()` ([`ClientConfig::http_client_builder`]):
     /// a followed redirect carries the request's credentials along.
     Redirected {
-        from: Url,
-        to: Url,
+        from: Box<Url>,
+        to: Box<Url>,
         status: StatusCode,
     },
     /// The response body was over the configured limit
@@ -764,9 +764,9 @@ impl<E> Error<E> {
         match self {
             Error::Api(r) => r.request_id.as_deref(),
             Error::UnexpectedStatus(r) | Error::Decode { response: r, .. } => r.request_id(),
-            Error::BodyTooLarge { headers, .. } => headers
-                .get(REQUEST_ID_HEADER)
-                .and_then(|v| v.to_str().ok()),
+            Error::BodyTooLarge { headers, .. } => {
+                headers.get(REQUEST_ID_HEADER).and_then(|v| v.to_str().ok())
+            }
             _ => None,
         }
     }

@@ -83,7 +83,9 @@ async fn an_endless_body_is_read_in_bounded_memory() {
     let config = ClientConfig::new(&url)
         .with_timeout(Duration::from_secs(60))
         .with_max_response_body(4 * MIB);
-    let call = config.request::<()>(Method::GET, "/big").expect("a request");
+    let call = config
+        .request::<()>(Method::GET, "/big")
+        .expect("a request");
     let before = IN_USE.load(Ordering::Relaxed);
     PEAK.store(before, Ordering::Relaxed);
     let outcome = tokio::time::timeout(Duration::from_secs(20), config.execute::<()>(call))

@@ -124,7 +124,8 @@ async fn endless() -> (String, JoinHandle<u64>) {
     let task = tokio::spawn(async move {
         let (mut stream, _) = listener.accept().await.expect("accept");
         read_head(&mut stream).await.expect("a request");
-        let head = "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\nx-request-id: rid-1\r\n\r\n";
+        let head =
+            "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\nx-request-id: rid-1\r\n\r\n";
         stream.write_all(head.as_bytes()).await.expect("head");
         let chunk = vec![b' '; 64 << 10];
         let mut sent = 0u64;
@@ -343,7 +344,9 @@ async fn a_caller_client_that_follows_a_redirect_to_another_origin_is_refused() 
     let leaked = second.lock().unwrap().clone();
     assert_eq!(leaked.len(), 1, "{leaked:?}");
     assert!(
-        leaked[0].to_ascii_lowercase().contains("x-auth-token: s3cr3t"),
+        leaked[0]
+            .to_ascii_lowercase()
+            .contains("x-auth-token: s3cr3t"),
         "{leaked:?}"
     );
     assert_eq!(err.status(), None);
