@@ -2,7 +2,8 @@
 //! against a tiny raw HTTP/1.1 server on 127.0.0.1: the exact request each
 //! operation puts on the wire, how every status documented in `specs/` is
 //! mapped to a typed outcome, what happens with undocumented statuses,
-//! undecodable bodies and unreachable servers, that invalid requests are
+//! undecodable bodies, unreachable, stalled and endless servers and
+//! redirects to another origin, that invalid requests are
 //! refused before anything is sent, the server URLs, and a request signed
 //! with AK/SK (`SDK-HMAC-SHA256`) that the server-side verifier accepts.
 //!
@@ -1272,16 +1273,181 @@ async fn an_unreachable_server_is_a_transport_error() {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
         format!("http://{}", listener.local_addr().expect("local addr"))
     };
-    let err = bounded("the call", call_delete_instances_new(url))
+    let err = bounded("the call", call_delete_instances_new(url.clone()))
         .await
         .expect_err("nothing listens");
     assert_eq!(err.status(), None);
     assert_eq!(err.request_id(), None);
     let text = err.to_string();
-    assert!(text.starts_with("the request failed: "), "{text}");
+    let host = url.trim_start_matches("http://");
+    assert!(
+        text.starts_with(&format!("could not connect to {host}: connection refused")),
+        "{text}"
+    );
     assert!(std::error::Error::source(&err).is_some());
     assert_std_error(&err);
     assert!(matches!(err, Error::Transport(_)), "{err:?}");
+}
+
+// ---------------------------------------------------------------------------
+// 3c. Misbehaving servers: stalled, endless, redirecting elsewhere
+// ---------------------------------------------------------------------------
+
+/// A server that accepts connections and reads requests but never answers.
+async fn never_answering() -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let authority = listener.local_addr().expect("local addr").to_string();
+    let url = format!("http://{authority}");
+    tokio::spawn(async move {
+        let mut open = Vec::new();
+        while let Ok((mut stream, _)) = listener.accept().await {
+            let _ = read_request(&mut stream, authority.clone()).await;
+            open.push(stream);
+        }
+    });
+    url
+}
+
+/// The configuration the README shows, against `url`: the runtime's client
+/// builder (no redirects) with a proxy for HTTPS and a user agent, a total
+/// timeout and a body limit on the configuration.
+fn readme_config(url: String, timeout: Duration) -> ClientConfig {
+    let http = ClientConfig::http_client_builder()
+        .proxy(reqwest::Proxy::https("http://proxy.example:3128").expect("a proxy URL"))
+        .user_agent("batch-tool/1.0")
+        .build()
+        .expect("an HTTP client");
+    ClientConfig::new(url)
+        .with_http_client(http)
+        .with_timeout(timeout)
+        .with_max_response_body(4 << 20)
+        .with_auth(workspace::client::token_auth(TOKEN).unwrap())
+}
+
+#[tokio::test]
+async fn a_server_that_never_answers_is_a_worded_timeout() {
+    let url = never_answering().await;
+    let host = url.trim_start_matches("http://").to_owned();
+    let short = Duration::from_millis(300);
+    let default =
+        workspace::Client::with_config(ClientConfig::new(url.clone()).with_timeout(short));
+    let readme = workspace::Client::with_config(readme_config(url, short));
+    for (case, client) in [("default", default), ("README", readme)] {
+        let err = bounded(
+            "the call",
+            client.batch_delete_desktops(WS_PROJECT, &desktops_body(&["d-1"])),
+        )
+        .await
+        .expect_err("no answer");
+        assert_eq!(
+            err.to_string(),
+            format!("the request to {host} timed out after 300 ms without a complete response"),
+            "{case}"
+        );
+        assert!(std::error::Error::source(&err).is_some(), "{case}");
+        assert_std_error(&err);
+        match err {
+            Error::Timeout { after, .. } => assert_eq!(after, short, "{case}"),
+            other => panic!("{case}: expected Timeout, got {other:?}"),
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_readme_configuration_sends_its_user_agent() {
+    let (outcome, rec) = exchange(
+        Reply::new(202, "r-1", r#"{"job_id":"j"}"#),
+        |url| async move {
+            workspace::Client::with_config(readme_config(url, LIMIT))
+                .batch_delete_desktops(WS_PROJECT, &desktops_body(&["d-1"]))
+                .await
+        },
+    )
+    .await;
+    outcome.expect("a plain HTTP call is not proxied");
+    assert!(rec
+        .headers
+        .contains(&("user-agent".into(), "batch-tool/1.0".into())));
+    assert!(rec.headers.contains(&("x-auth-token".into(), TOKEN.into())));
+}
+
+/// Answers 200 with a body that never ends; gives the bytes sent before the
+/// client hung up.
+async fn endless_body() -> (String, tokio::task::JoinHandle<usize>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let authority = listener.local_addr().expect("local addr").to_string();
+    let url = format!("http://{authority}");
+    let task = tokio::spawn(async move {
+        let (mut stream, _) = listener.accept().await.expect("accept");
+        read_request(&mut stream, authority).await;
+        let head = "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\nX-Request-Id: r-big\r\n\r\n{\"job_id\":\"";
+        stream.write_all(head.as_bytes()).await.expect("head");
+        let chunk = vec![b'j'; 256 << 10];
+        let mut sent = 0;
+        while stream.write_all(&chunk).await.is_ok() {
+            sent += chunk.len();
+        }
+        sent
+    });
+    (url, task)
+}
+
+#[tokio::test]
+async fn an_endless_body_stops_at_the_default_limit() {
+    let (url, server) = endless_body().await;
+    let err = bounded("the call", call_delete_instances_new(url))
+        .await
+        .expect_err("an endless body");
+    assert_eq!(
+        err.to_string(),
+        "the server answered 200 OK with a response body over 16 MiB, the configured limit; \
+         reading stopped there (request id r-big)"
+    );
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(200));
+    assert!(matches!(err, Error::BodyTooLarge { .. }), "{err:?}");
+    let sent = bounded("the server", server).await.expect("server task");
+    assert!(sent >= 16 << 20, "only {sent} bytes were sent");
+    assert!(sent < 256 << 20, "{sent} bytes were sent");
+}
+
+/// A caller-built client that follows redirects: the answer of another
+/// origin is never the operation's outcome.
+#[tokio::test]
+async fn a_redirect_followed_to_another_origin_is_refused() {
+    let (elsewhere, second) = serve_once(Reply::new(202, "r-2", r#"{"job_id":"not-mine"}"#)).await;
+    let reply = Reply::new(307, "r-1", "{}").with_header("Location", format!("{elsewhere}/steal"));
+    let following = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::limited(5))
+        .build()
+        .expect("an HTTP client");
+    let (outcome, first) = exchange(reply, |url| async move {
+        let config = ClientConfig::new(url)
+            .with_http_client(following)
+            .with_auth(workspace::client::token_auth(TOKEN).unwrap());
+        workspace::Client::with_config(config)
+            .batch_delete_desktops(WS_PROJECT, &desktops_body(&["d-1"]))
+            .await
+    })
+    .await;
+    let _ = bounded("the other origin", second).await;
+    let err = outcome.expect_err("another origin's 202 is no success");
+    assert_eq!(err.status(), None);
+    let text = err.to_string();
+    assert!(
+        text.contains(&format!(
+            "followed a redirect from http://{}",
+            first.authority
+        )) && text.contains(&format!("to another origin, {elsewhere}/steal"))
+            && text.contains("redirect::Policy::none()"),
+        "{text}"
+    );
+    match err {
+        Error::Redirected { to, status, .. } => {
+            assert_eq!(to.as_str(), format!("{elsewhere}/steal"));
+            assert_eq!(status.as_u16(), 202);
+        }
+        other => panic!("expected Redirected, got {other:?}"),
+    }
 }
 
 #[tokio::test]

@@ -7,7 +7,8 @@
 //! separate variant that keeps the raw bytes.
 
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
+use std::time::{Duration, Instant};
 
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue, CONTENT_TYPE};
@@ -21,17 +22,50 @@ use super::validation::ValidationError;
 /// The header carrying the server's id for a request.
 pub const REQUEST_ID_HEADER: &str = "x-request-id";
 
-/// Where and how a client sends its requests. Cheap to clone.
+/// How long the default HTTP client waits for a connection to open.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How long one request may take from start to the last byte of the
+/// response body, unless configured otherwise. The official Huawei Cloud
+/// SDKs use 60 to 120 seconds; this is the lower end.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// The largest response body read, unless configured otherwise: 16 MiB.
+pub const DEFAULT_MAX_RESPONSE_BODY: usize = 16 << 20;
+
+/// Where and how a client sends its requests. Cheap to clone; clones share
+/// one connection pool.
+///
+/// The defaults protect the caller from a misbehaving server or network:
+/// a connect timeout ([`DEFAULT_CONNECT_TIMEOUT`]), a total timeout per
+/// request ([`DEFAULT_TIMEOUT`]), a cap on the response body read
+/// ([`DEFAULT_MAX_RESPONSE_BODY`]), and redirects never followed, so
+/// credentials go to the configured host only.
 #[derive(Clone, Debug)]
 pub struct ClientConfig {
     base_url: String,
-    http: reqwest::Client,
+    http: Http,
     auth: Arc<dyn Authenticator>,
+    timeout: Duration,
+    connect_timeout: Duration,
+    max_response_body: usize,
+}
+
+/// The HTTP client requests go through.
+#[derive(Clone, Debug)]
+enum Http {
+    /// Built from [`ClientConfig::http_client_builder`] on first use; the
+    /// clones of one configuration share it. A build failure is kept and
+    /// reported by every call.
+    Default(Arc<OnceLock<Result<reqwest::Client, String>>>),
+    /// Given by the caller.
+    Caller(reqwest::Client),
 }
 
 impl ClientConfig {
     /// A configuration for `base_url` (scheme, host and optional path prefix)
-    /// with a default HTTP client (rustls) and no credentials.
+    /// with the default HTTP client (rustls, no redirects), the default
+    /// limits and no credentials.
     pub fn new(base_url: impl Into<String>) -> Self {
         let mut base_url = base_url.into();
         while base_url.ends_with('/') {
@@ -39,18 +73,87 @@ impl ClientConfig {
         }
         ClientConfig {
             base_url,
-            http: default_http_client(),
+            http: Http::Default(Arc::default()),
             auth: Arc::new(NoAuth),
+            timeout: DEFAULT_TIMEOUT,
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            max_response_body: DEFAULT_MAX_RESPONSE_BODY,
         }
     }
 
-    /// Uses a caller-built HTTP client (timeouts, proxies, connection pools).
+    /// A `reqwest` client builder with the defaults of this runtime: no
+    /// redirects, a connect timeout of [`DEFAULT_CONNECT_TIMEOUT`], a total
+    /// timeout of [`DEFAULT_TIMEOUT`] and rustls. Extend it (proxy, user
+    /// agent, pool settings) and pass the client to
+    /// [`with_http_client`](Self::with_http_client):
     ///
-    /// Build it with `redirect(reqwest::redirect::Policy::none())`: the API
-    /// documents no redirects, and a followed redirect would carry credentials
-    /// and turn an undocumented status into a success.
+    /// ```ignore
+    /// let http = ClientConfig::http_client_builder()
+    ///     .proxy(reqwest::Proxy::https("http://proxy.example:3128")?)
+    ///     .user_agent("my-tool/1.0")
+    ///     .build()?;
+    /// let config = ClientConfig::new(base_url)
+    ///     .with_http_client(http)
+    ///     .with_timeout(Duration::from_secs(30));
+    /// ```
+    ///
+    /// Keep the redirect policy: a followed redirect would carry the
+    /// request's credentials to whatever host the `Location` names.
+    pub fn http_client_builder() -> reqwest::ClientBuilder {
+        reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .connect_timeout(DEFAULT_CONNECT_TIMEOUT)
+            .timeout(DEFAULT_TIMEOUT)
+            .tls_backend_rustls()
+    }
+
+    /// Uses a caller-built HTTP client (proxies, user agent, connection
+    /// pools), best started from [`http_client_builder`](Self::http_client_builder).
+    ///
+    /// - Redirects: build it with `redirect(reqwest::redirect::Policy::none())`
+    ///   (as `http_client_builder` does). The API documents no redirects; a
+    ///   followed one carries credentials such as an `X-Auth-Token` header to
+    ///   the host the `Location` names. A response that arrives from another
+    ///   origin (scheme, host, port) than the request's is refused with
+    ///   [`Error::Redirected`], never decoded, but by then the credentials
+    ///   have been sent.
+    /// - Timeouts: the configuration's total timeout
+    ///   ([`with_timeout`](Self::with_timeout), [`DEFAULT_TIMEOUT`] unless
+    ///   set) bounds every request and replaces a `timeout` set on the
+    ///   client's builder; the connect timeout is the client's own
+    ///   ([`with_connect_timeout`](Self::with_connect_timeout) configures
+    ///   only the default client).
     pub fn with_http_client(mut self, http: reqwest::Client) -> Self {
-        self.http = http;
+        self.http = Http::Caller(http);
+        self
+    }
+
+    /// Bounds each request, from its start to the last byte of the response
+    /// body (default [`DEFAULT_TIMEOUT`], 60 seconds). Applies to a
+    /// caller-built client too.
+    pub fn with_timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// How long the default HTTP client waits for a connection to open
+    /// (default [`DEFAULT_CONNECT_TIMEOUT`], 10 seconds). A caller-built
+    /// client keeps the connect timeout of its own builder.
+    pub fn with_connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        if let Http::Default(_) = self.http {
+            // A fresh default client, built with this timeout.
+            self.http = Http::Default(Arc::default());
+        }
+        self
+    }
+
+    /// The largest response body read, in bytes (default
+    /// [`DEFAULT_MAX_RESPONSE_BODY`], 16 MiB). The body is read chunk by
+    /// chunk and reading stops as soon as it is over the limit, with
+    /// [`Error::BodyTooLarge`]; a larger `Content-Length` fails at once.
+    pub fn with_max_response_body(mut self, bytes: usize) -> Self {
+        self.max_response_body = bytes;
         self
     }
 
@@ -68,6 +171,21 @@ impl ClientConfig {
 
     pub fn base_url(&self) -> &str {
         &self.base_url
+    }
+
+    /// The total timeout of each request.
+    pub fn timeout(&self) -> Duration {
+        self.timeout
+    }
+
+    /// The connect timeout of the default HTTP client.
+    pub fn connect_timeout(&self) -> Duration {
+        self.connect_timeout
+    }
+
+    /// The largest response body read, in bytes.
+    pub fn max_response_body(&self) -> usize {
+        self.max_response_body
     }
 
     /// Starts a request to `path` (already expanded and encoded) below the base URL.
@@ -90,35 +208,104 @@ impl ClientConfig {
         })
     }
 
-    /// Authenticates and sends a request, then reads the whole response.
+    /// Authenticates and sends a request, then reads the response body up to
+    /// the configured limit, all within the configured total timeout.
     pub async fn execute<E>(&self, call: Call) -> Result<RawResponse, Error<E>> {
+        let http = self.http_client()?;
         let mut request = reqwest::Request::new(call.method, call.url);
         *request.headers_mut() = call.headers;
         if let Some(body) = call.body {
             *request.body_mut() = Some(body.into());
         }
+        *request.timeout_mut() = Some(self.timeout);
         self.auth.authenticate(&mut request).map_err(Error::Auth)?;
-        let response = self.http.execute(request).await.map_err(Error::Transport)?;
+        let from = request.url().clone();
+        let started = Instant::now();
+        let mut response = http
+            .execute(request)
+            .await
+            .map_err(|e| self.transport(e, &from, started))?;
         let status = response.status();
+        // Only a client that follows redirects gets here with another origin.
+        if response.url().origin() != from.origin() {
+            return Err(Error::Redirected {
+                from: Box::new(from),
+                to: Box::new(response.url().clone()),
+                status,
+            });
+        }
         let headers = response.headers().clone();
-        let body = response.bytes().await.map_err(Error::Transport)?.to_vec();
+        let limit = self.max_response_body;
+        let too_large = |status, headers| Error::BodyTooLarge {
+            status,
+            headers,
+            limit,
+        };
+        let declared = response.content_length();
+        if declared.is_some_and(|n| n > limit as u64) {
+            return Err(too_large(status, headers));
+        }
+        let mut body = Vec::with_capacity(declared.map_or(0, |n| n as usize));
+        while let Some(chunk) = response
+            .chunk()
+            .await
+            .map_err(|e| self.transport(e, &from, started))?
+        {
+            if chunk.len() > limit - body.len() {
+                return Err(too_large(status, headers));
+            }
+            body.extend_from_slice(&chunk);
+        }
         Ok(RawResponse {
             status,
             headers,
             body,
         })
     }
-}
 
-/// The default HTTP client: rustls, a connect timeout, and no redirects (the
-/// API documents none; following one would forward credentials and hide an
-/// undocumented status).
-fn default_http_client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .connect_timeout(std::time::Duration::from_secs(10))
-        .build()
-        .unwrap_or_else(|_| reqwest::Client::new())
+    /// The HTTP client to send with: the caller's, or the default one, built
+    /// on first use.
+    fn http_client<E>(&self) -> Result<&reqwest::Client, Error<E>> {
+        match &self.http {
+            Http::Caller(http) => Ok(http),
+            Http::Default(cell) => cell
+                .get_or_init(|| {
+                    Self::http_client_builder()
+                        .connect_timeout(self.connect_timeout)
+                        .build()
+                        .map_err(|e| error_chain(&e))
+                })
+                .as_ref()
+                .map_err(|e| {
+                    Error::InvalidRequest(format!("the default HTTP client cannot be built: {e}"))
+                }),
+        }
+    }
+
+    /// Sorts a `reqwest` failure: a timeout names the limit that ran out.
+    fn transport<E>(&self, error: reqwest::Error, url: &Url, started: Instant) -> Error<E> {
+        // Errors reading the body come without the URL.
+        let error = match error.url() {
+            Some(_) => error,
+            None => error.with_url(url.clone()),
+        };
+        if !error.is_timeout() {
+            return Error::Transport(error);
+        }
+        let elapsed = started.elapsed();
+        let after = if error.is_connect() && matches!(self.http, Http::Default(_)) {
+            self.connect_timeout
+        } else if elapsed >= self.timeout {
+            self.timeout
+        } else {
+            // A limit of a caller-built client: say how long it took.
+            Duration::from_millis(elapsed.as_millis().try_into().unwrap_or(u64::MAX))
+        };
+        Error::Timeout {
+            after,
+            source: error,
+        }
+    }
 }
 
 /// A request being assembled by a generated method.
@@ -523,23 +710,51 @@ pub enum Error<E> {
     Auth(AuthError),
     /// The server answered with a documented error status.
     Api(Box<ApiResponse<E>>),
-    /// The server answered with a status the spec does not document.
+    /// The server answered with a status the spec does not document (a
+    /// redirect among them: the default client follows none).
     UnexpectedStatus(Box<RawResponse>),
     /// The body of a documented status did not match its schema.
     Decode {
         response: Box<RawResponse>,
         source: serde_json::Error,
     },
-    /// The request could not be sent or the response not read.
+    /// A caller-built HTTP client followed a redirect to another origin
+    /// (scheme, host, port); `status` is that origin's answer, which is not
+    /// the API's and was not read. Build the client with
+    /// `redirect::Policy::none()` ([`ClientConfig::http_client_builder`]):
+    /// a followed redirect carries the request's credentials along.
+    Redirected {
+        from: Box<Url>,
+        to: Box<Url>,
+        status: StatusCode,
+    },
+    /// The response body was over the configured limit
+    /// ([`ClientConfig::with_max_response_body`]); reading stopped there.
+    BodyTooLarge {
+        status: StatusCode,
+        headers: HeaderMap,
+        /// The limit, in bytes.
+        limit: usize,
+    },
+    /// No complete response within `after`: the total timeout
+    /// ([`ClientConfig::with_timeout`]), the connect timeout (when
+    /// `source.is_connect()`), or a limit of a caller-built client.
+    Timeout {
+        after: Duration,
+        source: reqwest::Error,
+    },
+    /// The request could not be sent or the response not read (connection
+    /// refused or reset, DNS, TLS).
     Transport(reqwest::Error),
 }
 
 impl<E> Error<E> {
-    /// The HTTP status, when a response arrived.
+    /// The HTTP status, when a response of the API arrived.
     pub fn status(&self) -> Option<StatusCode> {
         match self {
             Error::Api(r) => Some(r.status),
             Error::UnexpectedStatus(r) | Error::Decode { response: r, .. } => Some(r.status),
+            Error::BodyTooLarge { status, .. } => Some(*status),
             _ => None,
         }
     }
@@ -549,6 +764,9 @@ impl<E> Error<E> {
         match self {
             Error::Api(r) => r.request_id.as_deref(),
             Error::UnexpectedStatus(r) | Error::Decode { response: r, .. } => r.request_id(),
+            Error::BodyTooLarge { headers, .. } => {
+                headers.get(REQUEST_ID_HEADER).and_then(|v| v.to_str().ok())
+            }
             _ => None,
         }
     }
@@ -591,7 +809,50 @@ impl<E: fmt::Display> fmt::Display for Error<E> {
                 )?;
                 id(f, response.request_id())
             }
-            Error::Transport(e) => write!(f, "the request failed: {e}"),
+            Error::Redirected { from, to, status } => write!(
+                f,
+                "the HTTP client followed a redirect from {} to another origin, {}, which answered {status}; \
+                 that answer is not the API's (the request's credentials went along: \
+                 build the client with redirect::Policy::none())",
+                origin(from),
+                without_query(to),
+            ),
+            Error::BodyTooLarge { status, limit, .. } => {
+                write!(
+                    f,
+                    "the server answered {status} with a response body over {}, \
+                     the configured limit; reading stopped there",
+                    size(*limit)
+                )?;
+                id(f, self.request_id())
+            }
+            Error::Timeout { after, source } => {
+                let host = host(source);
+                if source.is_connect() {
+                    write!(
+                        f,
+                        "could not connect to {host}: timed out after {}",
+                        duration(*after)
+                    )
+                } else {
+                    write!(
+                        f,
+                        "the request to {host} timed out after {} without a complete response",
+                        duration(*after)
+                    )
+                }
+            }
+            Error::Transport(e) => {
+                let host = host(e);
+                let cause = cause(e);
+                if e.is_connect() {
+                    write!(f, "could not connect to {host}: {cause}")
+                } else if e.is_body() || e.is_decode() {
+                    write!(f, "the response from {host} could not be read: {cause}")
+                } else {
+                    write!(f, "the request to {host} failed: {cause}")
+                }
+            }
         }
     }
 }
@@ -602,8 +863,106 @@ impl<E: fmt::Debug + fmt::Display> std::error::Error for Error<E> {
             Error::Validation(e) => Some(e),
             Error::Auth(e) => Some(e),
             Error::Decode { source, .. } => Some(source),
-            Error::Transport(e) => Some(e),
+            Error::Timeout { source, .. } | Error::Transport(source) => Some(source),
             _ => None,
         }
+    }
+}
+
+/// `host:port` of the URL a `reqwest` error concerns.
+fn host(e: &reqwest::Error) -> String {
+    match e.url() {
+        Some(url) => match (url.host_str(), url.port_or_known_default()) {
+            (Some(host), Some(port)) => format!("{host}:{port}"),
+            (Some(host), None) => host.to_owned(),
+            _ => without_query(url),
+        },
+        None => "the server".to_owned(),
+    }
+}
+
+/// `scheme://host:port` of a URL.
+fn origin(url: &Url) -> String {
+    url.origin().ascii_serialization()
+}
+
+/// A URL without its query and fragment, which may carry secrets.
+fn without_query(url: &Url) -> String {
+    format!("{}{}", origin(url), url.path())
+}
+
+/// The most specific cause of a `reqwest` error: the innermost error of its
+/// source chain, an I/O error in plain words.
+fn cause(e: &reqwest::Error) -> String {
+    let mut innermost: &(dyn std::error::Error + 'static) = e;
+    while let Some(next) = innermost.source() {
+        innermost = next;
+    }
+    match innermost.downcast_ref::<std::io::Error>() {
+        Some(io) => io_words(io),
+        None => innermost.to_string(),
+    }
+}
+
+/// An I/O error in plain words, with the OS error code when there is one.
+fn io_words(e: &std::io::Error) -> String {
+    use std::io::ErrorKind;
+    let words = match e.kind() {
+        ErrorKind::ConnectionRefused => "connection refused",
+        ErrorKind::ConnectionReset => "connection reset by the server",
+        ErrorKind::ConnectionAborted => "connection aborted",
+        ErrorKind::NotConnected => "not connected",
+        ErrorKind::AddrNotAvailable => "address not available",
+        ErrorKind::BrokenPipe => "connection closed by the server while sending",
+        ErrorKind::UnexpectedEof => "connection closed before the response was complete",
+        ErrorKind::TimedOut => "timed out",
+        _ => return e.to_string(),
+    };
+    match e.raw_os_error() {
+        Some(code) => format!("{words} (os error {code})"),
+        None => words.to_owned(),
+    }
+}
+
+/// Every message of an error's source chain, joined.
+fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = e.to_string();
+    let mut next = e.source();
+    while let Some(source) = next {
+        let message = source.to_string();
+        if !text.contains(&message) {
+            text.push_str(": ");
+            text.push_str(&message);
+        }
+        next = source.source();
+    }
+    text
+}
+
+/// A duration as a person writes it: `60 s`, `300 ms`, `1.5 s`.
+fn duration(d: Duration) -> String {
+    let ms = d.as_millis();
+    if ms < 1000 {
+        format!("{ms} ms")
+    } else if ms % 1000 == 0 {
+        format!("{} s", ms / 1000)
+    } else {
+        let text = format!("{:.3}", d.as_secs_f64());
+        format!("{} s", text.trim_end_matches('0'))
+    }
+}
+
+/// A byte count as a person writes it: `16 MiB`, `64 KiB`, `1000 bytes`.
+fn size(bytes: usize) -> String {
+    const KIB: usize = 1 << 10;
+    const MIB: usize = 1 << 20;
+    const GIB: usize = 1 << 30;
+    match bytes {
+        0 => "0 bytes".to_owned(),
+        b if b % GIB == 0 => format!("{} GiB", b / GIB),
+        b if b % MIB == 0 => format!("{} MiB", b / MIB),
+        b if b % KIB == 0 => format!("{} KiB", b / KIB),
+        1 => "1 byte".to_owned(),
+        b => format!("{b} bytes"),
     }
 }
