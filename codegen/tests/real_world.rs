@@ -227,3 +227,8 @@ fn bad_statuses_and_dangling_references() {
 fn names_read_well_and_never_collide() {
     check("names.yaml", &[], (5, 5, 0, 0));
 }
+
+#[test]
+fn number_bounds_become_valid_literals() {
+    check("number-bounds.yaml", &[], (1, 1, 0, 0));
+}

@@ -97,7 +97,16 @@ pub fn number_literal(kind: &Kind, value: f64) -> TokenStream {
             lit
         }
         Kind::Number(t) => {
-            let lit: TokenStream = format!("{value:?}_{t}").parse().expect("float literal");
+            // The shortest text that reads back as the same value of the
+            // literal's own type (no excess digits), within its range.
+            let text = if *t == "f32" {
+                #[allow(clippy::cast_possible_truncation)]
+                let v = value.clamp(f64::from(f32::MIN), f64::from(f32::MAX)) as f32;
+                format!("{v:?}")
+            } else {
+                format!("{value:?}")
+            };
+            let lit: TokenStream = format!("{text}_{t}").parse().expect("float literal");
             lit
         }
         _ => quote! { #value },
