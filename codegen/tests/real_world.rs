@@ -232,3 +232,26 @@ fn names_read_well_and_never_collide() {
 fn number_bounds_become_valid_literals() {
     check("number-bounds.yaml", &[], (1, 1, 0, 0));
 }
+
+#[test]
+fn documents_without_operations_are_types_only() {
+    check("no-operations.yaml", &[], (0, 0, 0, 0));
+    let files = generate("no-operations.yaml", false).unwrap().files;
+    let names: Vec<String> = files.keys().map(|p| p.display().to_string()).collect();
+    assert!(
+        names.contains(&"src/no_operations/types.rs".to_owned()),
+        "{names:?}"
+    );
+    assert!(
+        !names
+            .iter()
+            .any(|n| n.starts_with("src/no_operations/client")),
+        "{names:?}"
+    );
+    assert!(
+        !names
+            .iter()
+            .any(|n| n.starts_with("src/no_operations/server")),
+        "{names:?}"
+    );
+}

@@ -183,12 +183,15 @@ pub fn files(apis: &[(Api, &str)], opts: &CrateOptions, command: &str) -> Vec<Fi
     for (api, source) in apis {
         let dir = PathBuf::from("src").join(&api.module);
         let reg = types::Registry::new(api);
-        let parts = [
+        let mut parts = vec![
             ("mod.rs", api_mod_rs(api)),
             ("types.rs", types::types_module(api, &reg)),
-            ("client.rs", client::client_module(api, &reg)),
-            ("server.rs", server::server_module(api, &reg)),
         ];
+        // A document without operations describes types only.
+        if !api.operations.is_empty() {
+            parts.push(("client.rs", client::client_module(api, &reg)));
+            parts.push(("server.rs", server::server_module(api, &reg)));
+        }
         for (file, tokens) in parts {
             out.push(File {
                 path: dir.join(file),
@@ -289,6 +292,20 @@ fn api_mod_rs(api: &Api) -> TokenStream {
         api.description.as_deref(),
     ])
     .as_deref());
+    let operations = (!api.operations.is_empty()).then(|| {
+        quote! {
+            #[cfg(feature = "client")]
+            #[rustfmt::skip]
+            pub mod client;
+
+            #[cfg(feature = "server")]
+            #[rustfmt::skip]
+            pub mod server;
+
+            #[cfg(feature = "client")]
+            pub use client::Client;
+        }
+    });
     quote! {
         #d
 
@@ -296,16 +313,7 @@ fn api_mod_rs(api: &Api) -> TokenStream {
         // `cargo fmt` leaves these files alone.
         #[rustfmt::skip]
         pub mod types;
-        #[cfg(feature = "client")]
-        #[rustfmt::skip]
-        pub mod client;
-
-        #[cfg(feature = "server")]
-        #[rustfmt::skip]
-        pub mod server;
-
-        #[cfg(feature = "client")]
-        pub use client::Client;
+        #operations
     }
 }
 
