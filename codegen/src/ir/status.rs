@@ -1,7 +1,7 @@
 //! Status codes: the keys of `responses`, their variant names and reason
 //! phrases.
 
-use super::naming::camel_ident;
+use crate::naming::camel_ident;
 use super::Status;
 
 pub(crate) fn parse_status(s: &str) -> Option<Status> {
