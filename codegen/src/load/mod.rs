@@ -907,4 +907,123 @@ mod tests {
         let d = doc("a: &x {k: 1}\nb: *x\n").document.unwrap();
         assert_eq!(d.value["b"]["k"], 1);
     }
+
+    #[test]
+    fn aliases_find_anchors_anywhere_in_the_tree() {
+        let text = "a:\n  b: [&s one, &m {k: [1, 2]}]\n  c: *m\nd: [*s, *m]\ne: &e {f: *s}\ng: *e\n";
+        let v = doc(text).document.unwrap().value;
+        assert_eq!(v["a"]["c"], serde_json::json!({"k": [1, 2]}));
+        assert_eq!(v["d"], serde_json::json!(["one", {"k": [1, 2]}]));
+        assert_eq!(v["g"], serde_json::json!({"f": "one"}));
+        // An anchor inside the value of a duplicate key (left out) still
+        // stands for that value.
+        let l = doc("a: 1\na: {x: &n [2]}\nb: *n\n");
+        assert_eq!(l.document.unwrap().value["b"], serde_json::json!([2]));
+        assert_eq!(l.problems.len(), 1);
+        assert_eq!(l.problems[0].rule, Rule::DuplicateKey);
+        // A duplicate key's collection shares its pointer with the first.
+        let v = doc("a: {x: &n 1}\na: {y: *n}\n").document.unwrap().value;
+        assert_eq!(v["a"], serde_json::json!({"x": 1}));
+    }
+
+    #[test]
+    fn aliases_expand_to_a_bounded_number_of_nodes() {
+        // Nine levels of nine aliases: 387 million nodes if expanded.
+        let mut text = String::from("a: &a [x, x, x, x, x, x, x, x, x]\n");
+        let mut previous = 'a';
+        for level in "bcdefghi".chars() {
+            let aliases = vec![format!("*{previous}"); 9].join(", ");
+            text.push_str(&format!("{level}: &{level} [{aliases}]\n"));
+            previous = level;
+        }
+        let l = doc(&text);
+        assert!(l.document.is_none());
+        assert_eq!(l.problems.len(), 1);
+        let p = &l.problems[0];
+        assert_eq!(p.rule, Rule::Syntax);
+        // The first alias of `g` passes the budget.
+        assert_eq!((p.position.line, p.position.column), (7, 8));
+        assert_eq!(p.pointer, "/g/0");
+        assert!(
+            p.message.contains(&format!(
+                "expands past {MAX_ALIAS_NODES} nodes through aliases"
+            )),
+            "{}",
+            p.message
+        );
+        // Up to the budget, aliases expand.
+        let small = text.lines().take(6).collect::<Vec<_>>().join("\n");
+        let v = doc(&small).document.unwrap().value;
+        assert_eq!(v["f"][8][8][8][8][8][8], "x");
+    }
+
+    #[test]
+    fn json_surrogate_pairs_are_characters() {
+        // As Python's json.dump writes it, on one line.
+        let text = r#"{"a": "\ud83d\ude00 and \uD83D\uDE01", "b": ["\\ud83d", "\u00e9"], "c": 1}"#;
+        for name in ["t.json", "t.yaml"] {
+            let l = load_str(name, text);
+            assert_eq!(l.problems, vec![], "{name}");
+            let d = l.document.unwrap();
+            assert_eq!(d.value["a"], "😀 and 😁", "{name}");
+            // An escaped backslash is not an escape.
+            assert_eq!(d.value["b"][0], "\\ud83d", "{name}");
+            assert_eq!(d.value["b"][1], "é", "{name}");
+            // Positions after the rewritten escapes are those of the text.
+            let column = |needle: &str| text.find(needle).unwrap() + 1;
+            // (A mapping entry is where its key is.)
+            assert_eq!(d.position("/a").column, column("\"a\""), "{name}");
+            assert_eq!(d.position("/b").column, column("\"b\""), "{name}");
+            assert_eq!(d.position("/b/1").column, column("\"\\u00e9"), "{name}");
+            assert_eq!(d.position("/c").column, column("\"c\""), "{name}");
+        }
+        // A key too, and on later lines.
+        let text = "{\n  \"\\ud83d\\ude00\": {\"x\": 1,\n  \"y\": 2}}";
+        let d = load_str("t.json", text).document.unwrap();
+        assert_eq!(d.value["😀"]["y"], 2);
+        assert_eq!(d.position("/😀/x"), Position { line: 2, column: 20 });
+        assert_eq!(d.position("/😀/y"), Position { line: 3, column: 3 });
+    }
+
+    #[test]
+    fn unpaired_surrogates_are_located_syntax_errors() {
+        for (name, text, column) in [
+            // JSON's own check stops right after the escape.
+            ("t.json", r#"{"a": "\ud83d x"}"#, 14),
+            ("t.json", r#"{"a": "\ude00"}"#, 13),
+            ("t.json", r#"{"a": "\ud83d\u0041"}"#, 19),
+            // YAML's parser names the string.
+            ("t.yaml", r#"{"a": "\ud83d x"}"#, 7),
+            ("t.yaml", "a: \"\\ude00\"\n", 4),
+        ] {
+            let l = load_str(name, text);
+            assert!(l.document.is_none(), "{name} {text}");
+            assert_eq!(l.problems.len(), 1, "{name} {text}");
+            let p = &l.problems[0];
+            assert_eq!(p.rule, Rule::Syntax);
+            assert_eq!(p.position.line, 1);
+            assert_eq!(p.position.column, column, "{name} {text}: {}", p.message);
+            assert!(p.message.contains("surrogate"), "{name} {text}: {}", p.message);
+        }
+    }
+
+    #[test]
+    fn bytes_that_are_not_utf8_are_located() {
+        let problem = utf8("t.yaml", b"a: 1\nb: \"\xc3\xa9\xff\"\n".to_vec()).unwrap_err();
+        assert_eq!(problem.rule, Rule::Syntax);
+        assert_eq!(problem.position, Position { line: 2, column: 6 });
+        assert!(problem.message.contains("0xFF"), "{}", problem.message);
+        assert!(problem.message.contains("offset 11"), "{}", problem.message);
+        let utf16 = utf8("t.yaml", b"\xff\xfea\x00".to_vec()).unwrap_err();
+        assert_eq!(utf16.position, Position { line: 1, column: 1 });
+        assert!(utf16.message.contains("UTF-16"), "{}", utf16.message);
+        assert_eq!(utf8("t.yaml", "é".as_bytes().to_vec()).unwrap(), "é");
+    }
+
+    #[test]
+    fn quoted_values_are_cut() {
+        let huge = "9".repeat(100_000);
+        let l = doc(&format!("a: !!bool {huge}\n"));
+        assert!(l.problems[0].message.len() < 200, "{}", l.problems[0].message);
+    }
 }
