@@ -209,12 +209,14 @@ impl Repairer<'_> {
         if self.doc.follow_refs(node, pointer).is_some() {
             return;
         }
-        // A parameter in a list is left as it is: the model leaves out a
-        // parameter whose reference does not resolve (replacing it would
-        // leave a parameter without a name or a location).
-        let parameter = pointer
-            .rsplit_once('/')
-            .is_some_and(|(list, i)| list.ends_with("/parameters") && i.parse::<usize>().is_ok());
+        // A parameter (in a list, or a component) is left as it is: the
+        // model leaves out a parameter whose reference does not resolve
+        // (replacing it would make one without a name or a location).
+        let parameter = !schema
+            && pointer.rsplit_once('/').is_some_and(|(parent, last)| {
+                (parent.ends_with("/parameters") && last.parse::<usize>().is_ok())
+                    || parent == "/components/parameters"
+            });
         let what = if schema {
             "the value is untyped (`serde_json::Value`)"
         } else if parameter {
