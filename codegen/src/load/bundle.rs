@@ -121,6 +121,24 @@ pub fn load_path(path: &Path, name: &str) -> Result<Loaded, Unreadable> {
             problems,
         });
     };
+    if !refers_to_files(&value) {
+        // One file: nothing to bundle, and no copy of the tree to make.
+        let document = Document {
+            file: name.to_owned(),
+            value,
+            files: vec![name.to_owned()],
+            positions: parsed
+                .positions
+                .into_iter()
+                .map(|(k, position)| (k, Spot { file: 0, position }))
+                .collect(),
+        };
+        diagnostic::sort(&mut problems);
+        return Ok(Loaded {
+            document: Some(document),
+            problems,
+        });
+    }
     let root = Source {
         name: name.to_owned(),
         path: canonical.clone(),
@@ -693,6 +711,25 @@ impl Bundler {
             message,
         ));
         self.failed = true;
+    }
+}
+
+/// Whether `value` holds a `$ref` (or a discriminator mapping) that is not
+/// local: only then are other files read.
+fn refers_to_files(value: &Value) -> bool {
+    match value {
+        Value::Object(map) => map.iter().any(|(key, child)| match (key.as_str(), child) {
+            ("$ref", Value::String(r)) => !r.starts_with('#'),
+            ("mapping", Value::Object(mapping)) => {
+                mapping
+                    .values()
+                    .any(|v| v.as_str().is_some_and(|r| !r.starts_with('#')))
+                    || refers_to_files(child)
+            }
+            _ => refers_to_files(child),
+        }),
+        Value::Array(items) => items.iter().any(refers_to_files),
+        _ => false,
     }
 }
 

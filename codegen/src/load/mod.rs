@@ -28,7 +28,8 @@ use crate::pointer::{escape_token, unescape_token};
 
 /// At most this many nodes are copied through aliases in one file: an alias
 /// copies its anchor's whole value, so nested aliases multiply (nine levels
-/// of nine aliases make 387 million nodes from 300 bytes).
+/// of nine aliases make 387 million nodes from 400 bytes). A string counts
+/// one node per 64 bytes besides. The copies then take at most about 100 MB.
 pub const MAX_ALIAS_NODES: usize = 1_000_000;
 
 impl From<Marker> for Position {
@@ -531,10 +532,12 @@ impl TreeBuilder {
                         key: key @ None,
                         map,
                         pointer,
+                        nodes,
                         ..
                     }) = stack.last_mut()
                     {
                         let name = text.into_owned();
+                        *nodes = nodes.saturating_add(weight(&name));
                         let child = format!("{pointer}/{}", escape_token(&name));
                         if map.contains_key(&name) {
                             self.problems.push(Diagnostic::new(
@@ -552,7 +555,8 @@ impl TreeBuilder {
                     let pointer = self.child_pointer(&stack, at)?;
                     let value = scalar(&text, style, tag.as_deref())
                         .map_err(|message| self.error(at, &pointer, Rule::Syntax, message))?;
-                    self.finish_node(&mut stack, &mut root, pointer, at, value, anchor, 1);
+                    let nodes = weight(&text);
+                    self.finish_node(&mut stack, &mut root, pointer, at, value, anchor, nodes);
                 }
                 Event::SequenceStart(anchor, _) => {
                     let pointer = self.child_pointer(&stack, at)?;
@@ -715,6 +719,13 @@ impl TreeBuilder {
             }
         }
     }
+}
+
+/// What a scalar (or a key) of `text` counts for in the alias budget: one
+/// node, and one more per 64 bytes, so that an alias to a long string costs
+/// what it copies.
+fn weight(text: &str) -> usize {
+    1 + text.len() / 64
 }
 
 /// The finished node at `pointer` in the tree under construction: below the
@@ -955,6 +966,22 @@ mod tests {
         let small = text.lines().take(6).collect::<Vec<_>>().join("\n");
         let v = doc(&small).document.unwrap().value;
         assert_eq!(v["f"][8][8][8][8][8][8], "x");
+    }
+
+    #[test]
+    fn aliases_to_long_strings_count_their_length() {
+        // 20,000 aliases of a 64 KiB string would copy 1.3 GB.
+        let long = "y".repeat(64 << 10);
+        let text = format!("a: &a {long}\nb: [{}]\n", vec!["*a"; 20_000].join(", "));
+        let l = doc(&text);
+        assert!(l.document.is_none());
+        assert!(
+            l.problems[0].message.contains("through aliases"),
+            "{}",
+            l.problems[0].message
+        );
+        // Each alias counts 1,025 nodes: the 976th passes the budget.
+        assert_eq!(l.problems[0].pointer, "/b/975");
     }
 
     #[test]
