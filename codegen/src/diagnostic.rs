@@ -252,7 +252,13 @@ mod tests {
         let message = cut_message("€".repeat(1 << 20));
         assert!(message.len() <= MESSAGE_MAX + '…'.len_utf8());
         assert!(message.ends_with('…'));
-        let d = Diagnostic::new("f", Position::default(), "", Rule::Syntax, "x".repeat(1 << 20));
+        let d = Diagnostic::new(
+            "f",
+            Position::default(),
+            "",
+            Rule::Syntax,
+            "x".repeat(1 << 20),
+        );
         assert!(d.message.len() < 1024);
     }
 }

@@ -140,7 +140,10 @@ impl Repairer<'_> {
                         self.warn(
                             &m_ptr,
                             Rule::BodyWithoutSchema,
-                            format!("`{}` has no schema: the body is untyped (`serde_json::Value`)", cut(media)),
+                            format!(
+                                "`{}` has no schema: the body is untyped (`serde_json::Value`)",
+                                cut(media)
+                            ),
                         );
                         if let Value::Object(map) = m {
                             let mut map = map.clone();

@@ -347,7 +347,13 @@ fn a_file_that_is_not_utf8_gives_a_located_syntax_problem() {
                 Rule::UnresolvedRef
             ),
             // The first byte that is not UTF-8: `é` in Latin-1.
-            ("ops/not-utf8.yml".to_owned(), 2, 4, String::new(), Rule::Syntax),
+            (
+                "ops/not-utf8.yml".to_owned(),
+                2,
+                4,
+                String::new(),
+                Rule::Syntax
+            ),
         ],
         "{problems:#?}"
     );
@@ -358,7 +364,10 @@ fn a_file_that_is_not_utf8_gives_a_located_syntax_problem() {
     let problems = codegen::load_document(&workspace().join(spec), spec).unwrap_err();
     assert_eq!(problems.len(), 1, "{problems:#?}");
     assert_eq!(problems[0].rule, Rule::Syntax);
-    assert_eq!((problems[0].position.line, problems[0].position.column), (3, 14));
+    assert_eq!(
+        (problems[0].position.line, problems[0].position.column),
+        (3, 14)
+    );
 }
 
 #[test]

@@ -3,13 +3,13 @@
 
 use serde_json::Value;
 
-use crate::naming::{camel_ident, dedupe, snake_ident};
 use super::status::{parse_status, status_variant};
 use super::{
     Builder, Diagnostic, Encoding, Kind, Location, Operation, Param, RequestBody, Response,
     ResponseBody, SecurityKind, SecurityScheme, Server, ServerVariable, TypeDef,
 };
 use crate::diagnostic::{cut, cut_message, Rule};
+use crate::naming::{camel_ident, dedupe, snake_ident};
 use crate::openapi::{
     is_json, join, media_essence, security_list, template_names, text, OperationSite,
 };
@@ -195,7 +195,11 @@ impl<'a> Builder<'a> {
                 self.warn(
                     pointer,
                     Rule::PathParamUndeclared,
-                    format!("`{{{}}}` in `{}` is not declared: a string parameter is assumed", cut(name), cut(template)),
+                    format!(
+                        "`{{{}}}` in `{}` is not declared: a string parameter is assumed",
+                        cut(name),
+                        cut(template)
+                    ),
                 );
                 params.push(Param {
                     name: name.clone(),

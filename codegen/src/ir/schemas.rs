@@ -6,12 +6,12 @@ use std::collections::BTreeSet;
 
 use serde_json::Value;
 
-use crate::naming::{camel_ident, dedupe, snake_ident};
 use super::{
     Builder, Constraints, Discriminator, Enum, EnumValue, Field, Kind, Struct, Ty, TypeDef, Union,
     UnionVariant,
 };
 use crate::diagnostic::{cut, Rule};
+use crate::naming::{camel_ident, dedupe, snake_ident};
 use crate::openapi::{join, text, unescape_token};
 
 impl<'a> Builder<'a> {

@@ -667,17 +667,16 @@ impl Bundler {
             Err(problem) => {
                 self.problems.push(*problem);
                 self.by_path.insert(canonical, None);
-                return Err(format!(
-                    "`{}` is not UTF-8 (see its syntax problem)",
-                    shown
-                ));
+                return Err(format!("`{}` is not UTF-8 (see its syntax problem)", shown));
             }
         };
         let parsed = parse(&name, &text);
         self.problems.extend(parsed.problems);
         let Some(value) = parsed.value else {
             self.by_path.insert(canonical, None);
-            return Err(format!("`{shown}` does not parse (see its syntax problems)"));
+            return Err(format!(
+                "`{shown}` does not parse (see its syntax problems)"
+            ));
         };
         let index = self.sources.len();
         self.sources.push(Rc::new(Source {

@@ -29,8 +29,9 @@ use crate::pointer::{escape_token, unescape_token};
 /// At most this many nodes are copied through aliases in one file: an alias
 /// copies its anchor's whole value, so nested aliases multiply (nine levels
 /// of nine aliases make 387 million nodes from 400 bytes). A string counts
-/// one node per 64 bytes besides. The copies then take at most about 100 MB.
-pub const MAX_ALIAS_NODES: usize = 1_000_000;
+/// one node per 64 bytes besides. The copies then take about 50 MB at most;
+/// real documents copy a few thousand nodes.
+pub const MAX_ALIAS_NODES: usize = 500_000;
 
 impl From<Marker> for Position {
     fn from(m: Marker) -> Self {
@@ -320,9 +321,9 @@ pub(crate) fn utf8(file: &str, bytes: Vec<u8>) -> Result<String, Box<Diagnostic>
 
 /// Whether `text` may hold a `\uD800`-`\uDFFF` escape.
 fn has_surrogate_escape(text: &str) -> bool {
-    text.as_bytes().windows(3).any(|w| {
-        w[0] == b'\\' && w[1] == b'u' && matches!(w[2], b'd' | b'D')
-    })
+    text.as_bytes()
+        .windows(3)
+        .any(|w| w[0] == b'\\' && w[1] == b'u' && matches!(w[2], b'd' | b'D'))
 }
 
 /// Column shifts made by rewriting a text: `(line, column, removed)`, each
@@ -514,13 +515,16 @@ impl TreeBuilder {
                             format!("the document expands past {MAX_ALIAS_NODES} nodes through aliases (each alias copies its anchor's whole value)"),
                         ));
                     }
-                    let value = self.anchors.get(&id).and_then(|anchor| match anchor.detached {
-                        Some(i) => {
-                            let (base, value) = &self.discarded[i];
-                            value.pointer(&anchor.pointer[base.len()..]).cloned()
-                        }
-                        None => find(&stack, root.as_ref(), &anchor.pointer).cloned(),
-                    });
+                    let value = self
+                        .anchors
+                        .get(&id)
+                        .and_then(|anchor| match anchor.detached {
+                            Some(i) => {
+                                let (base, value) = &self.discarded[i];
+                                value.pointer(&anchor.pointer[base.len()..]).cloned()
+                            }
+                            None => find(&stack, root.as_ref(), &anchor.pointer).cloned(),
+                        });
                     let Some(value) = value else {
                         return Err(unknown(self));
                     };
@@ -921,7 +925,8 @@ mod tests {
 
     #[test]
     fn aliases_find_anchors_anywhere_in_the_tree() {
-        let text = "a:\n  b: [&s one, &m {k: [1, 2]}]\n  c: *m\nd: [*s, *m]\ne: &e {f: *s}\ng: *e\n";
+        let text =
+            "a:\n  b: [&s one, &m {k: [1, 2]}]\n  c: *m\nd: [*s, *m]\ne: &e {f: *s}\ng: *e\n";
         let v = doc(text).document.unwrap().value;
         assert_eq!(v["a"]["c"], serde_json::json!({"k": [1, 2]}));
         assert_eq!(v["d"], serde_json::json!(["one", {"k": [1, 2]}]));
@@ -952,9 +957,9 @@ mod tests {
         assert_eq!(l.problems.len(), 1);
         let p = &l.problems[0];
         assert_eq!(p.rule, Rule::Syntax);
-        // The first alias of `g` passes the budget.
-        assert_eq!((p.position.line, p.position.column), (7, 8));
-        assert_eq!(p.pointer, "/g/0");
+        // The seventh alias of `f` passes the budget.
+        assert_eq!((p.position.line, p.position.column), (6, 32));
+        assert_eq!(p.pointer, "/f/6");
         assert!(
             p.message.contains(&format!(
                 "expands past {MAX_ALIAS_NODES} nodes through aliases"
@@ -963,9 +968,9 @@ mod tests {
             p.message
         );
         // Up to the budget, aliases expand.
-        let small = text.lines().take(6).collect::<Vec<_>>().join("\n");
+        let small = text.lines().take(5).collect::<Vec<_>>().join("\n");
         let v = doc(&small).document.unwrap().value;
-        assert_eq!(v["f"][8][8][8][8][8][8], "x");
+        assert_eq!(v["e"][8][8][8][8][8], "x");
     }
 
     #[test]
@@ -980,8 +985,8 @@ mod tests {
             "{}",
             l.problems[0].message
         );
-        // Each alias counts 1,025 nodes: the 976th passes the budget.
-        assert_eq!(l.problems[0].pointer, "/b/975");
+        // Each alias counts 1,025 nodes: the 488th passes the budget.
+        assert_eq!(l.problems[0].pointer, "/b/487");
     }
 
     #[test]
@@ -1008,7 +1013,13 @@ mod tests {
         let text = "{\n  \"\\ud83d\\ude00\": {\"x\": 1,\n  \"y\": 2}}";
         let d = load_str("t.json", text).document.unwrap();
         assert_eq!(d.value["😀"]["y"], 2);
-        assert_eq!(d.position("/😀/x"), Position { line: 2, column: 20 });
+        assert_eq!(
+            d.position("/😀/x"),
+            Position {
+                line: 2,
+                column: 20
+            }
+        );
         assert_eq!(d.position("/😀/y"), Position { line: 3, column: 3 });
     }
 
@@ -1030,7 +1041,11 @@ mod tests {
             assert_eq!(p.rule, Rule::Syntax);
             assert_eq!(p.position.line, 1);
             assert_eq!(p.position.column, column, "{name} {text}: {}", p.message);
-            assert!(p.message.contains("surrogate"), "{name} {text}: {}", p.message);
+            assert!(
+                p.message.contains("surrogate"),
+                "{name} {text}: {}",
+                p.message
+            );
         }
     }
 
@@ -1051,6 +1066,10 @@ mod tests {
     fn quoted_values_are_cut() {
         let huge = "9".repeat(100_000);
         let l = doc(&format!("a: !!bool {huge}\n"));
-        assert!(l.problems[0].message.len() < 200, "{}", l.problems[0].message);
+        assert!(
+            l.problems[0].message.len() < 200,
+            "{}",
+            l.problems[0].message
+        );
     }
 }
