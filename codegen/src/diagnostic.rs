@@ -31,6 +31,9 @@ pub enum Rule {
     InvalidDocument,
     /// A `$ref` that does not point at anything.
     UnresolvedRef,
+    /// `$ref`s that only lead to each other (`A` → `B` → `A`), so they never
+    /// reach a parameter, response, schema or any other object.
+    RefCycle,
     /// A `{name}` in a path template with no matching path parameter.
     PathParamUndeclared,
     /// A declared path parameter that the template does not contain.
@@ -39,6 +42,10 @@ pub enum Rule {
     OperationIdMissing,
     /// Two operations sharing an `operationId`.
     OperationIdDuplicate,
+    /// Two different `operationId`s that become the same Rust name
+    /// (`getFoo`/`GetFoo`, `self`/`Self`): generation numbers the second (a
+    /// warning).
+    OperationIdCollision,
     /// An operation with no 2xx response.
     NoSuccessResponse,
     /// A JSON request or response body without a schema.
@@ -69,10 +76,12 @@ impl Rule {
             Rule::DuplicateKey => "duplicate-key",
             Rule::InvalidDocument => "invalid-document",
             Rule::UnresolvedRef => "unresolved-ref",
+            Rule::RefCycle => "ref-cycle",
             Rule::PathParamUndeclared => "path-param-undeclared",
             Rule::PathParamUnused => "path-param-unused",
             Rule::OperationIdMissing => "operation-id-missing",
             Rule::OperationIdDuplicate => "operation-id-duplicate",
+            Rule::OperationIdCollision => "operation-id-collision",
             Rule::NoSuccessResponse => "no-success-response",
             Rule::BodyWithoutSchema => "body-without-schema",
             Rule::InvalidExample => "invalid-example",
@@ -95,12 +104,13 @@ impl Rule {
                 | Rule::InvalidExample
                 | Rule::UndefinedSecurityScheme
                 | Rule::UnusedComponent
+                | Rule::OperationIdCollision
         )
     }
 
     pub fn severity(self) -> Severity {
         match self {
-            Rule::UnusedComponent => Severity::Warning,
+            Rule::UnusedComponent | Rule::OperationIdCollision => Severity::Warning,
             _ => Severity::Error,
         }
     }
@@ -139,7 +149,7 @@ impl Diagnostic {
             pointer: pointer.to_owned(),
             rule,
             severity: rule.severity(),
-            message: message.into(),
+            message: cut_message(message.into()),
         }
     }
 
@@ -185,9 +195,70 @@ impl fmt::Display for Diagnostic {
     }
 }
 
+/// The longest value quoted in a message, in characters.
+const QUOTE_MAX: usize = 80;
+/// The longest message, in bytes: whatever a message quotes, it stays
+/// readable on one line.
+const MESSAGE_MAX: usize = 768;
+
+/// A document value quoted in a message, cut to a readable length
+/// (80 characters and `…`).
+pub fn cut(text: &str) -> String {
+    cut_to(text, QUOTE_MAX)
+}
+
+/// `text` cut to at most `max` characters (and `…`).
+pub fn cut_to(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        None => text.to_owned(),
+        Some((end, _)) => format!("{}…", &text[..end]),
+    }
+}
+
+/// A whole message cut to [`MESSAGE_MAX`] bytes (at a character boundary),
+/// whatever it quotes: the last guard against echoing a huge value.
+pub fn cut_message(mut message: String) -> String {
+    if message.len() > MESSAGE_MAX {
+        let mut end = MESSAGE_MAX;
+        while !message.is_char_boundary(end) {
+            end -= 1;
+        }
+        message.truncate(end);
+        message.push('…');
+    }
+    message
+}
+
 /// Diagnostics in a stable order: by file, position, pointer, rule.
 pub fn sort(diagnostics: &mut [Diagnostic]) {
     diagnostics.sort_by(|a, b| {
         (&a.file, a.position, &a.pointer, a.rule).cmp(&(&b.file, b.position, &b.pointer, b.rule))
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_values_are_cut() {
+        assert_eq!(cut("short"), "short");
+        let long = "é".repeat(1000);
+        let quoted = cut(&long);
+        assert_eq!(quoted.chars().count(), QUOTE_MAX + 1);
+        assert!(quoted.ends_with('…'));
+        assert_eq!(cut_to("abcdef", 3), "abc…");
+        assert_eq!(cut_to("abc", 3), "abc");
+        let message = cut_message("€".repeat(1 << 20));
+        assert!(message.len() <= MESSAGE_MAX + '…'.len_utf8());
+        assert!(message.ends_with('…'));
+        let d = Diagnostic::new(
+            "f",
+            Position::default(),
+            "",
+            Rule::Syntax,
+            "x".repeat(1 << 20),
+        );
+        assert!(d.message.len() < 1024);
+    }
 }

@@ -11,6 +11,7 @@ mod emit;
 mod format;
 mod ir;
 pub mod load;
+mod naming;
 mod openapi;
 mod pointer;
 mod repair;

@@ -13,8 +13,8 @@
 
 use serde_json::{Map, Value};
 
-use crate::diagnostic::{Diagnostic, Rule};
-use crate::load::Document;
+use crate::diagnostic::{cut, Diagnostic, Rule};
+use crate::load::{Document, RefFailure};
 use crate::openapi::{is_json, join, OperationSite};
 
 /// The repaired document and what was changed.
@@ -140,7 +140,10 @@ impl Repairer<'_> {
                         self.warn(
                             &m_ptr,
                             Rule::BodyWithoutSchema,
-                            format!("`{media}` has no schema: the body is untyped (`serde_json::Value`)"),
+                            format!(
+                                "`{}` has no schema: the body is untyped (`serde_json::Value`)",
+                                cut(media)
+                            ),
                         );
                         if let Value::Object(map) = m {
                             let mut map = map.clone();
@@ -209,16 +212,68 @@ impl Repairer<'_> {
         if self.doc.follow_refs(node, pointer).is_some() {
             return;
         }
+        // A parameter (in a list, or a component) is left as it is: the
+        // model leaves out a parameter whose reference does not resolve
+        // (replacing it would make one without a name or a location).
+        let parameter = !schema
+            && pointer.rsplit_once('/').is_some_and(|(parent, last)| {
+                (parent.ends_with("/parameters") && last.parse::<usize>().is_ok())
+                    || parent == "/components/parameters"
+            });
         let what = if schema {
             "the value is untyped (`serde_json::Value`)"
+        } else if parameter {
+            "the parameter is left out"
         } else {
             "it is left out"
         };
-        self.warn(
-            &ref_ptr,
-            Rule::UnresolvedRef,
-            format!("`{}` does not resolve (or loops): {what}", cut(target)),
-        );
+        match self.doc.ref_failure(node, pointer) {
+            Some(RefFailure::Loop(chain)) => {
+                let mut shown: Vec<String> = chain
+                    .iter()
+                    .chain(chain.first())
+                    .take(10)
+                    .map(|p| format!("#{}", cut(p)))
+                    .collect();
+                if chain.len() >= 10 {
+                    shown.push("…".into());
+                }
+                self.warn(
+                    &ref_ptr,
+                    Rule::RefCycle,
+                    format!(
+                        "`{}` leads to references that only lead to each other ({}): {what}",
+                        cut(target),
+                        shown.join(" -> ")
+                    ),
+                );
+            }
+            Some(RefFailure::Unresolved(r)) if r != target => self.warn(
+                &ref_ptr,
+                Rule::UnresolvedRef,
+                format!(
+                    "`{}` leads to `{}`, which does not resolve: {what}",
+                    cut(target),
+                    cut(&r)
+                ),
+            ),
+            Some(RefFailure::TooLong) => self.warn(
+                &ref_ptr,
+                Rule::UnresolvedRef,
+                format!(
+                    "`{}` starts a chain of more than 32 references: {what}",
+                    cut(target)
+                ),
+            ),
+            _ => self.warn(
+                &ref_ptr,
+                Rule::UnresolvedRef,
+                format!("`{}` does not resolve: {what}", cut(target)),
+            ),
+        }
+        if parameter {
+            return;
+        }
         let replacement = if pointer.contains("/responses/") && !schema {
             serde_json::json!({ "description": format!("unresolved reference `{}`", cut(target)) })
         } else {
@@ -494,14 +549,4 @@ impl Repairer<'_> {
             }
         }
     }
-}
-
-/// A value quoted in a message, cut to a readable length.
-pub fn cut(text: &str) -> String {
-    const MAX: usize = 80;
-    if text.chars().count() <= MAX {
-        return text.to_owned();
-    }
-    let head: String = text.chars().take(MAX).collect();
-    format!("{head}…")
 }

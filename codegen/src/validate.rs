@@ -9,9 +9,13 @@ use std::collections::{BTreeSet, HashMap};
 
 use serde_json::{Map, Value};
 
-use crate::diagnostic::{self, Diagnostic, Rule};
+use crate::diagnostic::{self, cut, cut_to, Diagnostic, Rule};
 use crate::load::Document;
+use crate::naming::{camel_ident, snake_ident};
 use crate::openapi::{self, is_json, join, pointer_tokens, OperationSite, METHODS};
+
+/// The longest pointer quoted in a message, in characters.
+const POINTER_MAX: usize = 200;
 
 /// Runs every rule over `doc`. Diagnostics come back sorted.
 pub fn validate(doc: &Document, ops: &[OperationSite<'_>]) -> Vec<Diagnostic> {
@@ -19,9 +23,11 @@ pub fn validate(doc: &Document, ops: &[OperationSite<'_>]) -> Vec<Diagnostic> {
         doc,
         ops,
         out: Vec::new(),
+        refs: Vec::new(),
     };
     if v.check_version() {
         v.check_refs(&doc.value, "");
+        v.check_ref_cycles();
         v.check_operations();
         v.check_security();
         v.check_examples();
@@ -40,6 +46,7 @@ pub fn check_version(doc: &Document) -> Vec<Diagnostic> {
         doc,
         ops: &[],
         out: Vec::new(),
+        refs: Vec::new(),
     };
     v.check_version();
     v.out
@@ -49,6 +56,9 @@ struct Validator<'a> {
     doc: &'a Document,
     ops: &'a [OperationSite<'a>],
     out: Vec<Diagnostic>,
+    /// Every node holding a local `$ref` that resolves: (its pointer, the
+    /// target's pointer), in document order.
+    refs: Vec<(String, String)>,
 }
 
 impl<'a> Validator<'a> {
@@ -82,7 +92,10 @@ impl<'a> Validator<'a> {
                 self.report(
                     "/openapi",
                     Rule::InvalidDocument,
-                    format!("OpenAPI version `{v}` is not supported; expected 3.0.x"),
+                    format!(
+                        "OpenAPI version `{}` is not supported; expected 3.0.x",
+                        cut(v)
+                    ),
                 );
                 false
             }
@@ -121,12 +134,12 @@ impl<'a> Validator<'a> {
                             Some(r) if !r.starts_with('#') => self.report(
                                 &child,
                                 Rule::UnresolvedRef,
-                                format!("`{r}` refers to another file, which cannot be followed here: load the document from its file so that references resolve against its directory"),
+                                format!("`{}` refers to another file, which cannot be followed here: load the document from its file so that references resolve against its directory", cut(r)),
                             ),
                             Some(r) if self.doc.resolve_ref(r).is_none() => {
-                                self.report(&child, Rule::UnresolvedRef, format!("`{r}` does not resolve"));
+                                self.report(&child, Rule::UnresolvedRef, format!("`{}` does not resolve", cut(r)));
                             }
-                            Some(_) => {}
+                            Some(r) => self.refs.push((pointer.to_owned(), canonical(r))),
                             None => self.report(&child, Rule::UnresolvedRef, "`$ref` must be a string"),
                         }
                     } else if k == "properties"
@@ -143,8 +156,10 @@ impl<'a> Validator<'a> {
                                     self.report(
                                         &join(&join(&child, name), "$ref"),
                                         Rule::UnresolvedRef,
-                                        format!("`{r}` does not resolve"),
+                                        format!("`{}` does not resolve", cut(r)),
                                     );
+                                } else {
+                                    self.refs.push((join(&child, name), canonical(r)));
                                 }
                             }
                         }
@@ -160,32 +175,105 @@ impl<'a> Validator<'a> {
         }
     }
 
+    /// `$ref`s that lead only to each other never reach an object: each
+    /// such loop is reported once, at the reference of the loop written
+    /// first. (A schema that refers to itself through `properties` or
+    /// `items` is a recursive type, not a loop: the chain stops at an object
+    /// that is not a reference.)
+    fn check_ref_cycles(&mut self) {
+        let refs = std::mem::take(&mut self.refs);
+        let next: HashMap<&str, &str> = refs
+            .iter()
+            .map(|(at, target)| (at.as_str(), target.as_str()))
+            .collect();
+        let order: HashMap<&str, usize> = refs
+            .iter()
+            .enumerate()
+            .map(|(i, (at, _))| (at.as_str(), i))
+            .collect();
+        // 0: not seen, 1: on the chain being followed, 2: done.
+        let mut state: HashMap<&str, u8> = HashMap::new();
+        let mut cycles: Vec<Vec<&str>> = Vec::new();
+        for (start, _) in &refs {
+            let mut chain: Vec<&str> = Vec::new();
+            let mut at = start.as_str();
+            loop {
+                match state.get(at).copied().unwrap_or(0) {
+                    2 => break,
+                    1 => {
+                        let from = chain.iter().position(|p| *p == at).unwrap_or(0);
+                        cycles.push(chain[from..].to_vec());
+                        break;
+                    }
+                    _ => {}
+                }
+                state.insert(at, 1);
+                chain.push(at);
+                match next.get(at) {
+                    Some(target) if next.contains_key(target) => at = target,
+                    _ => break,
+                }
+            }
+            for p in chain {
+                state.insert(p, 2);
+            }
+        }
+        for mut cycle in cycles {
+            // Start the loop at the reference written first.
+            let first = (0..cycle.len())
+                .min_by_key(|&i| order.get(cycle[i]).copied().unwrap_or(usize::MAX))
+                .unwrap_or(0);
+            cycle.rotate_left(first);
+            let shown: Vec<String> = cycle
+                .iter()
+                .chain(cycle.first())
+                .take(10)
+                .map(|p| format!("#{}", cut_to(p, POINTER_MAX)))
+                .collect();
+            let more = if cycle.len() + 1 > shown.len() {
+                " -> …"
+            } else {
+                ""
+            };
+            let what = referent(cycle[0]);
+            self.report(
+                &join(cycle[0], "$ref"),
+                Rule::RefCycle,
+                format!(
+                    "these references only lead to each other and never reach {what}: {}{more}",
+                    shown.join(" -> ")
+                ),
+            );
+        }
+    }
+
     fn check_operations(&mut self) {
         let mut ids: HashMap<String, String> = HashMap::new();
+        // Rust method and type names → (operationId, pointer) first given them.
+        let mut methods: HashMap<String, (String, String)> = HashMap::new();
+        let mut types: HashMap<String, (String, String)> = HashMap::new();
         let ops = self.ops;
         for op in ops {
+            let what = format!("{} {}", op.method.to_uppercase(), cut(&op.template));
             // operationId
             match op.op.get("operationId").and_then(Value::as_str) {
                 None => self.report(
                     &op.pointer,
                     Rule::OperationIdMissing,
-                    format!(
-                        "{} {} has no operationId",
-                        op.method.to_uppercase(),
-                        op.template
-                    ),
+                    format!("{what} has no operationId"),
                 ),
                 Some(id) => {
                     let id_ptr = join(&op.pointer, "operationId");
                     if let Some(first) = ids.get(id) {
-                        let first = first.clone();
+                        let first = cut_to(first, POINTER_MAX);
                         self.report(
                             &id_ptr,
                             Rule::OperationIdDuplicate,
-                            format!("operationId `{id}` is already used at {first}"),
+                            format!("operationId `{}` is already used at {first}", cut(id)),
                         );
                     } else {
-                        ids.insert(id.to_owned(), id_ptr);
+                        ids.insert(id.to_owned(), id_ptr.clone());
+                        self.check_name_collision(id, &id_ptr, &mut methods, &mut types);
                     }
                 }
             }
@@ -203,7 +291,7 @@ impl<'a> Validator<'a> {
                     self.report(
                         &op.pointer,
                         Rule::PathParamUndeclared,
-                        format!("path template `{}` uses `{{{name}}}` but {} declares no path parameter `{name}`", op.template, op.method.to_uppercase()),
+                        format!("path template `{}` uses `{{{name}}}` but {} declares no path parameter `{name}`", cut(&op.template), op.method.to_uppercase(), name = cut(name)),
                     );
                 }
             }
@@ -215,8 +303,9 @@ impl<'a> Validator<'a> {
                             &p.pointer,
                             Rule::PathParamUnused,
                             format!(
-                                "path parameter `{name}` does not appear in `{}`",
-                                op.template
+                                "path parameter `{}` does not appear in `{}`",
+                                cut(name),
+                                cut(&op.template)
                             ),
                         );
                     }
@@ -237,11 +326,7 @@ impl<'a> Validator<'a> {
                         &op.pointer
                     },
                     Rule::NoSuccessResponse,
-                    format!(
-                        "{} {} documents no 2xx response",
-                        op.method.to_uppercase(),
-                        op.template
-                    ),
+                    format!("{what} documents no 2xx response"),
                 );
             }
             for (status, resp) in responses.into_iter().flatten() {
@@ -259,6 +344,39 @@ impl<'a> Validator<'a> {
         }
     }
 
+    /// Different operationIds that become the same Rust method or type name
+    /// (`getFoo` and `GetFoo` are both `get_foo`): generation numbers the
+    /// later one, so the warning says which name to expect.
+    fn check_name_collision(
+        &mut self,
+        id: &str,
+        id_ptr: &str,
+        methods: &mut HashMap<String, (String, String)>,
+        types: &mut HashMap<String, (String, String)>,
+    ) {
+        let method = snake_ident(id);
+        let type_name = camel_ident(id);
+        let clash = match (methods.get(&method), types.get(&type_name)) {
+            (Some((other, at)), _) => Some((other, at, format!("the method `{}`", cut(&method)))),
+            (None, Some((other, at))) => {
+                Some((other, at, format!("the types `{}…`", cut(&type_name))))
+            }
+            (None, None) => None,
+        };
+        if let Some((other, at, name)) = clash {
+            let message = format!(
+                "operationId `{}` becomes {name} in Rust, as `{}` at {} does: the generated names are numbered in document order",
+                cut(id),
+                cut(other),
+                cut_to(at, POINTER_MAX)
+            );
+            self.report(id_ptr, Rule::OperationIdCollision, message);
+        }
+        let entry = (id.to_owned(), id_ptr.to_owned());
+        methods.entry(method).or_insert_with(|| entry.clone());
+        types.entry(type_name).or_insert(entry);
+    }
+
     fn check_content_schemas(&mut self, holder: &Value, pointer: &str, what: &str) {
         for (media, m) in holder
             .get("content")
@@ -270,7 +388,7 @@ impl<'a> Validator<'a> {
                 self.report(
                     &join(&join(pointer, "content"), media),
                     Rule::BodyWithoutSchema,
-                    format!("{what} body `{media}` has no schema"),
+                    format!("{what} body `{}` has no schema", cut(media)),
                 );
             }
         }
@@ -299,7 +417,7 @@ impl<'a> Validator<'a> {
                         self.report(
                             &join(&format!("{ptr}/{i}"), name),
                             Rule::UndefinedSecurityScheme,
-                            format!("security requirement names `{name}`, which is not in components/securitySchemes"),
+                            format!("security requirement names `{}`, which is not in components/securitySchemes", cut(name)),
                         );
                     }
                 }
@@ -355,15 +473,19 @@ impl<'a> Validator<'a> {
                             &at,
                             Rule::InvalidExample,
                             format!(
-                                "example does not match its schema ({schema_ptr}): {}",
-                                err.masked()
+                                "example does not match its schema ({}): {}",
+                                cut_to(&schema_ptr, POINTER_MAX),
+                                cut_to(&err.masked().to_string(), 300)
                             ),
                         ));
                     }
                 }
                 Err(e) => {
-                    let msg =
-                        format!("the schema at {schema_ptr} cannot be used to check examples: {e}");
+                    let msg = format!(
+                        "the schema at {} cannot be used to check examples: {}",
+                        cut_to(&schema_ptr, POINTER_MAX),
+                        cut_to(e, 300)
+                    );
                     self.out
                         .push(self.doc.diagnostic(&example_ptr, Rule::InvalidExample, msg));
                 }
@@ -410,7 +532,7 @@ impl<'a> Validator<'a> {
                     self.report(
                         &pointer,
                         Rule::UnusedComponent,
-                        format!("components/{kind}/{name} is never referenced"),
+                        format!("components/{}/{} is never referenced", cut(kind), cut(name)),
                     );
                 }
             }
@@ -422,7 +544,7 @@ impl<'a> Validator<'a> {
     fn check_model(&mut self) {
         if let Err(e) = model_from_value(&self.doc.value) {
             let (pointer, message) = self.refine_model_error(e.pointer, e.message);
-            self.report(&pointer, Rule::InvalidDocument, message);
+            self.report(&pointer, Rule::InvalidDocument, cut_to(&message, 300));
         }
     }
 
@@ -450,6 +572,49 @@ impl<'a> Validator<'a> {
             message = inner;
         }
         (pointer, message)
+    }
+}
+
+/// A local reference's target as a canonical JSON pointer (`#/a/b` → `/a/b`).
+fn canonical(reference: &str) -> String {
+    let pointer = reference.strip_prefix('#').unwrap_or(reference);
+    pointer_tokens(pointer)
+        .iter()
+        .fold(String::new(), |at, token| join(&at, token))
+}
+
+/// What the object at `pointer` would be, had its references not looped.
+fn referent(pointer: &str) -> &'static str {
+    let tokens = pointer_tokens(pointer);
+    let kind = match tokens.as_slice() {
+        [components, kind, ..] if components == "components" => kind.as_str(),
+        [paths, _] if paths == "paths" => return "a path item",
+        _ => {
+            let parent = tokens.iter().rev().nth(1).map_or("", String::as_str);
+            let last = tokens.last().map_or("", String::as_str);
+            match (parent, last) {
+                ("parameters", _) => "parameters",
+                ("responses", _) => "responses",
+                ("headers", _) => "headers",
+                ("examples", _) => "examples",
+                (_, "requestBody") => "requestBodies",
+                (_, "schema" | "items" | "additionalProperties")
+                | ("properties" | "allOf" | "oneOf" | "anyOf", _) => "schemas",
+                _ => "",
+            }
+        }
+    };
+    match kind {
+        "schemas" => "a schema",
+        "parameters" => "a parameter",
+        "responses" => "a response",
+        "requestBodies" => "a request body",
+        "headers" => "a header",
+        "examples" => "an example",
+        "securitySchemes" => "a security scheme",
+        "links" => "a link",
+        "callbacks" => "a callback",
+        _ => "an object",
     }
 }
 

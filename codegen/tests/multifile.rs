@@ -334,6 +334,43 @@ fn a_file_that_does_not_parse_gives_its_own_syntax_problem() {
 }
 
 #[test]
+fn a_file_that_is_not_utf8_gives_a_located_syntax_problem() {
+    let problems = broken("not-utf8.yaml");
+    assert_eq!(
+        located(&problems),
+        [
+            (
+                "not-utf8.yaml".to_owned(),
+                9,
+                7,
+                "/paths/~1a/get/$ref".to_owned(),
+                Rule::UnresolvedRef
+            ),
+            // The first byte that is not UTF-8: `é` in Latin-1.
+            (
+                "ops/not-utf8.yml".to_owned(),
+                2,
+                4,
+                String::new(),
+                Rule::Syntax
+            ),
+        ],
+        "{problems:#?}"
+    );
+    assert!(problems[1].message.contains("not UTF-8"), "{}", problems[1]);
+    assert!(problems[0].message.contains("not UTF-8"), "{}", problems[0]);
+    // The root file itself, as generation loads it.
+    let spec = "codegen/tests/fixtures/invalid/syntax-utf8.yaml";
+    let problems = codegen::load_document(&workspace().join(spec), spec).unwrap_err();
+    assert_eq!(problems.len(), 1, "{problems:#?}");
+    assert_eq!(problems[0].rule, Rule::Syntax);
+    assert_eq!(
+        (problems[0].position.line, problems[0].position.column),
+        (3, 14)
+    );
+}
+
+#[test]
 fn a_url_is_not_fetched() {
     let problems = broken("url.yaml");
     assert_eq!(

@@ -255,3 +255,55 @@ fn documents_without_operations_are_types_only() {
         "{names:?}"
     );
 }
+
+#[test]
+fn reference_cycles_are_left_out_with_the_loop_named() {
+    let op = "/paths/~1v1~1items/get";
+    check(
+        "ref-cycle.yaml",
+        &[
+            (Rule::RefCycle, &format!("{op}/parameters/0/$ref"), 12),
+            (
+                Rule::RefCycle,
+                &format!("{op}/responses/200/content/application~1json/schema/$ref"),
+                19,
+            ),
+            (Rule::RefCycle, &format!("{op}/responses/404/$ref"), 21),
+            (Rule::RefCycle, "/components/parameters/A/$ref", 25),
+            (Rule::RefCycle, "/components/parameters/B/$ref", 27),
+            (Rule::RefCycle, "/components/responses/NotFound/$ref", 30),
+            (Rule::RefCycle, "/components/schemas/Loop/$ref", 33),
+        ],
+        (1, 1, 1, 0),
+    );
+    let generated = generate("ref-cycle.yaml", false).expect("generates");
+    let parameter = &generated.warnings[0];
+    assert_eq!(
+        parameter.message,
+        "`#/components/parameters/A` leads to references that only lead to each other \
+         (#/components/parameters/A -> #/components/parameters/B -> #/components/parameters/A): \
+         the parameter is left out"
+    );
+    // The parameter is left out, not read as one without a name or location.
+    assert!(generated
+        .warnings
+        .iter()
+        .all(|w| !w.message.contains("needs `in`")));
+    let client = generated
+        .files
+        .iter()
+        .find(|(path, _)| path.ends_with("client.rs"))
+        .map(|(_, text)| text.as_str())
+        .expect("a client");
+    assert!(client.contains("limit"), "the other parameter is kept");
+    // Strict refuses the document with the validator's rule.
+    match generate("ref-cycle.yaml", true) {
+        Err(GenerateError::Spec(problems)) => {
+            assert!(problems.iter().any(|p| p.rule == Rule::RefCycle
+                && p.pointer == "/components/parameters/A/$ref"
+                && p.message.contains("never reach a parameter")));
+        }
+        Err(e) => panic!("{e}"),
+        Ok(_) => panic!("strict generated"),
+    }
+}

@@ -43,6 +43,17 @@ const CASES: &[Case] = &[
         file: "invalid/syntax-json.json",
         expect: &[(Rule::Syntax, "", 9)],
     },
+    // Latin-1, not UTF-8: located at the first byte that is not.
+    Case {
+        file: "invalid/syntax-utf8.yaml",
+        expect: &[(Rule::Syntax, "", 3)],
+    },
+    // Aliases nested nine deep would copy 387 million nodes: refused at the
+    // alias that passes the budget.
+    Case {
+        file: "invalid/syntax-alias-bomb.yaml",
+        expect: &[(Rule::Syntax, "/f/6", 7)],
+    },
     Case {
         file: "invalid/duplicate-key.yaml",
         expect: &[(Rule::DuplicateKey, "/paths/~1a/get/operationId", 12)],
@@ -68,6 +79,10 @@ const CASES: &[Case] = &[
         )],
     },
     Case {
+        file: "invalid/ref-cycle.yaml",
+        expect: &[(Rule::RefCycle, "/components/parameters/A/$ref", 17)],
+    },
+    Case {
         file: "invalid/path-param-undeclared.yaml",
         expect: &[(Rule::PathParamUndeclared, "/paths/~1items~1{id}/get", 7)],
     },
@@ -82,6 +97,14 @@ const CASES: &[Case] = &[
     Case {
         file: "invalid/operation-id-duplicate.yaml",
         expect: &[(Rule::OperationIdDuplicate, "/paths/~1b/get/operationId", 14)],
+    },
+    Case {
+        file: "invalid/operation-id-collision.yaml",
+        expect: &[(
+            Rule::OperationIdCollision,
+            "/paths/~1foo/post/operationId",
+            13,
+        )],
     },
     Case {
         file: "invalid/no-success-response.yaml",
@@ -285,10 +308,12 @@ fn every_rule_but_unsupported_has_a_failing_fixture() {
         Rule::DuplicateKey,
         Rule::InvalidDocument,
         Rule::UnresolvedRef,
+        Rule::RefCycle,
         Rule::PathParamUndeclared,
         Rule::PathParamUnused,
         Rule::OperationIdMissing,
         Rule::OperationIdDuplicate,
+        Rule::OperationIdCollision,
         Rule::NoSuccessResponse,
         Rule::BodyWithoutSchema,
         Rule::InvalidExample,
@@ -333,11 +358,16 @@ fn reporting_continues_past_the_first_problem() {
 }
 
 #[test]
-fn unused_component_is_only_a_warning() {
-    let diagnostics = check("invalid/unused-component.yaml");
-    assert_eq!(diagnostics.len(), 1);
-    assert_eq!(diagnostics[0].severity, Severity::Warning);
-    assert!(!diagnostics[0].is_error());
+fn unused_component_and_name_collisions_are_only_warnings() {
+    for file in [
+        "invalid/unused-component.yaml",
+        "invalid/operation-id-collision.yaml",
+    ] {
+        let diagnostics = check(file);
+        assert_eq!(diagnostics.len(), 1, "{file}");
+        assert_eq!(diagnostics[0].severity, Severity::Warning, "{file}");
+        assert!(!diagnostics[0].is_error(), "{file}");
+    }
 }
 
 #[test]
@@ -364,6 +394,31 @@ fn messages_say_what_is_wrong() {
     assert!(message("invalid/example-schema.yaml")
         .contains("(/components/schemas/Item/properties/size)"));
     assert!(message("invalid/example-required.yaml").contains("\"name\""));
+    let cycle = message("invalid/ref-cycle.yaml");
+    assert!(
+        cycle.contains(
+            "#/components/parameters/A -> #/components/parameters/B -> #/components/parameters/A"
+        ) && cycle.contains("never reach a parameter"),
+        "{cycle}"
+    );
+    let collision = message("invalid/operation-id-collision.yaml");
+    assert!(
+        collision.contains("`GetFoo`")
+            && collision.contains("`get_foo`")
+            && collision.contains("`getFoo` at /paths/~1foo/get/operationId"),
+        "{collision}"
+    );
+    let utf8 = check("invalid/syntax-utf8.yaml").remove(0);
+    assert_eq!((utf8.position.line, utf8.position.column), (3, 14));
+    assert!(utf8.message.contains("not UTF-8") && utf8.message.contains("0xE9"));
+    let bomb = check("invalid/syntax-alias-bomb.yaml").remove(0);
+    assert_eq!((bomb.position.line, bomb.position.column), (7, 32));
+    assert!(
+        bomb.message
+            .contains("expands past 500000 nodes through aliases"),
+        "{}",
+        bomb.message
+    );
 }
 
 #[test]
@@ -423,4 +478,219 @@ fn display_is_file_line_column_pointer_rule_message() {
         "invalid/unused-component.yaml:14:5: /components/schemas/Orphan: unused-component: \
          warning: components/schemas/Orphan is never referenced"
     );
+}
+
+/// The `ref-cycle` problems of a document held in memory: (pointer, message).
+fn cycles(text: &str) -> Vec<(String, String)> {
+    codegen::check_str("loops.yaml", text)
+        .into_iter()
+        .filter(|d| d.rule == Rule::RefCycle)
+        .map(|d| (d.pointer, d.message))
+        .collect()
+}
+
+#[test]
+fn ref_cycles_of_every_kind_are_reported_once_each() {
+    let text = r##"openapi: 3.0.3
+info: {title: Loops, version: "1"}
+paths:
+  /a:
+    $ref: "#/paths/~1b"
+  /b:
+    $ref: "#/paths/~1a"
+  /c:
+    post:
+      operationId: c
+      requestBody: {$ref: "#/components/requestBodies/Body"}
+      responses:
+        "200": {$ref: "#/components/responses/R1"}
+        "201":
+          description: ok
+          headers:
+            X-A: {$ref: "#/components/headers/H"}
+          content:
+            application/json:
+              schema: {$ref: "#/components/schemas/S1"}
+              example: {a: 1}
+              examples:
+                one: {$ref: "#/components/examples/E"}
+components:
+  schemas:
+    S1: {$ref: "#/components/schemas/S2"}
+    S2: {$ref: "#/components/schemas/S1"}
+  responses:
+    R1: {$ref: "#/components/responses/R2"}
+    R2: {$ref: "#/components/responses/R1"}
+  requestBodies:
+    Body: {$ref: "#/components/requestBodies/Body"}
+  headers:
+    H: {$ref: "#/components/headers/H"}
+  examples:
+    E: {$ref: "#/components/examples/E"}
+"##;
+    let found = cycles(text);
+    let pointers: Vec<&str> = found.iter().map(|(p, _)| p.as_str()).collect();
+    assert_eq!(
+        pointers,
+        [
+            "/paths/~1a/$ref",
+            "/components/schemas/S1/$ref",
+            "/components/responses/R1/$ref",
+            "/components/requestBodies/Body/$ref",
+            "/components/headers/H/$ref",
+            "/components/examples/E/$ref",
+        ],
+        "{found:#?}"
+    );
+    let said = |at: &str, what: &str| {
+        let (_, message) = found.iter().find(|(p, _)| p == at).unwrap();
+        assert!(
+            message.contains(&format!("never reach {what}:")),
+            "{message}"
+        );
+    };
+    said("/paths/~1a/$ref", "a path item");
+    said("/components/schemas/S1/$ref", "a schema");
+    said("/components/responses/R1/$ref", "a response");
+    said("/components/requestBodies/Body/$ref", "a request body");
+    said("/components/headers/H/$ref", "a header");
+    said("/components/examples/E/$ref", "an example");
+    let (_, self_loop) = &found[3];
+    assert!(
+        self_loop.ends_with("#/components/requestBodies/Body -> #/components/requestBodies/Body"),
+        "{self_loop}"
+    );
+}
+
+#[test]
+fn recursive_schemas_are_not_cycles() {
+    let text = r##"openapi: 3.0.3
+info: {title: Trees, version: "1"}
+paths:
+  /tree:
+    get:
+      operationId: tree
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema: {$ref: "#/components/schemas/Alias"}
+components:
+  schemas:
+    Alias: {$ref: "#/components/schemas/Tree"}
+    Tree:
+      type: object
+      properties:
+        parent: {$ref: "#/components/schemas/Tree"}
+        children: {type: array, items: {$ref: "#/components/schemas/Alias"}}
+        either:
+          oneOf:
+            - {$ref: "#/components/schemas/Tree"}
+            - {type: string}
+        extra: {additionalProperties: {$ref: "#/components/schemas/Tree"}}
+"##;
+    assert_eq!(
+        codegen::check_str("trees.yaml", text),
+        Vec::<Diagnostic>::new()
+    );
+}
+
+#[test]
+fn operation_ids_that_collide_as_rust_names_are_warned_about() {
+    let text = r##"openapi: 3.0.3
+info: {title: Names, version: "1"}
+paths:
+  /a:
+    get: {operationId: self, responses: {"204": {description: ok}}}
+    put: {operationId: Self, responses: {"204": {description: ok}}}
+  /b:
+    get: {operationId: x_2, responses: {"204": {description: ok}}}
+    put: {operationId: x2, responses: {"204": {description: ok}}}
+  /c:
+    get: {operationId: listItems, responses: {"204": {description: ok}}}
+    put: {operationId: listItems, responses: {"204": {description: ok}}}
+"##;
+    let found: Vec<(Rule, String, String)> = codegen::check_str("names.yaml", text)
+        .into_iter()
+        .map(|d| (d.rule, d.pointer, d.message))
+        .collect();
+    let rules: Vec<(Rule, &str)> = found.iter().map(|(r, p, _)| (*r, p.as_str())).collect();
+    assert_eq!(
+        rules,
+        [
+            (Rule::OperationIdCollision, "/paths/~1a/put/operationId"),
+            (Rule::OperationIdCollision, "/paths/~1b/put/operationId"),
+            // The same id twice is a duplicate, not also a collision.
+            (Rule::OperationIdDuplicate, "/paths/~1c/put/operationId"),
+        ],
+        "{found:#?}"
+    );
+    assert!(found[0].2.contains("the method `self_`"), "{}", found[0].2);
+    // `x_2` and `x2` are different methods but the same types (`X2…`).
+    assert!(found[1].2.contains("the types `X2…`"), "{}", found[1].2);
+}
+
+#[test]
+fn messages_cut_long_values() {
+    // JSON: YAML limits implicit keys to 1024 characters, JSON does not.
+    let huge = "x".repeat(1 << 20);
+    let ok = r#"{"200": {"description": "ok"}}"#;
+    let text = format!(
+        r##"{{
+  "openapi": "3.0.3",
+  "info": {{"title": "Huge", "version": "1"}},
+  "paths": {{
+    "/{huge}": {{"get": {{
+      "operationId": "{huge}",
+      "responses": {{"200": {{"description": "ok", "content": {{"application/json": {{
+        "schema": {{"type": "string", "enum": ["a", "{huge}"]}},
+        "example": "b{huge}"
+      }}}}}}}}
+    }}}},
+    "/b/{{{huge}}}": {{"get": {{
+      "operationId": "{huge}",
+      "parameters": [{{"name": "{huge}y", "in": "path", "required": true, "schema": {{"type": "string"}}}}],
+      "responses": {{"200": {{"description": "ok", "content": {{"application/json": {{
+        "schema": {{"$ref": "#/components/schemas/{huge}"}}
+      }}}}}}}},
+      "security": [{{"{huge}": []}}]
+    }}}},
+    "/c": {{"get": {{
+      "operationId": "c",
+      "parameters": [{{"name": "q", "in": "{huge}", "schema": {{"type": "string"}}}}],
+      "responses": {ok}
+    }}}}
+  }},
+  "components": {{"schemas": {{
+    "A": {{"type": "object"}},
+    "A": {{"type": "object"}},
+    "{huge}z": {{"type": "object"}}
+  }}}}
+}}"##
+    );
+    let diagnostics = codegen::check_str("huge.json", &text);
+    let rules: std::collections::BTreeSet<Rule> = diagnostics.iter().map(|d| d.rule).collect();
+    for rule in [
+        Rule::DuplicateKey,
+        Rule::InvalidDocument,
+        Rule::UnresolvedRef,
+        Rule::PathParamUndeclared,
+        Rule::PathParamUnused,
+        Rule::OperationIdDuplicate,
+        Rule::InvalidExample,
+        Rule::UndefinedSecurityScheme,
+        Rule::UnusedComponent,
+    ] {
+        assert!(rules.contains(&rule), "{rule:?} not reported: {rules:?}");
+    }
+    for d in &diagnostics {
+        assert!(
+            d.message.len() < 1024,
+            "{:?} at {}: a message of {} bytes",
+            d.rule,
+            codegen::diagnostic::cut(&d.pointer),
+            d.message.len()
+        );
+    }
 }

@@ -240,3 +240,74 @@ fn json_format_on_a_clean_file() {
     let json: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("stdout is JSON");
     assert_eq!(json["problems"], serde_json::json!([]));
 }
+
+#[test]
+fn bytes_that_are_not_utf8_are_a_located_problem() {
+    let file = fixture("invalid/syntax-utf8.yaml");
+    let out = validate(&[&file]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    let text = stdout(&out);
+    assert!(
+        text.starts_with(&format!(
+            "{file}:3:14: /: syntax: the file is not UTF-8: byte 0xE9"
+        )),
+        "{text}"
+    );
+    assert!(
+        stderr(&out).contains("1 file(s) checked: 1 error(s), 0 warning(s)"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn an_alias_bomb_is_refused_at_the_alias() {
+    let file = fixture("invalid/syntax-alias-bomb.yaml");
+    let started = std::time::Instant::now();
+    let out = validate(&[&file]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    assert_eq!(
+        stdout(&out),
+        format!("{file}:7:32: /f/6: syntax: the document expands past 500000 nodes through aliases (each alias copies its anchor's whole value)\n")
+    );
+    // Expanded, it would take minutes and gigabytes; refused, it takes
+    // moments (the bound is generous for a debug build on a busy machine).
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(30),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[test]
+fn surrogate_pairs_in_json_are_characters() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let path = dir.path().join("emoji.json");
+    // What Python's json.dump writes for a title with an emoji.
+    std::fs::write(
+        &path,
+        r##"{"openapi": "3.0.3", "info": {"title": "Smile \ud83d\ude00", "version": "1"}, "paths": {}, "x-bad": {"$ref": "#/nowhere"}}"##,
+    )
+    .unwrap();
+    let out = validate(&[path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    // Loaded, and positions after the escape are those of the file.
+    let text = stdout(&out);
+    let column = r#"{"openapi": "3.0.3", "info": {"title": "Smile \ud83d\ude00", "version": "1"}, "paths": {}, "x-bad": {"#.len() + 1;
+    assert!(
+        text.contains(&format!(":1:{column}: /x-bad/$ref: unresolved-ref: ")),
+        "{text}"
+    );
+}

@@ -5,12 +5,11 @@
 //! OpenAPI model) so that a construct it cannot represent is refused with the
 //! exact JSON pointer (and so line and column) where it sits. One module per
 //! concern: this one holds the model types and the entry point;
-//! [`naming`] makes identifiers, [`operations`] reads operations, parameters,
+//! [`crate::naming`] makes identifiers, [`operations`] reads operations, parameters,
 //! bodies and responses, [`schemas`] turns schemas into types, [`status`]
 //! knows status codes, and [`cycles`] boxes what would make a type infinite.
 
 mod cycles;
-pub mod naming;
 mod operations;
 mod schemas;
 pub mod status;
@@ -23,7 +22,7 @@ use crate::diagnostic::{Diagnostic, Rule};
 use crate::load::Document;
 use crate::openapi::{escape_token, text, OperationSite};
 
-pub use naming::{camel_ident, snake_ident};
+pub use crate::naming::{camel_ident, snake_ident};
 pub use schemas::integer_range;
 
 /// One API: what one document describes.

@@ -3,13 +3,13 @@
 
 use serde_json::Value;
 
-use super::naming::{camel_ident, dedupe, snake_ident};
 use super::status::{parse_status, status_variant};
 use super::{
     Builder, Diagnostic, Encoding, Kind, Location, Operation, Param, RequestBody, Response,
     ResponseBody, SecurityKind, SecurityScheme, Server, ServerVariable, TypeDef,
 };
-use crate::diagnostic::Rule;
+use crate::diagnostic::{cut, cut_message, Rule};
+use crate::naming::{camel_ident, dedupe, snake_ident};
 use crate::openapi::{
     is_json, join, media_essence, security_list, template_names, text, OperationSite,
 };
@@ -111,10 +111,10 @@ impl<'a> Builder<'a> {
             if self.errors.len() > before {
                 // One operation never costs the others: what stops it is
                 // reported, and the rest of the document generates.
-                let what = format!("{} {}", site.method.to_uppercase(), site.template);
+                let what = format!("{} {}", site.method.to_uppercase(), cut(&site.template));
                 let problems: Vec<Diagnostic> = self.errors.drain(before..).collect();
                 for d in problems {
-                    let message = format!("{what} is left out: {}", d.message);
+                    let message = cut_message(format!("{what} is left out: {}", d.message));
                     let skipped = Diagnostic { message, ..d }.into_warning();
                     self.warnings.push(skipped);
                 }
@@ -151,7 +151,10 @@ impl<'a> Builder<'a> {
             self.warn(
                 pointer,
                 Rule::OperationIdMissing,
-                format!("no operationId: the method is named `{}`", snake_ident(&id)),
+                format!(
+                    "no operationId: the method is named `{}`",
+                    cut(&snake_ident(&id))
+                ),
             );
             id
         };
@@ -159,13 +162,19 @@ impl<'a> Builder<'a> {
         let order = template_names(template);
         let mut params: Vec<Param> = Vec::new();
         for p in &site.params {
+            if !p.resolved {
+                // A reference that does not resolve or loops: repair has
+                // reported it, and the parameter is left out.
+                continue;
+            }
             if p.location() == "path" && !order.iter().any(|n| n == p.name()) {
                 self.warn(
                     &p.pointer,
                     Rule::PathParamUnused,
                     format!(
-                        "path parameter `{}` is not in `{template}`: ignored",
-                        p.name()
+                        "path parameter `{}` is not in `{}`: ignored",
+                        cut(p.name()),
+                        cut(template)
                     ),
                 );
                 continue;
@@ -186,7 +195,11 @@ impl<'a> Builder<'a> {
                 self.warn(
                     pointer,
                     Rule::PathParamUndeclared,
-                    format!("`{{{name}}}` in `{template}` is not declared: a string parameter is assumed"),
+                    format!(
+                        "`{{{}}}` in `{}` is not declared: a string parameter is assumed",
+                        cut(name),
+                        cut(template)
+                    ),
                 );
                 params.push(Param {
                     name: name.clone(),
@@ -286,7 +299,10 @@ impl<'a> Builder<'a> {
             other => {
                 let what = match other {
                     Some(o) => {
-                        format!("`{o}` parameters are not supported (only path, query and header)")
+                        format!(
+                            "`{}` parameters are not supported (only path, query and header)",
+                            cut(o)
+                        )
                     }
                     None => "a parameter needs `in`".to_owned(),
                 };
@@ -296,7 +312,7 @@ impl<'a> Builder<'a> {
                     self.warn(
                         &join(ptr, "in"),
                         Rule::Unsupported,
-                        format!("{what}: optional parameter `{name}` is left out"),
+                        format!("{what}: optional parameter `{}` is left out", cut(&name)),
                     );
                 }
                 return None;
@@ -320,7 +336,11 @@ impl<'a> Builder<'a> {
             } else {
                 "has no schema: it is passed as a string"
             };
-            self.warn(ptr, Rule::Unsupported, format!("parameter `{name}` {how}"));
+            self.warn(
+                ptr,
+                Rule::Unsupported,
+                format!("parameter `{}` {how}", cut(&name)),
+            );
             string()
         };
         let scalar = |k: &Kind| {
@@ -337,7 +357,7 @@ impl<'a> Builder<'a> {
             self.warn(
                 &join(ptr, "schema"),
                 Rule::Unsupported,
-                format!("parameter `{name}` is not a string, number, boolean or string enum (or, in a query, an array of them): it is passed as a string the caller encodes"),
+                format!("parameter `{}` is not a string, number, boolean or string enum (or, in a query, an array of them): it is passed as a string the caller encodes", cut(&name)),
             );
             ty = string();
         }
@@ -348,7 +368,7 @@ impl<'a> Builder<'a> {
                 Rule::Unsupported,
                 format!(
                     "parameter style `{}` is not supported here: the default style is used",
-                    style.unwrap_or_default()
+                    cut(style.unwrap_or_default())
                 ),
             );
         }

@@ -6,12 +6,12 @@ use std::collections::BTreeSet;
 
 use serde_json::Value;
 
-use super::naming::{camel_ident, dedupe, snake_ident};
 use super::{
     Builder, Constraints, Discriminator, Enum, EnumValue, Field, Kind, Struct, Ty, TypeDef, Union,
     UnionVariant,
 };
-use crate::diagnostic::Rule;
+use crate::diagnostic::{cut, Rule};
+use crate::naming::{camel_ident, dedupe, snake_ident};
 use crate::openapi::{join, text, unescape_token};
 
 impl<'a> Builder<'a> {
@@ -285,7 +285,7 @@ impl<'a> Builder<'a> {
                         Rule::Unsupported,
                         format!(
                             "an allOf member of type `{}` beside object members is ignored",
-                            typed.unwrap_or_default()
+                            cut(typed.unwrap_or_default())
                         ),
                     );
                     continue;
@@ -372,7 +372,11 @@ impl<'a> Builder<'a> {
                 _ => self.warn(
                     &format!("{}/{i}", join(ptr, "enum")),
                     Rule::EnumCoerced,
-                    format!("enum `{name}`: `{v}` is not a string and is left out"),
+                    format!(
+                        "enum `{}`: `{}` is not a string and is left out",
+                        cut(name),
+                        cut(&v.to_string())
+                    ),
                 ),
             }
         }

@@ -1,8 +1,8 @@
 //! Status codes: the keys of `responses`, their variant names and reason
 //! phrases.
 
-use super::naming::camel_ident;
 use super::Status;
+use crate::naming::camel_ident;
 
 pub(crate) fn parse_status(s: &str) -> Option<Status> {
     if s == "default" {

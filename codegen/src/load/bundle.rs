@@ -27,8 +27,8 @@ use std::rc::Rc;
 
 use serde_json::{Map, Value};
 
-use super::{parse, Document, Loaded, Position, Spot, Unreadable};
-use crate::diagnostic::{self, Diagnostic, Rule};
+use super::{parse, utf8, Document, Loaded, Position, Spot, Unreadable};
+use crate::diagnostic::{self, cut, Diagnostic, Rule};
 use crate::pointer::{escape_token, unescape_token};
 
 /// At most this many files take part in one document.
@@ -92,17 +92,27 @@ struct Hoist {
 /// Reads the document at `path` (named `name` in diagnostics) with every file
 /// it refers to, bundled into one document whose references are all local.
 ///
-/// `Err` only when the root file cannot be read. A reference that cannot be
-/// followed (missing file, bad fragment, a file that does not parse, a URL, a
-/// cycle of copied references) is an `unresolved-ref` problem located at the
-/// `$ref` in the file where it is written, and leaves no document.
+/// `Err` only when the root file cannot be read. A file that is not UTF-8 is
+/// a `syntax` problem at its first byte that is not. A reference that cannot
+/// be followed (missing file, bad fragment, a file that does not parse, a
+/// URL, a cycle of copied references) is an `unresolved-ref` problem located
+/// at the `$ref` in the file where it is written, and leaves no document.
 pub fn load_path(path: &Path, name: &str) -> Result<Loaded, Unreadable> {
     let unreadable = |source| Unreadable {
         file: name.to_owned(),
         source,
     };
-    let text = std::fs::read_to_string(path).map_err(unreadable)?;
+    let bytes = std::fs::read(path).map_err(unreadable)?;
     let canonical = std::fs::canonicalize(path).map_err(unreadable)?;
+    let text = match utf8(name, bytes) {
+        Ok(text) => text,
+        Err(problem) => {
+            return Ok(Loaded {
+                document: None,
+                problems: vec![*problem],
+            })
+        }
+    };
     let parsed = parse(name, &text);
     let mut problems = parsed.problems;
     let Some(value) = parsed.value else {
@@ -111,6 +121,24 @@ pub fn load_path(path: &Path, name: &str) -> Result<Loaded, Unreadable> {
             problems,
         });
     };
+    if !refers_to_files(&value) {
+        // One file: nothing to bundle, and no copy of the tree to make.
+        let document = Document {
+            file: name.to_owned(),
+            value,
+            files: vec![name.to_owned()],
+            positions: parsed
+                .positions
+                .into_iter()
+                .map(|(k, position)| (k, Spot { file: 0, position }))
+                .collect(),
+        };
+        diagnostic::sort(&mut problems);
+        return Ok(Loaded {
+            document: Some(document),
+            problems,
+        });
+    }
     let root = Source {
         name: name.to_owned(),
         path: canonical.clone(),
@@ -425,6 +453,7 @@ impl Bundler {
             return Value::Object(self.walk_map(file, map, sp, dp, ctx, false));
         }
         let at = format!("{sp}/$ref");
+        let shown = cut(r);
         let (tfile, pointer) = match self.resolve(file, r) {
             Ok(target) => target,
             Err(message) => {
@@ -443,7 +472,7 @@ impl Bundler {
             self.error(
                 file,
                 &at,
-                format!("`{r}` closes a cycle of references: {cycle}"),
+                format!("`{shown}` closes a cycle of references: {cycle}"),
             );
             return Value::Object(map.clone());
         } else if let Some(local) = self.hoisted.get(&(tfile, pointer.clone())) {
@@ -460,7 +489,7 @@ impl Bundler {
             self.error(
                 file,
                 &at,
-                format!("`{r}`: references nest more than {MAX_DEPTH} deep"),
+                format!("`{shown}`: references nest more than {MAX_DEPTH} deep"),
             );
             return Value::Object(map.clone());
         }
@@ -468,7 +497,7 @@ impl Bundler {
             self.error(
                 file,
                 &at,
-                format!("`{r}` closes a cycle of references: {cycle}"),
+                format!("`{shown}` closes a cycle of references: {cycle}"),
             );
             return Value::Object(map.clone());
         }
@@ -507,11 +536,11 @@ impl Bundler {
     }
 
     fn describe(&self, file: usize, pointer: &str) -> String {
-        let name = &self.sources[file].name;
+        let name = cut(&self.sources[file].name);
         if pointer.is_empty() {
-            name.clone()
+            name
         } else {
-            format!("{name}#{pointer}")
+            format!("{name}#{}", cut(pointer))
         }
     }
 
@@ -559,29 +588,31 @@ impl Bundler {
 
     /// The file and JSON pointer `r` (written in `file`) points to.
     fn resolve(&mut self, file: usize, r: &str) -> Result<(usize, String), String> {
+        let shown = cut(r);
         let (path, fragment) = r.split_once('#').unwrap_or((r, ""));
         let fragment = percent_decode(fragment)
-            .ok_or_else(|| format!("`{r}`: the fragment is not valid percent-encoded UTF-8"))?;
+            .ok_or_else(|| format!("`{shown}`: the fragment is not valid percent-encoded UTF-8"))?;
         if !fragment.is_empty() && !fragment.starts_with('/') {
             return Err(format!(
-                "`{r}`: the fragment must be a JSON pointer (`#/...`)"
+                "`{shown}`: the fragment must be a JSON pointer (`#/...`)"
             ));
         }
         let target = if path.is_empty() {
             file
         } else if is_url(path) {
             return Err(format!(
-                "`{r}` is a URL: URLs are not fetched; only files beside the document are read"
+                "`{shown}` is a URL: URLs are not fetched; only files beside the document are read"
             ));
         } else {
             let path = percent_decode(path)
-                .ok_or_else(|| format!("`{r}`: the path is not valid percent-encoded UTF-8"))?;
+                .ok_or_else(|| format!("`{shown}`: the path is not valid percent-encoded UTF-8"))?;
             self.open(file, &path)?
         };
         if self.sources[target].value.pointer(&fragment).is_none() {
             return Err(format!(
-                "`{r}`: `#{fragment}` does not resolve in `{}`",
-                self.sources[target].name
+                "`{shown}`: `#{}` does not resolve in `{}`",
+                cut(&fragment),
+                cut(&self.sources[target].name)
             ));
         }
         Ok((target, fragment))
@@ -592,6 +623,7 @@ impl Bundler {
     fn open(&mut self, from: usize, path: &str) -> Result<usize, String> {
         let from = Rc::clone(&self.sources[from]);
         let name = display_name(&from.name, path);
+        let shown = cut(&name);
         let joined = from
             .path
             .parent()
@@ -600,40 +632,51 @@ impl Bundler {
             Some(canonical) => canonical.clone(),
             None => {
                 let canonical = std::fs::canonicalize(&joined)
-                    .map_err(|e| format!("cannot read `{name}`: {e}"))?;
+                    .map_err(|e| format!("cannot read `{shown}`: {e}"))?;
                 self.canonical.insert(joined, canonical.clone());
                 canonical
             }
         };
         match self.by_path.get(&canonical) {
             Some(Some(index)) => return Ok(*index),
-            Some(None) => return Err(format!("`{name}` cannot be loaded (see its own problems)")),
+            Some(None) => return Err(format!("`{shown}` cannot be loaded (see its own problems)")),
             None => {}
         }
         if self.sources.len() >= MAX_FILES {
             return Err(format!(
-                "cannot read `{name}`: a document may span at most {MAX_FILES} files"
+                "cannot read `{shown}`: a document may span at most {MAX_FILES} files"
             ));
         }
-        let text = match std::fs::read_to_string(&canonical) {
-            Ok(text) => text,
+        let bytes = match std::fs::read(&canonical) {
+            Ok(bytes) => bytes,
             Err(e) => {
                 self.by_path.insert(canonical, None);
-                return Err(format!("cannot read `{name}`: {e}"));
+                return Err(format!("cannot read `{shown}`: {e}"));
             }
         };
-        self.bytes += text.len();
+        self.bytes += bytes.len();
         if self.bytes > MAX_BYTES {
             return Err(format!(
-                "cannot read `{name}`: the document's files exceed {} MiB together",
+                "cannot read `{}`: the document's files exceed {} MiB together",
+                shown,
                 MAX_BYTES >> 20
             ));
         }
+        let text = match utf8(&name, bytes) {
+            Ok(text) => text,
+            Err(problem) => {
+                self.problems.push(*problem);
+                self.by_path.insert(canonical, None);
+                return Err(format!("`{}` is not UTF-8 (see its syntax problem)", shown));
+            }
+        };
         let parsed = parse(&name, &text);
         self.problems.extend(parsed.problems);
         let Some(value) = parsed.value else {
             self.by_path.insert(canonical, None);
-            return Err(format!("`{name}` does not parse (see its syntax problems)"));
+            return Err(format!(
+                "`{shown}` does not parse (see its syntax problems)"
+            ));
         };
         let index = self.sources.len();
         self.sources.push(Rc::new(Source {
@@ -667,6 +710,25 @@ impl Bundler {
             message,
         ));
         self.failed = true;
+    }
+}
+
+/// Whether `value` holds a `$ref` (or a discriminator mapping) that is not
+/// local: only then are other files read.
+fn refers_to_files(value: &Value) -> bool {
+    match value {
+        Value::Object(map) => map.iter().any(|(key, child)| match (key.as_str(), child) {
+            ("$ref", Value::String(r)) => !r.starts_with('#'),
+            ("mapping", Value::Object(mapping)) => {
+                mapping
+                    .values()
+                    .any(|v| v.as_str().is_some_and(|r| !r.starts_with('#')))
+                    || refers_to_files(child)
+            }
+            _ => refers_to_files(child),
+        }),
+        Value::Array(items) => items.iter().any(refers_to_files),
+        _ => false,
     }
 }
 

@@ -6,6 +6,11 @@
 //! so one parser serves both. Duplicate mapping keys are reported, not silently
 //! merged. A document spread over several files is bundled into one by
 //! [`load_path`] (see [`bundle`]).
+//!
+//! Hostile input is refused with a located `syntax` problem rather than
+//! exhausting memory or panicking: bytes that are not UTF-8, aliases that
+//! expand past [`MAX_ALIAS_NODES`] nodes (the "billion laughs"), unpaired
+//! UTF-16 surrogate escapes.
 
 mod bundle;
 
@@ -18,8 +23,15 @@ use saphyr_parser::{Event, Marker, Parser, ScalarStyle, Tag};
 use serde_json::{Map, Number, Value};
 
 pub use crate::diagnostic::Position;
-use crate::diagnostic::{Diagnostic, Rule};
-use crate::pointer::escape_token;
+use crate::diagnostic::{cut, Diagnostic, Rule};
+use crate::pointer::{escape_token, unescape_token};
+
+/// At most this many nodes are copied through aliases in one file: an alias
+/// copies its anchor's whole value, so nested aliases multiply (nine levels
+/// of nine aliases make 387 million nodes from 400 bytes). A string counts
+/// one node per 64 bytes besides. The copies then take about 50 MB at most;
+/// real documents copy a few thousand nodes.
+pub const MAX_ALIAS_NODES: usize = 500_000;
 
 impl From<Marker> for Position {
     fn from(m: Marker) -> Self {
@@ -96,7 +108,8 @@ impl Document {
 
     /// Follows a chain of local `$ref`s from `value` (found at `pointer`) to
     /// the node that is not a reference, with its pointer. `None` when a
-    /// reference does not resolve or the chain is longer than 32 (a cycle).
+    /// reference does not resolve, the references loop, or the chain is
+    /// longer than 32 ([`Document::ref_failure`] says which).
     pub fn follow_refs<'v>(
         &'v self,
         value: &'v Value,
@@ -104,17 +117,60 @@ impl Document {
     ) -> Option<(&'v Value, String)> {
         let mut value = value;
         let mut pointer = pointer.to_owned();
-        for _ in 0..32 {
-            match value.get("$ref").and_then(Value::as_str) {
-                Some(r) => {
-                    value = self.resolve_ref(r)?;
-                    pointer = r.trim_start_matches('#').to_owned();
-                }
-                None => return Some((value, pointer)),
+        let mut followed = 0;
+        while let Some(r) = value.get("$ref").and_then(Value::as_str) {
+            if followed == MAX_REF_CHAIN {
+                return None;
             }
+            followed += 1;
+            value = self.resolve_ref(r)?;
+            pointer = r.trim_start_matches('#').to_owned();
+        }
+        Some((value, pointer))
+    }
+
+    /// Why [`Document::follow_refs`] gives up on `value` (found at
+    /// `pointer`); `None` when it does not.
+    pub fn ref_failure(&self, value: &Value, pointer: &str) -> Option<RefFailure> {
+        let mut value = value;
+        let mut chain: Vec<String> = vec![pointer.to_owned()];
+        while let Some(r) = value.get("$ref").and_then(Value::as_str) {
+            if chain.len() > MAX_REF_CHAIN {
+                return Some(RefFailure::TooLong);
+            }
+            let Some(next) = self.resolve_ref(r) else {
+                return Some(RefFailure::Unresolved(r.to_owned()));
+            };
+            value = next;
+            let target = r
+                .trim_start_matches('#')
+                .split('/')
+                .skip(1)
+                .map(unescape_token)
+                .fold(String::new(), |at, token| {
+                    format!("{at}/{}", escape_token(&token))
+                });
+            if let Some(start) = chain.iter().position(|p| *p == target) {
+                return Some(RefFailure::Loop(chain.split_off(start)));
+            }
+            chain.push(target);
         }
         None
     }
+}
+
+/// At most this many `$ref`s are followed in a row.
+const MAX_REF_CHAIN: usize = 32;
+
+/// Why a chain of `$ref`s does not reach an object.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RefFailure {
+    /// This reference does not resolve.
+    Unresolved(String),
+    /// The pointers of references that only lead to each other, in order.
+    Loop(Vec<String>),
+    /// More than [`MAX_REF_CHAIN`] references in a row.
+    TooLong,
 }
 
 /// Input that cannot be read at all (as opposed to a document with problems).
@@ -164,10 +220,10 @@ pub(crate) struct Parsed {
 pub(crate) fn parse(file: &str, text: &str) -> Parsed {
     // YAML accepts what JSON does not (trailing commas, unquoted keys,
     // comments), so a `.json` file must also parse as strict JSON.
-    if Path::new(file)
+    let json_file = Path::new(file)
         .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("json"))
-    {
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"));
+    if json_file {
         if let Err(e) = serde_json::from_str::<Value>(text) {
             let at = Position {
                 line: e.line().max(1),
@@ -176,6 +232,11 @@ pub(crate) fn parse(file: &str, text: &str) -> Parsed {
             let message = e.to_string();
             let suffix = format!(" at line {} column {}", e.line(), e.column());
             let message = message.strip_suffix(&suffix).unwrap_or(&message);
+            let message = if message.contains("surrogate") || message.contains("hex escape") {
+                format!("{message} (a UTF-16 surrogate escape such as `\\ud83d` must be followed by its pair, such as `\\ude00`)")
+            } else {
+                message.to_owned()
+            };
             return Parsed {
                 value: None,
                 positions: HashMap::new(),
@@ -183,13 +244,30 @@ pub(crate) fn parse(file: &str, text: &str) -> Parsed {
             };
         }
     }
+    // JSON writes characters outside the Basic Multilingual Plane as UTF-16
+    // surrogate pairs (`"\ud83d\ude00"`), which YAML does not accept. In
+    // JSON text they are rewritten as the YAML escape of the same character
+    // (`"\U0001F600"`) before parsing; positions are mapped back.
+    let rewritten = if has_surrogate_escape(text)
+        && (json_file || serde_json::from_str::<serde::de::IgnoredAny>(text).is_ok())
+    {
+        decode_surrogate_pairs(text)
+    } else {
+        None
+    };
+    let (text, shifts) = match &rewritten {
+        Some((text, shifts)) => (text.as_str(), Some(shifts)),
+        None => (text, None),
+    };
     let mut builder = TreeBuilder {
         file: file.to_owned(),
         positions: HashMap::new(),
         anchors: HashMap::new(),
+        aliased: 0,
+        discarded: Vec::new(),
         problems: Vec::new(),
     };
-    match builder.parse(text) {
+    let mut parsed = match builder.parse(text) {
         Ok(value) => Parsed {
             value: Some(value),
             positions: builder.positions,
@@ -203,28 +281,178 @@ pub(crate) fn parse(file: &str, text: &str) -> Parsed {
                 problems: builder.problems,
             }
         }
+    };
+    if let Some(shifts) = shifts {
+        for position in parsed.positions.values_mut() {
+            *position = shifts.original(*position);
+        }
+        for problem in &mut parsed.problems {
+            problem.position = shifts.original(problem.position);
+        }
     }
+    parsed
+}
+
+/// Decodes `bytes` as UTF-8, or says where it is not: a `syntax` problem at
+/// the line and column of the first byte that is not UTF-8.
+pub(crate) fn utf8(file: &str, bytes: Vec<u8>) -> Result<String, Box<Diagnostic>> {
+    String::from_utf8(bytes).map_err(|e| {
+        let bytes = e.as_bytes();
+        let valid = e.utf8_error().valid_up_to();
+        // `valid` bytes are UTF-8: count lines and characters in them.
+        let before = std::str::from_utf8(&bytes[..valid]).unwrap_or_default();
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        let at = Position {
+            line: before.matches('\n').count() + 1,
+            column: before[line_start..].chars().count() + 1,
+        };
+        let hint = if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+            " (the file looks like UTF-16)"
+        } else {
+            ""
+        };
+        let message = format!(
+            "the file is not UTF-8: byte 0x{:02X} (offset {valid}) does not belong in UTF-8 text{hint}; documents must be UTF-8",
+            bytes[valid]
+        );
+        Box::new(Diagnostic::new(file, at, "", Rule::Syntax, message))
+    })
+}
+
+/// Whether `text` may hold a `\uD800`-`\uDFFF` escape.
+fn has_surrogate_escape(text: &str) -> bool {
+    text.as_bytes()
+        .windows(3)
+        .any(|w| w[0] == b'\\' && w[1] == b'u' && matches!(w[2], b'd' | b'D'))
+}
+
+/// Column shifts made by rewriting a text: `(line, column, removed)`, each
+/// meaning that from `column` (0-based, in characters, in the rewritten
+/// text) on, `line` lost `removed` characters. Sorted.
+struct Shifts(Vec<(usize, usize, usize)>);
+
+impl Shifts {
+    /// Where a position in the rewritten text was in the original.
+    fn original(&self, p: Position) -> Position {
+        let from = self.0.partition_point(|s| s.0 < p.line);
+        let removed: usize = self.0[from..]
+            .iter()
+            .take_while(|s| s.0 == p.line && s.1 < p.column)
+            .map(|s| s.2)
+            .sum();
+        Position {
+            line: p.line,
+            column: p.column + removed,
+        }
+    }
+}
+
+/// Rewrites each surrogate-pair escape inside the strings of JSON `text`
+/// (`\ud83d\ude00`, 12 characters) as the YAML escape of its character
+/// (`\U0001F600`, 10 characters). `None` when there is none. An unpaired
+/// surrogate is left as written: the parser reports it where it stands.
+fn decode_surrogate_pairs(text: &str) -> Option<(String, Shifts)> {
+    let bytes = text.as_bytes();
+    let hex4 = |at: usize| -> Option<u32> {
+        let digits = bytes.get(at..at + 4)?;
+        let digits = std::str::from_utf8(digits).ok()?;
+        u32::from_str_radix(digits, 16).ok()
+    };
+    let mut out = String::with_capacity(text.len());
+    let mut shifts = Vec::new();
+    let (mut line, mut column) = (1, 0);
+    let mut in_string = false;
+    let mut copied = 0; // bytes of `text` already in `out`
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if in_string && b == b'\\' {
+            let pair = (bytes.get(i + 1) == Some(&b'u'))
+                .then(|| hex4(i + 2))
+                .flatten()
+                .filter(|high| (0xD800..0xDC00).contains(high))
+                .filter(|_| bytes.get(i + 6..i + 8) == Some(b"\\u"))
+                .and_then(|high| {
+                    let low = hex4(i + 8).filter(|low| (0xDC00..0xE000).contains(low))?;
+                    char::from_u32(0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00))
+                });
+            if let Some(c) = pair {
+                out.push_str(&text[copied..i]);
+                out.push_str(&format!("\\U{:08X}", c as u32));
+                column += 10;
+                shifts.push((line, column, 2));
+                i += 12;
+                copied = i;
+                continue;
+            }
+            // Any other escape: two characters, the second never a quote.
+            column += 1;
+            i += 1;
+            if let Some(&next) = bytes.get(i) {
+                column += usize::from(next & 0xC0 != 0x80);
+                i += 1;
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = !in_string,
+            b'\n' => {
+                line += 1;
+                column = 0;
+                i += 1;
+                continue;
+            }
+            _ => {}
+        }
+        // A character starts at every byte but a UTF-8 continuation byte.
+        column += usize::from(b & 0xC0 != 0x80);
+        i += 1;
+    }
+    if shifts.is_empty() {
+        return None;
+    }
+    out.push_str(&text[copied..]);
+    Some((out, Shifts(shifts)))
 }
 
 /// Builds the JSON tree from parser events, recording positions.
 struct TreeBuilder {
     file: String,
     positions: HashMap<String, Position>,
-    anchors: HashMap<usize, Value>,
+    /// Each anchor: where its node is in the tree, and its number of nodes.
+    /// The value is copied only when an alias uses it.
+    anchors: HashMap<usize, Anchor>,
+    /// Nodes copied through aliases so far.
+    aliased: usize,
+    /// The values of duplicate keys (left out of the tree) that hold
+    /// anchors, with their pointers.
+    discarded: Vec<(String, Value)>,
     problems: Vec<Diagnostic>,
 }
 
+/// An anchored node: its pointer, its number of nodes, and, when the tree
+/// does not hold it (it is inside the value of a duplicate key, left out),
+/// the index of that value in `TreeBuilder::discarded`.
+struct Anchor {
+    pointer: String,
+    nodes: usize,
+    detached: Option<usize>,
+}
+
+/// An open collection; `nodes` counts it and what it holds so far.
 enum Frame {
     Seq {
         pointer: String,
         anchor: usize,
         items: Vec<Value>,
+        nodes: usize,
     },
     Map {
         pointer: String,
         anchor: usize,
         map: Map<String, Value>,
         key: Option<String>,
+        nodes: usize,
     },
 }
 
@@ -242,7 +470,13 @@ impl TreeBuilder {
         let mut documents = 0;
         while let Some(event) = parser.next_event() {
             let (event, span) = event.map_err(|e| {
-                self.error((*e.marker()).into(), "", Rule::Syntax, e.info().to_owned())
+                let mut message = e.info().to_owned();
+                if message.contains("invalid Unicode character escape") {
+                    // `\ud83d`: half of a UTF-16 surrogate pair, which JSON
+                    // allows in pairs and YAML not at all.
+                    message.push_str(" (a UTF-16 surrogate such as `\\ud83d` is not a character: write the character itself, or its `\\U` escape such as `\\U0001F600`)");
+                }
+                self.error((*e.marker()).into(), "", Rule::Syntax, message)
             })?;
             let at: Position = span.start.into();
             match event {
@@ -260,15 +494,41 @@ impl TreeBuilder {
                 }
                 Event::Alias(id) => {
                     let pointer = self.child_pointer(&stack, at)?;
-                    let value = self.anchors.get(&id).cloned().ok_or_else(|| {
-                        self.error(
+                    let unknown = |this: &Self| {
+                        this.error(
                             at,
                             &pointer,
                             Rule::Syntax,
                             "alias to an unknown anchor".into(),
                         )
-                    })?;
-                    self.finish_node(&mut stack, &mut root, pointer, at, value, 0);
+                    };
+                    let Some(nodes) = self.anchors.get(&id).map(|a| a.nodes) else {
+                        return Err(unknown(self));
+                    };
+                    // Counted before the copy is made: a bomb stops here.
+                    self.aliased = self.aliased.saturating_add(nodes);
+                    if self.aliased > MAX_ALIAS_NODES {
+                        return Err(self.error(
+                            at,
+                            &pointer,
+                            Rule::Syntax,
+                            format!("the document expands past {MAX_ALIAS_NODES} nodes through aliases (each alias copies its anchor's whole value)"),
+                        ));
+                    }
+                    let value = self
+                        .anchors
+                        .get(&id)
+                        .and_then(|anchor| match anchor.detached {
+                            Some(i) => {
+                                let (base, value) = &self.discarded[i];
+                                value.pointer(&anchor.pointer[base.len()..]).cloned()
+                            }
+                            None => find(&stack, root.as_ref(), &anchor.pointer).cloned(),
+                        });
+                    let Some(value) = value else {
+                        return Err(unknown(self));
+                    };
+                    self.finish_node(&mut stack, &mut root, pointer, at, value, 0, nodes);
                 }
                 Event::Scalar(text, style, anchor, tag) => {
                     // A scalar in key position is a mapping key.
@@ -276,10 +536,12 @@ impl TreeBuilder {
                         key: key @ None,
                         map,
                         pointer,
+                        nodes,
                         ..
                     }) = stack.last_mut()
                     {
                         let name = text.into_owned();
+                        *nodes = nodes.saturating_add(weight(&name));
                         let child = format!("{pointer}/{}", escape_token(&name));
                         if map.contains_key(&name) {
                             self.problems.push(Diagnostic::new(
@@ -287,7 +549,7 @@ impl TreeBuilder {
                                 at,
                                 &child,
                                 Rule::DuplicateKey,
-                                format!("duplicate mapping key `{name}`"),
+                                format!("duplicate mapping key `{}`", cut(&name)),
                             ));
                         }
                         self.positions.insert(child, at);
@@ -297,7 +559,8 @@ impl TreeBuilder {
                     let pointer = self.child_pointer(&stack, at)?;
                     let value = scalar(&text, style, tag.as_deref())
                         .map_err(|message| self.error(at, &pointer, Rule::Syntax, message))?;
-                    self.finish_node(&mut stack, &mut root, pointer, at, value, anchor);
+                    let nodes = weight(&text);
+                    self.finish_node(&mut stack, &mut root, pointer, at, value, anchor, nodes);
                 }
                 Event::SequenceStart(anchor, _) => {
                     let pointer = self.child_pointer(&stack, at)?;
@@ -306,6 +569,7 @@ impl TreeBuilder {
                         pointer,
                         anchor,
                         items: Vec::new(),
+                        nodes: 1,
                     });
                 }
                 Event::MappingStart(anchor, _) => {
@@ -316,12 +580,24 @@ impl TreeBuilder {
                         anchor,
                         map: Map::new(),
                         key: None,
+                        nodes: 1,
                     });
                 }
                 Event::SequenceEnd | Event::MappingEnd => {
-                    let (anchor, value) = match stack.pop() {
-                        Some(Frame::Seq { anchor, items, .. }) => (anchor, Value::Array(items)),
-                        Some(Frame::Map { anchor, map, .. }) => (anchor, Value::Object(map)),
+                    let (pointer, anchor, value, nodes) = match stack.pop() {
+                        Some(Frame::Seq {
+                            pointer,
+                            anchor,
+                            items,
+                            nodes,
+                        }) => (pointer, anchor, Value::Array(items), nodes),
+                        Some(Frame::Map {
+                            pointer,
+                            anchor,
+                            map,
+                            nodes,
+                            ..
+                        }) => (pointer, anchor, Value::Object(map), nodes),
                         None => {
                             return Err(self.error(
                                 at,
@@ -331,7 +607,7 @@ impl TreeBuilder {
                             ))
                         }
                     };
-                    self.attach(&mut stack, &mut root, value, anchor);
+                    self.attach(&mut stack, &mut root, pointer, value, anchor, nodes);
                 }
             }
         }
@@ -368,6 +644,7 @@ impl TreeBuilder {
         })
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn finish_node(
         &mut self,
         stack: &mut [Frame],
@@ -376,31 +653,113 @@ impl TreeBuilder {
         at: Position,
         value: Value,
         anchor: usize,
+        nodes: usize,
     ) {
-        self.positions.entry(pointer).or_insert(at);
-        self.attach(stack, root, value, anchor);
+        self.positions.entry(pointer.clone()).or_insert(at);
+        self.attach(stack, root, pointer, value, anchor, nodes);
     }
 
+    /// Puts a finished node (of `nodes` nodes, at `pointer`) into its parent.
+    #[allow(clippy::too_many_arguments)]
     fn attach(
         &mut self,
         stack: &mut [Frame],
         root: &mut Option<Value>,
+        pointer: String,
         value: Value,
         anchor: usize,
+        nodes: usize,
     ) {
         if anchor != 0 {
-            self.anchors.insert(anchor, value.clone());
+            self.anchors.insert(
+                anchor,
+                Anchor {
+                    pointer: pointer.clone(),
+                    nodes,
+                    detached: None,
+                },
+            );
         }
         match stack.last_mut() {
             None => *root = Some(value),
-            Some(Frame::Seq { items, .. }) => items.push(value),
-            Some(Frame::Map { map, key, .. }) => {
+            Some(Frame::Seq {
+                items,
+                nodes: total,
+                ..
+            }) => {
+                *total = total.saturating_add(nodes);
+                items.push(value);
+            }
+            Some(Frame::Map {
+                map,
+                key,
+                nodes: total,
+                ..
+            }) => {
+                *total = total.saturating_add(nodes);
                 let name = key.take().expect("a value follows its key");
-                // The first occurrence wins; the duplicate was reported.
-                map.entry(name).or_insert(value);
+                // The first occurrence wins; the duplicate was reported. An
+                // anchor on the value left out keeps the value itself.
+                match map.entry(name) {
+                    serde_json::map::Entry::Vacant(slot) => {
+                        slot.insert(value);
+                    }
+                    serde_json::map::Entry::Occupied(_) => {
+                        let inside = format!("{pointer}/");
+                        let index = self.discarded.len();
+                        let mut held = false;
+                        for anchor in self.anchors.values_mut().filter(|a| {
+                            a.detached.is_none()
+                                && (a.pointer == pointer || a.pointer.starts_with(&inside))
+                        }) {
+                            anchor.detached = Some(index);
+                            held = true;
+                        }
+                        if held {
+                            self.discarded.push((pointer, value));
+                        }
+                    }
+                }
             }
         }
     }
+}
+
+/// What a scalar (or a key) of `text` counts for in the alias budget: one
+/// node, and one more per 64 bytes, so that an alias to a long string costs
+/// what it copies.
+fn weight(text: &str) -> usize {
+    1 + text.len() / 64
+}
+
+/// The finished node at `pointer` in the tree under construction: below the
+/// innermost open collection that holds it, else in the root.
+fn find<'v>(stack: &'v [Frame], root: Option<&'v Value>, pointer: &str) -> Option<&'v Value> {
+    for frame in stack.iter().rev() {
+        let base = match frame {
+            Frame::Seq { pointer, .. } | Frame::Map { pointer, .. } => pointer,
+        };
+        let Some(rest) = pointer
+            .strip_prefix(base.as_str())
+            .and_then(|r| r.strip_prefix('/'))
+        else {
+            continue;
+        };
+        let (token, deeper) = match rest.find('/') {
+            Some(i) => (&rest[..i], &rest[i..]),
+            None => (rest, ""),
+        };
+        let child = match frame {
+            Frame::Seq { items, .. } => token.parse::<usize>().ok().and_then(|i| items.get(i)),
+            Frame::Map { map, .. } => map.get(&unescape_token(token)),
+        };
+        // A collection under a duplicate key has the pointer of the first
+        // one: look further out.
+        if let Some(found) = child.and_then(|c| c.pointer(deeper)) {
+            return Some(found);
+        }
+    }
+    root.and_then(|r| r.pointer(pointer))
 }
 
 /// Resolves a scalar per the YAML 1.2 core schema. Quoted and block scalars are
@@ -411,16 +770,19 @@ fn scalar(text: &str, style: ScalarStyle, tag: Option<&Tag>) -> Result<Value, St
             return match tag.suffix.as_str() {
                 "str" => Ok(Value::String(text.to_owned())),
                 "int" | "float" => {
-                    plain_number(text).ok_or_else(|| format!("`{text}` is not a number"))
+                    plain_number(text).ok_or_else(|| format!("`{}` is not a number", cut(text)))
                 }
                 "bool" => plain_bool(text)
                     .map(Value::Bool)
-                    .ok_or_else(|| format!("`{text}` is not a boolean")),
+                    .ok_or_else(|| format!("`{}` is not a boolean", cut(text))),
                 "null" => Ok(Value::Null),
-                other => Err(format!("unsupported tag `!!{other}`")),
+                other => Err(format!("unsupported tag `!!{}`", cut(other))),
             };
         }
-        return Err(format!("unsupported tag `{}{}`", tag.handle, tag.suffix));
+        return Err(format!(
+            "unsupported tag `{}`",
+            cut(&format!("{}{}", tag.handle, tag.suffix))
+        ));
     }
     if style != ScalarStyle::Plain {
         return Ok(Value::String(text.to_owned()));
@@ -559,5 +921,155 @@ mod tests {
     fn aliases_copy_their_anchor() {
         let d = doc("a: &x {k: 1}\nb: *x\n").document.unwrap();
         assert_eq!(d.value["b"]["k"], 1);
+    }
+
+    #[test]
+    fn aliases_find_anchors_anywhere_in_the_tree() {
+        let text =
+            "a:\n  b: [&s one, &m {k: [1, 2]}]\n  c: *m\nd: [*s, *m]\ne: &e {f: *s}\ng: *e\n";
+        let v = doc(text).document.unwrap().value;
+        assert_eq!(v["a"]["c"], serde_json::json!({"k": [1, 2]}));
+        assert_eq!(v["d"], serde_json::json!(["one", {"k": [1, 2]}]));
+        assert_eq!(v["g"], serde_json::json!({"f": "one"}));
+        // An anchor inside the value of a duplicate key (left out) still
+        // stands for that value.
+        let l = doc("a: 1\na: {x: &n [2]}\nb: *n\n");
+        assert_eq!(l.document.unwrap().value["b"], serde_json::json!([2]));
+        assert_eq!(l.problems.len(), 1);
+        assert_eq!(l.problems[0].rule, Rule::DuplicateKey);
+        // A duplicate key's collection shares its pointer with the first.
+        let v = doc("a: {x: &n 1}\na: {y: *n}\n").document.unwrap().value;
+        assert_eq!(v["a"], serde_json::json!({"x": 1}));
+    }
+
+    #[test]
+    fn aliases_expand_to_a_bounded_number_of_nodes() {
+        // Nine levels of nine aliases: 387 million nodes if expanded.
+        let mut text = String::from("a: &a [x, x, x, x, x, x, x, x, x]\n");
+        let mut previous = 'a';
+        for level in "bcdefghi".chars() {
+            let aliases = vec![format!("*{previous}"); 9].join(", ");
+            text.push_str(&format!("{level}: &{level} [{aliases}]\n"));
+            previous = level;
+        }
+        let l = doc(&text);
+        assert!(l.document.is_none());
+        assert_eq!(l.problems.len(), 1);
+        let p = &l.problems[0];
+        assert_eq!(p.rule, Rule::Syntax);
+        // The seventh alias of `f` passes the budget.
+        assert_eq!((p.position.line, p.position.column), (6, 32));
+        assert_eq!(p.pointer, "/f/6");
+        assert!(
+            p.message.contains(&format!(
+                "expands past {MAX_ALIAS_NODES} nodes through aliases"
+            )),
+            "{}",
+            p.message
+        );
+        // Up to the budget, aliases expand.
+        let small = text.lines().take(5).collect::<Vec<_>>().join("\n");
+        let v = doc(&small).document.unwrap().value;
+        assert_eq!(v["e"][8][8][8][8][8], "x");
+    }
+
+    #[test]
+    fn aliases_to_long_strings_count_their_length() {
+        // 20,000 aliases of a 64 KiB string would copy 1.3 GB.
+        let long = "y".repeat(64 << 10);
+        let text = format!("a: &a {long}\nb: [{}]\n", vec!["*a"; 20_000].join(", "));
+        let l = doc(&text);
+        assert!(l.document.is_none());
+        assert!(
+            l.problems[0].message.contains("through aliases"),
+            "{}",
+            l.problems[0].message
+        );
+        // Each alias counts 1,025 nodes: the 488th passes the budget.
+        assert_eq!(l.problems[0].pointer, "/b/487");
+    }
+
+    #[test]
+    fn json_surrogate_pairs_are_characters() {
+        // As Python's json.dump writes it, on one line.
+        let text = r#"{"a": "\ud83d\ude00 and \uD83D\uDE01", "b": ["\\ud83d", "\u00e9"], "c": 1}"#;
+        for name in ["t.json", "t.yaml"] {
+            let l = load_str(name, text);
+            assert_eq!(l.problems, vec![], "{name}");
+            let d = l.document.unwrap();
+            assert_eq!(d.value["a"], "😀 and 😁", "{name}");
+            // An escaped backslash is not an escape.
+            assert_eq!(d.value["b"][0], "\\ud83d", "{name}");
+            assert_eq!(d.value["b"][1], "é", "{name}");
+            // Positions after the rewritten escapes are those of the text.
+            let column = |needle: &str| text.find(needle).unwrap() + 1;
+            // (A mapping entry is where its key is.)
+            assert_eq!(d.position("/a").column, column("\"a\""), "{name}");
+            assert_eq!(d.position("/b").column, column("\"b\""), "{name}");
+            assert_eq!(d.position("/b/1").column, column("\"\\u00e9"), "{name}");
+            assert_eq!(d.position("/c").column, column("\"c\""), "{name}");
+        }
+        // A key too, and on later lines.
+        let text = "{\n  \"\\ud83d\\ude00\": {\"x\": 1,\n  \"y\": 2}}";
+        let d = load_str("t.json", text).document.unwrap();
+        assert_eq!(d.value["😀"]["y"], 2);
+        assert_eq!(
+            d.position("/😀/x"),
+            Position {
+                line: 2,
+                column: 20
+            }
+        );
+        assert_eq!(d.position("/😀/y"), Position { line: 3, column: 3 });
+    }
+
+    #[test]
+    fn unpaired_surrogates_are_located_syntax_errors() {
+        for (name, text, column) in [
+            // JSON's own check stops right after the escape.
+            ("t.json", r#"{"a": "\ud83d x"}"#, 14),
+            ("t.json", r#"{"a": "\ude00"}"#, 13),
+            ("t.json", r#"{"a": "\ud83d\u0041"}"#, 19),
+            // YAML's parser names the string.
+            ("t.yaml", r#"{"a": "\ud83d x"}"#, 7),
+            ("t.yaml", "a: \"\\ude00\"\n", 4),
+        ] {
+            let l = load_str(name, text);
+            assert!(l.document.is_none(), "{name} {text}");
+            assert_eq!(l.problems.len(), 1, "{name} {text}");
+            let p = &l.problems[0];
+            assert_eq!(p.rule, Rule::Syntax);
+            assert_eq!(p.position.line, 1);
+            assert_eq!(p.position.column, column, "{name} {text}: {}", p.message);
+            assert!(
+                p.message.contains("surrogate"),
+                "{name} {text}: {}",
+                p.message
+            );
+        }
+    }
+
+    #[test]
+    fn bytes_that_are_not_utf8_are_located() {
+        let problem = utf8("t.yaml", b"a: 1\nb: \"\xc3\xa9\xff\"\n".to_vec()).unwrap_err();
+        assert_eq!(problem.rule, Rule::Syntax);
+        assert_eq!(problem.position, Position { line: 2, column: 6 });
+        assert!(problem.message.contains("0xFF"), "{}", problem.message);
+        assert!(problem.message.contains("offset 11"), "{}", problem.message);
+        let utf16 = utf8("t.yaml", b"\xff\xfea\x00".to_vec()).unwrap_err();
+        assert_eq!(utf16.position, Position { line: 1, column: 1 });
+        assert!(utf16.message.contains("UTF-16"), "{}", utf16.message);
+        assert_eq!(utf8("t.yaml", "é".as_bytes().to_vec()).unwrap(), "é");
+    }
+
+    #[test]
+    fn quoted_values_are_cut() {
+        let huge = "9".repeat(100_000);
+        let l = doc(&format!("a: !!bool {huge}\n"));
+        assert!(
+            l.problems[0].message.len() < 200,
+            "{}",
+            l.problems[0].message
+        );
     }
 }

@@ -1,4 +1,6 @@
-//! Rust identifiers from the names a document uses.
+//! Rust identifiers from the names a document uses: shared by the model
+//! builder (`ir`), which names everything it generates, and the validator,
+//! which warns about names that would collide.
 
 use std::collections::BTreeSet;
 
