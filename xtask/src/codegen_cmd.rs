@@ -31,6 +31,10 @@ const TEST_DEPENDENCIES: &[(&str, &str)] = &[
         "jsonschema",
         r#"{ version = "0.61", default-features = false }"#,
     ),
+    (
+        "proptest",
+        r#"{ version = "1", default-features = false, features = ["std"] }"#,
+    ),
 ];
 const CRATE_DESCRIPTION: &str =
     "Typed clients and models for Huawei Cloud batch-delete APIs, generated from the OpenAPI documents in specs/.";
