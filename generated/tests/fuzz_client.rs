@@ -103,7 +103,10 @@ fn config(url: String) -> ClientConfig {
 }
 
 /// What every error must keep: a status for API and unexpected answers.
-fn check<E: std::fmt::Debug + std::fmt::Display>(outcome: &Result<impl std::fmt::Debug, Error<E>>, a: &Answer) {
+fn check<E: std::fmt::Debug + std::fmt::Display>(
+    outcome: &Result<impl std::fmt::Debug, Error<E>>,
+    a: &Answer,
+) {
     if let Err(e) = outcome {
         // Display never panics and says something.
         assert!(!e.to_string().is_empty());
