@@ -100,7 +100,9 @@ fn a_standalone_crate_embeds_the_runtime_without_an_unused_signing_module() {
         assert!(!manifest.contains(absent), "{absent}:\n{manifest}");
     }
     assert!(manifest.contains("client = [\"dep:percent-encoding\", \"dep:reqwest\"]\n"));
-    assert!(manifest.contains("server = [\"dep:serde_path_to_error\", \"dep:axum\"]\n"));
+    assert!(manifest.contains(
+        "server = [\"dep:http-body-util\", \"dep:hyper\", \"dep:hyper-util\", \"dep:serde_path_to_error\", \"dep:tokio\", \"dep:tracing\", \"dep:axum\"]\n"
+    ), "{manifest}");
     assert!(manifest.ends_with("\n[workspace]\n"), "{manifest}");
 }
 

@@ -95,9 +95,12 @@ impl fmt::Display for AuthError {
 
 impl std::error::Error for AuthError {}
 
+/// The rest of a credential check, given the body.
+type FinishFn = dyn FnOnce(&[u8]) -> Result<Identity, AuthError> + Send;
+
 /// The part of a credential check that needs the body (a signature over the
 /// body's hash), prepared from the head.
-pub struct BodyCheck(Box<dyn FnOnce(&[u8]) -> Result<Identity, AuthError> + Send>);
+pub struct BodyCheck(Box<FinishFn>);
 
 impl BodyCheck {
     pub fn new(check: impl FnOnce(&[u8]) -> Result<Identity, AuthError> + Send + 'static) -> Self {
@@ -403,7 +406,8 @@ pub async fn serve_with_shutdown(
             }
         };
         let _ = stream.set_nodelay(true);
-        let connection = graceful.watch(http.serve_connection(TokioIo::new(stream), service.clone()));
+        let connection =
+            graceful.watch(http.serve_connection(TokioIo::new(stream), service.clone()));
         tokio::spawn(async move {
             if let Err(e) = connection.await {
                 tracing::debug!(error = %e, "a connection ended with an error");

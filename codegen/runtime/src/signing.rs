@@ -714,7 +714,9 @@ mod server_side {
 
     use axum::http::HeaderMap;
 
-    use super::super::server::{AuthError, Authenticate, BodyCheck, HeadVerdict, Identity, RequestHead};
+    use super::super::server::{
+        AuthError, Authenticate, BodyCheck, HeadVerdict, Identity, RequestHead,
+    };
     use super::*;
 
     /// Where a verifier finds the SK of an access key.
@@ -1056,9 +1058,7 @@ mod server_side {
                 head.uri.path(),
                 head.uri.query().unwrap_or(""),
                 head.headers,
-                head.uri
-                    .authority()
-                    .map(axum::http::uri::Authority::as_str),
+                head.uri.authority().map(axum::http::uri::Authority::as_str),
                 head.body_length,
             )
         }

@@ -819,8 +819,7 @@ fn handler(op: &Operation, reg: &Registry<'_>, fallback: Option<&str>) -> TokenS
     } else {
         quote! { let (_, body) = request.into_parts(); }
     };
-    let read_body =
-        quote! { server::read_body(body, &state.config.limits).await.map_err(fail)? };
+    let read_body = quote! { server::read_body(body, &state.config.limits).await.map_err(fail)? };
     let read_body = if needs_bytes {
         quote! { let bytes = #read_body; }
     } else {

@@ -132,11 +132,10 @@ fn parse(args: impl IntoIterator<Item = String>) -> Result<Option<Args>, String>
                     .map_err(|_| format!("`{value}` is not a number of bytes"))?
             }
             "--max-connections" => {
-                limits.max_connections = value
-                    .parse()
-                    .ok()
-                    .filter(|n| *n > 0)
-                    .ok_or_else(|| format!("`{value}` is not a positive number of connections"))?
+                limits.max_connections =
+                    value.parse().ok().filter(|n| *n > 0).ok_or_else(|| {
+                        format!("`{value}` is not a positive number of connections")
+                    })?
             }
             "--header-timeout" => limits.header_read_timeout = seconds(&flag, &value)?,
             _ => limits.body_read_timeout = seconds(&flag, &value)?,

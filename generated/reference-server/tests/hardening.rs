@@ -270,10 +270,7 @@ async fn malformed_chunked_framing_is_a_400() {
     .await;
     assert_eq!(r.expect("an answer").status, 400);
     // A well-formed chunked body is served.
-    let body = format!(
-        "{:x}\r\n{DESKTOPS_BODY}\r\n0\r\n\r\n",
-        DESKTOPS_BODY.len()
-    );
+    let body = format!("{:x}\r\n{DESKTOPS_BODY}\r\n0\r\n\r\n", DESKTOPS_BODY.len());
     let r = exchange(addr, &chunked(&desktops_path(), body.as_bytes())).await;
     assert_eq!(r.expect("an answer").status, 202);
     server.stop().await.unwrap();
@@ -307,15 +304,23 @@ async fn truncated_bodies_are_400_or_closed() {
 }
 
 #[tokio::test]
-async fn a_declared_length_over_the_limit_is_refused_unread() {
-    let server = start_with(Limits {
-        body_limit: 1000,
-        ..Limits::default()
-    })
+async fn bodies_up_to_the_limit_are_read_and_larger_ones_refused_unread() {
+    let server = start().await;
+    let limit = Limits::default().body_limit;
+    // Exactly the limit (JSON padded with spaces), through a read buffer
+    // much smaller than the body.
+    let mut body = DESKTOPS_BODY.as_bytes().to_vec();
+    body.resize(limit, b' ');
+    let r = exchange(
+        server.addr(),
+        &request(&desktops_path(), &[JSON, TOKEN], &body),
+    )
     .await;
-    // With a token: 413 from the head alone (the body is never sent).
+    assert_eq!(r.expect("an answer").status, 202);
+    // One byte more, declared: 413 from the head alone (the body is never
+    // sent).
     let mut stream = within(TcpStream::connect(server.addr())).await.unwrap();
-    let bytes = head("POST", &desktops_path(), &[JSON, TOKEN], Some(1001));
+    let bytes = head("POST", &desktops_path(), &[JSON, TOKEN], Some(limit + 1));
     within(stream.write_all(bytes.as_bytes())).await.unwrap();
     let mut answer = Vec::new();
     within(stream.read_to_end(&mut answer)).await.unwrap();
@@ -383,8 +388,14 @@ async fn every_credential_failure_reads_the_same() {
         let r = r.expect("an answer");
         assert!(matches!(r.status, 200 | 202), "{r:?}");
         let failures = [
-            ("unknown access key", signed(&path, body, "UNKNOWNAK00000000001", sk, now, None)),
-            ("wrong secret key", signed(&path, body, ak, "wrong-secret", now, None)),
+            (
+                "unknown access key",
+                signed(&path, body, "UNKNOWNAK00000000001", sk, now, None),
+            ),
+            (
+                "wrong secret key",
+                signed(&path, body, ak, "wrong-secret", now, None),
+            ),
             (
                 "stale date",
                 signed(&path, body, ak, sk, now - Duration::from_secs(3600), None),
@@ -393,7 +404,10 @@ async fn every_credential_failure_reads_the_same() {
                 "missing signed header",
                 signed(&path, body, ak, sk, now, Some("x-project-id")),
             ),
-            ("unknown token", request(&path, &[JSON, ("X-Auth-Token", "wrong")], body.as_bytes())),
+            (
+                "unknown token",
+                request(&path, &[JSON, ("X-Auth-Token", "wrong")], body.as_bytes()),
+            ),
             ("no credentials", request(&path, &[JSON], body.as_bytes())),
         ];
         let mut first: Option<(&str, String)> = None;
@@ -423,7 +437,11 @@ async fn repeated_credential_headers_are_refused() {
         ["wrong", d::DEFAULT_TOKEN],
         [d::DEFAULT_TOKEN, d::DEFAULT_TOKEN],
     ] {
-        let headers = [JSON, ("X-Auth-Token", tokens[0]), ("X-Auth-Token", tokens[1])];
+        let headers = [
+            JSON,
+            ("X-Auth-Token", tokens[0]),
+            ("X-Auth-Token", tokens[1]),
+        ];
         let r = exchange(addr, &request(&path, &headers, body)).await;
         assert_eq!(r.expect("an answer").status, 401, "{tokens:?}");
     }
@@ -437,8 +455,15 @@ async fn repeated_credential_headers_are_refused() {
         None,
     );
     let text = String::from_utf8(good).unwrap();
-    for extra in ["Authorization: Bearer x\r\n", "Authorization: SDK-HMAC-SHA256 Access=A, SignedHeaders=host, Signature=00\r\n"] {
-        let doubled = text.replacen("Connection: close\r\n", &format!("Connection: close\r\n{extra}"), 1);
+    for extra in [
+        "Authorization: Bearer x\r\n",
+        "Authorization: SDK-HMAC-SHA256 Access=A, SignedHeaders=host, Signature=00\r\n",
+    ] {
+        let doubled = text.replacen(
+            "Connection: close\r\n",
+            &format!("Connection: close\r\n{extra}"),
+            1,
+        );
         let r = exchange(addr, doubled.as_bytes()).await;
         assert_eq!(r.expect("an answer").status, 401, "{extra}");
     }
