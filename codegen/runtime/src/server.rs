@@ -275,9 +275,9 @@ impl Authenticate for AllowAll {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Limits {
     /// How long a client may take to send a request head (request line and
-    /// headers), counted from the first byte it is awaited; also how long an
-    /// idle keep-alive connection stays open. A connection over it is closed.
-    /// Default: 10 s.
+    /// headers), counted from when the server starts waiting for it; also
+    /// how long an idle keep-alive connection stays open. A connection over
+    /// it is closed. Default: 10 s.
     pub header_read_timeout: Duration,
     /// How long reading a request body may take in all; over it: 408 and the
     /// connection is closed. Default: 30 s.
@@ -285,8 +285,8 @@ pub struct Limits {
     /// How many connections are served at once; further ones wait (in the
     /// listener's backlog) until one closes. Default: 1,024 (at least 1).
     pub max_connections: usize,
-    /// The per-connection read buffer, which the request line and headers
-    /// must fit in (larger heads get 431). Default: 64 KiB (at least 8 KiB).
+    /// The largest request head (request line and headers); a larger one
+    /// gets 431 and the connection is closed. Default: 64 KiB.
     pub max_header_bytes: usize,
     /// The largest request body; larger ones get 413. Default: 1 MiB.
     pub body_limit: usize,
@@ -357,7 +357,7 @@ pub async fn serve(
 ///
 /// Unlike `axum::serve`, it applies the connection limits of `limits`:
 /// hyper's header read timeout ([`Limits::header_read_timeout`], which also
-/// closes idle keep-alive connections), its read buffer
+/// closes idle keep-alive connections), its request head size limit
 /// ([`Limits::max_header_bytes`]), and at most [`Limits::max_connections`]
 /// connections at once (a semaphore around accepting: further clients wait
 /// in the listener's backlog). The body limits are the handlers' own.
@@ -375,7 +375,7 @@ pub async fn serve_with_shutdown(
     let mut http = hyper::server::conn::http1::Builder::new();
     http.timer(TokioTimer::new())
         .header_read_timeout(limits.header_read_timeout)
-        .max_buf_size(limits.max_header_bytes.max(8 * 1024));
+        .max_header_size(limits.max_header_bytes);
     let service = hyper_util::service::TowerToHyperService::new(router);
     let permits = Arc::new(tokio::sync::Semaphore::new(limits.max_connections.max(1)));
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();

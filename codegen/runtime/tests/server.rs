@@ -329,6 +329,24 @@ async fn serve_cuts_off_slow_and_idle_connections() {
     // A prompt client is served.
     let mut prompt = TcpStream::connect(addr).await.unwrap();
     assert!(get(&mut prompt).await.starts_with("HTTP/1.1 200 "));
+    // A head over the limit, sent at once: 431, just under it: served.
+    for (size, status) in [(70 * 1024, "431"), (60 * 1024, "200")] {
+        let mut big = TcpStream::connect(addr).await.unwrap();
+        let head = format!(
+            "GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nX-Big: {}\r\n\r\n",
+            "a".repeat(size)
+        );
+        let _ = big.write_all(head.as_bytes()).await;
+        let mut answer = Vec::new();
+        let _ = tokio::time::timeout(Duration::from_secs(5), big.read_to_end(&mut answer))
+            .await
+            .expect("an answer in time");
+        let answer = String::from_utf8_lossy(&answer);
+        assert!(
+            answer.starts_with(&format!("HTTP/1.1 {status} ")),
+            "{size}: {answer}"
+        );
+    }
     stop.send(()).unwrap();
     tokio::time::timeout(Duration::from_secs(5), task)
         .await

@@ -78,7 +78,7 @@ pub const DEPENDENCIES: &[(&str, &str)] = &[
     ("http-body-util", r#"{ version = "0.1", optional = true }"#),
     (
         "hyper",
-        r#"{ version = "1.1", features = ["http1", "server"], optional = true }"#,
+        r#"{ version = "1.12", features = ["http1", "server"], optional = true }"#,
     ),
     (
         "hyper-util",
