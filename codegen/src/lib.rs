@@ -22,7 +22,9 @@ pub mod write;
 /// sources a standalone crate embeds, the dependencies it declares, and the
 /// signing algorithms it implements.
 pub mod runtime {
-    pub use crate::emit::krate::{Signing, DEPENDENCIES, RUNTIME_MODULES, SIGNINGS};
+    pub use crate::emit::krate::{
+        Signing, DEPENDENCIES, RUNTIME_MODULES, SERVER_RUNTIME_DEPENDENCIES, SIGNINGS,
+    };
 
     /// The runtime crate's `lib.rs`, embedded as `src/runtime/mod.rs`.
     pub const LIB: &str = crate::emit::krate::RUNTIME_LIB_SOURCE;

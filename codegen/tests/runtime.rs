@@ -100,7 +100,9 @@ fn a_standalone_crate_embeds_the_runtime_without_an_unused_signing_module() {
         assert!(!manifest.contains(absent), "{absent}:\n{manifest}");
     }
     assert!(manifest.contains("client = [\"dep:percent-encoding\", \"dep:reqwest\"]\n"));
-    assert!(manifest.contains("server = [\"dep:serde_path_to_error\", \"dep:axum\"]\n"));
+    assert!(manifest.contains(
+        "server = [\"dep:http-body-util\", \"dep:hyper\", \"dep:hyper-util\", \"dep:serde_path_to_error\", \"dep:tokio\", \"dep:tracing\", \"dep:axum\"]\n"
+    ), "{manifest}");
     assert!(manifest.ends_with("\n[workspace]\n"), "{manifest}");
 }
 
@@ -175,13 +177,23 @@ fn the_runtime_crate_declares_what_an_embedded_copy_does() {
             || krate::SIGNINGS
                 .iter()
                 .any(|s| s.dependencies.contains(name))
-            || ["percent-encoding", "serde_path_to_error"].contains(name)
+            || name == &"percent-encoding"
+            || krate::SERVER_RUNTIME_DEPENDENCIES.contains(name)
         {
             let line = format!("{name} = {value}");
             assert!(deps.contains(&line.as_str()), "{line} in {deps:#?}");
         }
     }
     let features = section(&manifest, "features");
+    let server: Vec<String> = std::iter::once("\"dep:axum\"".to_owned())
+        .chain(
+            krate::SERVER_RUNTIME_DEPENDENCIES
+                .iter()
+                .map(|d| format!("\"dep:{d}\"")),
+        )
+        .collect();
+    let line = format!("server = [{}]", server.join(", "));
+    assert!(features.contains(&line.as_str()), "{line} in {features:#?}");
     for s in krate::SIGNINGS {
         let declaration = format!(
             "#[cfg(feature = \"{}\")]\npub mod {};\n",

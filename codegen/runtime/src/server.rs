@@ -1,19 +1,27 @@
 //! What generated axum server stubs share: authentication, the request
-//! context handed to handlers, request ids, body reading, and error bodies
-//! built from the spec's own error schemas.
+//! context handed to handlers, request ids, body reading, error bodies
+//! built from the spec's own error schemas, and [`serve`], which runs a
+//! router with the connection limits of [`Limits`].
 
 use std::collections::HashSet;
 use std::fmt;
+use std::future::Future;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use axum::body::Body;
+use axum::body::{Body, HttpBody};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 
 /// The response header carrying the request id.
 pub const REQUEST_ID_HEADER: &str = "x-request-id";
+
+/// The message of every 401 the generated layer sends, whatever the reason
+/// (no credentials, an unknown token or access key, a wrong signature, a
+/// stale date, …): the reason goes to the log (`tracing`, at debug level),
+/// never to the client, so that answers do not tell which credentials exist.
+pub const UNAUTHENTICATED: &str = "the credentials are missing or invalid";
 
 /// Who made a request, as established by an [`Authenticate`] implementation.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -33,7 +41,18 @@ pub struct RequestContext {
     pub identity: Option<Identity>,
 }
 
-/// The request as the authenticator sees it: everything on the wire.
+/// The request head as an authenticator sees it, before the body is read.
+#[derive(Clone, Copy, Debug)]
+pub struct RequestHead<'a> {
+    pub method: &'a Method,
+    pub uri: &'a Uri,
+    pub headers: &'a HeaderMap,
+    /// The body's length when the framing tells it (`Content-Length`, or no
+    /// body at all); `None` when it is only known once read (chunked).
+    pub body_length: Option<u64>,
+}
+
+/// The whole request as received: the head and the body.
 #[derive(Clone, Copy, Debug)]
 pub struct RequestParts<'a> {
     pub method: &'a Method,
@@ -42,12 +61,26 @@ pub struct RequestParts<'a> {
     pub body: &'a [u8],
 }
 
-/// Why credentials were refused.
+impl<'a> RequestParts<'a> {
+    /// The head, with the body's length known.
+    pub fn head(&self) -> RequestHead<'a> {
+        RequestHead {
+            method: self.method,
+            uri: self.uri,
+            headers: self.headers,
+            body_length: Some(self.body.len() as u64),
+        }
+    }
+}
+
+/// Why credentials were refused. The reason is for logs only: clients get
+/// [`UNAUTHENTICATED`] whatever it is.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum AuthError {
     /// No credentials of any accepted kind.
     Missing,
-    /// Credentials were present but wrong (the reason is for logs and the error body).
+    /// Credentials were present but wrong, or ambiguous (a credential header
+    /// sent twice).
     Invalid(String),
 }
 
@@ -62,13 +95,61 @@ impl fmt::Display for AuthError {
 
 impl std::error::Error for AuthError {}
 
-/// Checks a request's credentials. The generated layer calls it before any
-/// handler runs, for every operation that declares security.
-pub trait Authenticate: Send + Sync + 'static {
-    fn authenticate(&self, request: &RequestParts<'_>) -> Result<Identity, AuthError>;
+/// The rest of a credential check, given the body.
+type FinishFn = dyn FnOnce(&[u8]) -> Result<Identity, AuthError> + Send;
+
+/// The part of a credential check that needs the body (a signature over the
+/// body's hash), prepared from the head.
+pub struct BodyCheck(Box<FinishFn>);
+
+impl BodyCheck {
+    pub fn new(check: impl FnOnce(&[u8]) -> Result<Identity, AuthError> + Send + 'static) -> Self {
+        BodyCheck(Box::new(check))
+    }
+
+    /// Finishes the check with the body as received.
+    pub fn finish(self, body: &[u8]) -> Result<Identity, AuthError> {
+        (self.0)(body)
+    }
 }
 
-/// Accepts requests carrying one of a set of tokens in a header.
+impl fmt::Debug for BodyCheck {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("BodyCheck(..)")
+    }
+}
+
+/// What the request head established.
+#[derive(Debug)]
+pub enum HeadVerdict {
+    /// The head alone proves who the caller is.
+    Accepted(Identity),
+    /// Everything the head carries checks out; the body decides the rest.
+    NeedsBody(BodyCheck),
+}
+
+/// Checks a request's credentials. The generated layer calls it for every
+/// operation that declares security, before any handler runs: first
+/// [`authenticate_head`](Authenticate::authenticate_head), before the body
+/// is read (a refusal there means the body is never read), then, when the
+/// head asks for it, the [`BodyCheck`] with the body.
+///
+/// An implementation refuses a credential header that is sent more than
+/// once rather than picking one of the values.
+pub trait Authenticate: Send + Sync + 'static {
+    /// Checks everything the request head can tell.
+    fn authenticate_head(&self, head: &RequestHead<'_>) -> Result<HeadVerdict, AuthError>;
+
+    /// Checks a whole request: the head, then the body when it is needed.
+    fn authenticate(&self, request: &RequestParts<'_>) -> Result<Identity, AuthError> {
+        match self.authenticate_head(&request.head())? {
+            HeadVerdict::Accepted(identity) => Ok(identity),
+            HeadVerdict::NeedsBody(check) => check.finish(request.body),
+        }
+    }
+}
+
+/// Accepts requests carrying one of a set of tokens in a header (sent once).
 #[derive(Clone)]
 pub struct HeaderTokens {
     scheme: String,
@@ -97,18 +178,25 @@ impl fmt::Debug for HeaderTokens {
 }
 
 impl Authenticate for HeaderTokens {
-    fn authenticate(&self, request: &RequestParts<'_>) -> Result<Identity, AuthError> {
-        let Some(value) = request.headers.get(self.header.as_str()) else {
+    fn authenticate_head(&self, head: &RequestHead<'_>) -> Result<HeadVerdict, AuthError> {
+        let mut values = head.headers.get_all(self.header.as_str()).iter();
+        let Some(value) = values.next() else {
             return Err(AuthError::Missing);
         };
+        if values.next().is_some() {
+            return Err(AuthError::Invalid(format!(
+                "`{}` is sent more than once",
+                self.header
+            )));
+        }
         let token = value
             .to_str()
             .map_err(|_| AuthError::Invalid(format!("`{}` is not text", self.header)))?;
         if self.tokens.contains(token) {
-            Ok(Identity {
+            Ok(HeadVerdict::Accepted(Identity {
                 scheme: self.scheme.clone(),
                 principal: token.to_owned(),
-            })
+            }))
         } else {
             Err(AuthError::Invalid(format!("unknown `{}`", self.header)))
         }
@@ -118,21 +206,53 @@ impl Authenticate for HeaderTokens {
 /// Tries several authenticators in turn; the first to accept wins. A request
 /// with no credentials for any of them is `Missing`; otherwise the first
 /// refusal of credentials that were present is reported.
+///
+/// From the head, an authenticator that needs the body keeps its place: a
+/// later one that accepts from the head wins only if no earlier one accepts
+/// once the body is there.
 pub struct AnyOf(pub Vec<Arc<dyn Authenticate>>);
 
 impl Authenticate for AnyOf {
-    fn authenticate(&self, request: &RequestParts<'_>) -> Result<Identity, AuthError> {
+    fn authenticate_head(&self, head: &RequestHead<'_>) -> Result<HeadVerdict, AuthError> {
         let mut refusal = None;
+        let mut pending: Vec<BodyCheck> = Vec::new();
         for a in &self.0 {
-            match a.authenticate(request) {
-                Ok(identity) => return Ok(identity),
+            match a.authenticate_head(head) {
+                Ok(HeadVerdict::Accepted(identity)) if pending.is_empty() => {
+                    return Ok(HeadVerdict::Accepted(identity))
+                }
+                Ok(HeadVerdict::Accepted(identity)) => {
+                    return Ok(HeadVerdict::NeedsBody(BodyCheck::new(move |body| {
+                        for check in pending {
+                            if let Ok(earlier) = check.finish(body) {
+                                return Ok(earlier);
+                            }
+                        }
+                        Ok(identity)
+                    })));
+                }
+                Ok(HeadVerdict::NeedsBody(check)) => pending.push(check),
                 Err(AuthError::Missing) => {}
                 Err(e) => {
                     refusal.get_or_insert(e);
                 }
             }
         }
-        Err(refusal.unwrap_or(AuthError::Missing))
+        if pending.is_empty() {
+            return Err(refusal.unwrap_or(AuthError::Missing));
+        }
+        Ok(HeadVerdict::NeedsBody(BodyCheck::new(move |body| {
+            let mut refusal = refusal;
+            for check in pending {
+                match check.finish(body) {
+                    Ok(identity) => return Ok(identity),
+                    Err(e) => {
+                        refusal.get_or_insert(e);
+                    }
+                }
+            }
+            Err(refusal.unwrap_or(AuthError::Missing))
+        })))
     }
 }
 
@@ -141,11 +261,46 @@ impl Authenticate for AnyOf {
 pub struct AllowAll;
 
 impl Authenticate for AllowAll {
-    fn authenticate(&self, _request: &RequestParts<'_>) -> Result<Identity, AuthError> {
-        Ok(Identity {
+    fn authenticate_head(&self, _head: &RequestHead<'_>) -> Result<HeadVerdict, AuthError> {
+        Ok(HeadVerdict::Accepted(Identity {
             scheme: "none".into(),
             principal: "anonymous".into(),
-        })
+        }))
+    }
+}
+
+/// How much a client may ask of the server, and for how long. The body
+/// limits hold in the generated handlers wherever the router is served; the
+/// connection limits hold when it is served with [`serve`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// How long a client may take to send a request head (request line and
+    /// headers), counted from when the server starts waiting for it; also
+    /// how long an idle keep-alive connection stays open. A connection over
+    /// it is closed. Default: 10 s.
+    pub header_read_timeout: Duration,
+    /// How long reading a request body may take in all; over it: 408 and the
+    /// connection is closed. Default: 30 s.
+    pub body_read_timeout: Duration,
+    /// How many connections are served at once; further ones wait (in the
+    /// listener's backlog) until one closes. Default: 1,024 (at least 1).
+    pub max_connections: usize,
+    /// The largest request head (request line and headers); a larger one
+    /// gets 431 and the connection is closed. Default: 64 KiB.
+    pub max_header_bytes: usize,
+    /// The largest request body; larger ones get 413. Default: 1 MiB.
+    pub body_limit: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            header_read_timeout: Duration::from_secs(10),
+            body_read_timeout: Duration::from_secs(30),
+            max_connections: 1024,
+            max_header_bytes: 64 * 1024,
+            body_limit: 1024 * 1024,
+        }
     }
 }
 
@@ -153,22 +308,125 @@ impl Authenticate for AllowAll {
 #[derive(Clone)]
 pub struct ServerConfig {
     pub auth: Arc<dyn Authenticate>,
-    /// Largest accepted request body; larger ones get 413.
-    pub body_limit: usize,
+    /// Body and connection limits ([`Limits::default`] unless set).
+    pub limits: Limits,
 }
 
 impl ServerConfig {
     pub fn new(auth: impl Authenticate) -> Self {
         ServerConfig {
             auth: Arc::new(auth),
-            body_limit: 1024 * 1024,
+            limits: Limits::default(),
         }
     }
 
+    /// The largest accepted request body.
     pub fn with_body_limit(mut self, bytes: usize) -> Self {
-        self.body_limit = bytes;
+        self.limits.body_limit = bytes;
         self
     }
+
+    pub fn with_limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+}
+
+impl fmt::Debug for ServerConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ServerConfig")
+            .field("limits", &self.limits)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Serves `router` on `listener` (HTTP/1.1) with the connection limits of
+/// `limits` until the process ends or the listener fails for good. See
+/// [`serve_with_shutdown`].
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    router: axum::Router,
+    limits: &Limits,
+) -> std::io::Result<()> {
+    serve_with_shutdown(listener, router, limits, std::future::pending()).await
+}
+
+/// Serves `router` on `listener` (HTTP/1.1) until `shutdown` completes,
+/// then stops accepting, lets the connections finish what they are doing
+/// and returns.
+///
+/// Unlike `axum::serve`, it applies the connection limits of `limits`:
+/// hyper's header read timeout ([`Limits::header_read_timeout`], which also
+/// closes idle keep-alive connections), its request head size limit
+/// ([`Limits::max_header_bytes`]), and at most [`Limits::max_connections`]
+/// connections at once (a semaphore around accepting: further clients wait
+/// in the listener's backlog). The body limits are the handlers' own.
+///
+/// Accepting errors that concern one connection are skipped; others (such
+/// as running out of file descriptors) pause accepting for a second.
+pub async fn serve_with_shutdown(
+    listener: tokio::net::TcpListener,
+    router: axum::Router,
+    limits: &Limits,
+    shutdown: impl Future<Output = ()> + Send,
+) -> std::io::Result<()> {
+    use hyper_util::rt::{TokioIo, TokioTimer};
+
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(limits.header_read_timeout)
+        .max_header_size(limits.max_header_bytes);
+    let service = hyper_util::service::TowerToHyperService::new(router);
+    let permits = Arc::new(tokio::sync::Semaphore::new(limits.max_connections.max(1)));
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let permit = tokio::select! {
+            biased;
+            () = &mut shutdown => break,
+            permit = permits.clone().acquire_owned() => match permit {
+                Ok(permit) => permit,
+                Err(_) => break,
+            },
+        };
+        let accepted = tokio::select! {
+            biased;
+            () = &mut shutdown => break,
+            accepted = listener.accept() => accepted,
+        };
+        let stream = match accepted {
+            Ok((stream, _)) => stream,
+            Err(e) if is_connection_error(&e) => continue,
+            Err(e) => {
+                tracing::error!(error = %e, "accepting a connection failed; retrying in 1 s");
+                tokio::select! {
+                    () = &mut shutdown => break,
+                    () = tokio::time::sleep(Duration::from_secs(1)) => continue,
+                }
+            }
+        };
+        let _ = stream.set_nodelay(true);
+        let connection =
+            graceful.watch(http.serve_connection(TokioIo::new(stream), service.clone()));
+        tokio::spawn(async move {
+            if let Err(e) = connection.await {
+                tracing::debug!(error = %e, "a connection ended with an error");
+            }
+            drop(permit);
+        });
+    }
+    drop(listener);
+    graceful.shutdown().await;
+    Ok(())
+}
+
+/// Whether an accept error concerns only the connection being accepted.
+fn is_connection_error(e: &std::io::Error) -> bool {
+    use std::io::ErrorKind;
+    matches!(
+        e.kind(),
+        ErrorKind::ConnectionRefused | ErrorKind::ConnectionAborted | ErrorKind::ConnectionReset
+    )
 }
 
 /// A fresh request id: 32 hex digits, unique within the process.
@@ -334,30 +592,87 @@ pub fn problem_response(fields: &[ErrorField], problem: &Problem, request_id: &s
     json_response(problem.status, &error_body(fields, problem, request_id))
 }
 
-/// Reads the whole body; a larger one than `limit` is a 413.
-pub async fn read_body(body: Body, limit: usize) -> Result<axum::body::Bytes, Problem> {
-    axum::body::to_bytes(body, limit).await.map_err(|_| {
+/// Reads the whole body, within [`Limits::body_limit`] and
+/// [`Limits::body_read_timeout`]: a declared `Content-Length` over the limit
+/// is a 413 before anything is read, as is a body that turns out larger; a
+/// body that does not arrive in time is a 408; broken framing (a malformed
+/// chunk, a body cut short) is a 400.
+///
+/// The timeout covers the whole body, not each read: a client trickling a
+/// byte at a time is cut off all the same. It needs a Tokio runtime with
+/// time enabled.
+pub async fn read_body(body: Body, limits: &Limits) -> Result<axum::body::Bytes, Problem> {
+    use http_body_util::BodyExt;
+
+    let limit = limits.body_limit;
+    let too_large = || {
         Problem::new(
             StatusCode::PAYLOAD_TOO_LARGE,
             format!("the request body is larger than {limit} bytes"),
         )
-    })
+    };
+    if body.size_hint().lower() > limit as u64 {
+        return Err(too_large());
+    }
+    let collect = http_body_util::Limited::new(body, limit).collect();
+    match tokio::time::timeout(limits.body_read_timeout, collect).await {
+        Ok(Ok(collected)) => Ok(collected.to_bytes()),
+        Ok(Err(e)) if e.is::<http_body_util::LengthLimitError>() => Err(too_large()),
+        Ok(Err(e)) => {
+            tracing::debug!(error = %e, "the request body could not be read");
+            Err(Problem::new(
+                StatusCode::BAD_REQUEST,
+                "the request body is malformed or incomplete",
+            ))
+        }
+        Err(_) => Err(Problem::new(
+            StatusCode::REQUEST_TIMEOUT,
+            format!(
+                "the request body did not arrive within {} ms",
+                limits.body_read_timeout.as_millis()
+            ),
+        )),
+    }
 }
 
-/// Runs the configured authenticator over the whole request; a refusal is a 401.
-pub fn authenticate(
+/// A credential refusal as the client sees it: 401 with [`UNAUTHENTICATED`].
+/// The reason is logged with the request id.
+fn unauthenticated(error: &AuthError, request_id: &str) -> Problem {
+    tracing::debug!(request_id, reason = %error, "credentials refused");
+    Problem::new(StatusCode::UNAUTHORIZED, UNAUTHENTICATED)
+}
+
+/// Runs the configured authenticator over the request head, before the body
+/// is read; a refusal is a 401.
+pub fn authenticate_head(
     auth: &dyn Authenticate,
     parts: &axum::http::request::Parts,
-    body: &[u8],
-) -> Result<Identity, Problem> {
-    let request = RequestParts {
+    body: &Body,
+    request_id: &str,
+) -> Result<HeadVerdict, Problem> {
+    let head = RequestHead {
         method: &parts.method,
         uri: &parts.uri,
         headers: &parts.headers,
-        body,
+        body_length: body.size_hint().exact(),
     };
-    auth.authenticate(&request)
-        .map_err(|e| Problem::new(StatusCode::UNAUTHORIZED, e.to_string()))
+    auth.authenticate_head(&head)
+        .map_err(|e| unauthenticated(&e, request_id))
+}
+
+/// Finishes what [`authenticate_head`] started, with the body; a refusal is
+/// a 401.
+pub fn authenticate_body(
+    verdict: HeadVerdict,
+    body: &[u8],
+    request_id: &str,
+) -> Result<Identity, Problem> {
+    match verdict {
+        HeadVerdict::Accepted(identity) => Ok(identity),
+        HeadVerdict::NeedsBody(check) => check
+            .finish(body)
+            .map_err(|e| unauthenticated(&e, request_id)),
+    }
 }
 
 /// The path parameters, percent-decoded, in template order.

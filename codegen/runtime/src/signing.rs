@@ -714,7 +714,9 @@ mod server_side {
 
     use axum::http::HeaderMap;
 
-    use super::super::server::{AuthError, Authenticate, Identity, RequestParts};
+    use super::super::server::{
+        AuthError, Authenticate, BodyCheck, HeadVerdict, Identity, RequestHead,
+    };
     use super::*;
 
     /// Where a verifier finds the SK of an access key.
@@ -746,6 +748,9 @@ mod server_side {
         /// Every value of `name`, trimmed and joined with `,`; `None` when
         /// absent, `Some(Err)` when a value is not text.
         fn joined(&self, name: &str) -> Option<Result<String, ()>>;
+
+        /// How many times `name` is present.
+        fn count(&self, name: &str) -> usize;
     }
 
     impl Headers for HeaderMap {
@@ -759,6 +764,10 @@ mod server_side {
             }
             (!values.is_empty()).then(|| Ok(values.join(",")))
         }
+
+        fn count(&self, name: &str) -> usize {
+            self.get_all(name).iter().count()
+        }
     }
 
     impl Headers for [(&str, &str)] {
@@ -770,6 +779,12 @@ mod server_side {
                 .collect();
             (!values.is_empty()).then(|| Ok(values.join(",")))
         }
+
+        fn count(&self, name: &str) -> usize {
+            self.iter()
+                .filter(|(n, _)| n.eq_ignore_ascii_case(name))
+                .count()
+        }
     }
 
     /// Checks `SDK-HMAC-SHA256` signatures, recomputed from the request as
@@ -778,14 +793,20 @@ mod server_side {
     /// received; over HTTP/2 without a `Host` header, the URI's authority)
     /// and the body.
     ///
-    /// Refused (`AuthError::Invalid`): a malformed header, an unknown access
-    /// key, `host` not among the signed headers, a listed header that is
-    /// absent, a missing or malformed `X-Sdk-Date` or one further than 15
-    /// minutes (by default) from the clock, an `X-Sdk-Content-Sha256` that is
-    /// not the body's hash (`UNSIGNED-PAYLOAD` only when allowed), and a
-    /// wrong signature. A request without an `SDK-HMAC-SHA256`
-    /// `Authorization` header is `AuthError::Missing`, so that [`AnyOf`]
-    /// can try other schemes.
+    /// Refused (`AuthError::Invalid`): an `Authorization` header sent more
+    /// than once, a malformed one, an unknown access key, `host` not among
+    /// the signed headers, a listed header that is absent, a missing or
+    /// malformed `X-Sdk-Date` or one further than 15 minutes (by default)
+    /// from the clock, an `X-Sdk-Content-Sha256` that is not the body's hash
+    /// (`UNSIGNED-PAYLOAD` only when allowed), and a wrong signature. A
+    /// request without an `SDK-HMAC-SHA256` `Authorization` header is
+    /// `AuthError::Missing`, so that [`AnyOf`] can try other schemes.
+    ///
+    /// Before the body is read ([`Authenticate::authenticate_head`]) all of
+    /// that is checked but the body's hash: the key, the date, the signed
+    /// headers, and the signature itself when the head tells what was
+    /// signed for the body (an `X-Sdk-Content-Sha256` header, or no body).
+    /// Only a request that passes gets its body read and the rest checked.
     ///
     /// The security token of temporary credentials is signed like any
     /// header but not checked: the key store decides which keys exist.
@@ -848,26 +869,36 @@ mod server_side {
                 .target
                 .split_once('?')
                 .unwrap_or((request.target, ""));
-            self.check(
+            let verdict = self.check_head(
                 request.method,
                 path,
                 query,
                 request.headers,
                 None,
-                request.body,
-            )
+                Some(request.body.len() as u64),
+            )?;
+            match verdict {
+                HeadVerdict::Accepted(identity) => Ok(identity),
+                HeadVerdict::NeedsBody(check) => check.finish(request.body),
+            }
         }
 
-        fn check<H: Headers + ?Sized>(
+        /// Everything but the body's hash; see the type's documentation.
+        fn check_head<H: Headers + ?Sized>(
             &self,
             method: &str,
             path: &str,
             query: &str,
             headers: &H,
             authority: Option<&str>,
-            body: &[u8],
-        ) -> Result<Identity, AuthError> {
+            body_length: Option<u64>,
+        ) -> Result<HeadVerdict, AuthError> {
             let invalid = |why: &str| AuthError::Invalid(why.to_owned());
+            match headers.count("authorization") {
+                0 => return Err(AuthError::Missing),
+                1 => {}
+                _ => return Err(invalid("the Authorization header is sent more than once")),
+            }
             let Some(Ok(authorization)) = headers.joined("authorization") else {
                 return Err(AuthError::Missing);
             };
@@ -920,56 +951,115 @@ mod server_side {
             if !signed.iter().any(|(n, _)| n == "host") {
                 return Err(invalid("the Host header is not signed"));
             }
+            let content_sha256 = match headers.joined(CONTENT_SHA256_HEADER) {
+                None => None,
+                Some(Err(())) => return Err(invalid("X-Sdk-Content-Sha256 is not text")),
+                Some(Ok(given)) => Some(given),
+            };
+            let pending = Pending {
+                sk,
+                access_key: auth.access_key,
+                signature: auth.signature,
+                method: method.to_owned(),
+                path: path.to_owned(),
+                query: query.to_owned(),
+                date,
+                signed,
+                content_sha256,
+                allow_unsigned_payload: self.allow_unsigned_payload,
+            };
+            if body_length == Some(0) {
+                return pending.finish(b"").map(HeadVerdict::Accepted);
+            }
+            if let Some(given) = &pending.content_sha256 {
+                if given == UNSIGNED_PAYLOAD && !pending.allow_unsigned_payload {
+                    return Err(invalid("unsigned payloads are not accepted"));
+                }
+                // What was signed for a body is in the head: the declared
+                // hash, or, for a body that may turn out empty, the empty
+                // body's hash.
+                let possible = pending.signs(given)
+                    || (body_length.is_none() && pending.signs(EMPTY_BODY_SHA256));
+                if !possible {
+                    return Err(invalid("the signature does not match the request"));
+                }
+            }
+            Ok(HeadVerdict::NeedsBody(BodyCheck::new(move |body| {
+                pending.finish(body)
+            })))
+        }
+    }
+
+    /// A request whose head passed every check, waiting for its body.
+    struct Pending {
+        sk: String,
+        access_key: String,
+        signature: String,
+        method: String,
+        path: String,
+        query: String,
+        date: String,
+        signed: Vec<(String, String)>,
+        /// The `X-Sdk-Content-Sha256` header, when sent.
+        content_sha256: Option<String>,
+        allow_unsigned_payload: bool,
+    }
+
+    impl Pending {
+        /// Whether the signature is the one of this request with
+        /// `payload_hash` as the body's hash.
+        fn signs(&self, payload_hash: &str) -> bool {
+            let message = Message {
+                method: &self.method,
+                path: &self.path,
+                query: &self.query,
+                date: &self.date,
+                headers: &self.signed,
+                payload_hash,
+            };
+            verify_signature(&self.sk, &message.string_to_sign(), &self.signature)
+        }
+
+        fn finish(self, body: &[u8]) -> Result<Identity, AuthError> {
+            let invalid = |why: &str| AuthError::Invalid(why.to_owned());
             let payload = if body.is_empty() {
                 EMPTY_BODY_SHA256.to_owned()
             } else {
-                match headers.joined(CONTENT_SHA256_HEADER) {
+                match &self.content_sha256 {
                     None => hex_sha256(body),
-                    Some(Err(())) => return Err(invalid("X-Sdk-Content-Sha256 is not text")),
-                    Some(Ok(given)) if given == UNSIGNED_PAYLOAD => {
+                    Some(given) if given == UNSIGNED_PAYLOAD => {
                         if !self.allow_unsigned_payload {
                             return Err(invalid("unsigned payloads are not accepted"));
                         }
-                        given
+                        given.clone()
                     }
-                    Some(Ok(given)) => {
+                    Some(given) => {
                         if !given.eq_ignore_ascii_case(&hex_sha256(body)) {
                             return Err(invalid("X-Sdk-Content-Sha256 is not the body's hash"));
                         }
-                        given
+                        given.clone()
                     }
                 }
             };
-            let message = Message {
-                method,
-                path,
-                query,
-                date: &date,
-                headers: &signed,
-                payload_hash: &payload,
-            };
-            if !verify_signature(&sk, &message.string_to_sign(), &auth.signature) {
+            if !self.signs(&payload) {
                 return Err(invalid("the signature does not match the request"));
             }
             Ok(Identity {
                 scheme: "aksk".to_owned(),
-                principal: auth.access_key,
+                principal: self.access_key,
             })
         }
     }
 
     impl<K: KeyStore> Authenticate for AkSkVerifier<K> {
-        fn authenticate(&self, request: &RequestParts<'_>) -> Result<Identity, AuthError> {
-            self.check(
-                request.method.as_str(),
-                request.uri.path(),
-                request.uri.query().unwrap_or(""),
-                request.headers,
-                request
-                    .uri
-                    .authority()
-                    .map(axum::http::uri::Authority::as_str),
-                request.body,
+        fn authenticate_head(&self, head: &RequestHead<'_>) -> Result<HeadVerdict, AuthError> {
+            self.check_head(
+                head.method.as_str(),
+                head.uri.path(),
+                head.uri.query().unwrap_or(""),
+                head.headers,
+                head.uri.authority().map(axum::http::uri::Authority::as_str),
+                head.body_length,
             )
         }
     }

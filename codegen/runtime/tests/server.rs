@@ -1,11 +1,22 @@
 //! `server`: what the generated server stubs share.
 #![cfg(feature = "server")]
 
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri};
+use std::collections::VecDeque;
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
+
+use axum::body::{Body, Bytes, HttpBody};
+use axum::http::{HeaderMap, HeaderValue, Method, Request, StatusCode, Uri};
 use codegen_runtime::server::{
-    error_body, json_body, json_object_body, new_request_id, optional_json_object_body, parse_json,
-    status, AuthError, Authenticate, ErrorField, HeaderTokens, Problem, RequestParts, Role,
+    authenticate_body, authenticate_head, error_body, json_body, json_object_body, new_request_id,
+    optional_json_object_body, parse_json, read_body, serve, serve_with_shutdown, status,
+    AuthError, Authenticate, ErrorField, HeaderTokens, Limits, Problem, RequestParts, Role,
+    UNAUTHENTICATED,
 };
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
 
 const DETAIL: &[ErrorField] = &[
     ErrorField::Text("error_code", Role::Code, Some(6)),
@@ -134,8 +145,260 @@ fn tokens_and_request_ids() {
     assert!(matches!(parts(&headers), Err(AuthError::Invalid(_))));
     headers.insert("x-auth-token", HeaderValue::from_static("t1"));
     assert_eq!(parts(&headers).unwrap().principal, "t1");
+    // Sent twice, even with the same value: refused, not first-wins.
+    headers.append("x-auth-token", HeaderValue::from_static("t1"));
+    assert!(matches!(parts(&headers), Err(AuthError::Invalid(_))));
     let a = new_request_id();
     let b = new_request_id();
     assert_ne!(a, b);
     assert_eq!(a.len(), 32);
+}
+
+#[test]
+fn every_refusal_reads_the_same() {
+    let auth = HeaderTokens::new("token", "X-Auth-Token", ["t1".to_owned()]);
+    let refusal = |value: Option<&'static [u8]>| {
+        let mut request = Request::post("/x");
+        if let Some(v) = value {
+            request = request.header("x-auth-token", HeaderValue::from_bytes(v).unwrap());
+        }
+        let (parts, body) = request.body(Body::empty()).unwrap().into_parts();
+        authenticate_head(&auth, &parts, &body, "rid").unwrap_err()
+    };
+    for p in [
+        refusal(None),
+        refusal(Some(b"nope")),
+        refusal(Some(b"t\xff")),
+    ] {
+        assert_eq!(p.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(p.message, UNAUTHENTICATED);
+        assert_eq!(p.field, None);
+    }
+    // Accepted from the head: the body is not needed.
+    let (parts, body) = Request::post("/x")
+        .header("x-auth-token", "t1")
+        .body(Body::from("{}"))
+        .unwrap()
+        .into_parts();
+    let verdict = authenticate_head(&auth, &parts, &body, "rid").unwrap();
+    assert_eq!(
+        authenticate_body(verdict, b"", "rid").unwrap().principal,
+        "t1"
+    );
+}
+
+/// A body that yields its frames in order, then ends (or stalls).
+struct Scripted {
+    frames: VecDeque<Result<Bytes, &'static str>>,
+    stall: bool,
+}
+
+impl HttpBody for Scripted {
+    type Data = Bytes;
+    type Error = Box<dyn std::error::Error + Send + Sync>;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        _cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<hyper::body::Frame<Bytes>, Self::Error>>> {
+        match self.frames.pop_front() {
+            Some(Ok(bytes)) => Poll::Ready(Some(Ok(hyper::body::Frame::data(bytes)))),
+            Some(Err(e)) => Poll::Ready(Some(Err(e.into()))),
+            // Never woken: only the timeout ends the wait.
+            None if self.stall => Poll::Pending,
+            None => Poll::Ready(None),
+        }
+    }
+}
+
+fn scripted(frames: &[Result<&'static str, &'static str>], stall: bool) -> Body {
+    Body::new(Scripted {
+        frames: frames
+            .iter()
+            .map(|f| f.map(|s| Bytes::from_static(s.as_bytes())))
+            .collect(),
+        stall,
+    })
+}
+
+#[tokio::test]
+async fn bodies_are_read_within_their_limits() {
+    let limits = Limits {
+        body_limit: 10,
+        body_read_timeout: Duration::from_millis(200),
+        ..Limits::default()
+    };
+    let read = |body: Body| async move { read_body(body, &limits).await };
+    assert_eq!(
+        &read(Body::from("0123456789")).await.unwrap()[..],
+        b"0123456789"
+    );
+    assert_eq!(
+        &read(scripted(&[Ok("01234"), Ok("56789")], false))
+            .await
+            .unwrap()[..],
+        b"0123456789"
+    );
+    // Larger than the limit, known from the framing or found reading.
+    assert_eq!(
+        read(Body::from("0123456789a")).await.unwrap_err().status,
+        StatusCode::PAYLOAD_TOO_LARGE
+    );
+    let e = read(scripted(&[Ok("012345"), Ok("6789a")], false))
+        .await
+        .unwrap_err();
+    assert_eq!(e.status, StatusCode::PAYLOAD_TOO_LARGE);
+    // Broken framing is no size problem.
+    let e = read(scripted(&[Ok("01"), Err("invalid chunk size")], false))
+        .await
+        .unwrap_err();
+    assert_eq!(e.status, StatusCode::BAD_REQUEST);
+    assert_eq!(e.message, "the request body is malformed or incomplete");
+    // A body that stops arriving, even after a start.
+    let started = Instant::now();
+    let e = tokio::time::timeout(Duration::from_secs(5), read(scripted(&[Ok("01")], true)))
+        .await
+        .expect("read_body gives up on its own")
+        .unwrap_err();
+    assert_eq!(e.status, StatusCode::REQUEST_TIMEOUT);
+    assert!(started.elapsed() >= Duration::from_millis(200));
+}
+
+/// A router answering `GET /` with `ok`, served by `serve_with_shutdown`
+/// with `limits` until the returned sender fires.
+async fn start(
+    limits: Limits,
+) -> (
+    SocketAddr,
+    tokio::sync::oneshot::Sender<()>,
+    tokio::task::JoinHandle<std::io::Result<()>>,
+) {
+    let router = axum::Router::new().route("/", axum::routing::get(|| async { "ok" }));
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        serve_with_shutdown(listener, router, &limits, async move {
+            let _ = stopped.await;
+        })
+        .await
+    });
+    (addr, stop, task)
+}
+
+const GET: &[u8] = b"GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
+
+async fn get(stream: &mut TcpStream) -> String {
+    stream.write_all(GET).await.unwrap();
+    let mut answer = Vec::new();
+    tokio::time::timeout(Duration::from_secs(5), stream.read_to_end(&mut answer))
+        .await
+        .expect("an answer in time")
+        .unwrap();
+    String::from_utf8_lossy(&answer).into_owned()
+}
+
+#[tokio::test]
+async fn serve_cuts_off_slow_and_idle_connections() {
+    let (addr, stop, task) = start(Limits {
+        header_read_timeout: Duration::from_millis(300),
+        ..Limits::default()
+    })
+    .await;
+    // A head trickled a byte every 50 ms.
+    let (mut read, mut write) = TcpStream::connect(addr).await.unwrap().into_split();
+    let started = Instant::now();
+    let trickle = tokio::spawn(async move {
+        let _ = write.write_all(b"GET / HTTP/1.1\r\nX-Slow: ").await;
+        for _ in 0..200 {
+            if write.write_all(b"a").await.is_err() {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    });
+    let mut answer = Vec::new();
+    let closed = tokio::time::timeout(Duration::from_secs(3), read.read_to_end(&mut answer)).await;
+    trickle.abort();
+    assert!(closed.is_ok(), "still open after 3 s of trickling");
+    assert!(started.elapsed() >= Duration::from_millis(250));
+    // A connection that never says anything.
+    let mut idle = TcpStream::connect(addr).await.unwrap();
+    let closed = tokio::time::timeout(Duration::from_secs(3), idle.read_to_end(&mut answer)).await;
+    assert!(closed.is_ok(), "an idle connection stayed open");
+    // A prompt client is served.
+    let mut prompt = TcpStream::connect(addr).await.unwrap();
+    assert!(get(&mut prompt).await.starts_with("HTTP/1.1 200 "));
+    // A head over the limit, sent at once: 431, just under it: served.
+    for (size, status) in [(70 * 1024, "431"), (60 * 1024, "200")] {
+        let mut big = TcpStream::connect(addr).await.unwrap();
+        let head = format!(
+            "GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nX-Big: {}\r\n\r\n",
+            "a".repeat(size)
+        );
+        let _ = big.write_all(head.as_bytes()).await;
+        let mut answer = Vec::new();
+        let _ = tokio::time::timeout(Duration::from_secs(5), big.read_to_end(&mut answer))
+            .await
+            .expect("an answer in time");
+        let answer = String::from_utf8_lossy(&answer);
+        assert!(
+            answer.starts_with(&format!("HTTP/1.1 {status} ")),
+            "{size}: {answer}"
+        );
+    }
+    stop.send(()).unwrap();
+    tokio::time::timeout(Duration::from_secs(5), task)
+        .await
+        .expect("serve returns once shut down")
+        .unwrap()
+        .unwrap();
+}
+
+#[tokio::test]
+async fn serve_limits_connections() {
+    let (addr, stop, task) = start(Limits {
+        max_connections: 2,
+        ..Limits::default()
+    })
+    .await;
+    let first = TcpStream::connect(addr).await.unwrap();
+    let mut second = TcpStream::connect(addr).await.unwrap();
+    assert!(get(&mut second).await.starts_with("HTTP/1.1 200 "));
+    drop(second);
+    let held = TcpStream::connect(addr).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    // Two connections are open: a third waits.
+    let mut third = TcpStream::connect(addr).await.unwrap();
+    third.write_all(GET).await.unwrap();
+    let mut answer = Vec::new();
+    let early =
+        tokio::time::timeout(Duration::from_millis(500), third.read_to_end(&mut answer)).await;
+    assert!(early.is_err(), "served beyond the limit: {answer:?}");
+    drop(first);
+    tokio::time::timeout(Duration::from_secs(5), third.read_to_end(&mut answer))
+        .await
+        .expect("served once a place is free")
+        .unwrap();
+    assert!(String::from_utf8_lossy(&answer).starts_with("HTTP/1.1 200 "));
+    drop(held);
+    stop.send(()).unwrap();
+    tokio::time::timeout(Duration::from_secs(5), task)
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+}
+
+#[tokio::test]
+async fn serve_runs_until_the_task_ends() {
+    let router = axum::Router::new().route("/", axum::routing::get(|| async { "ok" }));
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let limits = Limits::default();
+    let task = tokio::spawn(async move { serve(listener, router, &limits).await });
+    let mut client = TcpStream::connect(addr).await.unwrap();
+    assert!(get(&mut client).await.ends_with("ok"));
+    assert!(!task.is_finished());
+    task.abort();
 }

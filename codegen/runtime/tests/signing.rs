@@ -418,7 +418,8 @@ mod server {
 
     use super::*;
     use codegen_runtime::server::{
-        AnyOf, AuthError, Authenticate, HeaderTokens, Identity, RequestParts,
+        AnyOf, AuthError, Authenticate, HeadVerdict, HeaderTokens, Identity, RequestHead,
+        RequestParts,
     };
 
     fn keys() -> HashMap<String, String> {
@@ -471,6 +472,160 @@ mod server {
                 body: &self.body,
             })
         }
+
+        /// The head alone, with the body's length as the framing tells it.
+        fn head(
+            &self,
+            auth: &dyn Authenticate,
+            body_length: Option<u64>,
+        ) -> Result<HeadVerdict, AuthError> {
+            auth.authenticate_head(&RequestHead {
+                method: &self.method,
+                uri: &self.uri,
+                headers: &self.headers,
+                body_length,
+            })
+        }
+    }
+
+    /// The head needs the body; this finishes the check with `body`.
+    #[track_caller]
+    fn needs_body(
+        verdict: Result<HeadVerdict, AuthError>,
+        body: &[u8],
+    ) -> Result<Identity, AuthError> {
+        match verdict {
+            Ok(HeadVerdict::NeedsBody(check)) => check.finish(body),
+            other => panic!("expected the body to be needed: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn the_head_is_checked_before_the_body_is_needed() {
+        let length = Some(BODY.len() as u64);
+        // Without X-Sdk-Content-Sha256 the signature covers the body's hash:
+        // the head passes, the body decides.
+        let w = Wire::vector();
+        assert_eq!(
+            needs_body(w.head(&verifier(), length), BODY.as_bytes())
+                .unwrap()
+                .principal,
+            AK
+        );
+        assert_invalid(needs_body(w.head(&verifier(), None), b"{}"), "other body");
+        // What the head tells is refused from the head.
+        let unknown = AkSkVerifier::new(HashMap::from([("OTHER".to_owned(), SK.to_owned())]))
+            .with_clock(at_signing_time);
+        assert!(matches!(
+            w.head(&unknown, length),
+            Err(AuthError::Invalid(_))
+        ));
+        let stale = verifier().with_clock(sixteen_minutes_later);
+        assert!(matches!(w.head(&stale, length), Err(AuthError::Invalid(_))));
+        let mut missing = Wire::vector();
+        missing.headers.remove("x-project-id");
+        assert!(matches!(
+            missing.head(&verifier(), length),
+            Err(AuthError::Invalid(_))
+        ));
+        // An announced empty body is decided at once (the vector signed one).
+        assert!(matches!(
+            w.head(&verifier(), Some(0)),
+            Err(AuthError::Invalid(_))
+        ));
+
+        // With the body's hash in X-Sdk-Content-Sha256 (unsigned here, so
+        // the signature still holds), the signature is checked from the head.
+        let mut declared = Wire::vector();
+        declared.headers.insert(
+            "x-sdk-content-sha256",
+            hex_sha256(BODY.as_bytes()).parse().unwrap(),
+        );
+        assert!(needs_body(declared.head(&verifier(), length), BODY.as_bytes()).is_ok());
+        assert!(needs_body(declared.head(&verifier(), None), BODY.as_bytes()).is_ok());
+        assert_invalid(
+            needs_body(declared.head(&verifier(), length), b"{\"volume_ids\": []}"),
+            "body other than declared",
+        );
+        let mut wrong = Wire::vector();
+        wrong.headers.insert(
+            "x-sdk-content-sha256",
+            hex_sha256(b"other").parse().unwrap(),
+        );
+        assert!(matches!(
+            wrong.head(&verifier(), length),
+            Err(AuthError::Invalid(_))
+        ));
+        assert!(matches!(
+            wrong.head(&verifier(), None),
+            Err(AuthError::Invalid(_))
+        ));
+        wrong.headers.insert(
+            "x-sdk-content-sha256",
+            HeaderValue::from_static(UNSIGNED_PAYLOAD),
+        );
+        assert!(matches!(
+            wrong.head(&verifier(), length),
+            Err(AuthError::Invalid(_))
+        ));
+    }
+
+    #[test]
+    fn any_of_keeps_its_order_across_the_body() {
+        let token = || -> std::sync::Arc<dyn Authenticate> {
+            std::sync::Arc::new(HeaderTokens::new(
+                "token",
+                "X-Auth-Token",
+                ["t1".to_owned()],
+            ))
+        };
+        let signature_first = AnyOf(vec![std::sync::Arc::new(verifier()), token()]);
+        let mut w = Wire::vector();
+        w.headers
+            .insert("x-auth-token", HeaderValue::from_static("t1"));
+        let length = Some(BODY.len() as u64);
+        // The signature comes first: it wins when the body verifies, the
+        // token otherwise.
+        let with_body = needs_body(w.head(&signature_first, length), BODY.as_bytes());
+        assert_eq!(with_body.unwrap().scheme, "aksk");
+        let other_body = needs_body(w.head(&signature_first, length), b"{}");
+        assert_eq!(other_body.unwrap().scheme, "token");
+        // The token comes first: decided from the head.
+        let token_first = AnyOf(vec![token(), std::sync::Arc::new(verifier())]);
+        assert!(matches!(
+            w.head(&token_first, length),
+            Ok(HeadVerdict::Accepted(Identity { scheme, .. })) if scheme == "token"
+        ));
+        // Neither: the signature's refusal, after the body.
+        w.headers
+            .insert("x-auth-token", HeaderValue::from_static("t2"));
+        assert_invalid(
+            needs_body(w.head(&signature_first, length), b"{}"),
+            "neither",
+        );
+    }
+
+    #[test]
+    fn a_repeated_authorization_header_is_refused() {
+        let mut w = Wire::vector();
+        w.headers
+            .append("authorization", HeaderValue::from_static("Bearer abc"));
+        assert_invalid(w.check(&verifier()), "two Authorization headers");
+        let mut w = Wire::vector();
+        w.headers
+            .append("authorization", HeaderValue::from_static(AUTHORIZATION));
+        assert_invalid(w.check(&verifier()), "the same signature twice");
+        let received = [
+            ("authorization", AUTHORIZATION),
+            ("Authorization", AUTHORIZATION),
+        ];
+        let plain = Received {
+            method: "POST",
+            target: PATH,
+            headers: &received,
+            body: BODY.as_bytes(),
+        };
+        assert_invalid(verifier().verify(&plain), "plain text");
     }
 
     fn verifier() -> AkSkVerifier<HashMap<String, String>> {

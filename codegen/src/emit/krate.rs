@@ -53,6 +53,18 @@ pub fn signings(apis: &[Api]) -> Vec<&'static Signing> {
         .collect()
 }
 
+/// What the runtime's `server` part needs besides `axum`, from
+/// [`DEPENDENCIES`], when the runtime is embedded: body reading with limits,
+/// the connection-level server, and logging of refused credentials.
+pub const SERVER_RUNTIME_DEPENDENCIES: &[&str] = &[
+    "http-body-util",
+    "hyper",
+    "hyper-util",
+    "serde_path_to_error",
+    "tokio",
+    "tracing",
+];
+
 /// Dependencies a generated crate may need, by name, pinned to the versions
 /// it is tested with. The runtime's own lines are the same as in
 /// `codegen/runtime/Cargo.toml`.
@@ -63,6 +75,15 @@ pub const DEPENDENCIES: &[(&str, &str)] = &[
     ),
     ("hex", r#"{ version = "0.4", optional = true }"#),
     ("hmac", r#"{ version = "0.12", optional = true }"#),
+    ("http-body-util", r#"{ version = "0.1", optional = true }"#),
+    (
+        "hyper",
+        r#"{ version = "1.12", features = ["http1", "server"], optional = true }"#,
+    ),
+    (
+        "hyper-util",
+        r#"{ version = "0.1.10", features = ["http1", "server", "server-graceful", "service", "tokio"], optional = true }"#,
+    ),
     (
         "percent-encoding",
         r#"{ version = "2.3", optional = true }"#,
@@ -83,6 +104,14 @@ pub const DEPENDENCIES: &[(&str, &str)] = &[
     (
         "sha2",
         r#"{ version = "0.10", default-features = false, optional = true }"#,
+    ),
+    (
+        "tokio",
+        r#"{ version = "1.40", features = ["macros", "net", "rt", "sync", "time"], optional = true }"#,
+    ),
+    (
+        "tracing",
+        r#"{ version = "0.1", default-features = false, features = ["std"], optional = true }"#,
     ),
 ];
 
@@ -340,7 +369,8 @@ fn cargo_toml(apis: &[Api], opts: &CrateOptions, header: &str) -> String {
     };
     let mut names: Vec<&str> = vec!["serde", "serde_json", "reqwest", "axum"];
     if opts.runtime_path.is_none() {
-        names.extend(["percent-encoding", "serde_path_to_error"]);
+        names.push("percent-encoding");
+        names.extend(SERVER_RUNTIME_DEPENDENCIES);
         names.extend(signings.iter().flat_map(|s| s.dependencies.iter().copied()));
     }
 
@@ -352,7 +382,7 @@ fn cargo_toml(apis: &[Api], opts: &CrateOptions, header: &str) -> String {
     client.push("dep:reqwest".into());
     client.extend(signing_features.iter().cloned());
     features.push_str(&format!("client = [{}]\n", quoted(&client)));
-    let mut server = runtime("server", &["serde_path_to_error"]);
+    let mut server = runtime("server", SERVER_RUNTIME_DEPENDENCIES);
     server.push("dep:axum".into());
     server.extend(signing_features.iter().cloned());
     features.push_str(&format!("server = [{}]\n", quoted(&server)));

@@ -160,6 +160,7 @@ const HANDLER_LOCALS: &[&str] = &[
     "query",
     "request_id",
     "state",
+    "verdict",
 ];
 
 /// The name each parameter is bound to in its handler and trait method, in
@@ -787,13 +788,19 @@ fn handler(op: &Operation, reg: &Registry<'_>, fallback: Option<&str>) -> TokenS
         }
     });
     let secured = !op.security.is_empty() && !op.security.iter().any(std::vec::Vec::is_empty);
-    let identity = if secured {
-        quote! { let identity = Some(server::authenticate(&*state.config.auth, &parts, &bytes).map_err(fail)?); }
+    // Credentials are checked from the head before the body is read (a
+    // refusal never reads it), and finished with the body when a signature
+    // covers it.
+    let (check_head, identity) = if secured {
+        (
+            quote! { let verdict = server::authenticate_head(&*state.config.auth, &parts, &body, request_id).map_err(fail)?; },
+            quote! { let identity = Some(server::authenticate_body(verdict, &bytes, request_id).map_err(fail)?); },
+        )
     } else {
-        quote! { let identity = None; }
+        (TokenStream::new(), quote! { let identity = None; })
     };
     let args = inputs(op).into_iter().map(|(n, _)| n);
-    // The body is always read (so its size limit holds), but kept only when
+    // The body is always read (so its limits hold), but kept only when
     // something reads it; likewise the request head.
     let json_body = matches!(
         op.body.as_ref().map(|b| &b.encoding),
@@ -812,8 +819,7 @@ fn handler(op: &Operation, reg: &Registry<'_>, fallback: Option<&str>) -> TokenS
     } else {
         quote! { let (_, body) = request.into_parts(); }
     };
-    let read_body =
-        quote! { server::read_body(body, state.config.body_limit).await.map_err(fail)? };
+    let read_body = quote! { server::read_body(body, &state.config.limits).await.map_err(fail)? };
     let read_body = if needs_bytes {
         quote! { let bytes = #read_body; }
     } else {
@@ -832,6 +838,7 @@ fn handler(op: &Operation, reg: &Registry<'_>, fallback: Option<&str>) -> TokenS
         async fn #inner<T: Api>(state: &Shared<T>, request: Request, request_id: &str) -> Result<Response, Response> {
             let fail = |problem: Problem| reject(#errors, problem, request_id);
             #parts_binding
+            #check_head
             #read_body
             #identity
             #path

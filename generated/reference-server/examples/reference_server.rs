@@ -4,6 +4,7 @@
 //! ```text
 //! cargo run --example reference_server -- --port 18080 [--host 127.0.0.1]
 //!     [--token TOKEN]... [--aksk AK:SK]... [--data FILE] [--body-limit BYTES]
+//!     [--max-connections N] [--header-timeout SECONDS] [--body-timeout SECONDS]
 //! ```
 //!
 //! Without `--aksk`, requests signed (AK/SK, `SDK-HMAC-SHA256`) with the
@@ -11,9 +12,12 @@
 //! `REFERENCEAK0000000001`, secret key
 //! `reference-secret-key-0000000000000000001`.
 
+use huaweicloud_batch_delete::runtime::server::Limits;
+
 const USAGE: &str = "\
 usage: reference_server --port PORT [--host ADDR] [--token TOKEN]... [--aksk AK:SK]...
-                        [--data FILE] [--body-limit BYTES]
+                        [--data FILE] [--body-limit BYTES] [--max-connections N]
+                        [--header-timeout SECONDS] [--body-timeout SECONDS]
 
 Serves ROMA DeleteAsset, Workspace BatchDeleteDesktops and DeleteDesktopVolumes,
 CSMS BatchDeleteSecrets and DBSS DeleteInstancesNew from memory until killed.
@@ -31,6 +35,12 @@ options:
   --data FILE          JSON data set to serve (default: the built-in data set,
                        whose full-access token is `reference-token`)
   --body-limit BYTES   largest accepted request body (default 1048576)
+  --max-connections N  connections served at once; more wait (default 1024)
+  --header-timeout SECONDS
+                       time allowed to send a request head, and to keep an
+                       idle connection open (default 10)
+  --body-timeout SECONDS
+                       time allowed to send a request body (default 30)
   -h, --help           print this help";
 
 /// What the command line asks for.
@@ -42,7 +52,17 @@ struct Args {
     /// `(access key, secret key)`; empty: the default pair.
     access_keys: Vec<(String, String)>,
     data: Option<std::path::PathBuf>,
-    body_limit: usize,
+    limits: Limits,
+}
+
+/// A positive number of seconds (fractions allowed).
+fn seconds(flag: &str, value: &str) -> Result<std::time::Duration, String> {
+    value
+        .parse::<f64>()
+        .ok()
+        .filter(|s| *s > 0.0)
+        .and_then(|s| std::time::Duration::try_from_secs_f64(s).ok())
+        .ok_or_else(|| format!("`{flag}` needs a positive number of seconds, not `{value}`"))
 }
 
 /// `Ok(None)`: help was asked for.
@@ -52,7 +72,7 @@ fn parse(args: impl IntoIterator<Item = String>) -> Result<Option<Args>, String>
     let mut tokens = Vec::new();
     let mut access_keys = Vec::new();
     let mut data = None;
-    let mut body_limit = 1024 * 1024;
+    let mut limits = Limits::default();
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
         let (flag, inline) = match arg.split_once('=') {
@@ -64,7 +84,15 @@ fn parse(args: impl IntoIterator<Item = String>) -> Result<Option<Args>, String>
         }
         if !matches!(
             flag.as_str(),
-            "--port" | "--host" | "--token" | "--aksk" | "--data" | "--body-limit"
+            "--port"
+                | "--host"
+                | "--token"
+                | "--aksk"
+                | "--data"
+                | "--body-limit"
+                | "--max-connections"
+                | "--header-timeout"
+                | "--body-timeout"
         ) {
             return Err(format!("unknown argument `{arg}`"));
         }
@@ -98,11 +126,19 @@ fn parse(args: impl IntoIterator<Item = String>) -> Result<Option<Args>, String>
                 _ => return Err(format!("`--aksk` needs AK:SK, not `{value}`")),
             },
             "--data" => data = Some(std::path::PathBuf::from(value)),
-            _ => {
-                body_limit = value
+            "--body-limit" => {
+                limits.body_limit = value
                     .parse()
                     .map_err(|_| format!("`{value}` is not a number of bytes"))?
             }
+            "--max-connections" => {
+                limits.max_connections =
+                    value.parse().ok().filter(|n| *n > 0).ok_or_else(|| {
+                        format!("`{value}` is not a positive number of connections")
+                    })?
+            }
+            "--header-timeout" => limits.header_read_timeout = seconds(&flag, &value)?,
+            _ => limits.body_read_timeout = seconds(&flag, &value)?,
         }
     }
     let Some(port) = port else {
@@ -114,7 +150,7 @@ fn parse(args: impl IntoIterator<Item = String>) -> Result<Option<Args>, String>
         tokens,
         access_keys,
         data,
-        body_limit,
+        limits,
     }))
 }
 
@@ -133,7 +169,7 @@ fn run(args: Args) -> Result<(), String> {
         } else {
             args.access_keys
         },
-        body_limit: args.body_limit,
+        limits: args.limits,
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -202,6 +238,33 @@ mod tests {
             ]
         );
         assert_eq!(a.data.as_deref(), Some(std::path::Path::new("d.json")));
+        assert_eq!(a.limits, Limits::default());
+        let a = args(&[
+            "--port",
+            "1",
+            "--body-limit",
+            "10",
+            "--max-connections=3",
+            "--header-timeout",
+            "0.5",
+            "--body-timeout",
+            "2",
+        ])
+        .unwrap()
+        .unwrap();
+        assert_eq!(
+            a.limits,
+            Limits {
+                body_limit: 10,
+                max_connections: 3,
+                header_read_timeout: std::time::Duration::from_millis(500),
+                body_read_timeout: std::time::Duration::from_secs(2),
+                ..Limits::default()
+            }
+        );
+        assert!(args(&["--port", "1", "--max-connections", "0"]).is_err());
+        assert!(args(&["--port", "1", "--header-timeout", "0"]).is_err());
+        assert!(args(&["--port", "1", "--body-timeout", "soon"]).is_err());
         assert_eq!(args(&["--help"]), Ok(None));
         assert!(args(&[]).is_err());
         assert!(args(&["--port"]).is_err());

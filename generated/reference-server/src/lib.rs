@@ -6,10 +6,15 @@
 //! One [`Reference`](crate::Reference) implements each service's generated `server::Api`
 //! trait over shared state behind a [`std::sync::Mutex`]; [`router`](crate::router) serves
 //! all four services from one [`axum::Router`], and
-//! [`ReferenceServer::start`](crate::ReferenceServer::start) runs it on a socket. The generated layer
-//! answers malformed requests (400), missing or refused credentials (401),
-//! oversized bodies (413), unknown paths (404) and wrong methods (405)
-//! before any code here runs.
+//! [`ReferenceServer::start`](crate::ReferenceServer::start) runs it on a socket with the runtime's
+//! [`serve_with_shutdown`](huaweicloud_batch_delete::runtime::server::serve_with_shutdown),
+//! under [`Settings::limits`](crate::Settings::limits) (by default a 10 s header read timeout,
+//! a 30 s body read timeout, 1,024 connections at once, 64 KiB request
+//! heads and 1 MiB bodies). The generated layer answers missing or refused
+//! credentials (401, before the body is read, in one wording whatever the
+//! reason), oversized bodies (413), bodies that do not arrive in time
+//! (408), malformed requests and broken body framing (400), unknown paths
+//! (404) and wrong methods (405) before any code here runs.
 //!
 //! # Authentication
 //!
@@ -165,7 +170,7 @@ pub use data::{
 };
 
 use huaweicloud_batch_delete::runtime::server::{
-    self as rt, AnyOf, Authenticate, HeaderTokens, ServerConfig,
+    self as rt, AnyOf, Authenticate, HeaderTokens, Limits, ServerConfig,
 };
 use huaweicloud_batch_delete::runtime::signing::AkSkVerifier;
 use huaweicloud_batch_delete::{csms, dbss, roma, workspace};
@@ -181,8 +186,9 @@ pub struct Settings {
     /// ([`DEFAULT_ACCESS_KEY`], [`DEFAULT_SECRET_KEY`]). Who an access key
     /// stands for is the data's ([`Data::access_keys`]).
     pub access_keys: Vec<(String, String)>,
-    /// The largest request body accepted (larger ones get 413).
-    pub body_limit: usize,
+    /// Body and connection limits (the runtime's defaults:
+    /// [`Limits::default`]).
+    pub limits: Limits,
 }
 
 impl Default for Settings {
@@ -190,7 +196,7 @@ impl Default for Settings {
         Settings {
             extra_tokens: Vec::new(),
             access_keys: vec![(DEFAULT_ACCESS_KEY.to_owned(), DEFAULT_SECRET_KEY.to_owned())],
-            body_limit: 1024 * 1024,
+            limits: Limits::default(),
         }
     }
 }
@@ -223,7 +229,7 @@ impl Reference {
         // Every service: its token scheme, or else an AK/SK signature.
         let config = |token: HeaderTokens| ServerConfig {
             auth: Arc::new(AnyOf(vec![Arc::new(token), aksk.clone()])),
-            body_limit: settings.body_limit,
+            limits: settings.limits,
         };
         let ws = workspace::server::router(
             self.clone(),
@@ -255,7 +261,7 @@ async fn unknown_route(uri: Uri) -> Response {
 }
 
 /// All four services over `data`, accepting the data's tokens and the
-/// default AK/SK pair, with the default body limit.
+/// default AK/SK pair, with the default limits.
 pub fn router(data: Data) -> axum::Router {
     Reference::new(data).router(&Settings::default())
 }
@@ -265,7 +271,9 @@ pub struct ReferenceServer;
 
 impl ReferenceServer {
     /// Binds `addr` (port 0 picks a free port) and serves [`router`] on it
-    /// in a background task until the returned handle is stopped or dropped.
+    /// with the runtime's `serve_with_shutdown` (so [`Settings::limits`]
+    /// hold for connections too) in a background task until the returned
+    /// handle is stopped or dropped.
     pub async fn start(
         addr: SocketAddr,
         data: Data,
@@ -276,12 +284,12 @@ impl ReferenceServer {
         let listener = tokio::net::TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let limits = settings.limits;
         let task = tokio::spawn(async move {
-            axum::serve(listener, app)
-                .with_graceful_shutdown(async move {
-                    let _ = stopped.await;
-                })
-                .await
+            rt::serve_with_shutdown(listener, app, &limits, async move {
+                let _ = stopped.await;
+            })
+            .await
         });
         Ok(RunningServer {
             addr,

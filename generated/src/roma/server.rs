@@ -182,9 +182,16 @@ async fn serve_delete_asset<T: Api>(
 ) -> Result<Response, Response> {
     let fail = |problem: Problem| reject(&[], problem, request_id);
     let (mut parts, body) = request.into_parts();
-    let bytes = server::read_body(body, state.config.body_limit).await.map_err(fail)?;
+    let verdict = server::authenticate_head(
+            &*state.config.auth,
+            &parts,
+            &body,
+            request_id,
+        )
+        .map_err(fail)?;
+    let bytes = server::read_body(body, &state.config.limits).await.map_err(fail)?;
     let identity = Some(
-        server::authenticate(&*state.config.auth, &parts, &bytes).map_err(fail)?,
+        server::authenticate_body(verdict, &bytes, request_id).map_err(fail)?,
     );
     let path = server::path_params(&mut parts, 2).await.map_err(fail)?;
     let project_id = server::param::<String>(&path[0], "project_id").map_err(fail)?;
