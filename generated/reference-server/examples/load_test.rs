@@ -37,15 +37,32 @@ fn documented<T, E>(outcome: &Result<T, Error<E>>) -> bool {
     }
 }
 
-async fn call(i: usize, url: &str, token: &str) -> bool {
-    let config = || {
-        ClientConfig::new(url.to_owned())
-            .with_auth(workspace::client::token_auth(token).expect("a token"))
-    };
+/// One client per service, built once and shared (clones share a pool).
+struct Clients {
+    workspace: workspace::Client,
+    csms: csms::Client,
+    roma: roma::Client,
+    dbss: dbss::Client,
+}
+
+impl Clients {
+    fn new(url: &str, token: &str) -> Self {
+        let config = ClientConfig::new(url.to_owned())
+            .with_auth(workspace::client::token_auth(token).expect("a token"));
+        Clients {
+            workspace: workspace::Client::with_config(config.clone()),
+            csms: csms::Client::with_config(config.clone()),
+            roma: roma::Client::with_config(config.clone()),
+            dbss: dbss::Client::with_config(config),
+        }
+    }
+}
+
+async fn call(i: usize, clients: &Clients) -> bool {
     let missing = format!("missing-{i}");
     match i % 5 {
         0 => {
-            let c = workspace::Client::with_config(config());
+            let c = &clients.workspace;
             let body = workspace::types::DeleteDesktopsReq {
                 desktop_ids: vec![missing],
                 delete_users: false,
@@ -55,14 +72,14 @@ async fn call(i: usize, url: &str, token: &str) -> bool {
             documented(&c.batch_delete_desktops(PROJECT, &body).await)
         }
         1 => {
-            let c = workspace::Client::with_config(config());
+            let c = &clients.workspace;
             let body = workspace::types::DeleteVolumesReq {
                 volume_ids: Some(vec![missing.clone()]),
             };
             documented(&c.delete_desktop_volumes(PROJECT, &missing, &body).await)
         }
         2 => {
-            let c = csms::Client::with_config(config());
+            let c = &clients.csms;
             let body = csms::types::BatchDeleteSecretsRequest {
                 instance_id: Some(missing),
                 instance_type: None,
@@ -70,7 +87,7 @@ async fn call(i: usize, url: &str, token: &str) -> bool {
             documented(&c.batch_delete_secrets(PROJECT, &body).await)
         }
         3 => {
-            let c = roma::Client::with_config(config());
+            let c = &clients.roma;
             let body = roma::types::AssetOperateRequest {
                 apps: Vec::new(),
                 tasks: Vec::new(),
@@ -78,7 +95,7 @@ async fn call(i: usize, url: &str, token: &str) -> bool {
             documented(&c.delete_asset(PROJECT, &missing, &body).await)
         }
         _ => {
-            let c = dbss::Client::with_config(config());
+            let c = &clients.dbss;
             let body = dbss::types::DeleteInstanceDemandRequest {
                 id: format!("{missing:0>32}"),
                 delete_publicip: None,
@@ -101,7 +118,7 @@ async fn main() -> std::process::ExitCode {
     )
     .await
     .expect("the reference server starts");
-    let url = server.url();
+    let clients = Arc::new(Clients::new(&server.url(), "reference-token"));
     let before = rss_kib();
     let gate = Arc::new(Semaphore::new(concurrency));
     let started = Instant::now();
@@ -112,10 +129,10 @@ async fn main() -> std::process::ExitCode {
             .acquire_owned()
             .await
             .expect("the gate is open");
-        let url = url.clone();
+        let clients = clients.clone();
         tasks.push(tokio::spawn(async move {
             let t = Instant::now();
-            let ok = call(i, &url, "reference-token").await;
+            let ok = call(i, &clients).await;
             drop(permit);
             (ok, t.elapsed())
         }));
