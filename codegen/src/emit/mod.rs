@@ -121,3 +121,50 @@ fn opt_usize(v: Option<usize>) -> TokenStream {
         quote! { None }
     }
 }
+
+/// Whether `tokens` use a path through the `types` module (`types::X`):
+/// the module is imported only then.
+pub fn names_types_module(tokens: &TokenStream) -> bool {
+    let mut previous_was_types = false;
+    for tree in tokens.clone() {
+        match tree {
+            proc_macro2::TokenTree::Group(g) => {
+                if names_types_module(&g.stream()) {
+                    return true;
+                }
+                previous_was_types = false;
+            }
+            proc_macro2::TokenTree::Ident(i) => previous_was_types = i == "types",
+            proc_macro2::TokenTree::Punct(p) => {
+                if previous_was_types
+                    && p.as_char() == ':'
+                    && p.spacing() == proc_macro2::Spacing::Joint
+                {
+                    return true;
+                }
+                previous_was_types = false;
+            }
+            proc_macro2::TokenTree::Literal(_) => previous_was_types = false,
+        }
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_paths_through_the_types_module() {
+        assert!(names_types_module(&quote! { fn f(x: types::Pet) {} }));
+        assert!(names_types_module(
+            &quote! { mod m { const A: Option<types::A> = None; } }
+        ));
+        assert!(!names_types_module(
+            &quote! { fn f(types: u8) -> u8 { types } }
+        ));
+        assert!(!names_types_module(
+            &quote! { use crate::runtime::client::Error; }
+        ));
+    }
+}

@@ -112,7 +112,7 @@ pub fn server_module(api: &Api, reg: &Registry<'_>) -> TokenStream {
     };
     // `types` is imported only when something names it.
     let without = module(TokenStream::new());
-    if without.to_string().contains("types ::") {
+    if super::names_types_module(&without) {
         module(quote! { use super::types; })
     } else {
         without
