@@ -196,7 +196,7 @@ impl fmt::Display for Diagnostic {
 }
 
 /// The longest value quoted in a message, in characters.
-const QUOTE_MAX: usize = 80;
+pub const QUOTE_MAX: usize = 80;
 /// The longest message, in bytes: whatever a message quotes, it stays
 /// readable on one line.
 const MESSAGE_MAX: usize = 768;
@@ -234,6 +234,21 @@ pub fn sort(diagnostics: &mut [Diagnostic]) {
     diagnostics.sort_by(|a, b| {
         (&a.file, a.position, &a.pointer, a.rule).cmp(&(&b.file, b.position, &b.pointer, b.rule))
     });
+}
+
+/// A loop of references for a message: `#/a -> #/b -> #/a`, each pointer cut
+/// to `max` characters, at most ten shown (then `-> …`).
+pub fn ref_loop_text(chain: &[&str], max: usize) -> String {
+    let mut shown: Vec<String> = chain
+        .iter()
+        .chain(chain.first())
+        .take(10)
+        .map(|p| format!("#{}", cut_to(p, max)))
+        .collect();
+    if chain.len() >= 10 {
+        shown.push("…".into());
+    }
+    shown.join(" -> ")
 }
 
 #[cfg(test)]

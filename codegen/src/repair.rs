@@ -13,7 +13,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::diagnostic::{cut, Diagnostic, Rule};
+use crate::diagnostic::{cut, ref_loop_text, Diagnostic, Rule, QUOTE_MAX};
 use crate::load::{Document, RefFailure};
 use crate::openapi::{is_json, join, OperationSite};
 
@@ -229,22 +229,14 @@ impl Repairer<'_> {
         };
         match self.doc.ref_failure(node, pointer) {
             Some(RefFailure::Loop(chain)) => {
-                let mut shown: Vec<String> = chain
-                    .iter()
-                    .chain(chain.first())
-                    .take(10)
-                    .map(|p| format!("#{}", cut(p)))
-                    .collect();
-                if chain.len() >= 10 {
-                    shown.push("…".into());
-                }
+                let chain: Vec<&str> = chain.iter().map(String::as_str).collect();
                 self.warn(
                     &ref_ptr,
                     Rule::RefCycle,
                     format!(
                         "`{}` leads to references that only lead to each other ({}): {what}",
                         cut(target),
-                        shown.join(" -> ")
+                        ref_loop_text(&chain, QUOTE_MAX)
                     ),
                 );
             }

@@ -9,7 +9,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use serde_json::{Map, Value};
 
-use crate::diagnostic::{self, cut, cut_to, Diagnostic, Rule};
+use crate::diagnostic::{self, cut, cut_to, ref_loop_text, Diagnostic, Rule};
 use crate::load::Document;
 use crate::naming::{camel_ident, snake_ident};
 use crate::openapi::{self, is_json, join, pointer_tokens, OperationSite, METHODS};
@@ -224,24 +224,13 @@ impl<'a> Validator<'a> {
                 .min_by_key(|&i| order.get(cycle[i]).copied().unwrap_or(usize::MAX))
                 .unwrap_or(0);
             cycle.rotate_left(first);
-            let shown: Vec<String> = cycle
-                .iter()
-                .chain(cycle.first())
-                .take(10)
-                .map(|p| format!("#{}", cut_to(p, POINTER_MAX)))
-                .collect();
-            let more = if cycle.len() + 1 > shown.len() {
-                " -> …"
-            } else {
-                ""
-            };
             let what = referent(cycle[0]);
             self.report(
                 &join(cycle[0], "$ref"),
                 Rule::RefCycle,
                 format!(
-                    "these references only lead to each other and never reach {what}: {}{more}",
-                    shown.join(" -> ")
+                    "these references only lead to each other and never reach {what}: {}",
+                    ref_loop_text(&cycle, POINTER_MAX)
                 ),
             );
         }

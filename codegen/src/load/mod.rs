@@ -24,7 +24,7 @@ use serde_json::{Map, Number, Value};
 
 pub use crate::diagnostic::Position;
 use crate::diagnostic::{cut, Diagnostic, Rule};
-use crate::pointer::{escape_token, unescape_token};
+use crate::pointer::{escape_token, join, pointer_tokens, unescape_token};
 
 /// At most this many nodes are copied through aliases in one file: an alias
 /// copies its anchor's whole value, so nested aliases multiply (nine levels
@@ -142,14 +142,10 @@ impl Document {
                 return Some(RefFailure::Unresolved(r.to_owned()));
             };
             value = next;
-            let target = r
-                .trim_start_matches('#')
-                .split('/')
-                .skip(1)
-                .map(unescape_token)
-                .fold(String::new(), |at, token| {
-                    format!("{at}/{}", escape_token(&token))
-                });
+            // The pointer in its canonical escaping, to compare with others.
+            let target = pointer_tokens(r.trim_start_matches('#'))
+                .iter()
+                .fold(String::new(), |at, token| join(&at, token));
             if let Some(start) = chain.iter().position(|p| *p == target) {
                 return Some(RefFailure::Loop(chain.split_off(start)));
             }
