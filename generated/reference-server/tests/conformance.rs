@@ -19,8 +19,11 @@ use huaweicloud_batch_delete::{csms, dbss, roma, workspace};
 use reference_server::data::{self as d, fault_id};
 use reference_server::{Data, ReferenceServer, RunningServer, Settings};
 use serde_json::{json, Value};
+
+mod wire;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
+use wire::Raw;
 
 /// The longest any single network step may take.
 const LIMIT: Duration = Duration::from_secs(10);
@@ -1109,23 +1112,7 @@ async fn concurrent_deletes_of_one_desktop_that_goes_at_once() {
 // Raw HTTP
 // ---------------------------------------------------------------------------
 
-/// A response as read off the wire.
-#[derive(Debug)]
-struct Raw {
-    status: u16,
-    /// Names lower-cased.
-    headers: Vec<(String, String)>,
-    body: Vec<u8>,
-}
-
 impl Raw {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.as_str())
-    }
-
     fn json(&self) -> Value {
         serde_json::from_slice(&self.body)
             .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
@@ -1159,29 +1146,7 @@ async fn raw(
     let _ = within(stream.write_all(&request)).await;
     let mut bytes = Vec::new();
     let _ = within(stream.read_to_end(&mut bytes)).await;
-    let end = bytes
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .unwrap_or_else(|| panic!("no response head: {:?}", String::from_utf8_lossy(&bytes)));
-    let head = String::from_utf8_lossy(&bytes[..end]).into_owned();
-    let mut lines = head.split("\r\n");
-    let status = lines
-        .next()
-        .unwrap()
-        .split(' ')
-        .nth(1)
-        .unwrap()
-        .parse()
-        .unwrap();
-    let headers = lines
-        .filter_map(|l| l.split_once(':'))
-        .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_owned()))
-        .collect();
-    Raw {
-        status,
-        headers,
-        body: bytes[end + 4..].to_vec(),
-    }
+    wire::parse(&bytes).unwrap_or_else(|| panic!("no response head: \"\""))
 }
 
 /// The services, for requests that do not care which operation they hit.

@@ -15,6 +15,9 @@ use reference_server::{Data, ReferenceServer, RunningServer, Settings};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
+mod wire;
+use wire::{parse, Raw};
+
 /// The longest any single network step may take.
 const LIMIT: Duration = Duration::from_secs(10);
 
@@ -54,58 +57,12 @@ fn assets_path() -> String {
     format!("/v2/{P}/instances/{}/assets/delete", d::ROMA_INSTANCE)
 }
 
-/// A response as read off the wire.
-#[derive(Debug)]
-struct Raw {
-    status: u16,
-    /// Names lower-cased.
-    headers: Vec<(String, String)>,
-    body: Vec<u8>,
-}
-
 impl Raw {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.as_str())
-    }
-
     /// The body with the request id blanked out.
     fn body_without_request_id(&self) -> String {
         let id = self.header("x-request-id").expect("X-Request-Id is sent");
         String::from_utf8_lossy(&self.body).replace(id, "")
     }
-}
-
-/// Parses what a connection received; `None` when nothing was.
-fn parse(bytes: &[u8]) -> Option<Raw> {
-    if bytes.is_empty() {
-        return None;
-    }
-    let end = bytes
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .unwrap_or_else(|| panic!("no response head: {:?}", String::from_utf8_lossy(bytes)));
-    let head = String::from_utf8_lossy(&bytes[..end]).into_owned();
-    let mut lines = head.split("\r\n");
-    let status = lines
-        .next()
-        .unwrap()
-        .split(' ')
-        .nth(1)
-        .unwrap()
-        .parse()
-        .unwrap();
-    let headers = lines
-        .filter_map(|l| l.split_once(':'))
-        .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_owned()))
-        .collect();
-    Some(Raw {
-        status,
-        headers,
-        body: bytes[end + 4..].to_vec(),
-    })
 }
 
 /// Writes `request` (all of it; the server may stop reading, which is
