@@ -55,6 +55,29 @@ pub fn text(v: Option<&Value>) -> Option<String> {
         .filter(|s| !s.trim().is_empty())
 }
 
+/// The extension on a server variable naming the service whose region
+/// overrides (environment variables, regions file) apply to it.
+pub const REGION_OVERRIDE: &str = "x-region-override";
+
+/// The `x-region-override` of a server variable: `None` without one, the
+/// service name, or why the value is not one (a name of ASCII letters,
+/// digits and `_` that starts with a letter: it becomes part of an
+/// environment variable's name).
+pub fn region_override(variable: &Value) -> Option<Result<String, String>> {
+    let value = variable.get(REGION_OVERRIDE)?;
+    let valid = value.as_str().filter(|name| {
+        name.starts_with(|c: char| c.is_ascii_alphabetic())
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+    });
+    Some(match valid {
+        Some(name) => Ok(name.to_owned()),
+        None => Err(format!(
+            "`{REGION_OVERRIDE}` must be a service name of ASCII letters, digits and `_` starting with a letter (it becomes part of environment variable names), not {}",
+            crate::diagnostic::cut(&value.to_string())
+        )),
+    })
+}
+
 /// A `security` list: alternatives, each a set of scheme names.
 pub fn security_list(v: Option<&Value>) -> Option<Vec<Vec<String>>> {
     let list = v?.as_array()?;

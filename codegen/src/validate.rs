@@ -30,6 +30,7 @@ pub fn validate(doc: &Document, ops: &[OperationSite<'_>]) -> Vec<Diagnostic> {
         v.check_ref_cycles();
         v.check_operations();
         v.check_security();
+        v.check_servers();
         v.check_examples();
         v.check_unused_components();
         v.check_model();
@@ -409,6 +410,39 @@ impl<'a> Validator<'a> {
                             format!("security requirement names `{}`, which is not in components/securitySchemes", cut(name)),
                         );
                     }
+                }
+            }
+        }
+    }
+
+    /// `x-region-override` on server variables: a service name, on at most
+    /// one variable of a server.
+    fn check_servers(&mut self) {
+        let servers = self.root().get("servers").and_then(Value::as_array);
+        for (i, server) in servers.into_iter().flatten().enumerate() {
+            let variables = server.get("variables").and_then(Value::as_object);
+            let mut first: Option<&str> = None;
+            for (name, variable) in variables.into_iter().flatten() {
+                let pointer = format!(
+                    "/servers/{i}/variables/{}/{}",
+                    openapi::escape_token(name),
+                    openapi::REGION_OVERRIDE
+                );
+                match openapi::region_override(variable) {
+                    None => {}
+                    Some(Err(message)) => self.report(&pointer, Rule::Unsupported, message),
+                    Some(Ok(_)) => match first {
+                        Some(other) => self.report(
+                            &pointer,
+                            Rule::Unsupported,
+                            format!(
+                                "only one variable of a server may carry `{}` (`{}` already does)",
+                                openapi::REGION_OVERRIDE,
+                                cut(other)
+                            ),
+                        ),
+                        None => first = Some(name),
+                    },
                 }
             }
         }

@@ -4,12 +4,23 @@
 //! without any change to generated code.
 
 use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use reqwest::header::{HeaderName, HeaderValue};
 
 /// Adds credentials to a finished request.
 pub trait Authenticator: Send + Sync + fmt::Debug {
     fn authenticate(&self, request: &mut reqwest::Request) -> Result<(), AuthError>;
+
+    /// A non-secret value that comes with the credentials, by name:
+    /// `"project_id"` and `"domain_id"` for Huawei Cloud credentials. A
+    /// generated method fills a path parameter marked `x-credential: NAME`
+    /// the caller leaves out with it. `None` by default.
+    fn credential(&self, name: &str) -> Option<&str> {
+        let _ = name;
+        None
+    }
 }
 
 /// Credentials could not be applied.
@@ -72,5 +83,82 @@ impl Authenticator for ApiKeyHeader {
             .headers_mut()
             .insert(self.name.clone(), self.value.clone());
         Ok(())
+    }
+}
+
+/// Where credentials and endpoint overrides are looked up: environment
+/// variables and the home directory. [`Environment::process`] reads the
+/// process's own; [`Environment::new`] takes both from the caller, so that
+/// a test never depends on (or changes) the real ones.
+#[derive(Clone)]
+pub struct Environment {
+    var: Arc<dyn Fn(&str) -> Result<String, std::env::VarError> + Send + Sync>,
+    home: Option<PathBuf>,
+}
+
+impl Environment {
+    /// The process environment; the home directory is `HOME`, else
+    /// `USERPROFILE` (Windows).
+    pub fn process() -> Self {
+        let home = ["HOME", "USERPROFILE"]
+            .iter()
+            .filter_map(|name| std::env::var_os(name))
+            .find(|v| !v.is_empty())
+            .map(PathBuf::from);
+        Environment {
+            var: Arc::new(|name| std::env::var(name)),
+            home,
+        }
+    }
+
+    /// Variables read through `var`, and `home` as the home directory
+    /// (`None`: there is none).
+    pub fn new(
+        var: impl Fn(&str) -> Result<String, std::env::VarError> + Send + Sync + 'static,
+        home: Option<PathBuf>,
+    ) -> Self {
+        Environment {
+            var: Arc::new(var),
+            home,
+        }
+    }
+
+    /// The value of `name`; unset and empty are both `Ok(None)`, a value
+    /// that is not Unicode is `Err(())`.
+    #[allow(clippy::result_unit_err)]
+    pub fn var(&self, name: &str) -> Result<Option<String>, ()> {
+        match (self.var)(name) {
+            Ok(v) if v.is_empty() => Ok(None),
+            Ok(v) => Ok(Some(v)),
+            Err(std::env::VarError::NotPresent) => Ok(None),
+            Err(std::env::VarError::NotUnicode(_)) => Err(()),
+        }
+    }
+
+    /// The home directory, if known.
+    pub fn home(&self) -> Option<&Path> {
+        self.home.as_deref()
+    }
+
+    /// The file named by the variable `variable`, else `default` below the
+    /// home directory; `None` when neither is known. The flag says whether
+    /// the variable named it (so that a missing file is an error).
+    pub(crate) fn file(
+        &self,
+        variable: &str,
+        default: &str,
+    ) -> Result<Option<(PathBuf, bool)>, ()> {
+        if let Some(path) = self.var(variable)? {
+            return Ok(Some((PathBuf::from(path), true)));
+        }
+        Ok(self.home().map(|home| (home.join(default), false)))
+    }
+}
+
+impl fmt::Debug for Environment {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Environment")
+            .field("home", &self.home)
+            .finish_non_exhaustive()
     }
 }

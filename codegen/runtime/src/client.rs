@@ -169,6 +169,13 @@ impl ClientConfig {
         self
     }
 
+    /// A non-secret value that comes with the configured credentials
+    /// (`"project_id"`, `"domain_id"`), as [`Authenticator::credential`]
+    /// gives it; `None` without credentials or without that value.
+    pub fn credential(&self, name: &str) -> Option<&str> {
+        self.auth.credential(name)
+    }
+
     pub fn base_url(&self) -> &str {
         &self.base_url
     }

@@ -7,7 +7,8 @@
 //! files as `src/runtime/`, so it builds on its own. The modules therefore
 //! refer to each other through `super::`, never through the crate root.
 //!
-//! Features: `client` (the `reqwest` client side), `server` (what the axum
+//! Features: `client` (the `reqwest` client side, with the region chain;
+//! with a signing feature too, the credential chain), `server` (what the axum
 //! server stubs need), and one per request-signing algorithm a document can
 //! name with `x-signing` on a security scheme (an embedded copy holds only
 //! those its documents name).
@@ -16,6 +17,10 @@
 pub mod auth;
 #[cfg(feature = "client")]
 pub mod client;
+#[cfg(all(feature = "client", feature = "sdk-hmac-sha256"))]
+pub mod credentials;
+#[cfg(feature = "client")]
+pub mod region;
 #[cfg(feature = "server")]
 pub mod server;
 #[cfg(feature = "sdk-hmac-sha256")]

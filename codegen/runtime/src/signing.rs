@@ -38,6 +38,8 @@ pub const DATE_HEADER: &str = "x-sdk-date";
 pub const CONTENT_SHA256_HEADER: &str = "x-sdk-content-sha256";
 /// The header carrying the project ID.
 pub const PROJECT_ID_HEADER: &str = "x-project-id";
+/// The header carrying the domain (account) ID.
+pub const DOMAIN_ID_HEADER: &str = "x-domain-id";
 /// The header carrying the security token of temporary credentials.
 pub const SECURITY_TOKEN_HEADER: &str = "x-security-token";
 /// The `X-Sdk-Content-Sha256` value that leaves the body out of the signature.
@@ -470,6 +472,9 @@ pub struct AkSk {
     pub sk: String,
     /// Sent as `X-Project-Id` (and signed) when set.
     pub project_id: Option<String>,
+    /// Sent as `X-Domain-Id` (and signed) when set: the account of global
+    /// services (IAM and the like).
+    pub domain_id: Option<String>,
     /// The security token of temporary credentials, sent as
     /// `X-Security-Token` (and signed) when set.
     pub security_token: Option<String>,
@@ -479,6 +484,7 @@ pub struct AkSk {
 pub const ENV_AK: &str = "HUAWEICLOUD_SDK_AK";
 pub const ENV_SK: &str = "HUAWEICLOUD_SDK_SK";
 pub const ENV_PROJECT_ID: &str = "HUAWEICLOUD_SDK_PROJECT_ID";
+pub const ENV_DOMAIN_ID: &str = "HUAWEICLOUD_SDK_DOMAIN_ID";
 pub const ENV_SECURITY_TOKEN: &str = "HUAWEICLOUD_SDK_SECURITY_TOKEN";
 
 /// Credentials could not be read from the environment. Names the variable,
@@ -512,6 +518,7 @@ impl AkSk {
             ak: ak.into(),
             sk: sk.into(),
             project_id: None,
+            domain_id: None,
             security_token: None,
         }
     }
@@ -521,14 +528,21 @@ impl AkSk {
         self
     }
 
+    pub fn with_domain_id(mut self, domain_id: impl Into<String>) -> Self {
+        self.domain_id = Some(domain_id.into());
+        self
+    }
+
     pub fn with_security_token(mut self, token: impl Into<String>) -> Self {
         self.security_token = Some(token.into());
         self
     }
 
     /// Reads `HUAWEICLOUD_SDK_AK` and `HUAWEICLOUD_SDK_SK` (required) and
-    /// `HUAWEICLOUD_SDK_PROJECT_ID` and `HUAWEICLOUD_SDK_SECURITY_TOKEN`
-    /// (optional; empty counts as unset).
+    /// `HUAWEICLOUD_SDK_PROJECT_ID`, `HUAWEICLOUD_SDK_DOMAIN_ID` and
+    /// `HUAWEICLOUD_SDK_SECURITY_TOKEN` (optional; empty counts as unset).
+    /// The credential chain (`credentials::Credentials::default_chain`, with
+    /// the `client` feature) also reads the profile file.
     pub fn from_env() -> Result<Self, CredentialsError> {
         Self::from_lookup(|name| std::env::var(name))
     }
@@ -548,6 +562,7 @@ impl AkSk {
             ak: required(ENV_AK)?,
             sk: required(ENV_SK)?,
             project_id: get(ENV_PROJECT_ID)?,
+            domain_id: get(ENV_DOMAIN_ID)?,
             security_token: get(ENV_SECURITY_TOKEN)?,
         })
     }
@@ -559,6 +574,7 @@ impl fmt::Debug for AkSk {
             .field("ak", &self.ak)
             .field("sk", &"<redacted>")
             .field("project_id", &self.project_id)
+            .field("domain_id", &self.domain_id)
             .field(
                 "security_token",
                 &self.security_token.as_ref().map(|_| "<redacted>"),
@@ -600,8 +616,8 @@ mod client_side {
         Ok(values.join(","))
     }
 
-    /// Signs like the SDK: adds `X-Project-Id` and `X-Security-Token` when
-    /// set; leaves a request that already has an `Authorization` header
+    /// Signs like the SDK: adds `X-Project-Id`, `X-Domain-Id` and
+    /// `X-Security-Token` when set; leaves a request that already has an `Authorization` header
     /// unsigned; otherwise adds `X-Sdk-Content-Sha256: UNSIGNED-PAYLOAD` for a
     /// non-JSON `Content-Type`, `X-Sdk-Date` (now, unless one is present) and
     /// `Host` (with the port unless it is the default), then signs every
@@ -623,6 +639,12 @@ mod client_side {
                 headers.insert(
                     HeaderName::from_static(PROJECT_ID_HEADER),
                     value("X-Project-Id", project_id)?,
+                );
+            }
+            if let Some(domain_id) = &self.domain_id {
+                headers.insert(
+                    HeaderName::from_static(DOMAIN_ID_HEADER),
+                    value("X-Domain-Id", domain_id)?,
                 );
             }
             if let Some(token) = &self.security_token {
@@ -697,6 +719,15 @@ mod client_side {
             v.set_sensitive(true);
             request.headers_mut().insert(AUTHORIZATION, v);
             Ok(())
+        }
+
+        /// `"project_id"` and `"domain_id"`, when set.
+        fn credential(&self, name: &str) -> Option<&str> {
+            match name {
+                "project_id" => self.project_id.as_deref(),
+                "domain_id" => self.domain_id.as_deref(),
+                _ => None,
+            }
         }
     }
 }

@@ -184,6 +184,7 @@ impl Vector {
             ak: self.ak.clone(),
             sk: self.sk.clone(),
             project_id: self.project_id.clone(),
+            domain_id: None,
             security_token: self.security_token.clone(),
         }
     }

@@ -120,7 +120,66 @@ fn servers(api: &Api) -> TokenStream {
             }
         }
     });
+    out.extend(region_chain(server));
     out
+}
+
+/// `region_endpoint` and `Client::for_region` for a server whose region
+/// variable carries `x-region-override`: the runtime's region chain
+/// (environment, regions file, then the server's own list), with the other
+/// variables at their defaults.
+fn region_chain(server: &crate::ir::Server) -> TokenStream {
+    let Some(region) = server
+        .variables
+        .iter()
+        .find(|v| v.region_override.is_some())
+    else {
+        return TokenStream::new();
+    };
+    let service = region.region_override.as_deref().unwrap_or_default();
+    let mut template = server.url.clone();
+    for v in server.variables.iter().filter(|v| v.name != region.name) {
+        template = template.replace(&format!("{{{}}}", v.name), &v.default);
+    }
+    let name = &region.name;
+    let konst = format_ident!("{}_VALUES", region.rust.to_uppercase());
+    let endpoint_doc = doc(paragraphs(&[
+        Some(&format!(
+            "The endpoint of region `region`, found by the runtime's region chain \
+             (`runtime::region`) for the service `{service}`: an override in the \
+             environment, else one in the regions file, else the spec's server URL with \
+             `{{{name}}}` set to the region, when it is one of `{konst}`."
+        )),
+        Some(
+            "An override may name any region ID; another ID is refused with the known ones listed.",
+        ),
+    ])
+    .as_deref());
+    quote! {
+        /// The service name region overrides use (`x-region-override`).
+        pub const REGION_SERVICE: &str = #service;
+
+        #endpoint_doc
+        pub fn region_endpoint(region: &str) -> Result<String, crate::runtime::region::RegionError> {
+            crate::runtime::region::endpoint(
+                REGION_SERVICE,
+                region,
+                &crate::runtime::region::Builtin {
+                    template: #template,
+                    variable: #name,
+                    regions: #konst,
+                },
+            )
+        }
+
+        impl Client {
+            /// A client for `region`, its endpoint found as
+            /// [`region_endpoint`] does.
+            pub fn for_region(region: &str) -> Result<Self, crate::runtime::region::RegionError> {
+                Ok(Client::new(region_endpoint(region)?))
+            }
+        }
+    }
 }
 
 fn auth_helpers(api: &Api) -> TokenStream {

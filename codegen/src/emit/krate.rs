@@ -53,6 +53,11 @@ pub fn signings(apis: &[Api]) -> Vec<&'static Signing> {
         .collect()
 }
 
+/// What the runtime's `client` part needs besides `reqwest`, from
+/// [`DEPENDENCIES`], when the runtime is embedded: path encoding, and the
+/// regions file's YAML.
+pub const CLIENT_RUNTIME_DEPENDENCIES: &[&str] = &["percent-encoding", "saphyr-parser"];
+
 /// What the runtime's `server` part needs besides `axum`, from
 /// [`DEPENDENCIES`], when the runtime is embedded: body reading with limits,
 /// the connection-level server, and logging of refused credentials.
@@ -92,6 +97,7 @@ pub const DEPENDENCIES: &[(&str, &str)] = &[
         "reqwest",
         r#"{ version = "0.13", default-features = false, features = ["rustls", "http2"], optional = true }"#,
     ),
+    ("saphyr-parser", r#"{ version = "0.3", optional = true }"#),
     ("serde", r#"{ version = "1.0.200", features = ["derive"] }"#),
     (
         "serde_json",
@@ -126,11 +132,17 @@ pub const DEV_DEPENDENCIES: &[(&str, &str)] = &[(
 pub const RUNTIME_LIB_SOURCE: &str = include_str!("../../runtime/src/lib.rs");
 
 /// The runtime crate's modules, embedded beside it: (file name, source).
-/// A signing module ([`SIGNINGS`]) is embedded only for a crate whose
+/// A module that needs a signing feature ([`SIGNINGS`]: the signing module
+/// itself, the credentials built on it) is embedded only for a crate whose
 /// documents name its algorithm.
 pub const RUNTIME_MODULES: &[(&str, &str)] = &[
     ("auth.rs", include_str!("../../runtime/src/auth.rs")),
     ("client.rs", include_str!("../../runtime/src/client.rs")),
+    (
+        "credentials.rs",
+        include_str!("../../runtime/src/credentials.rs"),
+    ),
+    ("region.rs", include_str!("../../runtime/src/region.rs")),
     ("server.rs", include_str!("../../runtime/src/server.rs")),
     ("signing.rs", include_str!("../../runtime/src/signing.rs")),
     (
@@ -143,17 +155,31 @@ pub const RUNTIME_MODULES: &[(&str, &str)] = &[
 /// names and sources, `mod.rs` declaring only the modules that are there.
 pub fn runtime_files(signings: &[&Signing]) -> Vec<(String, String)> {
     let left_out: Vec<&Signing> = SIGNINGS.iter().filter(|s| !signings.contains(s)).collect();
-    let mut lib = RUNTIME_LIB_SOURCE.to_owned();
-    for s in &left_out {
-        let declaration = format!(
-            "#[cfg(feature = \"{}\")]\npub mod {};\n",
-            s.feature, s.module
-        );
-        lib = lib.replacen(&declaration, "", 1);
+    // A declaration is a `#[cfg(...)]` line and a `pub mod NAME;` line; it
+    // goes, with its file, when the cfg names a left-out feature.
+    let mut lib = String::new();
+    let mut dropped: Vec<String> = Vec::new();
+    let mut lines = RUNTIME_LIB_SOURCE.split_inclusive('\n').peekable();
+    while let Some(line) = lines.next() {
+        let needs_left_out = line.starts_with("#[cfg(")
+            && left_out
+                .iter()
+                .any(|s| line.contains(&format!("feature = \"{}\"", s.feature)));
+        let module = lines
+            .peek()
+            .and_then(|next| next.trim().strip_prefix("pub mod "))
+            .and_then(|rest| rest.strip_suffix(';'));
+        match module {
+            Some(module) if needs_left_out => {
+                dropped.push(format!("{module}.rs"));
+                lines.next();
+            }
+            _ => lib.push_str(line),
+        }
     }
     let mut files = vec![("mod.rs".to_owned(), lib)];
     for (name, source) in RUNTIME_MODULES {
-        if left_out.iter().any(|s| format!("{}.rs", s.module) == *name) {
+        if dropped.iter().any(|d| d == name) {
             continue;
         }
         files.push(((*name).to_owned(), (*source).to_owned()));
@@ -369,7 +395,7 @@ fn cargo_toml(apis: &[Api], opts: &CrateOptions, header: &str) -> String {
     };
     let mut names: Vec<&str> = vec!["serde", "serde_json", "reqwest", "axum"];
     if opts.runtime_path.is_none() {
-        names.push("percent-encoding");
+        names.extend(CLIENT_RUNTIME_DEPENDENCIES);
         names.extend(SERVER_RUNTIME_DEPENDENCIES);
         names.extend(signings.iter().flat_map(|s| s.dependencies.iter().copied()));
     }
@@ -378,7 +404,7 @@ fn cargo_toml(apis: &[Api], opts: &CrateOptions, header: &str) -> String {
     let mut default = vec!["client".to_owned(), "server".to_owned()];
     default.extend(apis.iter().map(|a| a.module.clone()));
     features.push_str(&format!("default = [{}]\n", quoted(&default)));
-    let mut client = runtime("client", &["percent-encoding"]);
+    let mut client = runtime("client", CLIENT_RUNTIME_DEPENDENCIES);
     client.push("dep:reqwest".into());
     client.extend(signing_features.iter().cloned());
     features.push_str(&format!("client = [{}]\n", quoted(&client)));

@@ -53,6 +53,9 @@ pub struct ServerVariable {
     pub default: String,
     pub values: Vec<String>,
     pub description: Option<String>,
+    /// `x-region-override`: the service name region overrides use for this
+    /// variable (at most one variable of a server has one).
+    pub region_override: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq)]

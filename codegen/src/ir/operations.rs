@@ -11,7 +11,8 @@ use super::{
 use crate::diagnostic::{cut, cut_message, Rule};
 use crate::naming::{camel_ident, dedupe, snake_ident};
 use crate::openapi::{
-    is_json, join, media_essence, security_list, template_names, text, OperationSite,
+    escape_token, is_json, join, media_essence, region_override, security_list, template_names,
+    text, OperationSite, REGION_OVERRIDE,
 };
 
 impl<'a> Builder<'a> {
@@ -39,13 +40,40 @@ impl<'a> Builder<'a> {
         {
             let url = text(s.get("url")).unwrap_or_else(|| "/".into());
             let mut variables = Vec::new();
+            let mut has_override = false;
             for (name, v) in s
                 .get("variables")
                 .and_then(Value::as_object)
                 .into_iter()
                 .flatten()
             {
+                let pointer = format!(
+                    "/servers/{}/variables/{}/{}",
+                    out.len(),
+                    escape_token(name),
+                    REGION_OVERRIDE
+                );
+                let region_override = match region_override(v) {
+                    None => None,
+                    Some(Err(message)) => {
+                        self.warn(&pointer, Rule::Unsupported, format!("{message}; ignored"));
+                        None
+                    }
+                    Some(Ok(_)) if has_override => {
+                        self.warn(
+                            &pointer,
+                            Rule::Unsupported,
+                            format!("only one variable of a server may carry `{REGION_OVERRIDE}`; ignored"),
+                        );
+                        None
+                    }
+                    Some(Ok(service)) => {
+                        has_override = true;
+                        Some(service)
+                    }
+                };
                 variables.push(ServerVariable {
+                    region_override,
                     name: name.clone(),
                     rust: snake_ident(name),
                     default: text(v.get("default")).unwrap_or_default(),

@@ -68,6 +68,36 @@ impl Client {
     }
 }
 
+/// The service name region overrides use (`x-region-override`).
+pub const REGION_SERVICE: &str = "CSMS";
+
+/// The endpoint of region `region`, found by the runtime's region chain (\[`crate::runtime::region`\]) for the service `CSMS`: an override in the environment, else one in the regions file, else the spec's server URL with `{region}` set to the region, when it is one of \[`REGION_VALUES`\].
+///
+/// An override may name any region ID; another ID is refused with the known ones listed.
+pub fn region_endpoint(
+    region: &str,
+) -> Result<String, crate::runtime::region::RegionError> {
+    crate::runtime::region::endpoint(
+        REGION_SERVICE,
+        region,
+        &crate::runtime::region::Builtin {
+            template: "https://kms.{region}.myhuaweicloud.com",
+            variable: "region",
+            regions: REGION_VALUES,
+        },
+    )
+}
+
+impl Client {
+    /// A client for `region`, its endpoint found as
+    /// [`region_endpoint`] does.
+    pub fn for_region(
+        region: &str,
+    ) -> Result<Self, crate::runtime::region::RegionError> {
+        Ok(Client::new(region_endpoint(region)?))
+    }
+}
+
 /// Credentials for the `token` scheme: the value is sent in the `X-Auth-Token` header.
 ///
 /// IAM user token. It can be obtained by calling the IAM API. The value of
