@@ -89,6 +89,7 @@ snapshots! {
     construct_bodies: "constructs", "codegen/tests/fixtures/constructs/bodies.yaml";
     construct_large_variants: "constructs", "codegen/tests/fixtures/constructs/large_variants.yaml";
     construct_prose: "constructs", "codegen/tests/fixtures/constructs/prose.yaml";
+    construct_servers: "constructs", "codegen/tests/fixtures/constructs/servers.yaml";
 }
 
 /// Every spec the tests know, relative to the workspace.
@@ -114,7 +115,7 @@ fn every_spec_directory_is_covered() {
     let count = |dir: &str| specs.iter().filter(|s| s.starts_with(dir)).count();
     // A new spec needs a snapshot test above (and the counts here updated).
     assert_eq!(count("specs/"), 4, "{specs:#?}");
-    assert_eq!(count("codegen/tests/fixtures/constructs/"), 8, "{specs:#?}");
+    assert_eq!(count("codegen/tests/fixtures/constructs/"), 9, "{specs:#?}");
     assert_eq!(count("codegen/tests/fixtures/public/"), 4, "{specs:#?}");
 }
 
@@ -151,12 +152,14 @@ fn public_specs_generate_the_expected_files() {
             "mod.rs",
             "auth.rs",
             "client.rs",
+            "region.rs",
             "server.rs",
             "validation.rs",
         ] {
             expected.push(PathBuf::from("src/runtime").join(name));
         }
         assert!(!expected.contains(&PathBuf::from("src/runtime/signing.rs")));
+        assert!(!expected.contains(&PathBuf::from("src/runtime/credentials.rs")));
         for name in ["mod.rs", "types.rs", "client.rs", "server.rs"] {
             expected.push(Path::new("src").join(&module).join(name));
         }
@@ -177,6 +180,27 @@ struct Refusal {
 }
 
 const REFUSALS: &[Refusal] = &[
+    Refusal {
+        what: "an x-region-override that is not a service name",
+        rule: Rule::Unsupported,
+        spec: r#"openapi: 3.0.3
+info: {title: T, version: "1"}
+servers:
+  - url: https://a.{region}.example.com
+    variables:
+      region:
+        default: r-1
+        x-region-override: [SVC]
+paths:
+  /a:
+    get:
+      operationId: getA
+      responses:
+        "204": {description: ok}
+"#,
+        pointer: "/servers/0/variables/region/x-region-override",
+        line: 8,
+    },
     Refusal {
         what: "a cookie parameter",
         rule: Rule::Unsupported,
@@ -392,5 +416,49 @@ components:
                 17
             )]
         );
+    }
+}
+
+/// `x-region-override` on a server's region variable gives the client the
+/// runtime's region chain for that service; without it there is none.
+#[test]
+fn a_region_override_generates_the_region_chain() {
+    let files = files("codegen/tests/fixtures/constructs/servers.yaml");
+    let client = &files[Path::new("src/servers/client.rs")];
+    for needle in [
+        "pub const REGION_SERVICE: &str = \"DEMO_SVC\";",
+        "pub fn region_endpoint(",
+        "pub fn for_region(",
+        "template: \"https://demo.{region}.example.com/api\",",
+        "regions: REGION_VALUES,",
+        "pub fn server_url(",
+        "pub fn for_server(",
+    ] {
+        assert!(client.contains(needle), "{needle} in\n{client}");
+    }
+    let plain = files_of_str(
+        "plain.yaml",
+        &std::fs::read_to_string(workspace().join("codegen/tests/fixtures/constructs/servers.yaml"))
+            .unwrap()
+            .replace("        x-region-override: DEMO_SVC\n", ""),
+    );
+    let client = &plain[Path::new("src/plain/client.rs")];
+    assert!(client.contains("pub fn server_url("), "{client}");
+    assert!(!client.contains("region_endpoint"), "{client}");
+    assert!(!client.contains("for_region"), "{client}");
+}
+
+fn files_of_str(name: &str, spec: &str) -> BTreeMap<PathBuf, String> {
+    let loaded = codegen::load::load_str(name, spec);
+    let input = Input {
+        module: codegen::module_name(Path::new(name)),
+        source: name.to_owned(),
+        document: loaded.document.expect("loads"),
+    };
+    let mut opts = CrateOptions::standalone("plain", "");
+    opts.strict = true;
+    match codegen::generate(&[input], &opts, "test") {
+        Ok(generated) => generated.files,
+        Err(e) => panic!("{name} does not generate:\n{e}"),
     }
 }

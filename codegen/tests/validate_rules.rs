@@ -219,6 +219,23 @@ const CASES: &[Case] = &[
             ),
         ],
     },
+    // Not a name that fits an environment variable; a second variable of
+    // one server with the extension.
+    Case {
+        file: "invalid/region-override.yaml",
+        expect: &[
+            (
+                Rule::Unsupported,
+                "/servers/0/variables/region/x-region-override",
+                10,
+            ),
+            (
+                Rule::Unsupported,
+                "/servers/1/variables/zone/x-region-override",
+                18,
+            ),
+        ],
+    },
     Case {
         file: "invalid/unused-component.yaml",
         expect: &[(Rule::UnusedComponent, "/components/schemas/Orphan", 14)],
