@@ -438,9 +438,11 @@ fn a_region_override_generates_the_region_chain() {
     }
     let plain = files_of_str(
         "plain.yaml",
-        &std::fs::read_to_string(workspace().join("codegen/tests/fixtures/constructs/servers.yaml"))
-            .unwrap()
-            .replace("        x-region-override: DEMO_SVC\n", ""),
+        &std::fs::read_to_string(
+            workspace().join("codegen/tests/fixtures/constructs/servers.yaml"),
+        )
+        .unwrap()
+        .replace("        x-region-override: DEMO_SVC\n", ""),
     );
     let client = &plain[Path::new("src/plain/client.rs")];
     assert!(client.contains("pub fn server_url("), "{client}");

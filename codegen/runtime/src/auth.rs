@@ -86,13 +86,16 @@ impl Authenticator for ApiKeyHeader {
     }
 }
 
+/// Reads one environment variable, as `std::env::var` does.
+pub type VarLookup = dyn Fn(&str) -> Result<String, std::env::VarError> + Send + Sync;
+
 /// Where credentials and endpoint overrides are looked up: environment
 /// variables and the home directory. [`Environment::process`] reads the
 /// process's own; [`Environment::new`] takes both from the caller, so that
 /// a test never depends on (or changes) the real ones.
 #[derive(Clone)]
 pub struct Environment {
-    var: Arc<dyn Fn(&str) -> Result<String, std::env::VarError> + Send + Sync>,
+    var: Arc<VarLookup>,
     home: Option<PathBuf>,
 }
 
@@ -102,7 +105,7 @@ impl Environment {
     pub fn process() -> Self {
         let home = ["HOME", "USERPROFILE"]
             .iter()
-            .filter_map(|name| std::env::var_os(name))
+            .filter_map(std::env::var_os)
             .find(|v| !v.is_empty())
             .map(PathBuf::from);
         Environment {

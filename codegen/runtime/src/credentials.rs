@@ -234,7 +234,7 @@ impl CredentialsChain {
         if let Some(explicit) = &self.explicit {
             return Ok(explicit.clone());
         }
-        if let Some(found) = self.from_environment()? {
+        if let Some(found) = self.environment_credentials()? {
             return Ok(found);
         }
         let file = self
@@ -270,7 +270,7 @@ impl CredentialsChain {
         Err(CredentialsError::NotFound { file: tried_file })
     }
 
-    fn from_environment(&self) -> Result<Option<Credentials>, CredentialsError> {
+    fn environment_credentials(&self) -> Result<Option<Credentials>, CredentialsError> {
         let get = |variable: &'static str| {
             self.environment
                 .var(variable)

@@ -59,7 +59,7 @@ impl Client {
 /// The service name region overrides use (`x-region-override`).
 pub const REGION_SERVICE: &str = "WORKSPACE";
 
-/// The endpoint of region `region`, found by the runtime's region chain (\[`crate::runtime::region`\]) for the service `WORKSPACE`: an override in the environment, else one in the regions file, else the spec's server URL with `{region}` set to the region, when it is one of \[`REGION_VALUES`\].
+/// The endpoint of region `region`, found by the runtime's region chain (`runtime::region`) for the service `WORKSPACE`: an override in the environment, else one in the regions file, else the spec's server URL with `{region}` set to the region, when it is one of `REGION_VALUES`.
 ///
 /// An override may name any region ID; another ID is refused with the known ones listed.
 pub fn region_endpoint(
