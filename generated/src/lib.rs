@@ -6,6 +6,7 @@
 //! Each API is a module behind a feature of the same name. Its `types`
 //! are always built; its `client` needs the `client` feature, its `server`
 //! stubs the `server` feature.
+#![warn(missing_docs)]
 pub use codegen_runtime as runtime;
 
 /// Cloud Secret Management Service (CSMS) API (batch secret deletion) (v1).

@@ -9,6 +9,8 @@ use reqwest::header::{HeaderName, HeaderValue};
 
 /// Adds credentials to a finished request.
 pub trait Authenticator: Send + Sync + fmt::Debug {
+    /// Adds the credentials to `request` (headers, a signature), or says
+    /// why it cannot.
     fn authenticate(&self, request: &mut reqwest::Request) -> Result<(), AuthError>;
 }
 

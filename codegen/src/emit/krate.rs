@@ -309,6 +309,7 @@ fn lib_rs(apis: &[Api], opts: &CrateOptions) -> TokenStream {
         #![doc = " Each API is a module behind a feature of the same name. Its `types`"]
         #![doc = " are always built; its `client` needs the `client` feature, its `server`"]
         #![doc = " stubs the `server` feature."]
+        #![warn(missing_docs)]
 
         #runtime
         #(#modules)*
@@ -323,10 +324,12 @@ fn api_mod_rs(api: &Api) -> TokenStream {
     .as_deref());
     let operations = (!api.operations.is_empty()).then(|| {
         quote! {
+            /// The `reqwest` client: one method per operation.
             #[cfg(feature = "client")]
             #[rustfmt::skip]
             pub mod client;
 
+            /// The `axum` server stubs: the `Api` trait to implement and its router.
             #[cfg(feature = "server")]
             #[rustfmt::skip]
             pub mod server;
@@ -340,6 +343,7 @@ fn api_mod_rs(api: &Api) -> TokenStream {
 
         // Generated code keeps the generator's layout (prettyplease):
         // `cargo fmt` leaves these files alone.
+        /// The request and response models, with their constraint checks.
         #[rustfmt::skip]
         pub mod types;
         #operations

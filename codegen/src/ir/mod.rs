@@ -114,6 +114,10 @@ pub struct Constraints {
     pub maximum: Option<(f64, bool)>,
     /// The allowed values of a numeric `enum` (empty: any value).
     pub allowed: Vec<f64>,
+    /// A string's `pattern`: documented, not checked.
+    pub pattern: Option<String>,
+    /// A string's `format` (`uuid`, `date-time`, …): documented, not checked.
+    pub format: Option<String>,
 }
 
 impl Constraints {
@@ -169,6 +173,8 @@ pub struct Enum {
     pub name: String,
     pub doc: Option<String>,
     pub values: Vec<EnumValue>,
+    /// The index of the value the schema's `default` names.
+    pub default: Option<usize>,
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -24,13 +24,16 @@
 /// The `X-Auth-Token` header, which the page lists as a mandatory request
 /// header, is optional when AK/SK authentication is used and is described by
 /// the `token` security scheme instead of as a parameter.
+/// The request and response models, with their constraint checks.
 #[rustfmt::skip]
 pub mod types;
 
+/// The `reqwest` client: one method per operation.
 #[cfg(feature = "client")]
 #[rustfmt::skip]
 pub mod client;
 
+/// The `axum` server stubs: the `Api` trait to implement and its router.
 #[cfg(feature = "server")]
 #[rustfmt::skip]
 pub mod server;

@@ -26,13 +26,16 @@
 /// header, is optional when AK/SK authentication is used and is described by
 /// the `token` security scheme instead of as a parameter. Request bodies are
 /// JSON; the service also accepts `application/json;charset=utf-8`.
+/// The request and response models, with their constraint checks.
 #[rustfmt::skip]
 pub mod types;
 
+/// The `reqwest` client: one method per operation.
 #[cfg(feature = "client")]
 #[rustfmt::skip]
 pub mod client;
 
+/// The `axum` server stubs: the `Api` trait to implement and its router.
 #[cfg(feature = "server")]
 #[rustfmt::skip]
 pub mod server;
