@@ -6,7 +6,7 @@ use quote::quote;
 
 use std::path::PathBuf;
 
-use super::{client, doc, ident, paragraphs, server, types};
+use super::{client, ident, paragraphs, server, types};
 use crate::ir::Api;
 
 /// The runtime crate (`codegen/runtime/`): its package and library names.
@@ -289,9 +289,7 @@ fn lib_rs(apis: &[Api], opts: &CrateOptions) -> TokenStream {
     let modules = apis.iter().map(|api| {
         let m = ident(&api.module);
         let feature = &api.module;
-        let d = format!(" {} ({}).", api.title.trim(), api.version.trim());
         quote! {
-            #[doc = #d]
             #[cfg(feature = #feature)]
             pub mod #m;
         }
@@ -317,11 +315,16 @@ fn lib_rs(apis: &[Api], opts: &CrateOptions) -> TokenStream {
 }
 
 fn api_mod_rs(api: &Api) -> TokenStream {
-    let d = doc(paragraphs(&[
-        Some(&format!("{} ({})", api.title.trim(), api.version.trim())),
+    // The module's own (inner) docs: the title, then the description.
+    let text = paragraphs(&[
+        Some(&format!("{} ({}).", api.title.trim(), api.version.trim())),
         api.description.as_deref(),
-    ])
-    .as_deref());
+    ]);
+    let lines = text
+        .as_deref()
+        .map(super::prose::doc_lines)
+        .unwrap_or_default();
+    let d = quote! { #( #![doc = #lines] )* };
     let operations = (!api.operations.is_empty()).then(|| {
         quote! {
             /// The `reqwest` client: one method per operation.

@@ -139,7 +139,7 @@ fn phrases(ty: &Ty) -> Vec<Phrase> {
                 out.push(Phrase::new(text, vec![Evidence::Text(p.clone())]));
             }
             if let Some(f) = &ty.constraints.format {
-                let text = format!("format {}", code(f));
+                let text = format!("a {} string", code(f));
                 out.push(Phrase::new(text, vec![Evidence::Text(f.clone())]));
             }
         }
@@ -210,7 +210,7 @@ fn nested_phrase(head: &str, inner: &Ty) -> Option<Phrase> {
     let inner = phrases(inner);
     (!inner.is_empty()).then(|| {
         let texts: Vec<&str> = inner.iter().map(|p| p.text.as_str()).collect();
-        let text = format!("{head} {}", texts.join(", "));
+        let text = format!("{head}: {}", texts.join(", "));
         Phrase::new(text, inner.into_iter().flat_map(|p| p.evidence).collect())
     })
 }
@@ -550,18 +550,22 @@ fn struct_def(s: &Struct, reg: &Registry<'_>) -> TokenStream {
             // A required field: an argument of `new()`, `Option<T>` when it
             // may be null.
             if f.ty.nullable {
-                let wrap = if f.boxed {
-                    quote! { .map(Box::new) }
-                } else {
-                    quote!()
-                };
                 let t = kind_tokens(&f.ty.kind);
                 params.push(quote! { #rust: Option<#t> });
-                inits.push(quote! { #rust: #rust #wrap, });
+                inits.push(if f.boxed {
+                    quote! { #rust: #rust.map(Box::new), }
+                } else {
+                    quote! { #rust, }
+                });
             } else {
                 let value = value(quote!(#rust));
                 params.push(quote! { #rust: #param });
-                inits.push(quote! { #rust: #value, });
+                // `field: field` is written `field`.
+                if value.to_string() == rust.to_string() {
+                    inits.push(quote! { #rust, });
+                } else {
+                    inits.push(quote! { #rust: #value, });
+                }
             }
         } else {
             let setter = ident(&setter_names[&f.rust]);
@@ -656,12 +660,9 @@ fn struct_def(s: &Struct, reg: &Registry<'_>) -> TokenStream {
     let mut new_fn = None;
     if !params.is_empty() {
         let d = if setters.is_empty() {
-            format!(" A `{}` from its fields.", s.name)
+            " Builds the value from its fields."
         } else {
-            format!(
-                " A `{}` from its required fields; the others are unset or take their default.",
-                s.name
-            )
+            " Builds the value from its required fields; the others are unset or at their spec defaults."
         };
         let many = (params.len() > 7).then(|| quote! { #[allow(clippy::too_many_arguments)] });
         new_fn = Some(quote! {
@@ -744,20 +745,22 @@ const TAKEN_METHODS: &[&str] = &[
 
 /// The setter of each optional field, by field name: the field's own name,
 /// or `with_…` where that would shadow a method every value has; numbered if
-/// still taken.
+/// still taken (a field's own name goes first).
 fn setter_names(s: &Struct) -> HashMap<String, String> {
     let optional: Vec<&Field> = s.fields.iter().filter(|f| !f.required).collect();
-    let mut names: Vec<String> = vec!["new".to_owned()];
-    names.extend(optional.iter().map(|f| {
-        if TAKEN_METHODS.contains(&f.rust.as_str()) {
-            format!("with_{}", f.rust.trim_end_matches('_'))
-        } else {
-            f.rust.clone()
-        }
-    }));
-    crate::naming::dedupe(&mut names);
-    optional
+    let (own, renamed): (Vec<&Field>, Vec<&Field>) = optional
         .iter()
+        .partition(|f| !TAKEN_METHODS.contains(&f.rust.as_str()));
+    let mut names: Vec<String> = vec!["new".to_owned()];
+    names.extend(own.iter().map(|f| f.rust.clone()));
+    names.extend(
+        renamed
+            .iter()
+            .map(|f| format!("with_{}", f.rust.trim_end_matches('_'))),
+    );
+    crate::naming::dedupe(&mut names);
+    own.iter()
+        .chain(&renamed)
         .zip(names.into_iter().skip(1))
         .map(|(f, n)| (f.rust.clone(), n))
         .collect()
@@ -1086,5 +1089,99 @@ fn variant_decl(r: &Response, boxed: bool) -> TokenStream {
         Some(t) if boxed => quote! { #d #var(Box<#t>), },
         Some(t) => quote! { #d #var(#t), },
         None => quote! { #d #var, },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn field(doc: Option<&str>, ty: Ty, default: Option<Value>) -> Field {
+        Field {
+            json: "ids".into(),
+            rust: "ids".into(),
+            doc: doc.map(str::to_owned),
+            ty,
+            required: false,
+            default,
+            boxed: false,
+        }
+    }
+
+    fn string(min: Option<usize>, max: Option<usize>) -> Ty {
+        Ty {
+            kind: Kind::String,
+            constraints: Constraints {
+                min_length: min,
+                max_length: max,
+                ..Constraints::default()
+            },
+            nullable: false,
+        }
+    }
+
+    fn array(item: Ty, min: Option<usize>, max: Option<usize>) -> Ty {
+        Ty {
+            kind: Kind::Array(Box::new(item)),
+            constraints: Constraints {
+                min_items: min,
+                max_items: max,
+                ..Constraints::default()
+            },
+            nullable: false,
+        }
+    }
+
+    #[test]
+    fn constraints_the_description_states_are_not_repeated() {
+        let ty = array(string(None, Some(255)), Some(1), Some(100));
+        let f = field(
+            Some("IDs. 1 to 100 IDs, each at most 255 characters."),
+            ty.clone(),
+            None,
+        );
+        assert_eq!(
+            field_doc(&f),
+            "IDs. 1 to 100 IDs, each at most 255 characters."
+        );
+        // Only a constraint whose every number the description gives is
+        // left out.
+        let f = field(Some("IDs, at most 100."), ty.clone(), None);
+        assert_eq!(
+            field_doc(&f),
+            "IDs, at most 100.\n\n1 to 100 items. Each item: at most 255 characters."
+        );
+        let f = field(None, ty, None);
+        assert_eq!(
+            field_doc(&f),
+            "The `ids` property.\n\n1 to 100 items. Each item: at most 255 characters."
+        );
+    }
+
+    #[test]
+    fn patterns_formats_bounds_and_defaults_are_written_out() {
+        let mut ty = string(Some(1), Some(1));
+        ty.constraints.pattern = Some("^[a-z`]$".into());
+        ty.constraints.format = Some("uuid".into());
+        let f = field(Some("A letter."), ty, Some(Value::from("a")));
+        assert_eq!(
+            field_doc(&f),
+            "A letter.\n\nExactly 1 character. Matches `` ^[a-z`]$ ``. A `uuid` string. Defaults to `\"a\"`."
+        );
+        let ty = Ty {
+            kind: Kind::Integer("i32"),
+            constraints: Constraints {
+                minimum: Some((0.0, true)),
+                maximum: Some((10.0, false)),
+                allowed: vec![2.0, 4.0],
+                ..Constraints::default()
+            },
+            nullable: false,
+        };
+        let f = field(Some("The default is 4."), ty, Some(Value::from(4)));
+        assert_eq!(
+            field_doc(&f),
+            "The default is 4.\n\nGreater than 0 and at most 10. One of `2`, `4`."
+        );
     }
 }

@@ -27,7 +27,7 @@ pub struct DeleteInstanceDemandRequest {
 }
 
 impl DeleteInstanceDemandRequest {
-    /// A `DeleteInstanceDemandRequest` from its required fields; the others are unset or take their default.
+    /// Builds the value from its required fields; the others are unset or at their spec defaults.
     pub fn new(id: impl Into<String>) -> Self {
         Self {
             id: id.into(),

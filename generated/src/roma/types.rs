@@ -64,7 +64,7 @@ pub struct AssetOperateRequest {
 }
 
 impl AssetOperateRequest {
-    /// A `AssetOperateRequest` from its fields.
+    /// Builds the value from its fields.
     pub fn new(
         apps: impl Into<Vec<AssetExportRequestApps>>,
         tasks: impl Into<Vec<AssetExportRequestTasks>>,

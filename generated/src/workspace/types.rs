@@ -37,7 +37,7 @@ fn default_delete_desktops_req_is_force_delete() -> bool {
 }
 
 impl DeleteDesktopsReq {
-    /// A `DeleteDesktopsReq` from its required fields; the others are unset or take their default.
+    /// Builds the value from its required fields; the others are unset or at their spec defaults.
     pub fn new(desktop_ids: impl Into<Vec<String>>) -> Self {
         Self {
             desktop_ids: desktop_ids.into(),
