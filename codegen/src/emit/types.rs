@@ -134,11 +134,12 @@ fn phrases(ty: &Ty) -> Vec<Phrase> {
     match &ty.kind {
         Kind::String => {
             out.extend(count_phrase(c.min_length, c.max_length, "character"));
-            if let Some(p) = &ty.constraints.pattern {
+            let rules = ty.constraints.text.as_deref();
+            if let Some(p) = rules.and_then(|r| r.pattern.as_ref()) {
                 let text = format!("matches {}", code(p));
                 out.push(Phrase::new(text, vec![Evidence::Text(p.clone())]));
             }
-            if let Some(f) = &ty.constraints.format {
+            if let Some(f) = rules.and_then(|r| r.format.as_ref()) {
                 let text = format!("a {} string", code(f));
                 out.push(Phrase::new(text, vec![Evidence::Text(f.clone())]));
             }
@@ -561,7 +562,7 @@ fn struct_def(s: &Struct, reg: &Registry<'_>) -> TokenStream {
                 let value = value(quote!(#rust));
                 params.push(quote! { #rust: #param });
                 // `field: field` is written `field`.
-                if value.to_string() == rust.to_string() {
+                if rust == value.to_string() {
                     inits.push(quote! { #rust, });
                 } else {
                     inits.push(quote! { #rust: #value, });
@@ -1161,8 +1162,10 @@ mod tests {
     #[test]
     fn patterns_formats_bounds_and_defaults_are_written_out() {
         let mut ty = string(Some(1), Some(1));
-        ty.constraints.pattern = Some("^[a-z`]$".into());
-        ty.constraints.format = Some("uuid".into());
+        ty.constraints.text = Some(Box::new(crate::ir::TextRules {
+            pattern: Some("^[a-z`]$".into()),
+            format: Some("uuid".into()),
+        }));
         let f = field(Some("A letter."), ty, Some(Value::from("a")));
         assert_eq!(
             field_doc(&f),

@@ -114,9 +114,16 @@ pub struct Constraints {
     pub maximum: Option<(f64, bool)>,
     /// The allowed values of a numeric `enum` (empty: any value).
     pub allowed: Vec<f64>,
-    /// A string's `pattern`: documented, not checked.
+    /// A string's `pattern` and `format`: documented, not checked (boxed:
+    /// most types have neither, and `Ty` is in every model node).
+    pub text: Option<Box<TextRules>>,
+}
+
+/// What a string schema says about its text beyond its length.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct TextRules {
     pub pattern: Option<String>,
-    /// A string's `format` (`uuid`, `date-time`, …): documented, not checked.
+    /// `uuid`, `date-time`, …
     pub format: Option<String>,
 }
 

@@ -158,8 +158,11 @@ impl<'a> Builder<'a> {
         let typ = obj.get("type").and_then(Value::as_str);
         let kind = match typ {
             Some("string") => {
-                c.pattern = text(obj.get("pattern"));
-                c.format = Some(format.to_owned()).filter(|f| !f.is_empty());
+                let rules = super::TextRules {
+                    pattern: text(obj.get("pattern")),
+                    format: Some(format.to_owned()).filter(|f| !f.is_empty()),
+                };
+                c.text = (rules != super::TextRules::default()).then(|| Box::new(rules));
                 Kind::String
             }
             Some("boolean") => Kind::Boolean,
