@@ -226,6 +226,25 @@ fn bad_statuses_and_dangling_references() {
 #[test]
 fn names_read_well_and_never_collide() {
     check("names.yaml", &[], (5, 5, 0, 0));
+    // Setters never shadow `new`, `Default::default`, `Clone::clone` or
+    // `Into::into`; a field's own name wins over a renamed setter.
+    let files = generate("names.yaml", false).unwrap().files;
+    let types = &files[std::path::Path::new("src/names/types.rs")];
+    for setter in [
+        "pub fn new(self_: impl Into<String>) -> Self",
+        "pub fn with_new(mut self",
+        "pub fn with_new2(mut self",
+        "pub fn with_default(mut self",
+        "pub fn with_clone(mut self",
+        "pub fn with_into(mut self",
+        "pub fn type_(mut self",
+        "pub fn total(mut self",
+    ] {
+        assert!(types.contains(setter), "no `{setter}` in:\n{types}");
+    }
+    for shadowing in ["pub fn default(", "pub fn clone(", "pub fn into("] {
+        assert!(!types.contains(shadowing), "`{shadowing}` in:\n{types}");
+    }
 }
 
 #[test]

@@ -6,20 +6,17 @@
 //! Each API is a module behind a feature of the same name. Its `types`
 //! are always built; its `client` needs the `client` feature, its `server`
 //! stubs the `server` feature.
+#![warn(missing_docs)]
 pub use codegen_runtime as runtime;
 
-/// Cloud Secret Management Service (CSMS) API (batch secret deletion) (v1).
 #[cfg(feature = "csms")]
 pub mod csms;
 
-/// Database Security Service (DBSS) API (audit instance deletion) (v1).
 #[cfg(feature = "dbss")]
 pub mod dbss;
 
-/// ROMA Connect API (asset deletion) (v2).
 #[cfg(feature = "roma")]
 pub mod roma;
 
-/// Workspace API (desktop and data disk deletion) (v2).
 #[cfg(feature = "workspace")]
 pub mod workspace;

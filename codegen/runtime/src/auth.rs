@@ -11,6 +11,8 @@ use reqwest::header::{HeaderName, HeaderValue};
 
 /// Adds credentials to a finished request.
 pub trait Authenticator: Send + Sync + fmt::Debug {
+    /// Adds the credentials to `request` (headers, a signature), or says
+    /// why it cannot.
     fn authenticate(&self, request: &mut reqwest::Request) -> Result<(), AuthError>;
 
     /// A non-secret value that comes with the credentials, by name:

@@ -176,6 +176,7 @@ impl ClientConfig {
         self.auth.credential(name)
     }
 
+    /// The URL every request path is appended to.
     pub fn base_url(&self) -> &str {
         &self.base_url
     }
@@ -430,6 +431,7 @@ pub struct Multipart {
 }
 
 impl Multipart {
+    /// A form without parts.
     pub fn new() -> Self {
         Self::default()
     }
@@ -544,8 +546,11 @@ pub fn encode_path(value: &str) -> String {
 /// A response as received: status, headers and the whole body.
 #[derive(Clone, PartialEq, Eq)]
 pub struct RawResponse {
+    /// The status code.
     pub status: StatusCode,
+    /// The response headers.
     pub headers: HeaderMap,
+    /// The body as received.
     pub body: Vec<u8>,
 }
 
@@ -637,14 +642,18 @@ impl fmt::Debug for RawResponse {
 /// A decoded response: the typed body plus what came with it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ApiResponse<T> {
+    /// The status code (one the spec documents).
     pub status: StatusCode,
+    /// The response headers.
     pub headers: HeaderMap,
     /// The `X-Request-Id` response header, for support requests and logs.
     pub request_id: Option<String>,
+    /// The decoded body.
     pub body: T,
 }
 
 impl<T> ApiResponse<T> {
+    /// The decoded body, without the rest.
     pub fn into_body(self) -> T {
         self.body
     }
@@ -663,8 +672,11 @@ impl<T> ApiResponse<T> {
 /// A server URL could not be built from the given variables.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ServerError {
+    /// The server variable.
     pub variable: &'static str,
+    /// The value given for it.
     pub value: String,
+    /// The values the spec allows.
     pub allowed: &'static [&'static str],
 }
 
@@ -722,7 +734,9 @@ pub enum Error<E> {
     UnexpectedStatus(Box<RawResponse>),
     /// The body of a documented status did not match its schema.
     Decode {
+        /// The response as received.
         response: Box<RawResponse>,
+        /// Why decoding failed.
         source: serde_json::Error,
     },
     /// A caller-built HTTP client followed a redirect to another origin
@@ -731,14 +745,19 @@ pub enum Error<E> {
     /// `redirect::Policy::none()` ([`ClientConfig::http_client_builder`]):
     /// a followed redirect carries the request's credentials along.
     Redirected {
+        /// The URL of the request.
         from: Box<Url>,
+        /// Where the redirect led.
         to: Box<Url>,
+        /// The other origin's status.
         status: StatusCode,
     },
     /// The response body was over the configured limit
     /// ([`ClientConfig::with_max_response_body`]); reading stopped there.
     BodyTooLarge {
+        /// The status code.
         status: StatusCode,
+        /// The response headers.
         headers: HeaderMap,
         /// The limit, in bytes.
         limit: usize,
@@ -747,7 +766,9 @@ pub enum Error<E> {
     /// ([`ClientConfig::with_timeout`]), the connect timeout (when
     /// `source.is_connect()`), or a limit of a caller-built client.
     Timeout {
+        /// The limit that ran out.
         after: Duration,
+        /// The transport's error.
         source: reqwest::Error,
     },
     /// The request could not be sent or the response not read (connection

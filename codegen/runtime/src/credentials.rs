@@ -135,6 +135,7 @@ pub struct IamToken {
 }
 
 impl IamToken {
+    /// A token as IAM issued it (the `X-Subject-Token` of its answer).
     pub fn new(token: impl Into<String>) -> Self {
         IamToken {
             token: token.into(),
@@ -142,11 +143,14 @@ impl IamToken {
         }
     }
 
+    /// The same token with the project it was scoped to; it fills
+    /// `project_id` path parameters the caller leaves out.
     pub fn with_project_id(mut self, project_id: impl Into<String>) -> Self {
         self.project_id = Some(project_id.into());
         self
     }
 
+    /// The project the token was scoped to, when given.
     pub fn project_id(&self) -> Option<&str> {
         self.project_id.as_deref()
     }
@@ -307,10 +311,13 @@ impl CredentialsChain {
 /// Where half-set credentials were found.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Source {
+    /// The `HUAWEICLOUD_SDK_*` environment variables.
     Environment,
     /// A section of the profile file.
     Profile {
+        /// The profile file.
         path: PathBuf,
+        /// The section (`basic` or `global`).
         section: String,
     },
 }
@@ -332,22 +339,39 @@ impl fmt::Display for Source {
 pub enum CredentialsError {
     /// Nothing anywhere. `file` is the profile file looked for (`None`: no
     /// home directory and no `HUAWEICLOUD_SDK_CREDENTIALS_FILE`).
-    NotFound { file: Option<PathBuf> },
+    NotFound {
+        /// The profile file looked for.
+        file: Option<PathBuf>,
+    },
     /// One of a pair is set and the other is not (`ak` without `sk`).
     Incomplete {
+        /// Where the half was found.
         source: Source,
+        /// The name that is set.
         present: &'static str,
+        /// The name that is missing.
         missing: &'static str,
     },
     /// A variable is set to something that is not Unicode.
-    NotUnicode { variable: &'static str },
+    NotUnicode {
+        /// The variable.
+        variable: &'static str,
+    },
     /// The profile file exists (or was named) but cannot be read.
-    Unreadable { path: PathBuf, message: String },
+    Unreadable {
+        /// The file.
+        path: PathBuf,
+        /// Why it cannot be read.
+        message: String,
+    },
     /// The profile file is not INI as the SDK writes it; `line` counts from
     /// 1 (0: the file as a whole).
     Malformed {
+        /// The file.
         path: PathBuf,
+        /// The line, from 1.
         line: usize,
+        /// What is wrong there (never a value).
         message: String,
     },
 }

@@ -13,6 +13,8 @@
 //! name with `x-signing` on a security scheme (an embedded copy holds only
 //! those its documents name).
 
+#![warn(missing_docs)]
+
 #[cfg(feature = "client")]
 pub mod auth;
 #[cfg(feature = "client")]

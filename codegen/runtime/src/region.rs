@@ -169,7 +169,9 @@ impl RegionChain {
 pub enum RegionError {
     /// Neither an override nor the built-in table names the region.
     Unknown {
+        /// The service, as in the override variable's name.
         service: String,
+        /// The region asked for.
         region: String,
         /// The built-in regions, then those of the regions file.
         known: Vec<String>,
@@ -177,17 +179,32 @@ pub enum RegionError {
         variable: String,
     },
     /// An override variable is set to nothing but commas and blanks.
-    EmptyOverride { variable: String },
+    EmptyOverride {
+        /// The variable.
+        variable: String,
+    },
     /// A variable is set to something that is not Unicode.
-    NotUnicode { variable: String },
+    NotUnicode {
+        /// The variable.
+        variable: String,
+    },
     /// The regions file exists (or was named) but cannot be read.
-    Unreadable { path: PathBuf, message: String },
+    Unreadable {
+        /// The file.
+        path: PathBuf,
+        /// Why it cannot be read.
+        message: String,
+    },
     /// The regions file is not YAML of the expected shape; `line` and
     /// `column` count from 1 (0: the file as a whole).
     Malformed {
+        /// The file.
         path: PathBuf,
+        /// The line, from 1.
         line: usize,
+        /// The column, from 1.
         column: usize,
+        /// What is wrong there.
         message: String,
     },
 }

@@ -44,8 +44,11 @@ pub struct RequestContext {
 /// The request head as an authenticator sees it, before the body is read.
 #[derive(Clone, Copy, Debug)]
 pub struct RequestHead<'a> {
+    /// The method.
     pub method: &'a Method,
+    /// The request target.
     pub uri: &'a Uri,
+    /// The headers.
     pub headers: &'a HeaderMap,
     /// The body's length when the framing tells it (`Content-Length`, or no
     /// body at all); `None` when it is only known once read (chunked).
@@ -55,9 +58,13 @@ pub struct RequestHead<'a> {
 /// The whole request as received: the head and the body.
 #[derive(Clone, Copy, Debug)]
 pub struct RequestParts<'a> {
+    /// The method.
     pub method: &'a Method,
+    /// The request target.
     pub uri: &'a Uri,
+    /// The headers.
     pub headers: &'a HeaderMap,
+    /// The body, read in full.
     pub body: &'a [u8],
 }
 
@@ -103,6 +110,7 @@ type FinishFn = dyn FnOnce(&[u8]) -> Result<Identity, AuthError> + Send;
 pub struct BodyCheck(Box<FinishFn>);
 
 impl BodyCheck {
+    /// The check to run on the body once it is read.
     pub fn new(check: impl FnOnce(&[u8]) -> Result<Identity, AuthError> + Send + 'static) -> Self {
         BodyCheck(Box::new(check))
     }
@@ -158,6 +166,7 @@ pub struct HeaderTokens {
 }
 
 impl HeaderTokens {
+    /// Accepts any of `tokens` in `header`, for the security scheme `scheme`.
     pub fn new(scheme: &str, header: &str, tokens: impl IntoIterator<Item = String>) -> Self {
         HeaderTokens {
             scheme: scheme.to_owned(),
@@ -307,12 +316,14 @@ impl Default for Limits {
 /// How the generated layer behaves.
 #[derive(Clone)]
 pub struct ServerConfig {
+    /// Checks every request's credentials.
     pub auth: Arc<dyn Authenticate>,
     /// Body and connection limits ([`Limits::default`] unless set).
     pub limits: Limits,
 }
 
 impl ServerConfig {
+    /// Checks credentials with `auth`, within the default limits.
     pub fn new(auth: impl Authenticate) -> Self {
         ServerConfig {
             auth: Arc::new(auth),
@@ -326,6 +337,7 @@ impl ServerConfig {
         self
     }
 
+    /// Replaces every body and connection limit.
     pub fn with_limits(mut self, limits: Limits) -> Self {
         self.limits = limits;
         self
@@ -482,15 +494,18 @@ pub const fn status<const CODE: u16>() -> StatusCode {
 /// A problem the generated layer found before a handler ran.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Problem {
+    /// The status to answer with.
     pub status: StatusCode,
     /// A short machine-readable code, `HTTP.<status>`.
     pub code: String,
+    /// What is wrong, for people.
     pub message: String,
     /// The field at fault, when there is one (`desktop_ids[3]`).
     pub field: Option<String>,
 }
 
 impl Problem {
+    /// A problem answered with `status`; the code follows from it.
     pub fn new(status: StatusCode, message: impl Into<String>) -> Self {
         Problem {
             status,
@@ -500,6 +515,7 @@ impl Problem {
         }
     }
 
+    /// The same problem, naming the field at fault.
     pub fn with_field(mut self, field: impl Into<String>) -> Self {
         self.field = Some(field.into());
         self
@@ -709,6 +725,7 @@ pub fn query_pairs(uri: &Uri) -> Result<Vec<(String, String)>, Problem> {
 
 /// A parameter's value parsed from text.
 pub trait FromParam: Sized {
+    /// The value `raw` stands for, or `None` when it is not one.
     fn from_param(raw: &str) -> Option<Self>;
 }
 

@@ -225,7 +225,9 @@ pub struct Message<'a> {
 /// Everything a signature is made of.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Signed {
+    /// The canonical request, as hashed into the string to sign.
     pub canonical_request: String,
+    /// The string the signature is computed over.
     pub string_to_sign: String,
     /// `content-type;host;…`
     pub signed_headers: String,
@@ -284,6 +286,7 @@ impl Message<'_> {
 /// A parsed `SDK-HMAC-SHA256` `Authorization` header.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SdkAuthorization {
+    /// The access key (AK) that signed.
     pub access_key: String,
     /// As listed (lower-case names in the SDK's signatures).
     pub signed_headers: Vec<String>,
@@ -480,11 +483,18 @@ pub struct AkSk {
     pub security_token: Option<String>,
 }
 
-/// The environment variables [`AkSk::from_env`] reads (the SDK's names).
+// The environment variables `AkSk::from_env` reads (the SDK's names).
+
+/// The variable holding the access key (AK).
 pub const ENV_AK: &str = "HUAWEICLOUD_SDK_AK";
+/// The variable holding the secret key (SK).
 pub const ENV_SK: &str = "HUAWEICLOUD_SDK_SK";
+/// The variable holding the project ID (optional).
 pub const ENV_PROJECT_ID: &str = "HUAWEICLOUD_SDK_PROJECT_ID";
+/// The variable holding the domain ID (optional).
 pub const ENV_DOMAIN_ID: &str = "HUAWEICLOUD_SDK_DOMAIN_ID";
+/// The variable holding the security token of temporary credentials
+/// (optional).
 pub const ENV_SECURITY_TOKEN: &str = "HUAWEICLOUD_SDK_SECURITY_TOKEN";
 
 /// Credentials could not be read from the environment. Names the variable,
@@ -513,6 +523,7 @@ impl fmt::Display for CredentialsError {
 impl std::error::Error for CredentialsError {}
 
 impl AkSk {
+    /// Credentials from an access key and its secret key.
     pub fn new(ak: impl Into<String>, sk: impl Into<String>) -> Self {
         AkSk {
             ak: ak.into(),
@@ -523,16 +534,21 @@ impl AkSk {
         }
     }
 
+    /// The same credentials with a project ID.
     pub fn with_project_id(mut self, project_id: impl Into<String>) -> Self {
         self.project_id = Some(project_id.into());
         self
     }
 
+    /// The same credentials with a domain (account) ID, sent as
+    /// `X-Domain-Id` and signed.
     pub fn with_domain_id(mut self, domain_id: impl Into<String>) -> Self {
         self.domain_id = Some(domain_id.into());
         self
     }
 
+    /// The same credentials with the security token of temporary
+    /// credentials (sent as `X-Security-Token`).
     pub fn with_security_token(mut self, token: impl Into<String>) -> Self {
         self.security_token = Some(token.into());
         self
@@ -752,6 +768,7 @@ mod server_side {
 
     /// Where a verifier finds the SK of an access key.
     pub trait KeyStore: Send + Sync + 'static {
+        /// The secret key of `access_key`, if it is known.
         fn secret_key(&self, access_key: &str) -> Option<String>;
     }
 
@@ -766,11 +783,13 @@ mod server_side {
     /// for tests).
     #[derive(Clone, Copy, Debug)]
     pub struct Received<'a> {
+        /// The method.
         pub method: &'a str,
         /// The request target as received: path and query (`/v2/p/x?limit=1`).
         pub target: &'a str,
         /// Every header as received; names in any case, a name may repeat.
         pub headers: &'a [(&'a str, &'a str)],
+        /// The body, read in full.
         pub body: &'a [u8],
     }
 
@@ -861,6 +880,7 @@ mod server_side {
     }
 
     impl<K: KeyStore> AkSkVerifier<K> {
+        /// A verifier that looks secret keys up in `keys`.
         pub fn new(keys: K) -> Self {
             AkSkVerifier {
                 keys,
@@ -890,6 +910,7 @@ mod server_side {
             self
         }
 
+        /// Where secret keys are looked up.
         pub fn keys(&self) -> &K {
             &self.keys
         }

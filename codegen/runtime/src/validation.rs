@@ -24,6 +24,7 @@ impl fmt::Display for Violation {
 /// Every constraint a value breaks (never empty).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ValidationError {
+    /// The violations, in the order they were found.
     pub violations: Vec<Violation>,
 }
 
@@ -56,6 +57,7 @@ pub struct Checker {
 }
 
 impl Checker {
+    /// A checker that has found nothing yet.
     pub fn new() -> Self {
         Self::default()
     }
@@ -71,6 +73,8 @@ impl Checker {
         }
     }
 
+    /// Records that `field` breaks `rule` (a schema keyword such as
+    /// `maxLength`), with a message for people.
     pub fn violate(&mut self, field: &str, rule: &'static str, message: String) {
         self.violations.push(Violation {
             field: field.to_owned(),

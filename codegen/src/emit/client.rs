@@ -42,6 +42,7 @@ pub fn client_module(api: &Api, reg: &Registry<'_>) -> TokenStream {
                     Client { config }
                 }
 
+                /// The configuration requests are sent with.
                 pub fn config(&self) -> &ClientConfig {
                     &self.config
                 }

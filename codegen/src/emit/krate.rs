@@ -6,7 +6,7 @@ use quote::quote;
 
 use std::path::PathBuf;
 
-use super::{client, doc, ident, paragraphs, server, types};
+use super::{client, ident, paragraphs, server, types};
 use crate::ir::Api;
 
 /// The runtime crate (`codegen/runtime/`): its package and library names.
@@ -315,9 +315,7 @@ fn lib_rs(apis: &[Api], opts: &CrateOptions) -> TokenStream {
     let modules = apis.iter().map(|api| {
         let m = ident(&api.module);
         let feature = &api.module;
-        let d = format!(" {} ({}).", api.title.trim(), api.version.trim());
         quote! {
-            #[doc = #d]
             #[cfg(feature = #feature)]
             pub mod #m;
         }
@@ -335,6 +333,7 @@ fn lib_rs(apis: &[Api], opts: &CrateOptions) -> TokenStream {
         #![doc = " Each API is a module behind a feature of the same name. Its `types`"]
         #![doc = " are always built; its `client` needs the `client` feature, its `server`"]
         #![doc = " stubs the `server` feature."]
+        #![warn(missing_docs)]
 
         #runtime
         #(#modules)*
@@ -342,17 +341,24 @@ fn lib_rs(apis: &[Api], opts: &CrateOptions) -> TokenStream {
 }
 
 fn api_mod_rs(api: &Api) -> TokenStream {
-    let d = doc(paragraphs(&[
-        Some(&format!("{} ({})", api.title.trim(), api.version.trim())),
+    // The module's own (inner) docs: the title, then the description.
+    let text = paragraphs(&[
+        Some(&format!("{} ({}).", api.title.trim(), api.version.trim())),
         api.description.as_deref(),
-    ])
-    .as_deref());
+    ]);
+    let lines = text
+        .as_deref()
+        .map(super::prose::doc_lines)
+        .unwrap_or_default();
+    let d = quote! { #( #![doc = #lines] )* };
     let operations = (!api.operations.is_empty()).then(|| {
         quote! {
+            /// The `reqwest` client: one method per operation.
             #[cfg(feature = "client")]
             #[rustfmt::skip]
             pub mod client;
 
+            /// The `axum` server stubs: the `Api` trait to implement and its router.
             #[cfg(feature = "server")]
             #[rustfmt::skip]
             pub mod server;
@@ -366,6 +372,7 @@ fn api_mod_rs(api: &Api) -> TokenStream {
 
         // Generated code keeps the generator's layout (prettyplease):
         // `cargo fmt` leaves these files alone.
+        /// The request and response models, with their constraint checks.
         #[rustfmt::skip]
         pub mod types;
         #operations

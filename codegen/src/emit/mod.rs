@@ -4,7 +4,7 @@
 pub mod client;
 mod error_body;
 pub mod krate;
-mod prose;
+pub(crate) mod prose;
 pub mod server;
 pub mod size;
 pub mod types;

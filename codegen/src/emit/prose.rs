@@ -39,6 +39,59 @@ pub fn doc_lines(text: &str) -> Vec<String> {
     out.finish()
 }
 
+/// Whether `text` already states the number `n` (as a number of its own,
+/// `1,000` and `1000` alike): a constraint the description spells out is not
+/// repeated in the generated note.
+pub fn mentions_number(text: &str, n: f64) -> bool {
+    let chars: Vec<char> = text.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let starts = chars[i].is_ascii_digit()
+            && (i == 0 || !(chars[i - 1].is_ascii_alphanumeric() || chars[i - 1] == '.'));
+        if !starts {
+            i += 1;
+            continue;
+        }
+        let mut digits = String::new();
+        while i < chars.len() {
+            let c = chars[i];
+            let next_digit = chars.get(i + 1).is_some_and(char::is_ascii_digit);
+            if c.is_ascii_digit() {
+                digits.push(c);
+            } else if c == ',' && next_digit {
+                // A thousands separator.
+            } else if c == '.' && next_digit && !digits.contains('.') {
+                digits.push(c);
+            } else {
+                break;
+            }
+            i += 1;
+        }
+        if digits.parse::<f64>().is_ok_and(|v| v == n) {
+            return true;
+        }
+    }
+    false
+}
+
+/// Whether `text` contains `needle`, ignoring ASCII case.
+pub fn mentions(text: &str, needle: &str) -> bool {
+    text.to_ascii_lowercase()
+        .contains(&needle.to_ascii_lowercase())
+}
+
+/// `text` as an inline code span, fenced with enough backticks and padded
+/// where its own backticks would close the span early.
+pub fn code(text: &str) -> String {
+    let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let fence = "`".repeat(longest + 1);
+    if longest > 0 || text.trim() != text {
+        format!("{fence} {text} {fence}")
+    } else {
+        format!("{fence}{text}{fence}")
+    }
+}
+
 /// A list item being continued: where its content starts in the source and
 /// in the output, and what kind of list it belongs to.
 struct Item {
@@ -538,6 +591,30 @@ mod tests {
         assert_eq!(lines("a\n\n\n\nb\n\n"), [" a", "", " b"]);
         assert!(lines("  \n\t\n").is_empty());
         assert!(lines("").is_empty());
+    }
+
+    #[test]
+    fn numbers_and_words_are_found_in_prose() {
+        use super::{mentions, mentions_number};
+        let text = "1 to 100 IDs, each at most 1,000 characters; 0.5 s. v2 API";
+        for n in [1.0, 100.0, 1000.0, 0.5] {
+            assert!(mentions_number(text, n), "{n}");
+        }
+        // Digits inside words or decimals are not numbers of their own.
+        assert!(!mentions_number(text, 2.0));
+        assert!(!mentions_number(text, 5.0));
+        assert!(!mentions_number("1~64个字符", 6.0));
+        assert!(mentions_number("1~64个字符", 64.0));
+        assert!(mentions("The Default value is TRUE.", "true"));
+        assert!(!mentions("yes", "true"));
+    }
+
+    #[test]
+    fn code_spans_survive_backticks() {
+        use super::code;
+        assert_eq!(code("^[a-z]+$"), "`^[a-z]+$`");
+        assert_eq!(code("a`b"), "`` a`b ``");
+        assert_eq!(code("``"), "``` `` ```");
     }
 
     #[test]

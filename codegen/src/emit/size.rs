@@ -410,6 +410,7 @@ mod tests {
                         doc: None,
                     })
                     .into(),
+                default: None,
             }),
             TypeDef::Struct(Struct {
                 name: "Small".into(),

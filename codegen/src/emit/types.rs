@@ -8,11 +8,12 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use serde_json::Value;
 
+use super::prose::{code, mentions, mentions_number};
 use super::size::Sizes;
 use super::{doc, ident, kind_tokens, number_literal, opt_usize, paragraphs, ty_tokens};
 use crate::ir::{
-    Api, Constraints, Encoding, Enum, Kind, Operation, Response, ResponseBody, Struct, Ty, TypeDef,
-    Union,
+    Api, Constraints, Encoding, Enum, Field, Kind, Operation, Response, ResponseBody, Struct, Ty,
+    TypeDef, Union,
 };
 
 /// The constraints of `ty` that can fail: only those that apply to its kind,
@@ -61,6 +62,190 @@ fn effective(ty: &Ty) -> Constraints {
             ..Constraints::default()
         },
         Kind::Boolean | Kind::Any | Kind::Named(_) => Constraints::default(),
+    }
+}
+
+/// What a constraint note restates: when the description already names all
+/// of it, the note is left out.
+enum Evidence {
+    Number(f64),
+    Text(String),
+}
+
+/// One constraint as a phrase (`at most 64 characters`), with what it says.
+struct Phrase {
+    text: String,
+    evidence: Vec<Evidence>,
+}
+
+impl Phrase {
+    fn new(text: String, evidence: Vec<Evidence>) -> Self {
+        Phrase { text, evidence }
+    }
+
+    /// Whether `prose` already says this.
+    fn said_in(&self, prose: &str) -> bool {
+        self.evidence.iter().all(|e| match e {
+            Evidence::Number(n) => mentions_number(prose, *n),
+            Evidence::Text(t) => mentions(prose, t),
+        })
+    }
+}
+
+/// `lo to hi NOUNs`, `at most hi NOUNs`, … for a count.
+fn count_phrase(min: Option<usize>, max: Option<usize>, noun: &str) -> Option<Phrase> {
+    let plural = |n: usize| {
+        if n == 1 {
+            noun.to_owned()
+        } else {
+            format!("{noun}s")
+        }
+    };
+    let (text, numbers) = match (min, max) {
+        (Some(a), Some(b)) if a == b => (format!("exactly {a} {}", plural(a)), vec![a]),
+        (Some(a), Some(b)) => (format!("{a} to {b} {}", plural(b)), vec![a, b]),
+        (Some(a), None) => (format!("at least {a} {}", plural(a)), vec![a]),
+        (None, Some(b)) => (format!("at most {b} {}", plural(b)), vec![b]),
+        (None, None) => return None,
+    };
+    let evidence = numbers
+        .into_iter()
+        .map(|n| Evidence::Number(n as f64))
+        .collect();
+    Some(Phrase::new(text, evidence))
+}
+
+/// A numeric bound as the docs write it: integers without a fraction.
+fn number_text(kind: &Kind, v: f64) -> String {
+    match kind {
+        Kind::Integer(t) => {
+            let (lo, hi) = crate::ir::integer_range(t);
+            ((v as i128).clamp(lo, hi)).to_string()
+        }
+        _ => v.to_string(),
+    }
+}
+
+/// The checkable constraints of `ty` and its `pattern` and `format`, as
+/// phrases; an array's or a map's own items get one phrase of their own.
+fn phrases(ty: &Ty) -> Vec<Phrase> {
+    let c = effective(ty);
+    let mut out = Vec::new();
+    match &ty.kind {
+        Kind::String => {
+            out.extend(count_phrase(c.min_length, c.max_length, "character"));
+            let rules = ty.constraints.text.as_deref();
+            if let Some(p) = rules.and_then(|r| r.pattern.as_ref()) {
+                let text = format!("matches {}", code(p));
+                out.push(Phrase::new(text, vec![Evidence::Text(p.clone())]));
+            }
+            if let Some(f) = rules.and_then(|r| r.format.as_ref()) {
+                let text = format!("a {} string", code(f));
+                out.push(Phrase::new(text, vec![Evidence::Text(f.clone())]));
+            }
+        }
+        Kind::Integer(_) | Kind::Number(_) => {
+            let n = |v: f64| number_text(&ty.kind, v);
+            let text = match (c.minimum, c.maximum) {
+                (Some((a, false)), Some((b, false))) => Some(format!("{} to {}", n(a), n(b))),
+                (min, max) => {
+                    let lower = min.map(|(a, ex)| {
+                        if ex {
+                            format!("greater than {}", n(a))
+                        } else {
+                            format!("at least {}", n(a))
+                        }
+                    });
+                    let upper = max.map(|(b, ex)| {
+                        if ex {
+                            format!("less than {}", n(b))
+                        } else {
+                            format!("at most {}", n(b))
+                        }
+                    });
+                    match (lower, upper) {
+                        (Some(l), Some(u)) => Some(format!("{l} and {u}")),
+                        (l, u) => l.or(u),
+                    }
+                }
+            };
+            if let Some(text) = text {
+                let evidence = [c.minimum, c.maximum]
+                    .into_iter()
+                    .flatten()
+                    .map(|(v, _)| Evidence::Number(v))
+                    .collect();
+                out.push(Phrase::new(text, evidence));
+            }
+            if !c.allowed.is_empty() {
+                let values: Vec<String> =
+                    c.allowed.iter().map(|v| format!("`{}`", n(*v))).collect();
+                let evidence = c.allowed.iter().map(|v| Evidence::Number(*v)).collect();
+                out.push(Phrase::new(
+                    format!("one of {}", values.join(", ")),
+                    evidence,
+                ));
+            }
+        }
+        Kind::Array(item) => {
+            out.extend(count_phrase(c.min_items, c.max_items, "item"));
+            if c.unique_items {
+                out.push(Phrase::new(
+                    "no duplicate items".to_owned(),
+                    vec![Evidence::Text("duplicate".to_owned())],
+                ));
+            }
+            out.extend(nested_phrase("each item", item));
+        }
+        Kind::Map(value) => {
+            out.extend(count_phrase(c.min_properties, c.max_properties, "entry"));
+            out.extend(nested_phrase("each value", value));
+        }
+        Kind::Boolean | Kind::Any | Kind::Named(_) => {}
+    }
+    out
+}
+
+/// The phrases of an array's item or a map's value, as one phrase.
+fn nested_phrase(head: &str, inner: &Ty) -> Option<Phrase> {
+    let inner = phrases(inner);
+    (!inner.is_empty()).then(|| {
+        let texts: Vec<&str> = inner.iter().map(|p| p.text.as_str()).collect();
+        let text = format!("{head}: {}", texts.join(", "));
+        Phrase::new(text, inner.into_iter().flat_map(|p| p.evidence).collect())
+    })
+}
+
+/// `text` with its first letter upper-cased and a closing period.
+fn sentence(text: &str) -> String {
+    let mut chars = text.chars();
+    let first = chars.next().map(|c| c.to_uppercase().collect::<String>());
+    format!("{}{}.", first.unwrap_or_default(), chars.as_str())
+}
+
+/// The docs of a field: its description (or a plain line naming it), then
+/// every constraint and the default the description does not already state.
+fn field_doc(f: &Field) -> String {
+    let prose = f.doc.as_deref().unwrap_or_default();
+    let mut notes: Vec<String> = phrases(&f.ty)
+        .into_iter()
+        .filter(|p| !p.said_in(prose))
+        .map(|p| sentence(&p.text))
+        .collect();
+    if let Some(d) = f.default.as_ref().filter(|_| !f.required) {
+        let plain = d.as_str().map_or_else(|| d.to_string(), str::to_owned);
+        let said = mentions(prose, "default") && mentions(prose, &plain);
+        if !said {
+            notes.push(format!("Defaults to {}.", code(&d.to_string())));
+        }
+    }
+    let notes = (!notes.is_empty()).then(|| notes.join(" "));
+    match f.doc.as_deref() {
+        Some(d) => paragraphs(&[Some(d), notes.as_deref()]).unwrap_or_default(),
+        None => {
+            let head = format!("The `{}` property.", f.json);
+            paragraphs(&[Some(&head), notes.as_deref()]).unwrap_or_default()
+        }
     }
 }
 
@@ -338,9 +523,15 @@ pub fn types_module(api: &Api, reg: &Registry<'_>) -> TokenStream {
 
 fn struct_def(s: &Struct, reg: &Registry<'_>) -> TokenStream {
     let name = ident(&s.name);
-    let docs = doc(s.doc.as_deref());
+    let fallback = format!("The `{}` object.", s.name);
+    let docs = doc(Some(s.doc.as_deref().unwrap_or(&fallback)));
     let mut fields = Vec::new();
     let mut default_fns = Vec::new();
+    // How `new()` or `Default` sets each field, and the setters.
+    let mut inits = Vec::new();
+    let mut params = Vec::new();
+    let mut setters = Vec::new();
+    let setter_names = setter_names(s);
     let mut checks = Vec::new();
     for f in &s.fields {
         let rust = ident(&f.rust);
@@ -355,12 +546,49 @@ fn struct_def(s: &Struct, reg: &Registry<'_>) -> TokenStream {
         }
         let default = f.default.as_ref().and_then(|d| reg.default_expr(&f.ty, d));
         let is_option = default.is_none() && (!f.required || f.ty.nullable);
+        let (param, value) = argument(&f.ty, f.boxed, reg);
+        if f.required {
+            // A required field: an argument of `new()`, `Option<T>` when it
+            // may be null.
+            if f.ty.nullable {
+                let t = kind_tokens(&f.ty.kind);
+                params.push(quote! { #rust: Option<#t> });
+                inits.push(if f.boxed {
+                    quote! { #rust: #rust.map(Box::new), }
+                } else {
+                    quote! { #rust, }
+                });
+            } else {
+                let value = value(quote!(#rust));
+                params.push(quote! { #rust: #param });
+                // `field: field` is written `field`.
+                if rust == value.to_string() {
+                    inits.push(quote! { #rust, });
+                } else {
+                    inits.push(quote! { #rust: #value, });
+                }
+            }
+        } else {
+            let setter = ident(&setter_names[&f.rust]);
+            let value = value(quote!(value));
+            let (set, init) = if default.is_some() {
+                let fn_name = default_fn_name(s, f);
+                (quote! { #value }, quote! { #rust: #fn_name(), })
+            } else {
+                (quote! { Some(#value) }, quote! { #rust: None, })
+            };
+            inits.push(init);
+            let d = format!(" Sets `{}`.", f.rust);
+            setters.push(quote! {
+                #[doc = #d]
+                pub fn #setter(mut self, value: #param) -> Self {
+                    self.#rust = #set;
+                    self
+                }
+            });
+        }
         let field_ty = if let Some(expr) = default {
-            let fn_name = format_ident!(
-                "default_{}_{}",
-                heck::AsSnakeCase(&s.name).to_string(),
-                f.rust.trim_end_matches('_')
-            );
+            let fn_name = default_fn_name(s, f);
             let fn_path = fn_name.to_string();
             attrs.push(quote! { default = #fn_path });
             default_fns.push(quote! { fn #fn_name() -> #inner { #expr } });
@@ -378,12 +606,7 @@ fn struct_def(s: &Struct, reg: &Registry<'_>) -> TokenStream {
         } else {
             inner.clone()
         };
-        let default_doc = f
-            .default
-            .as_ref()
-            .filter(|_| !f.required)
-            .map(|d| format!("Defaults to `{d}`."));
-        let fdoc = doc(paragraphs(&[f.doc.as_deref(), default_doc.as_deref()]).as_deref());
+        let fdoc = doc(Some(&field_doc(f)));
         let serde = (!attrs.is_empty()).then(|| quote! { #[serde(#(#attrs),*)] });
         fields.push(quote! { #fdoc #serde pub #rust: #field_ty, });
 
@@ -408,6 +631,7 @@ fn struct_def(s: &Struct, reg: &Registry<'_>) -> TokenStream {
             #[serde(flatten)]
             pub additional_properties: std::collections::BTreeMap<String, #t>,
         });
+        inits.push(quote! { additional_properties: std::collections::BTreeMap::new(), });
         let body = reg.checks(extra, quote!(value), quote!(field));
         if !body.is_empty() {
             checks.push(quote! {
@@ -430,9 +654,47 @@ fn struct_def(s: &Struct, reg: &Registry<'_>) -> TokenStream {
             }
         }
     });
+    // Required fields make `new()`; without any, `Default` (derived when
+    // every field starts empty) stands in for it.
+    let mut derive_default = None;
+    let mut default_impl = None;
+    let mut new_fn = None;
+    if !params.is_empty() {
+        let d = if setters.is_empty() {
+            " Builds the value from its fields."
+        } else {
+            " Builds the value from its required fields; the others are unset or at their spec defaults."
+        };
+        let many = (params.len() > 7).then(|| quote! { #[allow(clippy::too_many_arguments)] });
+        new_fn = Some(quote! {
+            #[doc = #d]
+            #many
+            pub fn new(#(#params),*) -> Self {
+                Self { #(#inits)* }
+            }
+        });
+    } else if default_fns.is_empty() {
+        derive_default = Some(quote!(Default,));
+    } else {
+        default_impl = Some(quote! {
+            impl Default for #name {
+                fn default() -> Self {
+                    Self { #(#inits)* }
+                }
+            }
+        });
+    }
+    let methods = (new_fn.is_some() || !setters.is_empty()).then(|| {
+        quote! {
+            impl #name {
+                #new_fn
+                #(#setters)*
+            }
+        }
+    });
     quote! {
         #docs
-        #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+        #[derive(Clone, Debug, #derive_default PartialEq, serde::Serialize, serde::Deserialize)]
         #deny
         pub struct #name {
             #(#fields)*
@@ -440,19 +702,125 @@ fn struct_def(s: &Struct, reg: &Registry<'_>) -> TokenStream {
 
         #(#default_fns)*
 
+        #default_impl
+        #methods
         #validate
     }
 }
 
+/// The function giving a field's spec default.
+fn default_fn_name(s: &Struct, f: &Field) -> proc_macro2::Ident {
+    format_ident!(
+        "default_{}_{}",
+        heck::AsSnakeCase(&s.name).to_string(),
+        f.rust.trim_end_matches('_')
+    )
+}
+
+/// Methods every type has through the traits it implements or that are in
+/// scope everywhere (`Clone`, `Default`, `Into`, …): an inherent setter of
+/// that name would shadow them at every call site.
+const TAKEN_METHODS: &[&str] = &[
+    "new",
+    "default",
+    "clone",
+    "clone_from",
+    "clone_into",
+    "eq",
+    "ne",
+    "fmt",
+    "to_string",
+    "to_owned",
+    "serialize",
+    "deserialize",
+    "check",
+    "validate_as",
+    "into",
+    "try_into",
+    "from",
+    "try_from",
+    "borrow",
+    "borrow_mut",
+    "type_id",
+];
+
+/// The setter of each optional field, by field name: the field's own name,
+/// or `with_…` where that would shadow a method every value has; numbered if
+/// still taken (a field's own name goes first).
+fn setter_names(s: &Struct) -> HashMap<String, String> {
+    let optional: Vec<&Field> = s.fields.iter().filter(|f| !f.required).collect();
+    let (own, renamed): (Vec<&Field>, Vec<&Field>) = optional
+        .iter()
+        .partition(|f| !TAKEN_METHODS.contains(&f.rust.as_str()));
+    let mut names: Vec<String> = vec!["new".to_owned()];
+    names.extend(own.iter().map(|f| f.rust.clone()));
+    names.extend(
+        renamed
+            .iter()
+            .map(|f| format!("with_{}", f.rust.trim_end_matches('_'))),
+    );
+    crate::naming::dedupe(&mut names);
+    own.iter()
+        .chain(&renamed)
+        .zip(names.into_iter().skip(1))
+        .map(|(f, n)| (f.rust.clone(), n))
+        .collect()
+}
+
+/// The parameter type a constructor or setter takes for a value of `ty`
+/// (without its nullability), and how it becomes the stored value: `T` for
+/// `Copy` scalars and enums, `impl Into<T>` for the rest (so `&str` fills a
+/// `String`), boxed where the field is.
+fn argument(
+    ty: &Ty,
+    boxed: bool,
+    reg: &Registry<'_>,
+) -> (TokenStream, impl Fn(TokenStream) -> TokenStream) {
+    let t = kind_tokens(&ty.kind);
+    let copy = match &ty.kind {
+        Kind::Integer(_) | Kind::Number(_) | Kind::Boolean => true,
+        Kind::Named(n) => reg.is_enum(n),
+        _ => false,
+    };
+    let param = if copy {
+        t
+    } else {
+        quote! { impl Into<#t> }
+    };
+    let value = move |v: TokenStream| {
+        let v = if copy {
+            v
+        } else {
+            quote! { #v.into() }
+        };
+        if boxed {
+            quote! { Box::new(#v) }
+        } else {
+            v
+        }
+    };
+    (param, value)
+}
+
 fn enum_def(e: &Enum) -> TokenStream {
     let name = ident(&e.name);
-    let docs = doc(e.doc.as_deref());
-    let variants = e.values.iter().map(|v| {
+    let fallback = format!("The values of `{}`.", e.name);
+    let docs = doc(Some(e.doc.as_deref().unwrap_or(&fallback)));
+    let variants = e.values.iter().enumerate().map(|(i, v)| {
         let var = ident(&v.variant);
         let value = &v.value;
-        let vdoc = doc(v.doc.as_deref());
-        quote! { #vdoc #[serde(rename = #value)] #var, }
+        // The wire value, unless the description already gives it.
+        let wire = format!("Serialized as {}.", code(value));
+        let wire = v
+            .doc
+            .as_deref()
+            .is_none_or(|d| !d.contains(value.as_str()))
+            .then_some(wire.as_str());
+        let vdoc = doc(paragraphs(&[v.doc.as_deref(), wire]).as_deref());
+        let default = (e.default == Some(i)).then(|| quote! { #[default] });
+        quote! { #vdoc #default #[serde(rename = #value)] #var, }
     });
+    let derive_default = e.default.is_some().then(|| quote!(Default,));
     let arms = e.values.iter().map(|v| {
         let var = ident(&v.variant);
         let value = &v.value;
@@ -461,7 +829,7 @@ fn enum_def(e: &Enum) -> TokenStream {
     let all = e.values.iter().map(|v| ident(&v.variant));
     quote! {
         #docs
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+        #[derive(Clone, Copy, Debug, #derive_default PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
         pub enum #name {
             #(#variants)*
         }
@@ -488,7 +856,8 @@ fn enum_def(e: &Enum) -> TokenStream {
 
 fn union_def(u: &Union, reg: &Registry<'_>, sizes: &Sizes<'_>) -> TokenStream {
     let name = ident(&u.name);
-    let docs = doc(u.doc.as_deref());
+    let fallback = format!("One of the shapes of `{}`.", u.name);
+    let docs = doc(Some(u.doc.as_deref().unwrap_or(&fallback)));
     // Boxed to break a cycle, or because the variant is large (see `size`).
     let boxed: Vec<bool> = u
         .variants
@@ -502,7 +871,8 @@ fn union_def(u: &Union, reg: &Registry<'_>, sizes: &Sizes<'_>) -> TokenStream {
         if *boxed {
             t = quote! { Box<#t> };
         }
-        quote! { #var(#t), }
+        let d = format!(" {}", variant_doc(&v.ty));
+        quote! { #[doc = #d] #var(#t), }
     });
     let check_arms = u.variants.iter().map(|v| {
         let var = ident(&v.name);
@@ -586,6 +956,25 @@ fn union_def(u: &Union, reg: &Registry<'_>, sizes: &Sizes<'_>) -> TokenStream {
                 #validate
             }
         }
+    }
+}
+
+/// The doc line of a union variant holding a `ty`.
+fn variant_doc(ty: &Ty) -> String {
+    let what = match &ty.kind {
+        Kind::String => "A string".to_owned(),
+        Kind::Integer(_) => "An integer".to_owned(),
+        Kind::Number(_) => "A number".to_owned(),
+        Kind::Boolean => "A boolean".to_owned(),
+        Kind::Array(_) => "An array".to_owned(),
+        Kind::Map(_) => "An object of arbitrary properties".to_owned(),
+        Kind::Any => "Any JSON value".to_owned(),
+        Kind::Named(n) => format!("A [`{n}`]"),
+    };
+    if ty.nullable {
+        format!("{what}, or `null`.")
+    } else {
+        format!("{what}.")
     }
 }
 
@@ -701,5 +1090,101 @@ fn variant_decl(r: &Response, boxed: bool) -> TokenStream {
         Some(t) if boxed => quote! { #d #var(Box<#t>), },
         Some(t) => quote! { #d #var(#t), },
         None => quote! { #d #var, },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn field(doc: Option<&str>, ty: Ty, default: Option<Value>) -> Field {
+        Field {
+            json: "ids".into(),
+            rust: "ids".into(),
+            doc: doc.map(str::to_owned),
+            ty,
+            required: false,
+            default,
+            boxed: false,
+        }
+    }
+
+    fn string(min: Option<usize>, max: Option<usize>) -> Ty {
+        Ty {
+            kind: Kind::String,
+            constraints: Constraints {
+                min_length: min,
+                max_length: max,
+                ..Constraints::default()
+            },
+            nullable: false,
+        }
+    }
+
+    fn array(item: Ty, min: Option<usize>, max: Option<usize>) -> Ty {
+        Ty {
+            kind: Kind::Array(Box::new(item)),
+            constraints: Constraints {
+                min_items: min,
+                max_items: max,
+                ..Constraints::default()
+            },
+            nullable: false,
+        }
+    }
+
+    #[test]
+    fn constraints_the_description_states_are_not_repeated() {
+        let ty = array(string(None, Some(255)), Some(1), Some(100));
+        let f = field(
+            Some("IDs. 1 to 100 IDs, each at most 255 characters."),
+            ty.clone(),
+            None,
+        );
+        assert_eq!(
+            field_doc(&f),
+            "IDs. 1 to 100 IDs, each at most 255 characters."
+        );
+        // Only a constraint whose every number the description gives is
+        // left out.
+        let f = field(Some("IDs, at most 100."), ty.clone(), None);
+        assert_eq!(
+            field_doc(&f),
+            "IDs, at most 100.\n\n1 to 100 items. Each item: at most 255 characters."
+        );
+        let f = field(None, ty, None);
+        assert_eq!(
+            field_doc(&f),
+            "The `ids` property.\n\n1 to 100 items. Each item: at most 255 characters."
+        );
+    }
+
+    #[test]
+    fn patterns_formats_bounds_and_defaults_are_written_out() {
+        let mut ty = string(Some(1), Some(1));
+        ty.constraints.text = Some(Box::new(crate::ir::TextRules {
+            pattern: Some("^[a-z`]$".into()),
+            format: Some("uuid".into()),
+        }));
+        let f = field(Some("A letter."), ty, Some(Value::from("a")));
+        assert_eq!(
+            field_doc(&f),
+            "A letter.\n\nExactly 1 character. Matches `` ^[a-z`]$ ``. A `uuid` string. Defaults to `\"a\"`."
+        );
+        let ty = Ty {
+            kind: Kind::Integer("i32"),
+            constraints: Constraints {
+                minimum: Some((0.0, true)),
+                maximum: Some((10.0, false)),
+                allowed: vec![2.0, 4.0],
+                ..Constraints::default()
+            },
+            nullable: false,
+        };
+        let f = field(Some("The default is 4."), ty, Some(Value::from(4)));
+        assert_eq!(
+            field_doc(&f),
+            "The default is 4.\n\nGreater than 0 and at most 10. One of `2`, `4`."
+        );
     }
 }

@@ -117,6 +117,17 @@ pub struct Constraints {
     pub maximum: Option<(f64, bool)>,
     /// The allowed values of a numeric `enum` (empty: any value).
     pub allowed: Vec<f64>,
+    /// A string's `pattern` and `format`: documented, not checked (boxed:
+    /// most types have neither, and `Ty` is in every model node).
+    pub text: Option<Box<TextRules>>,
+}
+
+/// What a string schema says about its text beyond its length.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct TextRules {
+    pub pattern: Option<String>,
+    /// `uuid`, `date-time`, …
+    pub format: Option<String>,
 }
 
 impl Constraints {
@@ -172,6 +183,8 @@ pub struct Enum {
     pub name: String,
     pub doc: Option<String>,
     pub values: Vec<EnumValue>,
+    /// The index of the value the schema's `default` names.
+    pub default: Option<usize>,
 }
 
 #[derive(Clone, Debug, PartialEq)]

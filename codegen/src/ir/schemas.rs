@@ -157,7 +157,14 @@ impl<'a> Builder<'a> {
             .unwrap_or_default();
         let typ = obj.get("type").and_then(Value::as_str);
         let kind = match typ {
-            Some("string") => Kind::String,
+            Some("string") => {
+                let rules = super::TextRules {
+                    pattern: text(obj.get("pattern")),
+                    format: Some(format.to_owned()).filter(|f| !f.is_empty()),
+                };
+                c.text = (rules != super::TextRules::default()).then(|| Box::new(rules));
+                Kind::String
+            }
             Some("boolean") => Kind::Boolean,
             Some("integer") => {
                 let t = integer_type(format);
@@ -204,7 +211,8 @@ impl<'a> Builder<'a> {
         let doc = text(s.get("description")).or_else(|| text(s.get("title")));
         if let Some(values) = s.get("enum").and_then(Value::as_array) {
             if s.get("properties").is_none() {
-                let def = self.string_enum(values, ptr, &name, doc, &[])?;
+                let mut def = self.string_enum(values, ptr, &name, doc, &[])?;
+                def.default = enum_default(&def, s);
                 self.register(TypeDef::Enum(def));
                 return Some(());
             }
@@ -396,6 +404,7 @@ impl<'a> Builder<'a> {
             name: name.to_owned(),
             doc,
             values: out,
+            default: None,
         })
     }
 
@@ -432,7 +441,8 @@ impl<'a> Builder<'a> {
                     docs.push(text(v.get("description")));
                 }
             }
-            let e = self.string_enum(&values, ptr, name, doc, &docs)?;
+            let mut e = self.string_enum(&values, ptr, name, doc, &docs)?;
+            e.default = enum_default(&e, s);
             return Some(TypeDef::Enum(e));
         }
         let mut out = Vec::new();
@@ -515,6 +525,12 @@ fn tag_value(v: &Value) -> Option<String> {
             .then(|| e[0].as_str().map(str::to_owned))
             .flatten()
     })
+}
+
+/// The value an enum schema's `default` names, if it is one of the enum's.
+fn enum_default(e: &Enum, s: &Value) -> Option<usize> {
+    let wanted = s.get("default")?.as_str()?;
+    e.values.iter().position(|v| v.value == wanted)
 }
 
 fn is_simple_default(ty: &Ty) -> bool {

@@ -17,12 +17,16 @@ use crate::runtime::validation::write_json;
     serde::Deserialize
 )]
 pub enum BatchDeleteSecretsRequestInstanceType {
+    /// Serialized as `RDS`.
     #[serde(rename = "RDS")]
     Rds,
+    /// Serialized as `TaurusDB`.
     #[serde(rename = "TaurusDB")]
     TaurusDb,
+    /// Serialized as `GaussDB`.
     #[serde(rename = "GaussDB")]
     GaussDb,
+    /// Serialized as `APIG`.
     #[serde(rename = "APIG")]
     Apig,
 }
@@ -54,7 +58,7 @@ impl std::fmt::Display for BatchDeleteSecretsRequestInstanceType {
 }
 
 /// Request for deleting secrets in batches.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct BatchDeleteSecretsRequest {
     /// ID of the Huawei Cloud service instance associated with the secret,
     /// for example, the RDS instance ID. The request will delete all
@@ -75,8 +79,25 @@ pub struct BatchDeleteSecretsRequest {
     pub instance_type: Option<BatchDeleteSecretsRequestInstanceType>,
 }
 
+impl BatchDeleteSecretsRequest {
+    /// Sets `instance_id`.
+    pub fn instance_id(mut self, value: impl Into<String>) -> Self {
+        self.instance_id = Some(value.into());
+        self
+    }
+
+    /// Sets `instance_type`.
+    pub fn instance_type(
+        mut self,
+        value: BatchDeleteSecretsRequestInstanceType,
+    ) -> Self {
+        self.instance_type = Some(value);
+        self
+    }
+}
+
 /// A secret that met the request parameter conditions but failed to be deleted.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct FailedDeletedSecrets {
     /// Secret name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -86,8 +107,22 @@ pub struct FailedDeletedSecrets {
     pub error_msg: Option<String>,
 }
 
+impl FailedDeletedSecrets {
+    /// Sets `secret_name`.
+    pub fn secret_name(mut self, value: impl Into<String>) -> Self {
+        self.secret_name = Some(value.into());
+        self
+    }
+
+    /// Sets `error_msg`.
+    pub fn error_msg(mut self, value: impl Into<String>) -> Self {
+        self.error_msg = Some(value.into());
+        self
+    }
+}
+
 /// Result of a batch secret deletion.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct BatchDeleteSecretsResponse {
     /// Number of secrets that meet the request parameter conditions.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -100,8 +135,31 @@ pub struct BatchDeleteSecretsResponse {
     pub failed_secrets: Option<Vec<FailedDeletedSecrets>>,
 }
 
+impl BatchDeleteSecretsResponse {
+    /// Sets `total`.
+    pub fn total(mut self, value: i64) -> Self {
+        self.total = Some(value);
+        self
+    }
+
+    /// Sets `success_secrets`.
+    pub fn success_secrets(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.success_secrets = Some(value.into());
+        self
+    }
+
+    /// Sets `failed_secrets`.
+    pub fn failed_secrets(
+        mut self,
+        value: impl Into<Vec<FailedDeletedSecrets>>,
+    ) -> Self {
+        self.failed_secrets = Some(value.into());
+        self
+    }
+}
+
 /// Error response body.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CsmsError {
     /// Error code.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -109,6 +167,20 @@ pub struct CsmsError {
     /// Error description.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_msg: Option<String>,
+}
+
+impl CsmsError {
+    /// Sets `error_code`.
+    pub fn error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+
+    /// Sets `error_msg`.
+    pub fn error_msg(mut self, value: impl Into<String>) -> Self {
+        self.error_msg = Some(value.into());
+        self
+    }
 }
 
 /// The documented error statuses of `BatchDeleteSecrets`, each with its own body.

@@ -26,6 +26,29 @@ pub struct DeleteInstanceDemandRequest {
     pub delete_volume: Option<bool>,
 }
 
+impl DeleteInstanceDemandRequest {
+    /// Builds the value from its required fields; the others are unset or at their spec defaults.
+    pub fn new(id: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            delete_publicip: None,
+            delete_volume: None,
+        }
+    }
+
+    /// Sets `delete_publicip`.
+    pub fn delete_publicip(mut self, value: bool) -> Self {
+        self.delete_publicip = Some(value);
+        self
+    }
+
+    /// Sets `delete_volume`.
+    pub fn delete_volume(mut self, value: bool) -> Self {
+        self.delete_volume = Some(value);
+        self
+    }
+}
+
 impl Validate for DeleteInstanceDemandRequest {
     fn check(&self, field: &str, checker: &mut Checker) {
         {
@@ -37,22 +60,46 @@ impl Validate for DeleteInstanceDemandRequest {
 }
 
 /// Result of the deletion.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct DeleteInstancesNewResponse {
     /// Response status (the example returns `success`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub result: Option<String>,
 }
 
+impl DeleteInstancesNewResponse {
+    /// Sets `result`.
+    pub fn result(mut self, value: impl Into<String>) -> Self {
+        self.result = Some(value.into());
+        self
+    }
+}
+
 /// One PDP5 authentication error.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct DbssErrorDetail {
     /// Error code. At most 32 characters (service definition).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
     /// PDP5 error information.
+    ///
+    /// At most 2097152 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_msg: Option<String>,
+}
+
+impl DbssErrorDetail {
+    /// Sets `error_code`.
+    pub fn error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+
+    /// Sets `error_msg`.
+    pub fn error_msg(mut self, value: impl Into<String>) -> Self {
+        self.error_msg = Some(value.into());
+        self
+    }
 }
 
 impl Validate for DbssErrorDetail {
@@ -69,20 +116,52 @@ impl Validate for DbssErrorDetail {
 }
 
 /// Error response body.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct DbssError {
     /// PDP5 authentication exception information. At most 100 items (service definition).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub details: Option<Vec<DbssErrorDetail>>,
     /// PDP5 authentication exception information.
+    ///
+    /// At most 2097152 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub encoded_authorization_message: Option<String>,
     /// Error code.
+    ///
+    /// At most 2097152 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
     /// Error message.
+    ///
+    /// At most 2097152 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_msg: Option<String>,
+}
+
+impl DbssError {
+    /// Sets `details`.
+    pub fn details(mut self, value: impl Into<Vec<DbssErrorDetail>>) -> Self {
+        self.details = Some(value.into());
+        self
+    }
+
+    /// Sets `encoded_authorization_message`.
+    pub fn encoded_authorization_message(mut self, value: impl Into<String>) -> Self {
+        self.encoded_authorization_message = Some(value.into());
+        self
+    }
+
+    /// Sets `error_code`.
+    pub fn error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+
+    /// Sets `error_msg`.
+    pub fn error_msg(mut self, value: impl Into<String>) -> Self {
+        self.error_msg = Some(value.into());
+        self
+    }
 }
 
 impl Validate for DbssError {

@@ -4,7 +4,7 @@
 use crate::runtime::validation::{Checker, Validate, write_json};
 
 /// An integration application to delete.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct AssetExportRequestApps {
     /// Application ID.
     #[serde(
@@ -15,8 +15,16 @@ pub struct AssetExportRequestApps {
     pub id: Option<String>,
 }
 
+impl AssetExportRequestApps {
+    /// Sets `id`.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+}
+
 /// A data integration task to delete.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct AssetExportRequestTasks {
     /// Task ID, 1 to 32 characters.
     #[serde(
@@ -25,6 +33,14 @@ pub struct AssetExportRequestTasks {
         deserialize_with = "crate::runtime::validation::not_null"
     )]
     pub id: Option<String>,
+}
+
+impl AssetExportRequestTasks {
+    /// Sets `id`.
+    pub fn id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
 }
 
 impl Validate for AssetExportRequestTasks {
@@ -47,6 +63,19 @@ pub struct AssetOperateRequest {
     pub tasks: Vec<AssetExportRequestTasks>,
 }
 
+impl AssetOperateRequest {
+    /// Builds the value from its fields.
+    pub fn new(
+        apps: impl Into<Vec<AssetExportRequestApps>>,
+        tasks: impl Into<Vec<AssetExportRequestTasks>>,
+    ) -> Self {
+        Self {
+            apps: apps.into(),
+            tasks: tasks.into(),
+        }
+    }
+}
+
 impl Validate for AssetOperateRequest {
     fn check(&self, field: &str, checker: &mut Checker) {
         {
@@ -67,11 +96,21 @@ impl Validate for AssetOperateRequest {
 }
 
 /// The asset deletion job that was created.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct DeleteAssetResponse {
     /// ID of the asset export or deletion job, which can be used to query the job progress.
+    ///
+    /// 1 to 128 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub job_id: Option<String>,
+}
+
+impl DeleteAssetResponse {
+    /// Sets `job_id`.
+    pub fn job_id(mut self, value: impl Into<String>) -> Self {
+        self.job_id = Some(value.into());
+        self
+    }
 }
 
 impl Validate for DeleteAssetResponse {
@@ -84,20 +123,54 @@ impl Validate for DeleteAssetResponse {
 }
 
 /// Error response body.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ErrorResp {
     /// Error code.
+    ///
+    /// 1 to 128 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
     /// Error message.
+    ///
+    /// 1 to 128 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_msg: Option<String>,
     /// Error information.
+    ///
+    /// 1 to 128 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_details: Option<String>,
     /// Request ID.
+    ///
+    /// 1 to 128 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
+}
+
+impl ErrorResp {
+    /// Sets `error_code`.
+    pub fn error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+
+    /// Sets `error_msg`.
+    pub fn error_msg(mut self, value: impl Into<String>) -> Self {
+        self.error_msg = Some(value.into());
+        self
+    }
+
+    /// Sets `error_details`.
+    pub fn error_details(mut self, value: impl Into<String>) -> Self {
+        self.error_details = Some(value.into());
+        self
+    }
+
+    /// Sets `request_id`.
+    pub fn request_id(mut self, value: impl Into<String>) -> Self {
+        self.request_id = Some(value.into());
+        self
+    }
 }
 
 impl Validate for ErrorResp {

@@ -144,6 +144,7 @@ impl Client {
         Client { config }
     }
 
+    /// The configuration requests are sent with.
     pub fn config(&self) -> &ClientConfig {
         &self.config
     }

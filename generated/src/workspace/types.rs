@@ -11,21 +11,15 @@ pub struct DeleteDesktopsReq {
     /// After a desktop is deleted, if the current user does not have other
     /// desktops, the desktop user can be deleted. The options are true
     /// (yes) and false (no). The default value is false.
-    ///
-    /// Defaults to `false`.
     #[serde(default = "default_delete_desktops_req_delete_users")]
     pub delete_users: bool,
     /// Whether to send an email notification. The options are true (yes)
     /// and false (no). The default value is true.
-    ///
-    /// Defaults to `true`.
     #[serde(default = "default_delete_desktops_req_email_notification")]
     pub email_notification: bool,
     /// Whether to perform force deletion or not. true: yes; false: no. The
     /// default value is false (service definition; the page states no
     /// default).
-    ///
-    /// Defaults to `false`.
     #[serde(default = "default_delete_desktops_req_is_force_delete")]
     pub is_force_delete: bool,
 }
@@ -40,6 +34,36 @@ fn default_delete_desktops_req_email_notification() -> bool {
 
 fn default_delete_desktops_req_is_force_delete() -> bool {
     false
+}
+
+impl DeleteDesktopsReq {
+    /// Builds the value from its required fields; the others are unset or at their spec defaults.
+    pub fn new(desktop_ids: impl Into<Vec<String>>) -> Self {
+        Self {
+            desktop_ids: desktop_ids.into(),
+            delete_users: default_delete_desktops_req_delete_users(),
+            email_notification: default_delete_desktops_req_email_notification(),
+            is_force_delete: default_delete_desktops_req_is_force_delete(),
+        }
+    }
+
+    /// Sets `delete_users`.
+    pub fn delete_users(mut self, value: bool) -> Self {
+        self.delete_users = value;
+        self
+    }
+
+    /// Sets `email_notification`.
+    pub fn email_notification(mut self, value: bool) -> Self {
+        self.email_notification = value;
+        self
+    }
+
+    /// Sets `is_force_delete`.
+    pub fn is_force_delete(mut self, value: bool) -> Self {
+        self.is_force_delete = value;
+        self
+    }
 }
 
 impl Validate for DeleteDesktopsReq {
@@ -57,11 +81,21 @@ impl Validate for DeleteDesktopsReq {
 }
 
 /// Response to a batch desktop deletion.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct BatchDeleteDesktopsResponse {
     /// Task ID.
+    ///
+    /// At most 255 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub job_id: Option<String>,
+}
+
+impl BatchDeleteDesktopsResponse {
+    /// Sets `job_id`.
+    pub fn job_id(mut self, value: impl Into<String>) -> Self {
+        self.job_id = Some(value.into());
+        self
+    }
 }
 
 impl Validate for BatchDeleteDesktopsResponse {
@@ -74,21 +108,51 @@ impl Validate for BatchDeleteDesktopsResponse {
 }
 
 /// Error response body (API response base class).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct BaseResponse {
     /// Error code, which is returned upon failure. At most 12 characters (service definition).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
     /// Error message (error description).
+    ///
+    /// At most 1000 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_msg: Option<String>,
     /// Error details.
+    ///
+    /// At most 1000 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_detail: Option<String>,
     /// Encrypted detailed reason for rejection. You can call the API
     /// decode-authorization-message of STS to decrypt the reason.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub encoded_authorization_message: Option<String>,
+}
+
+impl BaseResponse {
+    /// Sets `error_code`.
+    pub fn error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+
+    /// Sets `error_msg`.
+    pub fn error_msg(mut self, value: impl Into<String>) -> Self {
+        self.error_msg = Some(value.into());
+        self
+    }
+
+    /// Sets `error_detail`.
+    pub fn error_detail(mut self, value: impl Into<String>) -> Self {
+        self.error_detail = Some(value.into());
+        self
+    }
+
+    /// Sets `encoded_authorization_message`.
+    pub fn encoded_authorization_message(mut self, value: impl Into<String>) -> Self {
+        self.encoded_authorization_message = Some(value.into());
+        self
+    }
 }
 
 impl Validate for BaseResponse {
@@ -109,7 +173,7 @@ impl Validate for BaseResponse {
 }
 
 /// Request for deleting desktop data disks.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct DeleteVolumesReq {
     /// List of the IDs of data disks to be deleted from the desktop.
     /// Optional (the page marks it not mandatory); when present it holds 1
@@ -121,6 +185,14 @@ pub struct DeleteVolumesReq {
         deserialize_with = "crate::runtime::validation::not_null"
     )]
     pub volume_ids: Option<Vec<String>>,
+}
+
+impl DeleteVolumesReq {
+    /// Sets `volume_ids`.
+    pub fn volume_ids(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.volume_ids = Some(value.into());
+        self
+    }
 }
 
 impl Validate for DeleteVolumesReq {
@@ -137,11 +209,21 @@ impl Validate for DeleteVolumesReq {
 }
 
 /// Response to a desktop data disk deletion.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct DeleteDesktopVolumesResponse {
     /// Task ID.
+    ///
+    /// At most 255 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub job_id: Option<String>,
+}
+
+impl DeleteDesktopVolumesResponse {
+    /// Sets `job_id`.
+    pub fn job_id(mut self, value: impl Into<String>) -> Self {
+        self.job_id = Some(value.into());
+        self
+    }
 }
 
 impl Validate for DeleteDesktopVolumesResponse {
