@@ -200,23 +200,111 @@ pub fn generate(
     diagnostic::sort(&mut warnings);
     let emitted = emit::krate::files(&apis, opts, command);
     lap(&mut timings.emit);
-    let mut files = BTreeMap::new();
-    for file in emitted {
-        let text = match file.body {
-            emit::krate::Body::Rust(tokens) => {
-                format::format_file(&file.path.display().to_string(), tokens, &file.header)?
-            }
-            emit::krate::Body::Text(text) => format!("{}{text}", file.header),
-        };
-        files.insert(file.path, text);
-    }
+    let (files, spent) = render(emitted)?;
     lap(&mut timings.format);
+    // The API modules are emitted while formatting, on the same threads:
+    // their emitting time moves from `format` to `emit`.
+    timings.emit += spent.emit;
+    timings.format = timings.format.saturating_sub(spent.emit);
     Ok(Generated {
         files,
         warnings,
         summary,
         timings,
     })
+}
+
+/// Time spent emitting and formatting, summed over the threads of [`render`].
+#[derive(Default)]
+struct Spent {
+    emit: std::time::Duration,
+}
+
+/// Emits what is still to emit and formats every file, on as many threads
+/// as the machine runs at once (at most one per file). Each thread takes the
+/// next file not taken yet ([`emit::krate::files`] lists the largest first);
+/// the text of a file depends on nothing but the file, so the output is the
+/// same whatever thread formats what. A failure reports the first file (in
+/// path order) that failed.
+fn render(
+    emitted: Vec<emit::krate::File<'_>>,
+) -> Result<(BTreeMap<PathBuf, String>, Spent), FormatError> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Mutex;
+
+    let mut files = BTreeMap::new();
+    let mut jobs = Vec::new();
+    for file in emitted {
+        match file.body {
+            emit::krate::Body::Text(text) => {
+                files.insert(file.path, format!("{}{text}", file.header));
+            }
+            // Tokens stay on this thread: format them here.
+            emit::krate::Body::Rust(tokens) => {
+                let text =
+                    format::format_file(&file.path.display().to_string(), tokens, &file.header)?;
+                files.insert(file.path, text);
+            }
+            emit::krate::Body::Emit(emit) => jobs.push((file.path, file.header, emit)),
+        }
+    }
+    let next = AtomicUsize::new(0);
+    let done = Mutex::new(Vec::with_capacity(jobs.len()));
+    let work = || {
+        let mut spent = std::time::Duration::ZERO;
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let Some((path, header, emit)) = jobs.get(i) else {
+                return spent;
+            };
+            let started = std::time::Instant::now();
+            let tokens = emit();
+            spent += started.elapsed();
+            let text = format::format_file(&path.display().to_string(), tokens, header);
+            done.lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .push((i, text));
+        }
+    };
+    let threads = std::thread::available_parallelism()
+        .map_or(1, std::num::NonZeroUsize::get)
+        .min(jobs.len());
+    let mut spent = Spent::default();
+    if threads <= 1 {
+        spent.emit += work();
+    } else {
+        std::thread::scope(|scope| {
+            let helpers: Vec<_> = (1..threads).map(|_| scope.spawn(work)).collect();
+            spent.emit += work();
+            for helper in helpers {
+                match helper.join() {
+                    Ok(time) => spent.emit += time,
+                    Err(panic) => std::panic::resume_unwind(panic),
+                }
+            }
+        });
+    }
+    let mut done = done
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    done.sort_by_key(|(i, _)| *i);
+    let mut failed: Option<(PathBuf, FormatError)> = None;
+    for ((_, text), (path, _, _)) in done.into_iter().zip(jobs) {
+        match text {
+            Ok(text) => {
+                files.insert(path, text);
+            }
+            Err(e) => {
+                if failed.as_ref().is_none_or(|(first, _)| path < *first) {
+                    failed = Some((path, e));
+                }
+            }
+        }
+    }
+    match failed {
+        Some((_, e)) => Err(e),
+        None => Ok((files, spent)),
+    }
 }
 
 /// The `x-signing` algorithms of `api` the runtime does not implement.

@@ -27,7 +27,7 @@ use std::rc::Rc;
 
 use serde_json::{Map, Value};
 
-use super::{parse, utf8, Document, Loaded, Position, Spot, Unreadable};
+use super::{parse, utf8, Document, Loaded, Parsed, Position, Spot, Unreadable};
 use crate::diagnostic::{self, cut, Diagnostic, Rule};
 use crate::pointer::{escape_token, unescape_token};
 
@@ -145,10 +145,12 @@ pub fn load_path(path: &Path, name: &str) -> Result<Loaded, Unreadable> {
         value,
         positions: parsed.positions,
     };
+    let (prefetched, canonical_paths) = prefetch(&root);
     let mut bundler = Bundler {
+        prefetched,
         sources: vec![Rc::new(root)],
         by_path: HashMap::from([(canonical, Some(0))]),
-        canonical: HashMap::new(),
+        canonical: canonical_paths,
         bytes: text.len(),
         problems: Vec::new(),
         failed: false,
@@ -171,6 +173,8 @@ pub fn load_path(path: &Path, name: &str) -> Result<Loaded, Unreadable> {
 }
 
 struct Bundler {
+    /// Files read and parsed ahead, by canonical path ([`prefetch`]).
+    prefetched: HashMap<PathBuf, Prefetched>,
     /// Every file read so far; the root is 0.
     sources: Vec<Rc<Source>>,
     /// Canonical path → index in `sources` (`None`: it could not be read).
@@ -647,6 +651,23 @@ impl Bundler {
                 "cannot read `{shown}`: a document may span at most {MAX_FILES} files"
             ));
         }
+        if let Some(ahead) = self.prefetched.remove(&canonical) {
+            self.bytes += ahead.bytes;
+            if self.bytes > MAX_BYTES {
+                return Err(format!(
+                    "cannot read `{}`: the document's files exceed {} MiB together",
+                    shown,
+                    MAX_BYTES >> 20
+                ));
+            }
+            // Problems name the file as this reference does.
+            let parsed = if ahead.parsed.problems.is_empty() || ahead.name == name {
+                ahead.parsed
+            } else {
+                parse(&name, &ahead.text)
+            };
+            return self.add(name, canonical, parsed, &shown);
+        }
         let bytes = match std::fs::read(&canonical) {
             Ok(bytes) => bytes,
             Err(e) => {
@@ -671,6 +692,17 @@ impl Bundler {
             }
         };
         let parsed = parse(&name, &text);
+        self.add(name, canonical, parsed, &shown)
+    }
+
+    /// Records the file at `canonical`, parsed, as the next source.
+    fn add(
+        &mut self,
+        name: String,
+        canonical: PathBuf,
+        parsed: Parsed,
+        shown: &str,
+    ) -> Result<usize, String> {
         self.problems.extend(parsed.problems);
         let Some(value) = parsed.value else {
             self.by_path.insert(canonical, None);
@@ -710,6 +742,167 @@ impl Bundler {
             message,
         ));
         self.failed = true;
+    }
+}
+
+/// A file read and parsed ahead of the bundling that asks for it.
+struct Prefetched {
+    /// The name it was parsed under (that of the first reference found).
+    name: String,
+    text: String,
+    bytes: usize,
+    parsed: Parsed,
+}
+
+/// Reads and parses, on as many threads as the machine runs at once, the
+/// files `root` refers to, and the files those refer to, level by level:
+/// parsing is most of the time a document of thousands of files takes, and
+/// the bundler follows references one at a time. Only what the bundler
+/// would read is read (every `$ref` and discriminator mapping to a file),
+/// within the same limits; nothing is reported here. A file that cannot be
+/// read, is not UTF-8, or lies past the limits is left to the bundler,
+/// which reports it where it is referenced. Also returns the canonical path
+/// of each joined path found (see `Bundler::canonical`).
+fn prefetch(root: &Source) -> (HashMap<PathBuf, Prefetched>, HashMap<PathBuf, PathBuf>) {
+    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+    let mut done: HashMap<PathBuf, Prefetched> = HashMap::new();
+    let mut refs = Refs {
+        seen: HashSet::from([root.path.clone()]),
+        canonical: HashMap::new(),
+    };
+    let mut level = Vec::new();
+    if threads > 1 {
+        refs.add(&root.path, &root.name, &root.value, &mut level);
+    }
+    let mut bytes = 0usize;
+    while !level.is_empty() {
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let work = || {
+            let mut out = Vec::new();
+            loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some((path, name)) = level.get(i) else {
+                    return out;
+                };
+                let Ok(raw) = std::fs::read(path) else {
+                    continue;
+                };
+                let len = raw.len();
+                let Ok(text) = utf8(name, raw) else {
+                    continue;
+                };
+                let parsed = parse(name, &text);
+                out.push((
+                    i,
+                    Prefetched {
+                        name: name.clone(),
+                        text,
+                        bytes: len,
+                        parsed,
+                    },
+                ));
+            }
+        };
+        let mut read: Vec<(usize, Prefetched)> = std::thread::scope(|scope| {
+            let helpers: Vec<_> = (1..threads.min(level.len()))
+                .map(|_| scope.spawn(work))
+                .collect();
+            let mut read = work();
+            for helper in helpers {
+                match helper.join() {
+                    Ok(more) => read.extend(more),
+                    Err(panic) => std::panic::resume_unwind(panic),
+                }
+            }
+            read
+        });
+        read.sort_by_key(|(i, _)| *i);
+        let mut deeper = Vec::new();
+        for (i, file) in read {
+            bytes += file.bytes;
+            if bytes > MAX_BYTES || refs.seen.len() > MAX_FILES {
+                return (done, refs.canonical);
+            }
+            let path = &level[i].0;
+            if let Some(value) = &file.parsed.value {
+                refs.add(path, &file.name, value, &mut deeper);
+            }
+            done.insert(path.clone(), file);
+        }
+        level = deeper;
+    }
+    (done, refs.canonical)
+}
+
+/// The files [`prefetch`] found so far.
+struct Refs {
+    /// Canonical paths found.
+    seen: HashSet<PathBuf>,
+    /// Joined path → canonical path, each looked up on disk once.
+    canonical: HashMap<PathBuf, PathBuf>,
+}
+
+impl Refs {
+    /// Adds to `out` (canonical path, name) of each file not seen yet that
+    /// `value` (of the file at canonical `path`, named `name`) refers to.
+    fn add(&mut self, path: &Path, name: &str, value: &Value, out: &mut Vec<(PathBuf, String)>) {
+        file_refs(value, &mut |r: &str| {
+            let file = r.split_once('#').map_or(r, |(file, _)| file);
+            if file.is_empty() || is_url(file) {
+                return;
+            }
+            let Some(file) = percent_decode(file) else {
+                return;
+            };
+            let joined = path
+                .parent()
+                .map_or_else(|| PathBuf::from(&file), |dir| dir.join(&file));
+            let canonical = match self.canonical.get(&joined) {
+                Some(canonical) => canonical.clone(),
+                None => {
+                    let Ok(canonical) = std::fs::canonicalize(&joined) else {
+                        return;
+                    };
+                    self.canonical.insert(joined, canonical.clone());
+                    canonical
+                }
+            };
+            if self.seen.insert(canonical.clone()) {
+                out.push((canonical, display_name(name, &file)));
+            }
+        });
+    }
+}
+
+/// Calls `add` with each reference to another file `value` holds: `$ref`s
+/// and discriminator mapping values.
+fn file_refs(value: &Value, add: &mut dyn FnMut(&str)) {
+    let mut stack = vec![value];
+    while let Some(value) = stack.pop() {
+        match value {
+            Value::Object(map) => {
+                for (key, child) in map {
+                    match (key.as_str(), child) {
+                        ("$ref", Value::String(r)) => add(r),
+                        ("mapping", Value::Object(mapping)) => {
+                            // As `Bundler::discriminator` tells references from names.
+                            for r in mapping.values().filter_map(Value::as_str) {
+                                if r.contains('#')
+                                    || r.contains('/')
+                                    || [".yaml", ".yml", ".json"].iter().any(|e| r.ends_with(e))
+                                {
+                                    add(r);
+                                }
+                            }
+                            stack.push(child);
+                        }
+                        _ => stack.push(child),
+                    }
+                }
+            }
+            Value::Array(items) => stack.extend(items),
+            _ => {}
+        }
     }
 }
 
