@@ -23,7 +23,8 @@ pub mod write;
 /// signing algorithms it implements.
 pub mod runtime {
     pub use crate::emit::krate::{
-        Signing, DEPENDENCIES, RUNTIME_MODULES, SERVER_RUNTIME_DEPENDENCIES, SIGNINGS,
+        Signing, CLIENT_RUNTIME_DEPENDENCIES, DEPENDENCIES, RUNTIME_MODULES,
+        SERVER_RUNTIME_DEPENDENCIES, SIGNINGS,
     };
 
     /// The runtime crate's `lib.rs`, embedded as `src/runtime/mod.rs`.

@@ -82,6 +82,7 @@ fn a_standalone_crate_embeds_the_runtime_without_an_unused_signing_module() {
         [
             "auth.rs",
             "client.rs",
+            "metadata.rs",
             "mod.rs",
             "server.rs",
             "validation.rs"
@@ -99,7 +100,10 @@ fn a_standalone_crate_embeds_the_runtime_without_an_unused_signing_module() {
     for absent in ["hmac", "sha2", "hex", "sdk-hmac-sha256", "codegen-runtime"] {
         assert!(!manifest.contains(absent), "{absent}:\n{manifest}");
     }
-    assert!(manifest.contains("client = [\"dep:percent-encoding\", \"dep:reqwest\"]\n"));
+    assert!(
+        manifest.contains("client = [\"dep:backon\", \"dep:httpdate\", \"dep:percent-encoding\", \"dep:tracing\", \"dep:reqwest\"]\n"),
+        "{manifest}"
+    );
     assert!(manifest.contains(
         "server = [\"dep:http-body-util\", \"dep:hyper\", \"dep:hyper-util\", \"dep:serde_path_to_error\", \"dep:tokio\", \"dep:tracing\", \"dep:axum\"]\n"
     ), "{manifest}");
@@ -114,6 +118,7 @@ fn a_signing_scheme_brings_its_module_feature_and_dependencies() {
         [
             "auth.rs",
             "client.rs",
+            "metadata.rs",
             "mod.rs",
             "server.rs",
             "signing.rs",
@@ -123,8 +128,9 @@ fn a_signing_scheme_brings_its_module_feature_and_dependencies() {
     let module = &files[Path::new("src/runtime/mod.rs")];
     assert!(module.ends_with(krate::LIB), "{module}");
     let manifest = &files[Path::new("Cargo.toml")];
-    assert!(manifest
-        .contains("client = [\"dep:percent-encoding\", \"dep:reqwest\", \"sdk-hmac-sha256\"]\n"));
+    assert!(manifest.contains(
+        "client = [\"dep:backon\", \"dep:httpdate\", \"dep:percent-encoding\", \"dep:tracing\", \"dep:reqwest\", \"sdk-hmac-sha256\"]\n"
+    ));
     assert!(manifest.contains(
         "sdk-hmac-sha256 = [\"dep:hex\", \"dep:hmac\", \"dep:percent-encoding\", \"dep:sha2\"]\n"
     ));
@@ -177,7 +183,7 @@ fn the_runtime_crate_declares_what_an_embedded_copy_does() {
             || krate::SIGNINGS
                 .iter()
                 .any(|s| s.dependencies.contains(name))
-            || name == &"percent-encoding"
+            || krate::CLIENT_RUNTIME_DEPENDENCIES.contains(name)
             || krate::SERVER_RUNTIME_DEPENDENCIES.contains(name)
         {
             let line = format!("{name} = {value}");

@@ -16,10 +16,12 @@
 pub mod auth;
 #[cfg(feature = "client")]
 pub mod client;
+pub mod metadata;
 #[cfg(feature = "server")]
 pub mod server;
 #[cfg(feature = "sdk-hmac-sha256")]
 pub mod signing;
 pub mod validation;
 
+pub use metadata::ErrorMetadata;
 pub use validation::{Validate, ValidationError, Violation};

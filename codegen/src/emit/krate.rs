@@ -53,6 +53,12 @@ pub fn signings(apis: &[Api]) -> Vec<&'static Signing> {
         .collect()
 }
 
+/// What the runtime's `client` part needs besides `reqwest`, from
+/// [`DEPENDENCIES`], when the runtime is embedded: retries with backoff,
+/// `Retry-After` dates, path encoding and a span per call.
+pub const CLIENT_RUNTIME_DEPENDENCIES: &[&str] =
+    &["backon", "httpdate", "percent-encoding", "tracing"];
+
 /// What the runtime's `server` part needs besides `axum`, from
 /// [`DEPENDENCIES`], when the runtime is embedded: body reading with limits,
 /// the connection-level server, and logging of refused credentials.
@@ -73,9 +79,14 @@ pub const DEPENDENCIES: &[(&str, &str)] = &[
         "axum",
         r#"{ version = "0.8", default-features = false, features = ["http1", "query", "tokio"], optional = true }"#,
     ),
+    (
+        "backon",
+        r#"{ version = "1.6", default-features = false, features = ["std", "tokio-sleep"], optional = true }"#,
+    ),
     ("hex", r#"{ version = "0.4", optional = true }"#),
     ("hmac", r#"{ version = "0.12", optional = true }"#),
     ("http-body-util", r#"{ version = "0.1", optional = true }"#),
+    ("httpdate", r#"{ version = "1.0", optional = true }"#),
     (
         "hyper",
         r#"{ version = "1.12", features = ["http1", "server"], optional = true }"#,
@@ -131,6 +142,7 @@ pub const RUNTIME_LIB_SOURCE: &str = include_str!("../../runtime/src/lib.rs");
 pub const RUNTIME_MODULES: &[(&str, &str)] = &[
     ("auth.rs", include_str!("../../runtime/src/auth.rs")),
     ("client.rs", include_str!("../../runtime/src/client.rs")),
+    ("metadata.rs", include_str!("../../runtime/src/metadata.rs")),
     ("server.rs", include_str!("../../runtime/src/server.rs")),
     ("signing.rs", include_str!("../../runtime/src/signing.rs")),
     (
@@ -369,7 +381,7 @@ fn cargo_toml(apis: &[Api], opts: &CrateOptions, header: &str) -> String {
     };
     let mut names: Vec<&str> = vec!["serde", "serde_json", "reqwest", "axum"];
     if opts.runtime_path.is_none() {
-        names.push("percent-encoding");
+        names.extend(CLIENT_RUNTIME_DEPENDENCIES);
         names.extend(SERVER_RUNTIME_DEPENDENCIES);
         names.extend(signings.iter().flat_map(|s| s.dependencies.iter().copied()));
     }
@@ -378,7 +390,7 @@ fn cargo_toml(apis: &[Api], opts: &CrateOptions, header: &str) -> String {
     let mut default = vec!["client".to_owned(), "server".to_owned()];
     default.extend(apis.iter().map(|a| a.module.clone()));
     features.push_str(&format!("default = [{}]\n", quoted(&default)));
-    let mut client = runtime("client", &["percent-encoding"]);
+    let mut client = runtime("client", CLIENT_RUNTIME_DEPENDENCIES);
     client.push("dep:reqwest".into());
     client.extend(signing_features.iter().cloned());
     features.push_str(&format!("client = [{}]\n", quoted(&client)));
