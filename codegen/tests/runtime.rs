@@ -82,6 +82,7 @@ fn a_standalone_crate_embeds_the_runtime_without_an_unused_signing_module() {
         [
             "auth.rs",
             "client.rs",
+            "metadata.rs",
             "mod.rs",
             "region.rs",
             "server.rs",
@@ -103,8 +104,10 @@ fn a_standalone_crate_embeds_the_runtime_without_an_unused_signing_module() {
     for absent in ["hmac", "sha2", "hex", "sdk-hmac-sha256", "codegen-runtime"] {
         assert!(!manifest.contains(absent), "{absent}:\n{manifest}");
     }
-    assert!(manifest
-        .contains("client = [\"dep:percent-encoding\", \"dep:saphyr-parser\", \"dep:reqwest\"]\n"));
+    assert!(
+        manifest.contains("client = [\"dep:backon\", \"dep:httpdate\", \"dep:percent-encoding\", \"dep:saphyr-parser\", \"dep:tracing\", \"dep:reqwest\"]\n"),
+        "{manifest}"
+    );
     assert!(manifest.contains(
         "server = [\"dep:http-body-util\", \"dep:hyper\", \"dep:hyper-util\", \"dep:serde_path_to_error\", \"dep:tokio\", \"dep:tracing\", \"dep:axum\"]\n"
     ), "{manifest}");
@@ -120,6 +123,7 @@ fn a_signing_scheme_brings_its_module_feature_and_dependencies() {
             "auth.rs",
             "client.rs",
             "credentials.rs",
+            "metadata.rs",
             "mod.rs",
             "region.rs",
             "server.rs",
@@ -131,7 +135,7 @@ fn a_signing_scheme_brings_its_module_feature_and_dependencies() {
     assert!(module.ends_with(krate::LIB), "{module}");
     let manifest = &files[Path::new("Cargo.toml")];
     assert!(manifest.contains(
-        "client = [\"dep:percent-encoding\", \"dep:saphyr-parser\", \"dep:reqwest\", \"sdk-hmac-sha256\"]\n"
+        "client = [\"dep:backon\", \"dep:httpdate\", \"dep:percent-encoding\", \"dep:saphyr-parser\", \"dep:tracing\", \"dep:reqwest\", \"sdk-hmac-sha256\"]\n"
     ));
     assert!(manifest.contains(
         "sdk-hmac-sha256 = [\"dep:hex\", \"dep:hmac\", \"dep:percent-encoding\", \"dep:sha2\"]\n"

@@ -152,6 +152,7 @@ fn public_specs_generate_the_expected_files() {
             "mod.rs",
             "auth.rs",
             "client.rs",
+            "metadata.rs",
             "region.rs",
             "server.rs",
             "validation.rs",

@@ -19,6 +19,7 @@ use std::time::{Duration, SystemTime};
 use huaweicloud_batch_delete::runtime::client::{ApiResponse, ClientConfig, Error};
 use huaweicloud_batch_delete::runtime::server::{AuthError, Identity};
 use huaweicloud_batch_delete::runtime::signing::{self, AkSk, AkSkVerifier, Received};
+use huaweicloud_batch_delete::runtime::ErrorMetadata;
 use huaweicloud_batch_delete::{csms, dbss, roma, workspace};
 use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -825,7 +826,7 @@ async fn expect_api_error<T, E, F, Fut>(
     call: F,
 ) where
     T: Debug,
-    E: Debug + Display + PartialEq,
+    E: Debug + Display + ErrorMetadata + PartialEq,
     F: FnOnce(String) -> Fut,
     Fut: Future<Output = Result<ApiResponse<T>, Error<E>>>,
 {
@@ -1091,7 +1092,7 @@ async fn dbss_delete_instances_new_maps_every_documented_status() {
 async fn expect_unexpected_status<T, E, F, Fut>(id: &str, status: u16, call: F)
 where
     T: Debug,
-    E: Debug + Display,
+    E: Debug + Display + ErrorMetadata,
     F: FnOnce(String) -> Fut,
     Fut: Future<Output = Result<ApiResponse<T>, Error<E>>>,
 {
@@ -1143,7 +1144,7 @@ async fn undocumented_statuses_keep_the_raw_response() {
 async fn expect_decode_error<T, E, F, Fut>(id: &str, status: u16, body: &[u8], call: F)
 where
     T: Debug,
-    E: Debug + Display,
+    E: Debug + Display + ErrorMetadata,
     F: FnOnce(String) -> Fut,
     Fut: Future<Output = Result<ApiResponse<T>, Error<E>>>,
 {
@@ -1559,7 +1560,7 @@ async fn expect_refused<T, E, Fut>(
     call: Fut,
 ) where
     T: Debug,
-    E: Debug + Display,
+    E: Debug + Display + ErrorMetadata,
     Fut: Future<Output = Result<ApiResponse<T>, Error<E>>>,
 {
     // A refused call returns at once; one that was sent waits for an answer

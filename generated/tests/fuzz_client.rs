@@ -103,7 +103,9 @@ fn config(url: String) -> ClientConfig {
 }
 
 /// What every error must keep: a status for API and unexpected answers.
-fn check<E: std::fmt::Debug + std::fmt::Display>(
+fn check<
+    E: std::fmt::Debug + std::fmt::Display + huaweicloud_batch_delete::runtime::ErrorMetadata,
+>(
     outcome: &Result<impl std::fmt::Debug, Error<E>>,
     a: &Answer,
 ) {

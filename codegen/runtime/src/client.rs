@@ -5,18 +5,37 @@
 //! an [`ApiResponse`] with the typed body; a documented error status gives
 //! [`Error::Api`] with that status's own typed body; anything else is a
 //! separate variant that keeps the raw bytes.
+//!
+//! Around each call: a [`RetryPolicy`] decides which failed attempts are
+//! tried again (by default only connection failures, which never reached the
+//! server); every attempt is built afresh from the call's bytes and
+//! authenticated again (a signature gets a fresh date); [`Interceptor`]s see
+//! each attempt's request and response; and a `tracing` span per call
+//! records the operation, method, path template, URL path, attempts, status,
+//! request id and duration, never a credential, a query string or a body.
+//!
+//! Hooks are a small trait here rather than a middleware stack such as
+//! `reqwest-middleware`: the HTTP client callers configure stays a plain
+//! `reqwest::Client`, and a hook sees what only this runtime knows (the
+//! operation id and path template, the attempt number).
 
 use std::fmt;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, OnceLock};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
+
+use backon::{BackoffBuilder, ExponentialBuilder, Retryable};
+use tracing::field::Empty;
+use tracing::Instrument;
 
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
-use reqwest::header::{HeaderMap, HeaderName, HeaderValue, CONTENT_TYPE};
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue, CONTENT_TYPE, RETRY_AFTER};
 use reqwest::{Method, StatusCode, Url};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use super::auth::{AuthError, Authenticator, NoAuth};
+use super::metadata::ErrorMetadata;
 use super::validation::ValidationError;
 
 /// The header carrying the server's id for a request.
@@ -49,6 +68,8 @@ pub struct ClientConfig {
     timeout: Duration,
     connect_timeout: Duration,
     max_response_body: usize,
+    retry: RetryPolicy,
+    interceptors: Vec<Arc<dyn Interceptor>>,
 }
 
 /// The HTTP client requests go through.
@@ -78,6 +99,8 @@ impl ClientConfig {
             timeout: DEFAULT_TIMEOUT,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             max_response_body: DEFAULT_MAX_RESPONSE_BODY,
+            retry: RetryPolicy::default(),
+            interceptors: Vec::new(),
         }
     }
 
@@ -131,6 +154,11 @@ impl ClientConfig {
     /// Bounds each request, from its start to the last byte of the response
     /// body (default [`DEFAULT_TIMEOUT`], 60 seconds). Applies to a
     /// caller-built client too.
+    ///
+    /// The timeout bounds each attempt, not the call: with retries, a call
+    /// takes at most `max_attempts` times the timeout plus the waits
+    /// between attempts ([`RetryPolicy`]). An attempt that times out after
+    /// connecting is not retried (the server may have acted on it).
     pub fn with_timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
         self
@@ -169,6 +197,25 @@ impl ClientConfig {
         self
     }
 
+    /// Which failed attempts are tried again, how often and how long to
+    /// wait (default [`RetryPolicy::default`]: connection failures only).
+    pub fn with_retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// Adds a hook that sees every attempt's request and response, after
+    /// those added before it.
+    pub fn with_interceptor(mut self, interceptor: impl Interceptor + 'static) -> Self {
+        self.interceptors.push(Arc::new(interceptor));
+        self
+    }
+
+    /// The retry policy.
+    pub fn retry_policy(&self) -> &RetryPolicy {
+        &self.retry
+    }
+
     /// A non-secret value that comes with the configured credentials
     /// (`"project_id"`, `"domain_id"`), as [`Authenticator::credential`]
     /// gives it; `None` without credentials or without that value.
@@ -196,8 +243,9 @@ impl ClientConfig {
         self.max_response_body
     }
 
-    /// Starts a request to `path` (already expanded and encoded) below the base URL.
-    pub fn request<E>(&self, method: Method, path: &str) -> Result<Call, Error<E>> {
+    /// Starts a request for `operation` to `path` (its template expanded,
+    /// each parameter encoded) below the base URL.
+    pub fn request<E>(&self, operation: Operation, path: &str) -> Result<Call, Error<E>> {
         let url = format!("{}{}", self.base_url, path);
         let url = Url::parse(&url)
             .map_err(|e| Error::InvalidRequest(format!("invalid URL `{url}`: {e}")))?;
@@ -209,23 +257,134 @@ impl ClientConfig {
             )));
         }
         Ok(Call {
-            method,
+            operation,
             url,
             headers: HeaderMap::new(),
             body: None,
         })
     }
 
-    /// Authenticates and sends a request, then reads the response body up to
-    /// the configured limit, all within the configured total timeout.
+    /// Sends a call: each attempt is built from the call, passed to the
+    /// interceptors, authenticated, sent, and its response body read up to
+    /// the configured limit within the configured timeout; failed attempts
+    /// are retried as the [`RetryPolicy`] says. A status the policy retries
+    /// that is still there after the last attempt is returned as a response.
     pub async fn execute<E>(&self, call: Call) -> Result<RawResponse, Error<E>> {
         let http = self.http_client()?;
-        let mut request = reqwest::Request::new(call.method, call.url);
-        *request.headers_mut() = call.headers;
-        if let Some(body) = call.body {
-            *request.body_mut() = Some(body.into());
+        let operation = &call.operation;
+        let span = tracing::info_span!(
+            "request",
+            operation = operation.id,
+            method = %operation.method,
+            template = operation.template,
+            path = call.url.path(),
+            attempts = Empty,
+            status = Empty,
+            request_id = Empty,
+            duration_ms = Empty,
+        );
+        let started = Instant::now();
+        let attempts = AtomicU32::new(0);
+        let policy = &self.retry;
+        let outcome = (|| {
+            let attempt = attempts.fetch_add(1, Ordering::Relaxed) + 1;
+            self.attempt::<E>(http, &call, attempt)
+        })
+        .retry(policy.backoff())
+        .when(|failure| match failure {
+            Failure::Status(_) => true,
+            Failure::Error(error) => is_connect_failure(error),
+        })
+        .adjust(|failure, delay| match failure {
+            Failure::Status(response) => policy.delay_for(response, delay),
+            Failure::Error(_) => delay,
+        })
+        .notify(|failure, delay| {
+            let reason = match failure {
+                Failure::Status(response) => response.status.as_u16().to_string(),
+                Failure::Error(_) => "connection failed".to_owned(),
+            };
+            tracing::debug!(reason, delay_ms = millis(delay), "retrying");
+        })
+        .instrument(span.clone())
+        .await;
+        span.record("attempts", attempts.load(Ordering::Relaxed));
+        span.record("duration_ms", millis(started.elapsed()));
+        let response = match outcome {
+            Ok(response) | Err(Failure::Status(response)) => response,
+            Err(Failure::Error(error)) => return Err(error),
+        };
+        span.record("status", response.status.as_u16());
+        if let Some(id) = response.request_id() {
+            span.record("request_id", id);
+        }
+        Ok(response)
+    }
+
+    /// One attempt of a call, in its own span.
+    async fn attempt<E>(
+        &self,
+        http: &reqwest::Client,
+        call: &Call,
+        attempt: u32,
+    ) -> Result<RawResponse, Failure<E>> {
+        let span = tracing::debug_span!(
+            "attempt",
+            attempt,
+            status = Empty,
+            request_id = Empty,
+            error = Empty
+        );
+        let info = CallInfo {
+            operation: &call.operation,
+            attempt,
+        };
+        let outcome = self.send(http, call, &info).instrument(span.clone()).await;
+        match &outcome {
+            Ok(response) => {
+                span.record("status", response.status.as_u16());
+                if let Some(id) = response.request_id() {
+                    span.record("request_id", id);
+                }
+                for hook in &self.interceptors {
+                    hook.on_response(response, &info);
+                }
+            }
+            Err(error) => {
+                span.record("error", error_kind(error));
+                if let Error::Transport(e) | Error::Timeout { source: e, .. } = error {
+                    for hook in &self.interceptors {
+                        hook.on_transport_error(e, &info);
+                    }
+                }
+            }
+        }
+        match outcome {
+            Ok(response) if self.retry.retries(&call.operation.method, response.status) => {
+                Err(Failure::Status(response))
+            }
+            Ok(response) => Ok(response),
+            Err(error) => Err(Failure::Error(error)),
+        }
+    }
+
+    /// Builds, authenticates and sends one attempt, then reads the response
+    /// body up to the configured limit, all within the configured timeout.
+    async fn send<E>(
+        &self,
+        http: &reqwest::Client,
+        call: &Call,
+        info: &CallInfo<'_>,
+    ) -> Result<RawResponse, Error<E>> {
+        let mut request = reqwest::Request::new(call.operation.method.clone(), call.url.clone());
+        *request.headers_mut() = call.headers.clone();
+        if let Some(body) = &call.body {
+            *request.body_mut() = Some(body.clone().into());
         }
         *request.timeout_mut() = Some(self.timeout);
+        for hook in &self.interceptors {
+            hook.on_request(&mut request, info);
+        }
         self.auth.authenticate(&mut request).map_err(Error::Auth)?;
         let from = request.url().clone();
         let started = Instant::now();
@@ -316,10 +475,277 @@ impl ClientConfig {
     }
 }
 
+/// What a generated method tells the runtime about its operation: for
+/// tracing, hooks and the retry policy (which looks at the method).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Operation {
+    /// The document's `operationId`.
+    pub id: &'static str,
+    /// The HTTP method.
+    pub method: Method,
+    /// The path template as documented (`/v2/{project_id}/things`): the
+    /// span records it rather than the ids a path carries.
+    pub template: &'static str,
+}
+
+impl Operation {
+    /// An operation as its generated method describes it.
+    pub const fn new(id: &'static str, method: Method, template: &'static str) -> Self {
+        Operation {
+            id,
+            method,
+            template,
+        }
+    }
+}
+
+/// What a hook knows about the attempt it sees.
+#[derive(Clone, Copy, Debug)]
+pub struct CallInfo<'a> {
+    /// The operation being called.
+    pub operation: &'a Operation,
+    /// 1 for the first attempt, 2 for the first retry, and so on.
+    pub attempt: u32,
+}
+
+/// A hook on every attempt of every call (`ClientConfig::with_interceptor`).
+///
+/// `on_request` runs before the authenticator, so a header it adds is
+/// signed with the rest, and it never sees the credentials. `on_response`
+/// sees each response with its whole body, a retried one too;
+/// `on_transport_error` each attempt that got no response (a timeout among
+/// them). Hooks cannot fail a call: they observe and decorate.
+///
+/// A small trait rather than a middleware stack (`reqwest-middleware`): the
+/// HTTP client a caller configures stays a plain `reqwest::Client`, and a
+/// hook gets the operation id, path template and attempt number.
+pub trait Interceptor: Send + Sync + fmt::Debug {
+    /// Called with each attempt's request before it is authenticated and sent.
+    fn on_request(&self, request: &mut reqwest::Request, info: &CallInfo<'_>) {
+        let _ = (request, info);
+    }
+
+    /// Called with each response received, its body read.
+    fn on_response(&self, response: &RawResponse, info: &CallInfo<'_>) {
+        let _ = (response, info);
+    }
+
+    /// Called for each attempt that failed without a response.
+    fn on_transport_error(&self, error: &reqwest::Error, info: &CallInfo<'_>) {
+        let _ = (error, info);
+    }
+}
+
+/// The statuses worth retrying when the caller opts in: too many requests
+/// and the gateway and availability errors of a service that is busy or
+/// restarting.
+pub const TRANSIENT_STATUSES: [u16; 4] = [429, 502, 503, 504];
+
+/// The methods whose requests may be sent twice without harm, whose
+/// statuses [`RetryPolicy::retry_statuses`] retries unless told otherwise.
+/// `POST` and `DELETE` are not among them: a delete of these APIs is not
+/// idempotent; name them with [`RetryPolicy::retry_methods`] to retry them.
+pub const IDEMPOTENT_METHODS: [Method; 4] =
+    [Method::GET, Method::HEAD, Method::OPTIONS, Method::PUT];
+
+/// Which failed attempts a client tries again, how many times, and how long
+/// it waits in between. Retries use `backon`'s exponential backoff with
+/// jitter.
+///
+/// What is retried, exactly:
+///
+/// - **Connection failures**, for every method: the connection was refused,
+///   the host name did not resolve, or connecting timed out. Nothing reached
+///   the server. A failure after connecting (a reset, a timeout waiting for
+///   the response, a body cut short) is never retried: the server may have
+///   acted on the request.
+/// - **Statuses**, only those named with [`retry_statuses`](Self::retry_statuses)
+///   (none by default; [`TRANSIENT_STATUSES`] is the usual choice), and only
+///   for the methods in [`methods`](Self::methods): [`IDEMPOTENT_METHODS`]
+///   unless [`retry_methods`](Self::retry_methods) says otherwise.
+///
+/// The wait before retry `n` is `min_delay × 2ⁿ⁻¹` plus a random jitter of up
+/// to as much again, at most `max_delay`. A retried status's `Retry-After`
+/// (seconds or an HTTP date) is waited instead when longer, but never more
+/// than `max_delay`. When the attempts run out on a retried status, that
+/// response is the call's outcome, as if there had been no retry.
+///
+/// Every attempt is sent afresh: the body is already bytes, and the
+/// authenticator signs each attempt again (a new `X-Sdk-Date`). The total
+/// timeout ([`ClientConfig::with_timeout`]) bounds each attempt.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RetryPolicy {
+    max_attempts: u32,
+    min_delay: Duration,
+    max_delay: Duration,
+    statuses: Vec<StatusCode>,
+    methods: Vec<Method>,
+}
+
+impl Default for RetryPolicy {
+    /// Connection failures only, 3 attempts in all, waits from 100 ms up to
+    /// 20 s: what [`ClientConfig::new`] uses.
+    fn default() -> Self {
+        RetryPolicy {
+            max_attempts: 3,
+            min_delay: Duration::from_millis(100),
+            max_delay: Duration::from_secs(20),
+            statuses: Vec::new(),
+            methods: IDEMPOTENT_METHODS.to_vec(),
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// One attempt: nothing is retried.
+    pub fn none() -> Self {
+        RetryPolicy::default().with_max_attempts(1)
+    }
+
+    /// How many attempts a call makes at most, the first included (at
+    /// least 1).
+    pub fn with_max_attempts(mut self, attempts: u32) -> Self {
+        self.max_attempts = attempts.max(1);
+        self
+    }
+
+    /// The wait before the first retry, and the longest wait (backoff,
+    /// jitter and `Retry-After` included).
+    pub fn with_delays(mut self, min: Duration, max: Duration) -> Self {
+        self.min_delay = min;
+        self.max_delay = max.max(min);
+        self
+    }
+
+    /// Also retries these statuses (for the methods in
+    /// [`methods`](Self::methods)), e.g. [`TRANSIENT_STATUSES`]. Codes that
+    /// are not HTTP statuses are ignored.
+    pub fn retry_statuses(mut self, statuses: impl IntoIterator<Item = u16>) -> Self {
+        for code in statuses {
+            if let Ok(status) = StatusCode::from_u16(code) {
+                if !self.statuses.contains(&status) {
+                    self.statuses.push(status);
+                }
+            }
+        }
+        self
+    }
+
+    /// The methods whose statuses are retried, replacing
+    /// [`IDEMPOTENT_METHODS`]. Name `POST` or `DELETE` only for operations
+    /// that are safe to repeat.
+    pub fn retry_methods(mut self, methods: impl IntoIterator<Item = Method>) -> Self {
+        self.methods = methods.into_iter().collect();
+        self
+    }
+
+    /// Attempts in all, the first included.
+    pub fn max_attempts(&self) -> u32 {
+        self.max_attempts
+    }
+
+    /// The wait before the first retry, before jitter.
+    pub fn min_delay(&self) -> Duration {
+        self.min_delay
+    }
+
+    /// The longest wait between attempts, `Retry-After` included.
+    pub fn max_delay(&self) -> Duration {
+        self.max_delay
+    }
+
+    /// The statuses retried.
+    pub fn statuses(&self) -> &[StatusCode] {
+        &self.statuses
+    }
+
+    /// The methods whose statuses are retried.
+    pub fn methods(&self) -> &[Method] {
+        &self.methods
+    }
+
+    /// Whether a response with `status` to a `method` request is retried.
+    pub fn retries(&self, method: &Method, status: StatusCode) -> bool {
+        self.statuses.contains(&status) && self.methods.contains(method)
+    }
+
+    fn backoff(&self) -> backon::ExponentialBackoff {
+        ExponentialBuilder::new()
+            .with_jitter()
+            .with_factor(2.0)
+            .with_min_delay(self.min_delay)
+            .with_max_delay(self.max_delay)
+            .with_max_times(self.max_attempts.saturating_sub(1) as usize)
+            .build()
+    }
+
+    /// The wait before retrying `response`: the backoff's, or the
+    /// `Retry-After` when longer, at most `max_delay`. `None` (no attempts
+    /// left) stays `None`.
+    fn delay_for(&self, response: &RawResponse, backoff: Option<Duration>) -> Option<Duration> {
+        let backoff = backoff?;
+        let wanted = match retry_after(&response.headers, SystemTime::now()) {
+            Some(after) => after.max(backoff),
+            None => backoff,
+        };
+        Some(wanted.min(self.max_delay))
+    }
+}
+
+/// The wait a `Retry-After` header asks for: delta-seconds or an HTTP date
+/// (a date in the past: no wait). `None` when absent or unreadable.
+pub fn retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
+    let value = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let date = httpdate::parse_http_date(value).ok()?;
+    Some(date.duration_since(now).unwrap_or(Duration::ZERO))
+}
+
+/// Why an attempt did not give the call's outcome.
+enum Failure<E> {
+    /// A response with a status the policy retries.
+    Status(RawResponse),
+    Error(Error<E>),
+}
+
+/// Whether a failure is a connection that never opened: refused, a name
+/// that did not resolve, a connect timeout. Nothing reached the server.
+fn is_connect_failure<E>(error: &Error<E>) -> bool {
+    match error {
+        Error::Transport(e) | Error::Timeout { source: e, .. } => e.is_connect(),
+        _ => false,
+    }
+}
+
+/// A failure's kind, for the attempt's span (never its text, which can
+/// quote a URL).
+fn error_kind<E>(error: &Error<E>) -> &'static str {
+    match error {
+        Error::Validation(_) => "validation",
+        Error::InvalidRequest(_) => "invalid_request",
+        Error::Auth(_) => "auth",
+        Error::Api(_) => "api",
+        Error::UnexpectedStatus(_) => "unexpected_status",
+        Error::Decode { .. } => "decode",
+        Error::Redirected { .. } => "redirected",
+        Error::BodyTooLarge { .. } => "body_too_large",
+        Error::Timeout { source, .. } if source.is_connect() => "connect_timeout",
+        Error::Timeout { .. } => "timeout",
+        Error::Transport(e) if e.is_connect() => "connect",
+        Error::Transport(_) => "transport",
+    }
+}
+
+fn millis(d: Duration) -> u64 {
+    d.as_millis().try_into().unwrap_or(u64::MAX)
+}
+
 /// A request being assembled by a generated method.
 #[derive(Debug)]
 pub struct Call {
-    method: Method,
+    operation: Operation,
     url: Url,
     headers: HeaderMap,
     body: Option<Vec<u8>>,
@@ -328,7 +754,12 @@ pub struct Call {
 impl Call {
     /// The request's method.
     pub fn method(&self) -> &Method {
-        &self.method
+        &self.operation.method
+    }
+
+    /// The operation the request is for.
+    pub fn operation(&self) -> &Operation {
+        &self.operation
     }
 
     /// The URL the request goes to, query included.
@@ -786,15 +1217,34 @@ impl<E> Error<E> {
             _ => None,
         }
     }
+}
 
-    /// The server's request id, when a response arrived with one.
+impl<E: ErrorMetadata> Error<E> {
+    /// The server's request id, when a response arrived with one: the
+    /// `X-Request-Id` header, else the one a documented error body carries.
     pub fn request_id(&self) -> Option<&str> {
         match self {
-            Error::Api(r) => r.request_id.as_deref(),
+            Error::Api(r) => r.request_id.as_deref().or_else(|| r.body.request_id()),
             Error::UnexpectedStatus(r) | Error::Decode { response: r, .. } => r.request_id(),
             Error::BodyTooLarge { headers, .. } => {
                 headers.get(REQUEST_ID_HEADER).and_then(|v| v.to_str().ok())
             }
+            _ => None,
+        }
+    }
+
+    /// The service's error code of a documented error body (`WKS.0409`).
+    pub fn code(&self) -> Option<&str> {
+        match self {
+            Error::Api(r) => r.body.code(),
+            _ => None,
+        }
+    }
+
+    /// The message of a documented error body.
+    pub fn message(&self) -> Option<&str> {
+        match self {
+            Error::Api(r) => r.body.message(),
             _ => None,
         }
     }
@@ -806,7 +1256,10 @@ impl<E> From<ValidationError> for Error<E> {
     }
 }
 
-impl<E: fmt::Display> fmt::Display for Error<E> {
+/// An API error reads `409 WKS.0409: desktop is being deleted (request id
+/// 3f2a…)`: the status number, the body as its type displays it (code and
+/// message for a generated error enum), the request id when there is one.
+impl<E: fmt::Display + ErrorMetadata> fmt::Display for Error<E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let id = |f: &mut fmt::Formatter<'_>, id: Option<&str>| match id {
             Some(id) => write!(f, " (request id {id})"),
@@ -817,8 +1270,14 @@ impl<E: fmt::Display> fmt::Display for Error<E> {
             Error::InvalidRequest(m) => write!(f, "the request cannot be built: {m}"),
             Error::Auth(e) => write!(f, "{e}"),
             Error::Api(r) => {
-                write!(f, "the server answered {}: {}", r.status, r.body)?;
-                id(f, r.request_id.as_deref())
+                let body = r.body.to_string();
+                let body = body.trim();
+                if body.is_empty() {
+                    write!(f, "{}", r.status)?;
+                } else {
+                    write!(f, "{} {body}", r.status.as_u16())?;
+                }
+                id(f, self.request_id())
             }
             Error::UnexpectedStatus(r) => {
                 write!(
@@ -885,7 +1344,7 @@ impl<E: fmt::Display> fmt::Display for Error<E> {
     }
 }
 
-impl<E: fmt::Debug + fmt::Display> std::error::Error for Error<E> {
+impl<E: fmt::Debug + fmt::Display + ErrorMetadata> std::error::Error for Error<E> {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             Error::Validation(e) => Some(e),

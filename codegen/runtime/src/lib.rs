@@ -21,6 +21,7 @@ pub mod auth;
 pub mod client;
 #[cfg(all(feature = "client", feature = "sdk-hmac-sha256"))]
 pub mod credentials;
+pub mod metadata;
 #[cfg(feature = "client")]
 pub mod region;
 #[cfg(feature = "server")]
@@ -29,4 +30,5 @@ pub mod server;
 pub mod signing;
 pub mod validation;
 
+pub use metadata::ErrorMetadata;
 pub use validation::{Validate, ValidationError, Violation};

@@ -2,7 +2,8 @@
 #![cfg(feature = "client")]
 
 use codegen_runtime::client::{
-    encode_path, ApiResponse, ClientConfig, Error, Multipart, RawResponse, REQUEST_ID_HEADER,
+    encode_path, ApiResponse, ClientConfig, Error, Multipart, Operation, RawResponse,
+    REQUEST_ID_HEADER,
 };
 use reqwest::header::{HeaderMap, HeaderValue, CONTENT_TYPE};
 use reqwest::{Method, StatusCode};
@@ -25,7 +26,7 @@ fn raw(status: u16, body: &str) -> RawResponse {
 #[test]
 fn form_bodies_flatten_objects() {
     let mut call = ClientConfig::new("http://h")
-        .request::<()>(Method::POST, "/")
+        .request::<()>(Operation::new("Test", Method::POST, "/"), "/")
         .unwrap();
     #[derive(serde::Serialize)]
     struct Form {
@@ -51,7 +52,7 @@ fn form_bodies_flatten_objects() {
 /// The boundary and body a `Multipart` is sent with.
 fn encode(mp: &Multipart) -> (String, Vec<u8>) {
     let mut call = ClientConfig::new("http://h")
-        .request::<()>(Method::POST, "/")
+        .request::<()>(Operation::new("Test", Method::POST, "/"), "/")
         .unwrap();
     call.multipart::<()>(mp).unwrap();
     let content_type = call.headers()[CONTENT_TYPE].to_str().unwrap();
@@ -117,10 +118,7 @@ fn documented_errors_carry_their_body() {
         }
         other => panic!("unexpected {other:?}"),
     }
-    assert_eq!(
-        err.to_string(),
-        "the server answered 404 Not Found: gone (request id req-1)"
-    );
+    assert_eq!(err.to_string(), "404 gone (request id req-1)");
     assert_eq!(err.request_id(), Some("req-1"));
 }
 
@@ -128,7 +126,9 @@ fn documented_errors_carry_their_body() {
 fn base_url_and_query_building() {
     let config = ClientConfig::new("http://localhost:8080/prefix/");
     assert_eq!(config.base_url(), "http://localhost:8080/prefix");
-    let mut call = config.request::<()>(Method::GET, "/a%20b").unwrap();
+    let mut call = config
+        .request::<()>(Operation::new("Test", Method::GET, "/a%20b"), "/a%20b")
+        .unwrap();
     call.query("k", "v w&x");
     call.query("k", "2");
     assert_eq!(
@@ -137,7 +137,7 @@ fn base_url_and_query_building() {
     );
     assert_eq!(call.method(), Method::GET);
     assert!(matches!(
-        ClientConfig::new("not a url").request::<()>(Method::GET, "/"),
+        ClientConfig::new("not a url").request::<()>(Operation::new("Test", Method::GET, "/"), "/"),
         Err(Error::InvalidRequest(_))
     ));
     assert!(call.header::<()>("x-h", "bad\nvalue").is_err());

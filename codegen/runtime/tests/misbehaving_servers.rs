@@ -10,8 +10,8 @@ use std::time::{Duration, Instant};
 
 use codegen_runtime::auth::ApiKeyHeader;
 use codegen_runtime::client::{
-    ClientConfig, Error, RawResponse, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BODY,
-    DEFAULT_TIMEOUT,
+    ClientConfig, Error, Operation, RawResponse, DEFAULT_CONNECT_TIMEOUT,
+    DEFAULT_MAX_RESPONSE_BODY, DEFAULT_TIMEOUT,
 };
 use reqwest::Method;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -38,7 +38,10 @@ fn token() -> ApiKeyHeader {
 
 /// One POST with a JSON body through `config`.
 async fn call(config: &ClientConfig) -> Result<RawResponse, Error<String>> {
-    let mut request = config.request(Method::POST, "/v1/p/things/delete")?;
+    let mut request = config.request(
+        Operation::new("Test", Method::POST, "/v1/p/things/delete"),
+        "/v1/p/things/delete",
+    )?;
     request.json("application/json", &serde_json::json!({ "ids": ["a"] }))?;
     bounded("the call", config.execute(request)).await
 }

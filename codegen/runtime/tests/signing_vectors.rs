@@ -22,7 +22,7 @@
 use std::collections::HashMap;
 use std::time::{Duration, SystemTime};
 
-use codegen_runtime::client::ClientConfig;
+use codegen_runtime::client::{ClientConfig, Operation};
 use codegen_runtime::server::{AuthError, Identity};
 use codegen_runtime::signing::{self, AkSk, AkSkVerifier, AuthorizationError, Message, Received};
 use serde_json::Value;
@@ -549,7 +549,10 @@ async fn send_vector(v: &Vector, credentials: AkSk) -> Recorded {
     let (url, server) = serve_once(200, "{}").await;
     let config = ClientConfig::new(url).with_auth(credentials);
     let mut call = config
-        .request::<()>(v.method.parse().expect("a method"), &v.resource_path)
+        .request::<()>(
+            Operation::new("Vector", v.method.parse().expect("a method"), "/"),
+            &v.resource_path,
+        )
         .expect("a request");
     for (k, x) in &v.query_pairs {
         call.query(k, x);
@@ -638,7 +641,9 @@ async fn a_preset_authorization_header_is_sent_unsigned() {
     let v = load().remove(0);
     let (url, server) = serve_once(200, "{}").await;
     let config = ClientConfig::new(url).with_auth(v.credentials());
-    let mut call = config.request::<()>("GET".parse().unwrap(), "/x").unwrap();
+    let mut call = config
+        .request::<()>(Operation::new("Test", reqwest::Method::GET, "/x"), "/x")
+        .unwrap();
     call.header::<()>("authorization", "Bearer t").unwrap();
     config.execute::<()>(call).await.expect("sent");
     let recorded = server.await.unwrap();

@@ -397,6 +397,7 @@ fn method(op: &Operation, reg: &Registry<'_>) -> TokenStream {
     }
 
     let method_ident = format_ident!("{}", op.method);
+    let (op_id, template) = (&op.id, &op.path);
     let success = success_type(op);
     let error = format_ident!("{}Error", op.type_name);
     let arms = response_arms(op, reg);
@@ -455,7 +456,7 @@ fn method(op: &Operation, reg: &Registry<'_>) -> TokenStream {
         #overlap
         pub async fn #name(&self, #(#args),*) -> Result<ApiResponse<#success>, Error<types::#error>> {
             #check_block
-            let #mutability call = self.config.request(reqwest::Method::#method_ident, #path)?;
+            let #mutability call = self.config.request(crate::runtime::client::Operation::new(#op_id, reqwest::Method::#method_ident, #template), #path)?;
             #(#builders)*
             let response = self.config.execute(call).await?;
             #dispatch

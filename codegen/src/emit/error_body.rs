@@ -44,6 +44,16 @@ pub struct Property<'a> {
 /// (`error_msg` over `encoded_authorization_message`), the first on a tie.
 /// A required string with no role gets the message, so the body stays valid.
 pub fn roles(properties: &[Property<'_>]) -> Vec<Option<Role>> {
+    assign(properties, true)
+}
+
+/// The roles by naming convention alone, for reading a body received: as
+/// [`roles`], but a string whose name says nothing gets no role.
+pub fn named_roles(properties: &[Property<'_>]) -> Vec<Option<Role>> {
+    assign(properties, false)
+}
+
+fn assign(properties: &[Property<'_>], required_fallback: bool) -> Vec<Option<Role>> {
     let guesses: Vec<Option<(Role, usize)>> = properties
         .iter()
         .map(|p| {
@@ -67,7 +77,7 @@ pub fn roles(properties: &[Property<'_>]) -> Vec<Option<Role>> {
             });
             match chosen {
                 Some(role) => Some(role),
-                None if p.text && p.required => Some(Role::Message),
+                None if required_fallback && p.text && p.required => Some(Role::Message),
                 None => None,
             }
         })
@@ -203,6 +213,20 @@ mod tests {
         // A tie goes to the first.
         let props = [text("error_details", false), text("error_detail", false)];
         assert_eq!(roles(&props), [Some(Role::Detail), None]);
+    }
+
+    #[test]
+    fn named_roles_leave_unnamed_strings_out() {
+        let props = [
+            text("note", true),
+            text("errorCode", false),
+            text("errorMsg", true),
+        ];
+        assert_eq!(roles(&props)[0], Some(Role::Message));
+        assert_eq!(
+            named_roles(&props),
+            [None, Some(Role::Code), Some(Role::Message)]
+        );
     }
 
     #[test]

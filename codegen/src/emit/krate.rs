@@ -54,9 +54,16 @@ pub fn signings(apis: &[Api]) -> Vec<&'static Signing> {
 }
 
 /// What the runtime's `client` part needs besides `reqwest`, from
-/// [`DEPENDENCIES`], when the runtime is embedded: path encoding, and the
-/// regions file's YAML.
-pub const CLIENT_RUNTIME_DEPENDENCIES: &[&str] = &["percent-encoding", "saphyr-parser"];
+/// [`DEPENDENCIES`], when the runtime is embedded: retries with backoff,
+/// `Retry-After` dates, path encoding, the regions file's YAML and a span
+/// per call.
+pub const CLIENT_RUNTIME_DEPENDENCIES: &[&str] = &[
+    "backon",
+    "httpdate",
+    "percent-encoding",
+    "saphyr-parser",
+    "tracing",
+];
 
 /// What the runtime's `server` part needs besides `axum`, from
 /// [`DEPENDENCIES`], when the runtime is embedded: body reading with limits,
@@ -78,9 +85,14 @@ pub const DEPENDENCIES: &[(&str, &str)] = &[
         "axum",
         r#"{ version = "0.8", default-features = false, features = ["http1", "query", "tokio"], optional = true }"#,
     ),
+    (
+        "backon",
+        r#"{ version = "1.6", default-features = false, features = ["std", "tokio-sleep"], optional = true }"#,
+    ),
     ("hex", r#"{ version = "0.4", optional = true }"#),
     ("hmac", r#"{ version = "0.12", optional = true }"#),
     ("http-body-util", r#"{ version = "0.1", optional = true }"#),
+    ("httpdate", r#"{ version = "1.0", optional = true }"#),
     (
         "hyper",
         r#"{ version = "1.12", features = ["http1", "server"], optional = true }"#,
@@ -142,6 +154,7 @@ pub const RUNTIME_MODULES: &[(&str, &str)] = &[
         "credentials.rs",
         include_str!("../../runtime/src/credentials.rs"),
     ),
+    ("metadata.rs", include_str!("../../runtime/src/metadata.rs")),
     ("region.rs", include_str!("../../runtime/src/region.rs")),
     ("server.rs", include_str!("../../runtime/src/server.rs")),
     ("signing.rs", include_str!("../../runtime/src/signing.rs")),

@@ -8,6 +8,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use serde_json::Value;
 
+use super::error_body::{named_roles, Property, Role};
 use super::prose::{code, mentions, mentions_number};
 use super::size::Sizes;
 use super::{doc, ident, kind_tokens, number_literal, opt_usize, paragraphs, ty_tokens};
@@ -500,18 +501,11 @@ pub fn types_module(api: &Api, reg: &Registry<'_>) -> TokenStream {
         });
     }
     for op in &api.operations {
-        out.extend(outcome_enums(op, &sizes));
+        out.extend(outcome_enums(op, reg, &sizes));
     }
     let mut imports = Vec::new();
     if api.types.iter().any(|t| reg.needs_checks(t.name())) {
         imports.extend([quote!(Checker), quote!(Validate)]);
-    }
-    let json_errors = api.operations.iter().any(|op| {
-        op.errors()
-            .any(|r| matches!(r.body, Some(ResponseBody::Json(_))))
-    });
-    if json_errors {
-        imports.push(quote!(write_json));
     }
     let imports =
         (!imports.is_empty()).then(|| quote! { use crate::runtime::validation::{#(#imports),*}; });
@@ -1017,7 +1011,7 @@ fn status_doc(r: &Response, boxed: bool) -> TokenStream {
     doc(paragraphs(&[Some(&text), note]).as_deref())
 }
 
-fn outcome_enums(op: &Operation, sizes: &Sizes<'_>) -> TokenStream {
+fn outcome_enums(op: &Operation, reg: &Registry<'_>, sizes: &Sizes<'_>) -> TokenStream {
     let mut out = TokenStream::new();
     let boxed = sizes.boxed_outcomes(op);
     let is_boxed = |r: &Response| {
@@ -1043,7 +1037,9 @@ fn outcome_enums(op: &Operation, sizes: &Sizes<'_>) -> TokenStream {
     let arms = errors.iter().map(|r| {
         let var = ident(&r.variant);
         match &r.body {
-            Some(ResponseBody::Json(_)) => quote! { Self::#var(body) => write_json(f, body), },
+            Some(ResponseBody::Json(_)) => {
+                quote! { Self::#var(body) => crate::runtime::metadata::write_error(f, self, body), }
+            }
             Some(ResponseBody::Text) => quote! { Self::#var(body) => f.write_str(body), },
             Some(ResponseBody::Bytes) => {
                 quote! { Self::#var(body) => write!(f, "{} bytes", body.len()), }
@@ -1067,6 +1063,7 @@ fn outcome_enums(op: &Operation, sizes: &Sizes<'_>) -> TokenStream {
     } else {
         (quote!(f), quote! { match self { #(#arms)* } })
     };
+    let metadata = error_metadata(&name, &errors, reg);
     out.extend(quote! {
         #[doc = #d]
         #[derive(Clone, Debug, PartialEq)]
@@ -1079,8 +1076,103 @@ fn outcome_enums(op: &Operation, sizes: &Sizes<'_>) -> TokenStream {
         }
 
         impl std::error::Error for #name {}
+
+        #metadata
     });
     out
+}
+
+/// `ErrorMetadata` for an operation's error enum: each method reads the
+/// string property of the variant's body whose name gives it the role
+/// (`error_code`, `errorMsg`, `request_id`, ...); a text body is its own
+/// message; anything else answers `None`.
+fn error_metadata(
+    name: &proc_macro2::Ident,
+    errors: &[&Response],
+    reg: &Registry<'_>,
+) -> TokenStream {
+    let getter = |role: Role| -> Option<TokenStream> {
+        let arms: Vec<TokenStream> = errors
+            .iter()
+            .filter_map(|r| {
+                let var = ident(&r.variant);
+                let read = match &r.body {
+                    Some(ResponseBody::Json(ty)) => role_read(ty, role, reg)?,
+                    Some(ResponseBody::Text) if role == Role::Message => {
+                        quote! { Some(body.as_str()) }
+                    }
+                    _ => return None,
+                };
+                Some(quote! { Self::#var(body) => #read, })
+            })
+            .collect();
+        if arms.is_empty() {
+            return None;
+        }
+        let method = format_ident!(
+            "{}",
+            match role {
+                Role::Code => "code",
+                Role::Message => "message",
+                _ => "request_id",
+            }
+        );
+        let rest = (arms.len() < errors.len()).then(|| quote! { _ => None, });
+        Some(quote! {
+            fn #method(&self) -> Option<&str> {
+                match self { #(#arms)* #rest }
+            }
+        })
+    };
+    let methods: Vec<TokenStream> = [Role::Code, Role::Message, Role::RequestId]
+        .into_iter()
+        .filter_map(getter)
+        .collect();
+    quote! {
+        impl crate::runtime::metadata::ErrorMetadata for #name {
+            #(#methods)*
+        }
+    }
+}
+
+/// How to read the string with `role` from `body` (a `&T` of type `ty`),
+/// as an `Option<&str>`, if the body is a struct with such a property.
+fn role_read(ty: &crate::ir::Ty, role: Role, reg: &Registry<'_>) -> Option<TokenStream> {
+    let Kind::Named(n) = &ty.kind else {
+        return None;
+    };
+    if ty.nullable {
+        return None;
+    }
+    let Some(TypeDef::Struct(s)) = reg.def(n) else {
+        return None;
+    };
+    let properties: Vec<Property<'_>> = s
+        .fields
+        .iter()
+        .map(|f| Property {
+            name: &f.json,
+            text: matches!(f.ty.kind, Kind::String) && !f.boxed,
+            required: f.required,
+        })
+        .collect();
+    let (field, _) = s
+        .fields
+        .iter()
+        .zip(named_roles(&properties))
+        .find(|(_, r)| *r == Some(role))?;
+    let rust = ident(&field.rust);
+    let defaulted = field
+        .default
+        .as_ref()
+        .and_then(|d| reg.default_expr(&field.ty, d))
+        .is_some();
+    let is_option = !defaulted && (!field.required || field.ty.nullable);
+    Some(if is_option {
+        quote! { body.#rust.as_deref() }
+    } else {
+        quote! { Some(body.#rust.as_str()) }
+    })
 }
 
 fn variant_decl(r: &Response, boxed: bool) -> TokenStream {

@@ -199,7 +199,11 @@ impl Client {
         let mut call = self
             .config
             .request(
-                reqwest::Method::POST,
+                crate::runtime::client::Operation::new(
+                    "BatchDeleteSecrets",
+                    reqwest::Method::POST,
+                    "/v1/{project_id}/secrets/batch-delete",
+                ),
                 &format!(
                     "/v1/{}/secrets/batch-delete", crate
                     ::runtime::client::encode_path(project_id)

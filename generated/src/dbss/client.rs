@@ -199,7 +199,11 @@ impl Client {
         let mut call = self
             .config
             .request(
-                reqwest::Method::DELETE,
+                crate::runtime::client::Operation::new(
+                    "DeleteInstancesNew",
+                    reqwest::Method::DELETE,
+                    "/v1/{project_id}/audit/instance",
+                ),
                 &format!(
                     "/v1/{}/audit/instance", crate
                     ::runtime::client::encode_path(project_id)

@@ -186,7 +186,11 @@ impl Client {
         let mut call = self
             .config
             .request(
-                reqwest::Method::POST,
+                crate::runtime::client::Operation::new(
+                    "DeleteAsset",
+                    reqwest::Method::POST,
+                    "/v2/{project_id}/instances/{instance_id}/assets/delete",
+                ),
                 &format!(
                     "/v2/{}/instances/{}/assets/delete", crate
                     ::runtime::client::encode_path(project_id), crate

@@ -180,7 +180,11 @@ impl Client {
         let mut call = self
             .config
             .request(
-                reqwest::Method::POST,
+                crate::runtime::client::Operation::new(
+                    "BatchDeleteDesktops",
+                    reqwest::Method::POST,
+                    "/v2/{project_id}/desktops/batch-delete",
+                ),
                 &format!(
                     "/v2/{}/desktops/batch-delete", crate
                     ::runtime::client::encode_path(project_id)
@@ -243,7 +247,11 @@ impl Client {
         let mut call = self
             .config
             .request(
-                reqwest::Method::POST,
+                crate::runtime::client::Operation::new(
+                    "DeleteDesktopVolumes",
+                    reqwest::Method::POST,
+                    "/v2/{project_id}/desktops/{desktop_id}/volumes/batch-delete",
+                ),
                 &format!(
                     "/v2/{}/desktops/{}/volumes/batch-delete", crate
                     ::runtime::client::encode_path(project_id), crate
