@@ -27,10 +27,13 @@
 use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, BenchmarkId, Criterion, SamplingMode, Throughput};
-use serde_json::{json, Map};
 
 use codegen::diagnostic::Diagnostic;
 use codegen::{CrateOptions, Generated, Input};
+
+#[path = "support/synthetic.rs"]
+mod synthetic;
+use synthetic::document;
 
 const SIZES: [usize; 3] = [100, 1_000, 10_000];
 
@@ -51,90 +54,6 @@ fn sizes() -> Vec<usize> {
 }
 const NAME: &str = "synthetic.json";
 const MODULE: &str = "synthetic";
-
-/// A document of `ops` operations (see the module docs), as JSON text.
-fn document(ops: usize) -> String {
-    let mut paths = Map::new();
-    for i in 0..ops {
-        let op = json!({
-            "post": {
-                "operationId": format!("createItem{i}"),
-                "summary": format!("Creates item {i}."),
-                "parameters": [{
-                    "name": "project_id",
-                    "in": "path",
-                    "required": true,
-                    "schema": { "type": "string", "minLength": 1, "maxLength": 64 }
-                }],
-                "requestBody": {
-                    "required": true,
-                    "content": { "application/json": {
-                        "schema": {
-                            "type": "object",
-                            "required": ["name", "tags"],
-                            "properties": {
-                                "name": { "type": "string", "minLength": 1, "maxLength": 64 },
-                                "count": { "type": "integer", "format": "int32", "minimum": 0 },
-                                "tags": {
-                                    "type": "array",
-                                    "maxItems": 10,
-                                    "items": { "$ref": "#/components/schemas/Tag" }
-                                }
-                            }
-                        },
-                        "example": {
-                            "name": format!("item-{i}"),
-                            "count": i,
-                            "tags": [{ "key": "env", "value": "test" }]
-                        }
-                    }}
-                },
-                "responses": {
-                    "200": {
-                        "description": "The item.",
-                        "content": { "application/json": {
-                            "schema": {
-                                "type": "object",
-                                "properties": {
-                                    "id": { "type": "string" },
-                                    "status": { "type": "string", "enum": ["ready", "pending"] },
-                                    "tags": {
-                                        "type": "array",
-                                        "items": { "$ref": "#/components/schemas/Tag" }
-                                    }
-                                }
-                            },
-                            "example": {
-                                "id": format!("id-{i}"),
-                                "status": "ready",
-                                "tags": [{ "key": "env", "value": "test" }]
-                            }
-                        }}
-                    }
-                }
-            }
-        });
-        paths.insert(format!("/v1/{{project_id}}/items{i}"), op);
-    }
-    let doc = json!({
-        "openapi": "3.0.3",
-        "info": { "title": "Synthetic", "version": "1" },
-        "servers": [{ "url": "https://api.example.com" }],
-        "paths": paths,
-        "components": { "schemas": {
-            "Tag": {
-                "type": "object",
-                "required": ["key"],
-                "properties": {
-                    "key": { "type": "string", "pattern": "^[a-z]+$", "maxLength": 36 },
-                    "value": { "type": "string", "nullable": true, "maxLength": 255 }
-                },
-                "example": { "key": "env", "value": null }
-            }
-        }}
-    });
-    serde_json::to_string_pretty(&doc).expect("a JSON value serializes")
-}
 
 fn load(text: &str) -> codegen::load::Document {
     let loaded = codegen::load::load_str(NAME, text);
