@@ -8,6 +8,16 @@
 //! stubs the `server` feature.
 pub use codegen_runtime as runtime;
 
+/// The `reqwest` the clients are built on, so that callers configuring
+/// an HTTP client need not match its version.
+#[cfg(feature = "client")]
+pub use reqwest;
+
+/// The `axum` the server stubs are built on, so that callers serving or
+/// merging the routers need not match its version.
+#[cfg(feature = "server")]
+pub use axum;
+
 /// Cloud Secret Management Service (CSMS) API (batch secret deletion) (v1).
 #[cfg(feature = "csms")]
 pub mod csms;

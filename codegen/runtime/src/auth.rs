@@ -10,6 +10,15 @@ use reqwest::header::{HeaderName, HeaderValue};
 /// Adds credentials to a finished request.
 pub trait Authenticator: Send + Sync + fmt::Debug {
     fn authenticate(&self, request: &mut reqwest::Request) -> Result<(), AuthError>;
+
+    /// A value the credentials carry besides the secret, by name (such as
+    /// `project_id`): generated calls fill a parameter marked with the
+    /// extension `x-credential: <name>` from it when the caller leaves the
+    /// parameter unset. None by default.
+    fn credential(&self, name: &str) -> Option<&str> {
+        let _ = name;
+        None
+    }
 }
 
 /// Credentials could not be applied.

@@ -173,6 +173,13 @@ impl ClientConfig {
         &self.base_url
     }
 
+    /// A value the credentials carry by name (`project_id`), from
+    /// [`Authenticator::credential`]: what a parameter marked
+    /// `x-credential: <name>` defaults to.
+    pub fn credential(&self, name: &str) -> Option<&str> {
+        self.auth.credential(name)
+    }
+
     /// The total timeout of each request.
     pub fn timeout(&self) -> Duration {
         self.timeout

@@ -698,6 +698,14 @@ mod client_side {
             request.headers_mut().insert(AUTHORIZATION, v);
             Ok(())
         }
+
+        /// `project_id`: the project ID, when set.
+        fn credential(&self, name: &str) -> Option<&str> {
+            match name {
+                "project_id" => self.project_id.as_deref(),
+                _ => None,
+            }
+        }
     }
 }
 
