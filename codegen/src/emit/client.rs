@@ -390,7 +390,12 @@ fn method(op: &Operation, reg: &Registry<'_>) -> (TokenStream, TokenStream) {
             } else if let Some(credential) = &p.credential {
                 let wire = &p.name;
                 let message = format!(
-                    "the parameter `{wire}` is not set and the credentials carry no `{credential}`"
+                    "the {} parameter `{wire}` is not set and the credentials carry no `{credential}`",
+                    match p.location {
+                        Location::Path => "path",
+                        Location::Query => "query",
+                        Location::Header => "header",
+                    }
                 );
                 quote! {
                     let #rust: &str = match self.#rust.as_deref() {
@@ -402,12 +407,13 @@ fn method(op: &Operation, reg: &Registry<'_>) -> (TokenStream, TokenStream) {
                     };
                 }
             } else if by_ref {
-                quote! {
-                    let #rust: Option<#borrowed_ty> = self.#rust.as_ref().map(|value| {
-                        let value: #borrowed_ty = value;
-                        value
-                    });
-                }
+                // `String` and `Vec<T>` dereference to `str` and `[T]`.
+                let view = if matches!(p.ty.kind, Kind::String | Kind::Array(_)) {
+                    quote!(as_deref)
+                } else {
+                    quote!(as_ref)
+                };
+                quote! { let #rust: Option<#borrowed_ty> = self.#rust.#view(); }
             } else {
                 quote! { let #rust = self.#rust; }
             });
@@ -515,12 +521,12 @@ fn method(op: &Operation, reg: &Registry<'_>) -> (TokenStream, TokenStream) {
                 "- `.body(…)`{}",
                 d.as_deref().map(|d| format!(": {d}")).unwrap_or_default()
             ));
-            bindings.push(quote! {
-                let body: Option<&#borrowed> = self.body.as_ref().map(|body| {
-                    let body: &#borrowed = body;
-                    body
-                });
-            });
+            let view = if borrowed.to_string() == stored.to_string() {
+                quote!(as_ref)
+            } else {
+                quote!(as_deref)
+            };
+            bindings.push(quote! { let body: Option<&#borrowed> = self.body.#view(); });
             if !body_checks.is_empty() {
                 checks.push(quote! { if let Some(body) = body { #body_checks } });
             }

@@ -211,7 +211,7 @@ pub mod builder {
                         None => {
                             return Err(
                                 Error::InvalidRequest(
-                                    "the parameter `project_id` is not set and the credentials carry no `project_id`"
+                                    "the path parameter `project_id` is not set and the credentials carry no `project_id`"
                                         .to_owned(),
                                 ),
                             );

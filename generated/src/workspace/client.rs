@@ -227,7 +227,7 @@ pub mod builder {
                         None => {
                             return Err(
                                 Error::InvalidRequest(
-                                    "the parameter `project_id` is not set and the credentials carry no `project_id`"
+                                    "the path parameter `project_id` is not set and the credentials carry no `project_id`"
                                         .to_owned(),
                                 ),
                             );
@@ -329,7 +329,7 @@ pub mod builder {
                         None => {
                             return Err(
                                 Error::InvalidRequest(
-                                    "the parameter `project_id` is not set and the credentials carry no `project_id`"
+                                    "the path parameter `project_id` is not set and the credentials carry no `project_id`"
                                         .to_owned(),
                                 ),
                             );
