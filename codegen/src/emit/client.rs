@@ -348,7 +348,11 @@ fn method(op: &Operation, reg: &Registry<'_>) -> (TokenStream, TokenStream) {
         let by_ref = is_borrowed(&p.ty.kind, reg);
         if positional(p) {
             args.push(quote! { #rust: #input });
-            inits.push(quote! { #rust: #convert });
+            inits.push(if into {
+                quote! { #rust: #convert }
+            } else {
+                quote! { #rust }
+            });
             fields.push(quote! { pub(super) #rust: #store, });
             if let Some(d) = &text {
                 arg_docs.push(format!("- `{}`: {d}", p.rust));

@@ -246,7 +246,11 @@ fn trait_method(op: &Operation, reg: &Registry<'_>, sizes: &Sizes<'_>) -> TokenS
         },
         Some((_, (status, value))) => {
             let unused: Vec<&Ident> = inputs.iter().map(|(n, _)| n).collect();
-            let unused = (!unused.is_empty()).then(|| quote! { let _ = (#(#unused),*); });
+            let unused = match unused.as_slice() {
+                [] => None,
+                [one] => Some(quote! { let _ = #one; }),
+                many => Some(quote! { let _ = (#(#many),*); }),
+            };
             let id = &op.id;
             let text = value.to_string();
             let problem = text.contains("problem").then(|| {
@@ -370,8 +374,9 @@ fn error_literal(name: &str, reg: &Registry<'_>, depth: usize) -> Option<TokenSt
             let max = opt_usize(f.ty.constraints.max_length);
             Some(quote! { server::error_text(server::Role::#role, #max, &problem, request_id) })
         } else if let Some(inner) = list_item_struct(&f.ty, reg) {
-            let item = error_literal(inner, reg, depth + 1)?;
-            Some(quote! { vec![#item] })
+            // A list whose entry cannot be filled (or that nests too deep) is
+            // left out where it may be.
+            error_literal(inner, reg, depth + 1).map(|item| quote! { vec![#item] })
         } else {
             None
         };
