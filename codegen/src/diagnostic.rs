@@ -56,6 +56,9 @@ pub enum Rule {
     UndefinedSecurityScheme,
     /// A component nothing refers to (a warning).
     UnusedComponent,
+    /// An `x-credential` extension that is not a string, or on a parameter
+    /// that is not in the path or the query.
+    InvalidCredential,
     /// A construct the generator does not support.
     Unsupported,
     /// A type name OpenAPI does not define (`Integer`, `long`), read as the
@@ -87,6 +90,7 @@ impl Rule {
             Rule::InvalidExample => "invalid-example",
             Rule::UndefinedSecurityScheme => "undefined-security-scheme",
             Rule::UnusedComponent => "unused-component",
+            Rule::InvalidCredential => "invalid-credential",
             Rule::Unsupported => "unsupported",
             Rule::TypeCoerced => "type-coerced",
             Rule::EnumCoerced => "enum-coerced",
@@ -105,6 +109,7 @@ impl Rule {
                 | Rule::UndefinedSecurityScheme
                 | Rule::UnusedComponent
                 | Rule::OperationIdCollision
+                | Rule::InvalidCredential
         )
     }
 

@@ -31,6 +31,7 @@ pub fn validate(doc: &Document, ops: &[OperationSite<'_>]) -> Vec<Diagnostic> {
         v.check_operations();
         v.check_security();
         v.check_servers();
+        v.check_credentials();
         v.check_examples();
         v.check_unused_components();
         v.check_model();
@@ -444,6 +445,57 @@ impl<'a> Validator<'a> {
                         None => first = Some(name),
                     },
                 }
+            }
+        }
+    }
+
+    /// `x-credential` (the credential value a parameter defaults to) is a
+    /// string, on a path or query parameter: on every parameter an
+    /// operation uses and every one in `components/parameters`.
+    fn check_credentials(&mut self) {
+        let mut sites: Vec<(String, &'a Value)> = Vec::new();
+        for op in self.ops {
+            for p in op.params.iter().filter(|p| p.resolved) {
+                sites.push((p.target.clone(), p.value));
+            }
+        }
+        if let Some(map) = self
+            .root()
+            .pointer("/components/parameters")
+            .and_then(Value::as_object)
+        {
+            for (name, p) in map {
+                sites.push((join("/components/parameters", name), p));
+            }
+        }
+        let mut seen = BTreeSet::new();
+        for (ptr, p) in sites {
+            let Some(credential) = p.get("x-credential") else {
+                continue;
+            };
+            if !seen.insert(ptr.clone()) {
+                continue;
+            }
+            let at = join(&ptr, "x-credential");
+            let location = p.get("in").and_then(Value::as_str).unwrap_or("");
+            if !credential.is_string() {
+                self.report(
+                    &at,
+                    Rule::InvalidCredential,
+                    format!(
+                        "`x-credential` must be a string naming a credential value (such as `project_id`), not `{}`",
+                        cut(&credential.to_string())
+                    ),
+                );
+            } else if !matches!(location, "path" | "query") {
+                self.report(
+                    &at,
+                    Rule::InvalidCredential,
+                    format!(
+                        "`x-credential` applies only to path and query parameters, not to a `{}` parameter",
+                        cut(location)
+                    ),
+                );
             }
         }
     }

@@ -236,6 +236,22 @@ const CASES: &[Case] = &[
             ),
         ],
     },
+    // Not a string, and on a header parameter.
+    Case {
+        file: "invalid/invalid-credential.yaml",
+        expect: &[
+            (
+                Rule::InvalidCredential,
+                "/paths/~1v1~1{project_id}~1items/get/parameters/0/x-credential",
+                19,
+            ),
+            (
+                Rule::InvalidCredential,
+                "/paths/~1v1~1{project_id}~1items/parameters/0/x-credential",
+                11,
+            ),
+        ],
+    },
     Case {
         file: "invalid/unused-component.yaml",
         expect: &[(Rule::UnusedComponent, "/components/schemas/Orphan", 14)],

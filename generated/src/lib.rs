@@ -9,6 +9,16 @@
 #![warn(missing_docs)]
 pub use codegen_runtime as runtime;
 
+/// The `reqwest` the clients are built on, so that callers configuring
+/// an HTTP client need not match its version.
+#[cfg(feature = "client")]
+pub use reqwest;
+
+/// The `axum` the server stubs are built on, so that callers serving or
+/// merging the routers need not match its version.
+#[cfg(feature = "server")]
+pub use axum;
+
 #[cfg(feature = "csms")]
 pub mod csms;
 

@@ -173,7 +173,7 @@ async fn serve_once(reply: Reply) -> (String, tokio::task::JoinHandle<Recorded>)
 }
 
 /// Runs `f` under [`LIMIT`].
-async fn bounded<F: Future>(what: &str, f: F) -> F::Output {
+async fn bounded<F: std::future::IntoFuture>(what: &str, f: F) -> F::Output {
     tokio::time::timeout(LIMIT, f)
         .await
         .unwrap_or_else(|_| panic!("{what} took longer than {LIMIT:?}"))
@@ -360,7 +360,8 @@ async fn call_delete_asset(
     url: String,
 ) -> Result<ApiResponse<roma::types::DeleteAssetResponse>, Error<roma::types::DeleteAssetError>> {
     roma_client(url)
-        .delete_asset(ROMA_PROJECT, ROMA_INSTANCE, &roma_body())
+        .delete_asset(ROMA_INSTANCE, roma_body())
+        .project_id(ROMA_PROJECT)
         .await
 }
 
@@ -371,7 +372,8 @@ async fn call_batch_delete_desktops(
     Error<workspace::types::BatchDeleteDesktopsError>,
 > {
     ws_client(url)
-        .batch_delete_desktops(WS_PROJECT, &desktops_body(&["d-1", "d-2"]))
+        .batch_delete_desktops(desktops_body(&["d-1", "d-2"]))
+        .project_id(WS_PROJECT)
         .await
 }
 
@@ -383,10 +385,10 @@ async fn call_delete_desktop_volumes(
 > {
     ws_client(url)
         .delete_desktop_volumes(
-            WS_PROJECT,
             WS_DESKTOP,
-            &volumes_body(Some(vec!["v-1".into(), "v-2".into()])),
+            volumes_body(Some(vec!["v-1".into(), "v-2".into()])),
         )
+        .project_id(WS_PROJECT)
         .await
 }
 
@@ -397,7 +399,8 @@ async fn call_batch_delete_secrets(
     Error<csms::types::BatchDeleteSecretsError>,
 > {
     csms_client(url)
-        .batch_delete_secrets(PROJECT_32, &csms_body())
+        .batch_delete_secrets(csms_body())
+        .project_id(PROJECT_32)
         .await
 }
 
@@ -408,7 +411,8 @@ async fn call_delete_instances_new(
     Error<dbss::types::DeleteInstancesNewError>,
 > {
     dbss_client(url)
-        .delete_instances_new(PROJECT_32, &dbss_body(DBSS_INSTANCE))
+        .delete_instances_new(dbss_body(DBSS_INSTANCE))
+        .project_id(PROJECT_32)
         .await
 }
 
@@ -543,7 +547,8 @@ async fn workspace_delete_desktop_volumes_request_on_the_wire() {
     // volume_ids is optional: left out, the body is an empty object.
     let (outcome, rec) = exchange(Reply::new(200, "r-2", "{}"), |url| async move {
         ws_client(url)
-            .delete_desktop_volumes(WS_PROJECT, WS_DESKTOP, &volumes_body(None))
+            .delete_desktop_volumes(WS_DESKTOP, volumes_body(None))
+            .project_id(WS_PROJECT)
             .await
     })
     .await;
@@ -607,7 +612,8 @@ async fn dbss_delete_instances_new_is_a_delete_with_a_json_body() {
 async fn without_credentials_no_auth_header_is_sent() {
     let (outcome, rec) = exchange(Reply::new(200, "r-1", "{}"), |url| async move {
         csms::Client::new(url)
-            .batch_delete_secrets(PROJECT_32, &csms_body())
+            .batch_delete_secrets(csms_body())
+            .project_id(PROJECT_32)
             .await
     })
     .await;
@@ -618,26 +624,88 @@ async fn without_credentials_no_auth_header_is_sent() {
 }
 
 #[tokio::test]
-async fn the_aksk_helper_sends_authorization() {
-    let signature = "SDK-HMAC-SHA256 Access=AK, SignedHeaders=host, Signature=00";
+async fn the_aksk_helper_signs_and_fills_the_project_id() {
     let (outcome, rec) = exchange(
         Reply::new(200, "r-1", r#"{"result":"x"}"#),
         |url| async move {
-            let config =
-                ClientConfig::new(url).with_auth(dbss::client::aksk_auth(signature).unwrap());
+            let credentials = dbss::client::aksk_auth(LIVE_AK, LIVE_SK).with_project_id(PROJECT_32);
+            let config = ClientConfig::new(url).with_auth(credentials);
+            // No `.project_id(…)`: the path parameter comes from the credentials.
             dbss::Client::with_config(config)
-                .delete_instances_new(PROJECT_32, &dbss_body(DBSS_INSTANCE))
+                .delete_instances_new(dbss_body(DBSS_INSTANCE))
                 .await
         },
     )
     .await;
     outcome.expect("200 is a success");
-    let auth: Vec<&(String, String)> = rec
-        .headers
-        .iter()
-        .filter(|(n, _)| n == "authorization" || n == "x-auth-token")
-        .collect();
-    assert_eq!(auth, [&("authorization".to_owned(), signature.to_owned())]);
+    let recorded = Signed::new(&rec);
+    assert!(
+        recorded.target.starts_with(&format!(
+            "/v1/{}/",
+            huaweicloud_batch_delete::runtime::client::encode_path(PROJECT_32)
+        )),
+        "{}",
+        recorded.target
+    );
+    assert_eq!(recorded.header("x-project-id"), Some(PROJECT_32));
+    assert!(recorded
+        .header("authorization")
+        .is_some_and(|a| a.starts_with("SDK-HMAC-SHA256 Access=")));
+    assert_eq!(
+        recorded.verify(live_keys()),
+        Ok(Identity {
+            scheme: "aksk".into(),
+            principal: LIVE_AK.into(),
+        })
+    );
+}
+
+#[tokio::test]
+async fn a_project_id_set_on_the_call_wins_over_the_credentials() {
+    let (outcome, rec) = exchange(
+        Reply::new(200, "r-1", r#"{"result":"x"}"#),
+        |url| async move {
+            let credentials = dbss::client::aksk_auth(LIVE_AK, LIVE_SK).with_project_id(PROJECT_32);
+            dbss::Client::with_config(ClientConfig::new(url).with_auth(credentials))
+                .delete_instances_new(dbss_body(DBSS_INSTANCE))
+                .project_id("p".repeat(40))
+                .await
+        },
+    )
+    .await;
+    outcome.expect("200 is a success");
+    let target = rec.request_line.split(' ').nth(1).unwrap_or_default();
+    assert!(
+        target.starts_with(&format!("/v1/{}/", "p".repeat(40))),
+        "{target}"
+    );
+}
+
+#[tokio::test]
+async fn without_a_project_id_anywhere_the_call_fails_before_sending() {
+    // Token credentials carry no project ID.
+    let config = ClientConfig::new("http://127.0.0.1:9")
+        .with_auth(dbss::client::token_auth("t").expect("a valid token"));
+    let err = dbss::Client::with_config(config)
+        .delete_instances_new(dbss_body(DBSS_INSTANCE))
+        .await
+        .expect_err("no project ID to send");
+    match &err {
+        Error::InvalidRequest(m) => {
+            assert!(m.contains("`project_id`"), "{m}");
+            assert!(m.contains("credentials"), "{m}");
+        }
+        other => panic!("expected InvalidRequest, got {other:?}"),
+    }
+    // AK/SK credentials without a project ID: the same.
+    let config = ClientConfig::new("http://127.0.0.1:9")
+        .with_auth(dbss::client::aksk_auth(LIVE_AK, LIVE_SK));
+    let err = dbss::Client::with_config(config)
+        .delete_instances_new(dbss_body(DBSS_INSTANCE))
+        .send()
+        .await
+        .expect_err("no project ID to send");
+    assert!(matches!(err, Error::InvalidRequest(_)), "{err:?}");
 }
 
 /// The credentials of the live signing test.
@@ -720,7 +788,10 @@ async fn a_generated_operation_signed_now_verifies_and_tampering_is_refused() {
             let body: workspace::types::DeleteDesktopsReq =
                 serde_json::from_value(serde_json::json!({ "desktop_ids": ["d 1", "d/2"] }))
                     .expect("a body");
-            client.batch_delete_desktops("proj é/1", &body).await
+            client
+                .batch_delete_desktops(body.clone())
+                .project_id("proj é/1")
+                .await
         },
     )
     .await;
@@ -1336,7 +1407,9 @@ async fn a_server_that_never_answers_is_a_worded_timeout() {
     for (case, client) in [("default", default), ("README", readme)] {
         let err = bounded(
             "the call",
-            client.batch_delete_desktops(WS_PROJECT, &desktops_body(&["d-1"])),
+            client
+                .batch_delete_desktops(desktops_body(&["d-1"]))
+                .project_id(WS_PROJECT),
         )
         .await
         .expect_err("no answer");
@@ -1360,7 +1433,8 @@ async fn the_readme_configuration_sends_its_user_agent() {
         Reply::new(202, "r-1", r#"{"job_id":"j"}"#),
         |url| async move {
             workspace::Client::with_config(readme_config(url, LIMIT))
-                .batch_delete_desktops(WS_PROJECT, &desktops_body(&["d-1"]))
+                .batch_delete_desktops(desktops_body(&["d-1"]))
+                .project_id(WS_PROJECT)
                 .await
         },
     )
@@ -1426,7 +1500,8 @@ async fn a_redirect_followed_to_another_origin_is_refused() {
             .with_http_client(following)
             .with_auth(workspace::client::token_auth(TOKEN).unwrap());
         workspace::Client::with_config(config)
-            .batch_delete_desktops(WS_PROJECT, &desktops_body(&["d-1"]))
+            .batch_delete_desktops(desktops_body(&["d-1"]))
+            .project_id(WS_PROJECT)
             .await
     })
     .await;
@@ -1516,7 +1591,9 @@ async fn dot_segment_path_parameters_do_not_change_the_endpoint() {
         let (url, server) = serve_once(Reply::new(200, "r", "{}")).await;
         let outcome = bounded(
             "the call",
-            ws_client(url).delete_desktop_volumes("p", desktop_id, &volumes_body(None)),
+            ws_client(url)
+                .delete_desktop_volumes(desktop_id, volumes_body(None))
+                .project_id("p"),
         )
         .await;
         match outcome {
@@ -1561,7 +1638,7 @@ async fn expect_refused<T, E, Fut>(
 ) where
     T: Debug,
     E: Debug + Display + ErrorMetadata,
-    Fut: Future<Output = Result<ApiResponse<T>, Error<E>>>,
+    Fut: std::future::IntoFuture<Output = Result<ApiResponse<T>, Error<E>>>,
 {
     // A refused call returns at once; one that was sent waits for an answer
     // the untouched server never gives.
@@ -1605,42 +1682,47 @@ async fn workspace_requests_breaking_constraints_are_not_sent() {
         &server,
         "no desktop ids",
         &[("desktop_ids", "minItems")],
-        c.batch_delete_desktops(WS_PROJECT, &desktops_body(&[])),
+        c.batch_delete_desktops(desktops_body(&[]))
+            .project_id(WS_PROJECT),
     )
     .await;
     expect_refused(
         &server,
         "101 desktop ids",
         &[("desktop_ids", "maxItems")],
-        c.batch_delete_desktops(WS_PROJECT, &desktops_body(&refs)),
+        c.batch_delete_desktops(desktops_body(&refs))
+            .project_id(WS_PROJECT),
     )
     .await;
     expect_refused(
         &server,
         "a 256-character desktop id",
         &[("desktop_ids[0]", "maxLength")],
-        c.batch_delete_desktops(WS_PROJECT, &desktops_body(&[&long, "ok"])),
+        c.batch_delete_desktops(desktops_body(&[&long, "ok"]))
+            .project_id(WS_PROJECT),
     )
     .await;
     expect_refused(
         &server,
         "the third desktop id too long",
         &[("desktop_ids[2]", "maxLength")],
-        c.batch_delete_desktops(WS_PROJECT, &desktops_body(&["a", "b", &long])),
+        c.batch_delete_desktops(desktops_body(&["a", "b", &long]))
+            .project_id(WS_PROJECT),
     )
     .await;
     expect_refused(
         &server,
         "a 256-character project id",
         &[("project_id", "maxLength")],
-        c.batch_delete_desktops(&long, &desktops_body(&["d"])),
+        c.batch_delete_desktops(desktops_body(&["d"]))
+            .project_id(&long),
     )
     .await;
     expect_refused(
         &server,
         "every violation at once",
         &[("project_id", "minLength"), ("desktop_ids", "minItems")],
-        c.batch_delete_desktops("", &desktops_body(&[])),
+        c.batch_delete_desktops(desktops_body(&[])).project_id(""),
     )
     .await;
 
@@ -1649,14 +1731,16 @@ async fn workspace_requests_breaking_constraints_are_not_sent() {
         &server,
         "11 volume ids",
         &[("volume_ids", "maxItems")],
-        c.delete_desktop_volumes(WS_PROJECT, WS_DESKTOP, &volumes_body(Some(eleven))),
+        c.delete_desktop_volumes(WS_DESKTOP, volumes_body(Some(eleven)))
+            .project_id(WS_PROJECT),
     )
     .await;
     expect_refused(
         &server,
         "an empty volume id list",
         &[("volume_ids", "minItems")],
-        c.delete_desktop_volumes(WS_PROJECT, WS_DESKTOP, &volumes_body(Some(vec![]))),
+        c.delete_desktop_volumes(WS_DESKTOP, volumes_body(Some(vec![])))
+            .project_id(WS_PROJECT),
     )
     .await;
     expect_refused(
@@ -1664,24 +1748,26 @@ async fn workspace_requests_breaking_constraints_are_not_sent() {
         "a 256-character volume id",
         &[("volume_ids[1]", "maxLength")],
         c.delete_desktop_volumes(
-            WS_PROJECT,
             WS_DESKTOP,
-            &volumes_body(Some(vec!["v".into(), long.clone()])),
-        ),
+            volumes_body(Some(vec!["v".into(), long.clone()])),
+        )
+        .project_id(WS_PROJECT),
     )
     .await;
     expect_refused(
         &server,
         "an empty desktop id path parameter",
         &[("desktop_id", "minLength")],
-        c.delete_desktop_volumes(WS_PROJECT, "", &volumes_body(None)),
+        c.delete_desktop_volumes("", volumes_body(None))
+            .project_id(WS_PROJECT),
     )
     .await;
     expect_refused(
         &server,
         "a 256-character desktop id path parameter",
         &[("desktop_id", "maxLength")],
-        c.delete_desktop_volumes(WS_PROJECT, &long, &volumes_body(None)),
+        c.delete_desktop_volumes(long, volumes_body(None))
+            .project_id(WS_PROJECT),
     )
     .await;
 }
@@ -1703,29 +1789,27 @@ async fn roma_requests_breaking_constraints_are_not_sent() {
         &server,
         "a 33-character task id",
         &[("tasks[0].id", "maxLength")],
-        client.delete_asset(
-            ROMA_PROJECT,
-            ROMA_INSTANCE,
-            &body(vec![task(&"t".repeat(33))]),
-        ),
+        client
+            .delete_asset(ROMA_INSTANCE, body(vec![task(&"t".repeat(33))]))
+            .project_id(ROMA_PROJECT),
     )
     .await;
     expect_refused(
         &server,
         "an empty second task id",
         &[("tasks[1].id", "minLength")],
-        client.delete_asset(
-            ROMA_PROJECT,
-            ROMA_INSTANCE,
-            &body(vec![task("t"), task("")]),
-        ),
+        client
+            .delete_asset(ROMA_INSTANCE, body(vec![task("t"), task("")]))
+            .project_id(ROMA_PROJECT),
     )
     .await;
     expect_refused(
         &server,
         "101 tasks",
         &[("tasks", "maxItems")],
-        client.delete_asset(ROMA_PROJECT, ROMA_INSTANCE, &body(vec![task("t"); 101])),
+        client
+            .delete_asset(ROMA_INSTANCE, body(vec![task("t"); 101]))
+            .project_id(ROMA_PROJECT),
     )
     .await;
     let apps = AssetOperateRequest {
@@ -1736,21 +1820,27 @@ async fn roma_requests_breaking_constraints_are_not_sent() {
         &server,
         "101 apps",
         &[("apps", "maxItems")],
-        client.delete_asset(ROMA_PROJECT, ROMA_INSTANCE, &apps),
+        client
+            .delete_asset(ROMA_INSTANCE, apps.clone())
+            .project_id(ROMA_PROJECT),
     )
     .await;
     expect_refused(
         &server,
         "a 65-character instance id",
         &[("instance_id", "maxLength")],
-        client.delete_asset(ROMA_PROJECT, &"i".repeat(65), &body(vec![])),
+        client
+            .delete_asset("i".repeat(65), body(vec![]))
+            .project_id(ROMA_PROJECT),
     )
     .await;
     expect_refused(
         &server,
         "a 65-character project id",
         &[("project_id", "maxLength")],
-        client.delete_asset(&"p".repeat(65), ROMA_INSTANCE, &body(vec![])),
+        client
+            .delete_asset(ROMA_INSTANCE, body(vec![]))
+            .project_id("p".repeat(65)),
     )
     .await;
 }
@@ -1765,35 +1855,40 @@ async fn csms_and_dbss_requests_breaking_constraints_are_not_sent() {
         &server,
         "a 31-character CSMS project id",
         &[("project_id", "minLength")],
-        csms.batch_delete_secrets(&"p".repeat(31), &csms_body()),
+        csms.batch_delete_secrets(csms_body())
+            .project_id("p".repeat(31)),
     )
     .await;
     expect_refused(
         &server,
         "a 33-character CSMS project id",
         &[("project_id", "maxLength")],
-        csms.batch_delete_secrets(&"p".repeat(33), &csms_body()),
+        csms.batch_delete_secrets(csms_body())
+            .project_id("p".repeat(33)),
     )
     .await;
     expect_refused(
         &server,
         "a 31-character DBSS instance id",
         &[("id", "minLength")],
-        dbss.delete_instances_new(PROJECT_32, &dbss_body(&"i".repeat(31))),
+        dbss.delete_instances_new(dbss_body(&"i".repeat(31)))
+            .project_id(PROJECT_32),
     )
     .await;
     expect_refused(
         &server,
         "a 65-character DBSS instance id",
         &[("id", "maxLength")],
-        dbss.delete_instances_new(PROJECT_32, &dbss_body(&"i".repeat(65))),
+        dbss.delete_instances_new(dbss_body(&"i".repeat(65)))
+            .project_id(PROJECT_32),
     )
     .await;
     expect_refused(
         &server,
         "a 65-character DBSS project id",
         &[("project_id", "maxLength")],
-        dbss.delete_instances_new(&"p".repeat(65), &dbss_body(DBSS_INSTANCE)),
+        dbss.delete_instances_new(dbss_body(DBSS_INSTANCE))
+            .project_id("p".repeat(65)),
     )
     .await;
 }
@@ -1808,7 +1903,8 @@ async fn values_at_the_limits_are_sent() {
     let project = "p".repeat(255);
     let (outcome, rec) = exchange(Reply::new(202, "r", "{}"), |url| async move {
         ws_client(url)
-            .batch_delete_desktops(&project, &desktops_body(&refs))
+            .batch_delete_desktops(desktops_body(&refs))
+            .project_id(project)
             .await
     })
     .await;
@@ -1819,7 +1915,8 @@ async fn values_at_the_limits_are_sent() {
     let ten: Vec<String> = (0..10).map(|i| format!("v-{i}")).collect();
     let (outcome, _) = exchange(Reply::new(200, "r", "{}"), |url| async move {
         ws_client(url)
-            .delete_desktop_volumes("p", "d", &volumes_body(Some(ten)))
+            .delete_desktop_volumes("d", volumes_body(Some(ten)))
+            .project_id("p")
             .await
     })
     .await;
@@ -1836,7 +1933,8 @@ async fn values_at_the_limits_are_sent() {
             ],
         };
         roma_client(url)
-            .delete_asset(&"p".repeat(64), &"i".repeat(64), &body)
+            .delete_asset("i".repeat(64), body.clone())
+            .project_id("p".repeat(64))
             .await
     })
     .await;
@@ -1844,7 +1942,8 @@ async fn values_at_the_limits_are_sent() {
 
     let (outcome, _) = exchange(Reply::new(200, "r", "{}"), |url| async move {
         dbss_client(url)
-            .delete_instances_new(&"p".repeat(64), &dbss_body(&"i".repeat(32)))
+            .delete_instances_new(dbss_body(&"i".repeat(32)))
+            .project_id("p".repeat(64))
             .await
     })
     .await;

@@ -148,7 +148,8 @@ fn arbitrary_answers_decode_or_fail_typed() {
                             is_force_delete: false,
                         };
                         let outcome = client
-                            .batch_delete_desktops("29dfe82ada564ac2b927e1ff036d9a9b", &body)
+                            .batch_delete_desktops(body.clone())
+                            .project_id("29dfe82ada564ac2b927e1ff036d9a9b")
                             .await;
                         check(&outcome, &a);
                     } else {
@@ -159,7 +160,8 @@ fn arbitrary_answers_decode_or_fail_typed() {
                             delete_volume: None,
                         };
                         let outcome = client
-                            .delete_instances_new("29dfe82ada564ac2b927e1ff036d9a9b", &body)
+                            .delete_instances_new(body.clone())
+                            .project_id("29dfe82ada564ac2b927e1ff036d9a9b")
                             .await;
                         check(&outcome, &a);
                     }

@@ -432,6 +432,87 @@ pub async fn serve_with_shutdown(
     Ok(())
 }
 
+/// A server started by [`serve_local`]. Dropping it asks the server to stop
+/// (it finishes in the background); [`shutdown`](Self::shutdown) stops it
+/// and waits until it has.
+#[derive(Debug)]
+pub struct ServerHandle {
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
+}
+
+impl ServerHandle {
+    /// Stops accepting, lets open connections finish, and waits for the
+    /// server to end.
+    pub async fn shutdown(mut self) -> std::io::Result<()> {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        match self.task.take() {
+            Some(task) => task.await.map_err(std::io::Error::other)?,
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for ServerHandle {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+/// Serves `router` with [`serve_with_shutdown`] and the default [`Limits`]
+/// on a free port of 127.0.0.1, in a task of the current Tokio runtime:
+/// for tests that need a real server (a mock of an API). Returns the base
+/// URL (`http://127.0.0.1:PORT`) and the handle that stops it.
+pub async fn serve_local(router: axum::Router) -> std::io::Result<(String, ServerHandle)> {
+    let listener = tokio::net::TcpListener::bind((std::net::Ipv4Addr::LOCALHOST, 0)).await?;
+    let base_url = format!("http://{}", listener.local_addr()?);
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        let limits = Limits::default();
+        serve_with_shutdown(listener, router, &limits, async {
+            let _ = stopped.await;
+        })
+        .await
+    });
+    Ok((
+        base_url,
+        ServerHandle {
+            stop: Some(stop),
+            task: Some(task),
+        },
+    ))
+}
+
+/// Runs `handle` (the handling of one request) inside a `tracing` span
+/// `request` carrying the request id, the method, the route template it
+/// matched (when one did) and, once answered, the status.
+pub async fn traced(
+    method: &Method,
+    route: Option<&'static str>,
+    request_id: &str,
+    handle: impl Future<Output = Response>,
+) -> Response {
+    use tracing::Instrument;
+
+    let span = tracing::info_span!(
+        "request",
+        request_id,
+        method = %method,
+        route = tracing::field::Empty,
+        status = tracing::field::Empty,
+    );
+    if let Some(route) = route {
+        span.record("route", route);
+    }
+    let response = handle.instrument(span.clone()).await;
+    span.record("status", response.status().as_u16());
+    response
+}
+
 /// Whether an accept error concerns only the connection being accepted.
 fn is_connection_error(e: &std::io::Error) -> bool {
     use std::io::ErrorKind;
@@ -574,15 +655,9 @@ fn fill(
     for f in fields {
         match *f {
             ErrorField::Text(name, role, max) => {
-                let text = match role {
-                    Role::Code => &problem.code,
-                    Role::Message => message,
-                    Role::Detail => problem.field.as_deref().unwrap_or(message),
-                    Role::RequestId => request_id,
-                };
                 map.insert(
                     name.to_owned(),
-                    serde_json::Value::String(truncate(text, max)),
+                    serde_json::Value::String(role_text(role, max, problem, message, request_id)),
                 );
             }
             ErrorField::List(name, item) => {
@@ -594,6 +669,39 @@ fn fill(
         }
     }
     serde_json::Value::Object(map)
+}
+
+fn role_text(
+    role: Role,
+    max: Option<usize>,
+    problem: &Problem,
+    message: &str,
+    request_id: &str,
+) -> String {
+    let text = match role {
+        Role::Code => &problem.code,
+        Role::Message => message,
+        Role::Detail => problem.field.as_deref().unwrap_or(message),
+        Role::RequestId => request_id,
+    };
+    truncate(text, max)
+}
+
+/// What a string property with `role` (and `maxLength` `max`) receives in
+/// an error body for `problem`, a problem without a field at fault: what
+/// [`error_body`] puts there, for generated code that builds a typed error
+/// body.
+pub fn error_text(role: Role, max: Option<usize>, problem: &Problem, request_id: &str) -> String {
+    role_text(role, max, problem, &problem.message, request_id)
+}
+
+/// The problem an `Api` method answers by default when a server does not
+/// implement the operation `operation`.
+pub fn not_implemented(status: StatusCode, operation: &str) -> Problem {
+    Problem::new(
+        status,
+        format!("the operation {operation} is not implemented by this server"),
+    )
 }
 
 fn truncate(text: &str, max: Option<usize>) -> String {

@@ -402,3 +402,81 @@ async fn serve_runs_until_the_task_ends() {
     assert!(!task.is_finished());
     task.abort();
 }
+
+#[tokio::test]
+async fn a_local_server_answers_until_shut_down() {
+    use codegen_runtime::server::serve_local;
+
+    let router = axum::Router::new().route("/ping", axum::routing::get(|| async { "pong" }));
+    let (base_url, handle) = serve_local(router).await.expect("a local server");
+    assert!(base_url.starts_with("http://127.0.0.1:"), "{base_url}");
+    let addr: SocketAddr = base_url["http://".len()..].parse().expect("an address");
+    let ask = |addr: SocketAddr| async move {
+        let mut stream = TcpStream::connect(addr).await?;
+        stream
+            .write_all(b"GET /ping HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            .await?;
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).await?;
+        Ok::<_, std::io::Error>(answer)
+    };
+    let answer = ask(addr).await.expect("an answer");
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(answer.ends_with("pong"), "{answer}");
+    tokio::time::timeout(Duration::from_secs(5), handle.shutdown())
+        .await
+        .expect("the server stops in time")
+        .expect("the server ends cleanly");
+    assert!(
+        ask(addr).await.is_err(),
+        "the port is closed after shutdown"
+    );
+}
+
+#[tokio::test]
+async fn dropping_the_handle_stops_the_server() {
+    use codegen_runtime::server::serve_local;
+
+    let router = axum::Router::new().route("/ping", axum::routing::get(|| async { "pong" }));
+    let (base_url, handle) = serve_local(router).await.expect("a local server");
+    let addr: SocketAddr = base_url["http://".len()..].parse().expect("an address");
+    drop(handle);
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while TcpStream::connect(addr).await.is_ok() {
+        assert!(
+            Instant::now() < deadline,
+            "still accepting after the handle was dropped"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[test]
+fn error_text_is_what_the_error_body_holds() {
+    use codegen_runtime::server::{error_body, error_text, not_implemented, ErrorField, Role};
+
+    let problem = not_implemented(StatusCode::NOT_IMPLEMENTED, "DeleteThing");
+    assert_eq!(problem.code, "HTTP.501");
+    assert_eq!(
+        problem.message,
+        "the operation DeleteThing is not implemented by this server"
+    );
+    const FIELDS: &[ErrorField] = &[
+        ErrorField::Text("error_code", Role::Code, None),
+        ErrorField::Text("error_msg", Role::Message, Some(20)),
+        ErrorField::Text("detail", Role::Detail, None),
+        ErrorField::Text("request_id", Role::RequestId, None),
+    ];
+    let body = error_body(FIELDS, &problem, "rid-1");
+    for field in FIELDS {
+        let ErrorField::Text(name, role, max) = *field else {
+            unreachable!("only text fields above")
+        };
+        assert_eq!(
+            body[name],
+            serde_json::Value::String(error_text(role, max, &problem, "rid-1")),
+            "{name}"
+        );
+    }
+    assert_eq!(body["error_msg"], "the operation Delete");
+}

@@ -13,7 +13,8 @@ use crate::ir::{
 pub fn client_module(api: &Api, reg: &Registry<'_>) -> TokenStream {
     let servers = servers(api);
     let auth = auth_helpers(api);
-    let methods: Vec<TokenStream> = api.operations.iter().map(|op| method(op, reg)).collect();
+    let (methods, builders): (Vec<TokenStream>, Vec<TokenStream>) =
+        api.operations.iter().map(|op| method(op, reg)).unzip();
     let title = format!(" A client for {}.", api.title.trim());
     let module = |types_use: TokenStream| {
         quote! {
@@ -48,6 +49,15 @@ pub fn client_module(api: &Api, reg: &Registry<'_>) -> TokenStream {
                 }
 
                 #(#methods)*
+            }
+
+            /// The request of each operation, returned by its [`Client`] method:
+            /// optional inputs are set on it, and `.send().await` (or `.await`)
+            /// sends it.
+            pub mod builder {
+                use super::*;
+
+                #(#builders)*
             }
         }
     };
@@ -186,8 +196,27 @@ fn region_chain(server: &crate::ir::Server) -> TokenStream {
 fn auth_helpers(api: &Api) -> TokenStream {
     let mut out = TokenStream::new();
     for s in &api.security_schemes {
-        if let SecurityKind::HeaderKey { header } = &s.kind {
-            let f = format_ident!("{}_auth", s.rust.trim_end_matches('_'));
+        let f = format_ident!("{}_auth", s.rust.trim_end_matches('_'));
+        let signing = s.signing.as_deref().and_then(super::krate::signing);
+        if let Some(signing) = signing {
+            let module = ident(signing.module);
+            let credentials = ident(signing.credentials);
+            let d = doc(paragraphs(&[
+                Some(&format!(
+                    "Credentials for the `{}` scheme: every request is signed with `{}` by the access key `ak` and the secret key `sk` (never sent).",
+                    s.name, signing.algorithm
+                )),
+                Some(&format!("Optional: `.with_project_id(id)` sends the project ID (`X-Project-Id`) and is what a parameter marked `x-credential: project_id` defaults to; `.with_security_token(token)` sends the security token of temporary credentials. `runtime::{}::{}::from_env()` reads all four from the environment.", signing.module, signing.credentials)),
+                s.description.as_deref(),
+            ])
+            .as_deref());
+            out.extend(quote! {
+                #d
+                pub fn #f(ak: impl Into<String>, sk: impl Into<String>) -> crate::runtime::#module::#credentials {
+                    crate::runtime::#module::#credentials::new(ak, sk)
+                }
+            });
+        } else if let SecurityKind::HeaderKey { header } = &s.kind {
             let d = doc(paragraphs(&[
                 Some(&format!(
                     "Credentials for the `{}` scheme: the value is sent in the `{header}` header.",
@@ -207,24 +236,47 @@ fn auth_helpers(api: &Api) -> TokenStream {
     out
 }
 
-/// How a parameter is passed to the method.
-fn param_type(p: &Param, reg: &Registry<'_>) -> TokenStream {
-    let base = match &p.ty.kind {
+/// A parameter's value as `send` reads it (`&str`, `&[T]`, `&T`, or a
+/// scalar by value).
+fn borrowed(kind: &Kind, reg: &Registry<'_>) -> TokenStream {
+    match kind {
         Kind::String => quote! { &str },
         Kind::Array(item) => {
             let item = kind_tokens_in(&item.kind, Some(&ident("types")));
             quote! { &[#item] }
         }
         Kind::Named(n) if !reg.is_enum(n) => {
-            let t = kind_tokens_in(&p.ty.kind, Some(&ident("types")));
+            let t = kind_tokens_in(kind, Some(&ident("types")));
             quote! { &#t }
         }
         other => kind_tokens_in(other, Some(&ident("types"))),
-    };
-    if p.required {
-        base
-    } else {
-        quote! { Option<#base> }
+    }
+}
+
+/// Whether `send` borrows the stored value (rather than moving it out).
+fn is_borrowed(kind: &Kind, reg: &Registry<'_>) -> bool {
+    match kind {
+        Kind::String | Kind::Array(_) => true,
+        Kind::Named(n) => !reg.is_enum(n),
+        _ => false,
+    }
+}
+
+/// How the builder stores a parameter, and the type its setter or
+/// positional argument takes (with the conversion into the stored type).
+fn stored(kind: &Kind) -> (TokenStream, TokenStream, bool) {
+    let t = kind_tokens_in(kind, Some(&ident("types")));
+    match kind {
+        Kind::String => (quote! { String }, quote! { impl Into<String> }, true),
+        Kind::Array(item) => {
+            let item = kind_tokens_in(&item.kind, Some(&ident("types")));
+            (
+                quote! { Vec<#item> },
+                quote! { impl Into<Vec<#item>> },
+                true,
+            )
+        }
+        _ => (t.clone(), t, false),
     }
 }
 
@@ -246,21 +298,193 @@ fn to_owned_text(kind: &Kind, value: TokenStream, reg: &Registry<'_>) -> TokenSt
     }
 }
 
-fn method(op: &Operation, reg: &Registry<'_>) -> TokenStream {
+/// The body as the builder stores it, as `send` borrows it, how it goes
+/// on the wire and its constraint checks (on `body`).
+struct BodyShape {
+    stored: TokenStream,
+    borrowed: TokenStream,
+    send: TokenStream,
+    checks: TokenStream,
+}
+
+fn body_shape(body: &crate::ir::RequestBody, reg: &Registry<'_>) -> BodyShape {
+    let content_type = &body.content_type;
+    match &body.encoding {
+        Encoding::Json(ty) | Encoding::Form(ty) => {
+            let stored = ty_tokens_in(ty, Some(&ident("types")));
+            // Borrowed as `&str` and `&[T]` rather than `&String` and `&Vec<T>`.
+            let borrowed = match &ty.kind {
+                Kind::String if !ty.nullable => quote! { str },
+                Kind::Array(item) if !ty.nullable => {
+                    let item = ty_tokens_in(item, Some(&ident("types")));
+                    quote! { [#item] }
+                }
+                _ => stored.clone(),
+            };
+            let send = if matches!(body.encoding, Encoding::Json(_)) {
+                quote! { call.json(#content_type, body)?; }
+            } else {
+                quote! { call.form(#content_type, body)?; }
+            };
+            BodyShape {
+                stored,
+                borrowed,
+                send,
+                checks: reg.checks(ty, quote!(body), quote!("")),
+            }
+        }
+        Encoding::Multipart(_) => BodyShape {
+            stored: quote! { crate::runtime::client::Multipart },
+            borrowed: quote! { crate::runtime::client::Multipart },
+            send: quote! { call.multipart(body)?; },
+            checks: TokenStream::new(),
+        },
+        Encoding::Bytes => BodyShape {
+            stored: quote! { Vec<u8> },
+            borrowed: quote! { [u8] },
+            send: quote! { call.bytes(#content_type, body)?; },
+            checks: TokenStream::new(),
+        },
+    }
+}
+
+/// What the body argument says about itself in the docs.
+fn body_doc(body: &crate::ir::RequestBody) -> Option<String> {
+    let content_type = &body.content_type;
+    let mut body_doc = body.doc.as_deref().map(|d| d.trim().replace('\n', " "));
+    match &body.encoding {
+        Encoding::Multipart(parts) => {
+            let parts = if parts.is_empty() {
+                String::new()
+            } else {
+                format!(" Parts: {}.", parts.join("; ").replace('\n', " "))
+            };
+            body_doc = Some(format!(
+                "{} (`multipart/form-data`).{parts}",
+                body_doc.unwrap_or_else(|| "The form".into())
+            ));
+        }
+        Encoding::Bytes => {
+            body_doc = Some(format!(
+                "{} (sent as `{content_type}`)",
+                body_doc.unwrap_or_else(|| "The body".into())
+            ));
+        }
+        _ => {}
+    }
+    body_doc
+}
+
+/// Whether the method takes the parameter positionally (required, and not
+/// filled from the credentials).
+fn positional(p: &Param) -> bool {
+    p.required && p.credential.is_none()
+}
+
+/// The `Client` method of an operation and its request builder (for the
+/// `builder` module).
+fn method(op: &Operation, reg: &Registry<'_>) -> (TokenStream, TokenStream) {
     let name = ident(&op.rust);
+    let builder_name = ident(&op.type_name);
     let mut args = Vec::new();
+    let mut inits = Vec::new();
+    let mut fields = Vec::new();
+    let mut setters = Vec::new();
+    let mut bindings = Vec::new();
     let mut checks = Vec::new();
     let mut builders = Vec::new();
     let mut arg_docs = Vec::new();
+    let mut option_docs = Vec::new();
     for p in &op.params {
         let rust = ident(&p.rust);
-        let t = param_type(p, reg);
-        args.push(quote! { #rust: #t });
-        if let Some(d) = &p.doc {
-            arg_docs.push(format!("- `{}`: {}", p.rust, d.trim().replace('\n', " ")));
+        let (store, input, into) = stored(&p.ty.kind);
+        let convert = if into {
+            quote! { #rust.into() }
+        } else {
+            quote! { #rust }
+        };
+        let text = p.doc.as_deref().map(|d| d.trim().replace('\n', " "));
+        let borrowed_ty = borrowed(&p.ty.kind, reg);
+        let by_ref = is_borrowed(&p.ty.kind, reg);
+        if positional(p) {
+            args.push(quote! { #rust: #input });
+            inits.push(if into {
+                quote! { #rust: #convert }
+            } else {
+                quote! { #rust }
+            });
+            fields.push(quote! { pub(super) #rust: #store, });
+            if let Some(d) = &text {
+                arg_docs.push(format!("- `{}`: {d}", p.rust));
+            }
+            bindings.push(if by_ref {
+                quote! { let #rust: #borrowed_ty = &self.#rust; }
+            } else {
+                quote! { let #rust = self.#rust; }
+            });
+        } else {
+            inits.push(quote! { #rust: None });
+            fields.push(quote! { pub(super) #rust: Option<#store>, });
+            let setter_doc = paragraphs(&[
+                text.as_deref(),
+                p.credential
+                    .as_ref()
+                    .map(|c| format!("Unset, it is the credentials' `{c}`."))
+                    .as_deref(),
+            ]);
+            let setter_doc = doc(setter_doc.as_deref());
+            setters.push(quote! {
+                #setter_doc
+                pub fn #rust(mut self, #rust: #input) -> Self {
+                    self.#rust = Some(#convert);
+                    self
+                }
+            });
+            option_docs.push(format!(
+                "- `.{}(…)`{}",
+                p.rust,
+                text.as_deref()
+                    .map(|d| format!(": {d}"))
+                    .unwrap_or_default()
+            ));
+            bindings.push(if let Some(credential) = p.credential.as_ref().filter(|_| !p.required) {
+                quote! {
+                    let #rust: Option<&str> = self.#rust.as_deref().or_else(|| self.config.credential(#credential));
+                }
+            } else if let Some(credential) = &p.credential {
+                let wire = &p.name;
+                let message = format!(
+                    "the {} parameter `{wire}` is not set and the credentials carry no `{credential}`",
+                    match p.location {
+                        Location::Path => "path",
+                        Location::Query => "query",
+                        Location::Header => "header",
+                    }
+                );
+                quote! {
+                    let #rust: &str = match self.#rust.as_deref() {
+                        Some(value) => value,
+                        None => match self.config.credential(#credential) {
+                            Some(value) => value,
+                            None => return Err(Error::InvalidRequest(#message.to_owned())),
+                        },
+                    };
+                }
+            } else if by_ref {
+                // `String` and `Vec<T>` dereference to `str` and `[T]`.
+                let view = if matches!(p.ty.kind, Kind::String | Kind::Array(_)) {
+                    quote!(as_deref)
+                } else {
+                    quote!(as_ref)
+                };
+                quote! { let #rust: Option<#borrowed_ty> = self.#rust.#view(); }
+            } else {
+                quote! { let #rust = self.#rust; }
+            });
         }
         checks.extend(reg.param_checks(p, &rust));
         let wire = &p.name;
+        let present = p.required;
         let add = |value: TokenStream| -> TokenStream {
             match p.location {
                 Location::Query => match &p.ty.kind {
@@ -289,7 +513,7 @@ fn method(op: &Operation, reg: &Registry<'_>) -> TokenStream {
             }
         };
         if p.location != Location::Path {
-            builders.push(if p.required {
+            builders.push(if present {
                 add(quote!(#rust))
             } else {
                 let inner = add(quote!(value));
@@ -327,72 +551,50 @@ fn method(op: &Operation, reg: &Registry<'_>) -> TokenStream {
     };
 
     if let Some(body) = &op.body {
-        let content_type = &body.content_type;
-        let (t, send, body_checks) = match &body.encoding {
-            Encoding::Json(ty) | Encoding::Form(ty) => {
-                // Borrowed as `&str` and `&[T]` rather than `&String` and `&Vec<T>`.
-                let t = match &ty.kind {
-                    Kind::String if !ty.nullable => quote! { str },
-                    Kind::Array(item) if !ty.nullable => {
-                        let item = ty_tokens_in(item, Some(&ident("types")));
-                        quote! { [#item] }
-                    }
-                    _ => ty_tokens_in(ty, Some(&ident("types"))),
-                };
-                let send = if matches!(body.encoding, Encoding::Json(_)) {
-                    quote! { call.json(#content_type, body)?; }
-                } else {
-                    quote! { call.form(#content_type, body)?; }
-                };
-                (t, send, reg.checks(ty, quote!(body), quote!("")))
-            }
-            Encoding::Multipart(_) => (
-                quote! { crate::runtime::client::Multipart },
-                quote! { call.multipart(body)?; },
-                TokenStream::new(),
-            ),
-            Encoding::Bytes => (
-                quote! { [u8] },
-                quote! { call.bytes(#content_type, body)?; },
-                TokenStream::new(),
-            ),
-        };
+        let BodyShape {
+            stored,
+            borrowed,
+            send,
+            checks: body_checks,
+        } = body_shape(body, reg);
+        let d = body_doc(body);
         if body.required {
-            args.push(quote! { body: &#t });
+            args.push(quote! { body: impl Into<#stored> });
+            inits.push(quote! { body: body.into() });
+            fields.push(quote! { pub(super) body: #stored, });
+            bindings.push(quote! { let body: &#borrowed = &self.body; });
             if !body_checks.is_empty() {
                 checks.push(body_checks);
             }
             builders.push(send);
+            if let Some(d) = d {
+                arg_docs.push(format!("- `body`: {d}"));
+            }
         } else {
-            args.push(quote! { body: Option<&#t> });
+            inits.push(quote! { body: None });
+            fields.push(quote! { pub(super) body: Option<#stored>, });
+            let setter_doc = doc(d.as_deref());
+            setters.push(quote! {
+                #setter_doc
+                pub fn body(mut self, body: impl Into<#stored>) -> Self {
+                    self.body = Some(body.into());
+                    self
+                }
+            });
+            option_docs.push(format!(
+                "- `.body(…)`{}",
+                d.as_deref().map(|d| format!(": {d}")).unwrap_or_default()
+            ));
+            let view = if borrowed.to_string() == stored.to_string() {
+                quote!(as_ref)
+            } else {
+                quote!(as_deref)
+            };
+            bindings.push(quote! { let body: Option<&#borrowed> = self.body.#view(); });
             if !body_checks.is_empty() {
                 checks.push(quote! { if let Some(body) = body { #body_checks } });
             }
             builders.push(quote! { if let Some(body) = body { #send } });
-        }
-        let mut body_doc = body.doc.as_deref().map(|d| d.trim().replace('\n', " "));
-        match &body.encoding {
-            Encoding::Multipart(parts) => {
-                let parts = if parts.is_empty() {
-                    String::new()
-                } else {
-                    format!(" Parts: {}.", parts.join("; ").replace('\n', " "))
-                };
-                body_doc = Some(format!(
-                    "{} (`multipart/form-data`).{parts}",
-                    body_doc.unwrap_or_else(|| "The form".into())
-                ));
-            }
-            Encoding::Bytes => {
-                body_doc = Some(format!(
-                    "{} (sent as `{content_type}`)",
-                    body_doc.unwrap_or_else(|| "The body".into())
-                ));
-            }
-            _ => {}
-        }
-        if let Some(d) = body_doc {
-            arg_docs.push(format!("- `body`: {d}"));
         }
     }
 
@@ -400,6 +602,7 @@ fn method(op: &Operation, reg: &Registry<'_>) -> TokenStream {
     let (op_id, template) = (&op.id, &op.path);
     let success = success_type(op);
     let error = format_ident!("{}Error", op.type_name);
+    let output = quote! { Result<ApiResponse<#success>, Error<types::#error>> };
     let arms = response_arms(op, reg);
     let dispatch = match arms.as_slice() {
         // Only `default`: no match needed.
@@ -417,11 +620,23 @@ fn method(op: &Operation, reg: &Registry<'_>) -> TokenStream {
     };
     let line = format!("`{} {}`", op.method, op.path);
     let args_doc = (!arg_docs.is_empty()).then(|| format!("Arguments:\n\n{}", arg_docs.join("\n")));
+    let options_doc = (!option_docs.is_empty()).then(|| {
+        format!(
+            "Optional, on the returned request:\n\n{}",
+            option_docs.join("\n")
+        )
+    });
+    let send_doc = format!(
+        "Returns the request: `.send().await` (or `.await`) sends it. See [`builder::{}`].",
+        op.type_name
+    );
     let docs = doc(paragraphs(&[
         op.summary.as_deref(),
         op.description.as_deref(),
         Some(&line),
         args_doc.as_deref(),
+        options_doc.as_deref(),
+        Some(&send_doc),
     ])
     .as_deref());
     let deprecated = op.deprecated.then(|| quote! { #[deprecated] });
@@ -449,19 +664,53 @@ fn method(op: &Operation, reg: &Registry<'_>) -> TokenStream {
     } else {
         quote!(mut)
     };
-    quote! {
+    let client_method = quote! {
         #docs
         #deprecated
         #too_many
-        #overlap
-        pub async fn #name(&self, #(#args),*) -> Result<ApiResponse<#success>, Error<types::#error>> {
-            #check_block
-            let #mutability call = self.config.request(crate::runtime::client::Operation::new(#op_id, reqwest::Method::#method_ident, #template), #path)?;
-            #(#builders)*
-            let response = self.config.execute(call).await?;
-            #dispatch
+        pub fn #name(&self, #(#args),*) -> builder::#builder_name<'_> {
+            builder::#builder_name { config: &self.config, #(#inits),* }
         }
-    }
+    };
+    let struct_doc = format!(
+        " A `{}` request (`{} {}`), from [`Client::{}`]: set what is optional, then `.send().await` (or `.await`).",
+        op.id, op.method, op.path, op.rust
+    );
+    let builder = quote! {
+        #[doc = #struct_doc]
+        #[must_use = "a request does nothing until it is sent with `.send().await` or `.await`"]
+        #[derive(Debug)]
+        pub struct #builder_name<'a> {
+            pub(super) config: &'a ClientConfig,
+            #(#fields)*
+        }
+
+        impl #builder_name<'_> {
+            #(#setters)*
+
+            /// Checks the request against the spec's constraints, sends it and
+            /// decodes the answer by its status.
+            #overlap
+            pub async fn send(self) -> #output {
+                #(#bindings)*
+                #check_block
+                let #mutability call = self.config.request(crate::runtime::client::Operation::new(#op_id, reqwest::Method::#method_ident, #template), #path)?;
+                #(#builders)*
+                let response = self.config.execute(call).await?;
+                #dispatch
+            }
+        }
+
+        impl<'a> std::future::IntoFuture for #builder_name<'a> {
+            type Output = #output;
+            type IntoFuture = std::pin::Pin<Box<dyn std::future::Future<Output = #output> + Send + 'a>>;
+
+            fn into_future(self) -> Self::IntoFuture {
+                Box::pin(self.send())
+            }
+        }
+    };
+    (client_method, builder)
 }
 
 /// From status code to outcome, in match order: exact codes first, then

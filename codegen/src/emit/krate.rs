@@ -25,6 +25,12 @@ pub struct Signing {
     pub module: &'static str,
     /// What it needs, from [`DEPENDENCIES`], when the runtime is embedded.
     pub dependencies: &'static [&'static str],
+    /// The module's client credentials type (an `Authenticator`), built
+    /// with `new(ak, sk)`.
+    pub credentials: &'static str,
+    /// The module's server verifier (an `Authenticate`), built with
+    /// `new(keys)` from a `KeyStore`.
+    pub verifier: &'static str,
 }
 
 /// Every signing algorithm the runtime implements.
@@ -33,6 +39,8 @@ pub const SIGNINGS: &[Signing] = &[Signing {
     feature: "sdk-hmac-sha256",
     module: "signing",
     dependencies: &["hex", "hmac", "percent-encoding", "sha2"],
+    credentials: "AkSk",
+    verifier: "AkSkVerifier",
 }];
 
 /// The signing algorithm named `algorithm`, if the runtime implements it.
@@ -356,6 +364,17 @@ fn lib_rs(apis: &[Api], opts: &CrateOptions) -> TokenStream {
         #![warn(missing_docs)]
 
         #runtime
+
+        /// The `reqwest` the clients are built on, so that callers configuring
+        /// an HTTP client need not match its version.
+        #[cfg(feature = "client")]
+        pub use reqwest;
+
+        /// The `axum` the server stubs are built on, so that callers serving or
+        /// merging the routers need not match its version.
+        #[cfg(feature = "server")]
+        pub use axum;
+
         #(#modules)*
     }
 }

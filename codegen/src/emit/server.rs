@@ -19,7 +19,11 @@ fn types_mod() -> Ident {
 
 pub fn server_module(api: &Api, reg: &Registry<'_>) -> TokenStream {
     let sizes = Sizes::new(reg);
-    let trait_methods: Vec<TokenStream> = api.operations.iter().map(trait_method).collect();
+    let trait_methods: Vec<TokenStream> = api
+        .operations
+        .iter()
+        .map(|op| trait_method(op, reg, &sizes))
+        .collect();
     let replies: Vec<TokenStream> = api
         .operations
         .iter()
@@ -55,6 +59,14 @@ pub fn server_module(api: &Api, reg: &Registry<'_>) -> TokenStream {
             ///
             /// Each method receives the validated inputs and returns a reply that
             /// can only carry a status the spec documents for that operation.
+            ///
+            /// A method has a default, so that a server (a mock in a test)
+            /// implements only what it needs: it answers in the spec's error body,
+            /// saying that the operation is not implemented, with the operation's
+            /// documented 501 if any, else 500, else its first documented 5xx
+            /// (501 for a `5XX` range), else its first documented 4xx (400 for a
+            /// `4XX` range), the first of these whose body the layer can fill. A
+            /// method without such a status has no default.
             pub trait Api: Send + Sync + 'static {
                 #(#trait_methods)*
             }
@@ -94,17 +106,32 @@ pub fn server_module(api: &Api, reg: &Registry<'_>) -> TokenStream {
                 server::with_request_id(server::problem_response(fields, &problem, request_id), request_id)
             }
 
-            async fn not_found() -> Response {
+            async fn not_found(method: axum::http::Method) -> Response {
                 let id = server::new_request_id();
-                reject(&[], Problem::new(StatusCode::NOT_FOUND, "no operation is served at this path"), &id)
+                server::traced(&method, None, &id, async {
+                    reject(&[], Problem::new(StatusCode::NOT_FOUND, "no operation is served at this path"), &id)
+                })
+                .await
             }
 
             /// 405 with the `Allow` header listing what the path accepts.
-            fn method_not_allowed(allow: &'static str) -> Response {
+            async fn method_not_allowed(method: axum::http::Method, route: &'static str, allow: &'static str) -> Response {
                 let id = server::new_request_id();
-                let mut response = reject(&[], Problem::new(StatusCode::METHOD_NOT_ALLOWED, format!("this path accepts only {allow}")), &id);
-                response.headers_mut().insert(axum::http::header::ALLOW, axum::http::HeaderValue::from_static(allow));
-                response
+                server::traced(&method, Some(route), &id, async {
+                    let mut response = reject(&[], Problem::new(StatusCode::METHOD_NOT_ALLOWED, format!("this path accepts only {allow}")), &id);
+                    response.headers_mut().insert(axum::http::header::ALLOW, axum::http::HeaderValue::from_static(allow));
+                    response
+                })
+                .await
+            }
+
+            /// Serves `api` on a free port of 127.0.0.1 until the handle is
+            /// dropped or shut down, for tests (a mock that implements only the
+            /// methods a test needs): every request is accepted whatever its
+            /// credentials, with the default limits. Returns the base URL
+            /// (`http://127.0.0.1:PORT`) to give a client. Needs a Tokio runtime.
+            pub async fn serve<T: Api>(api: T) -> std::io::Result<(String, server::ServerHandle)> {
+                server::serve_local(router(api, ServerConfig::new(server::AllowAll))).await
             }
 
             #(#handlers)*
@@ -189,24 +216,192 @@ fn reply_name(op: &Operation) -> Ident {
     format_ident!("{}Reply", op.type_name)
 }
 
-fn trait_method(op: &Operation) -> TokenStream {
+fn trait_method(op: &Operation, reg: &Registry<'_>, sizes: &Sizes<'_>) -> TokenStream {
     let name = ident(&op.rust);
     let reply = reply_name(op);
-    let args = inputs(op).into_iter().map(|(n, t)| quote! { #n: #t });
+    let inputs = inputs(op);
+    let args = inputs.iter().map(|(n, t)| quote! { #n: #t });
     let line = format!("`{} {}`", op.method, op.path);
+    let default = not_implemented(op, reg, sizes);
+    let default_doc = default.as_ref().map(|(status, _)| {
+        format!("Unless implemented, answers {status} in the spec's error body, saying that the operation is not implemented.")
+    });
     let docs = doc(paragraphs(&[
         op.summary.as_deref(),
         op.description.as_deref(),
         Some(&line),
+        default_doc.as_deref(),
     ])
     .as_deref());
     let many = (op.params.len() + usize::from(op.body.is_some()) > 5)
         .then(|| quote! { #[allow(clippy::too_many_arguments)] });
-    quote! {
-        #docs
-        #many
-        fn #name(&self, context: RequestContext, #(#args),*) -> impl std::future::Future<Output = #reply> + Send;
+    let signature = quote! {
+        fn #name(&self, context: RequestContext, #(#args),*) -> impl std::future::Future<Output = #reply> + Send
+    };
+    match default {
+        None => quote! {
+            #docs
+            #many
+            #signature;
+        },
+        Some((_, (status, value))) => {
+            let unused: Vec<&Ident> = inputs.iter().map(|(n, _)| n).collect();
+            let unused = match unused.as_slice() {
+                [] => None,
+                [one] => Some(quote! { let _ = #one; }),
+                many => Some(quote! { let _ = (#(#many),*); }),
+            };
+            let id = &op.id;
+            let text = value.to_string();
+            let problem = text.contains("problem").then(|| {
+                quote! { let problem = server::not_implemented(#status, #id); }
+            });
+            let request_id = text
+                .contains("request_id")
+                .then(|| quote! { let request_id = context.request_id.as_str(); });
+            let context = (!text.contains("request_id")).then(|| quote! { let _ = context; });
+            quote! {
+                #docs
+                #many
+                #signature {
+                    #context
+                    #unused
+                    #problem
+                    #request_id
+                    std::future::ready(#value)
+                }
+            }
+        }
     }
+}
+
+/// The answer an `Api` method gives by default, when a server does not
+/// implement it: its status text for the docs, and (status expression,
+/// reply expression over `problem` and `request_id`). The status is the
+/// operation's documented 501 if any, else 500, else the first documented
+/// 5xx (501 for a `5XX` range), else the first documented 4xx (400 for a
+/// `4XX` range): the first of these whose body the generated layer can
+/// fill. `None`: the method has no default.
+fn not_implemented(
+    op: &Operation,
+    reg: &Registry<'_>,
+    sizes: &Sizes<'_>,
+) -> Option<(String, (TokenStream, TokenStream))> {
+    let boxed = sizes.boxed_replies(op);
+    let candidates = |pick: &dyn Fn(&Status) -> Option<u16>| -> Vec<(usize, u16)> {
+        op.responses
+            .iter()
+            .enumerate()
+            .filter_map(|(i, r)| pick(&r.status).map(|code| (i, code)))
+            .collect()
+    };
+    let mut order = Vec::new();
+    order.extend(candidates(&|s| (*s == Status::Code(501)).then_some(501)));
+    order.extend(candidates(&|s| (*s == Status::Code(500)).then_some(500)));
+    order.extend(candidates(&|s| match s {
+        Status::Code(c) if (500..600).contains(c) => Some(*c),
+        Status::Range(5) => Some(501),
+        _ => None,
+    }));
+    order.extend(candidates(&|s| match s {
+        Status::Code(c) if (400..500).contains(c) => Some(*c),
+        Status::Range(4) => Some(400),
+        _ => None,
+    }));
+    for (i, code) in order {
+        let r = &op.responses[i];
+        let body = match &r.body {
+            None => None,
+            Some(ResponseBody::Text) => Some(quote! { problem.message.clone() }),
+            Some(ResponseBody::Bytes) => Some(quote! { problem.message.clone().into_bytes() }),
+            Some(ResponseBody::Json(ty)) => {
+                let Kind::Named(n) = &ty.kind else { continue };
+                let Some(value) = error_literal(n, reg, 0) else {
+                    continue;
+                };
+                Some(if ty.nullable {
+                    quote! { Some(#value) }
+                } else {
+                    value
+                })
+            }
+        };
+        let body = match body {
+            Some(b) if boxed[i] => Some(quote! { Box::new(#b) }),
+            other => other,
+        };
+        let var = ident(&r.variant);
+        let status = status_code(code);
+        let reply = reply_name(op);
+        let value = match (&r.status, body) {
+            (Status::Code(_), Some(b)) => quote! { #reply::#var(#b) },
+            (Status::Code(_), None) => quote! { #reply::#var },
+            (_, Some(b)) => quote! { #reply::#var(#status, #b) },
+            (_, None) => quote! { #reply::#var(#status) },
+        };
+        return Some((format!("`{code}`"), (status, value)));
+    }
+    None
+}
+
+/// A value of the error struct `name` with the properties the generated
+/// layer fills (as [`error_fields`] lists them) set for `problem` and
+/// `request_id`, and the others left out; `None` when a required property
+/// would stay empty.
+fn error_literal(name: &str, reg: &Registry<'_>, depth: usize) -> Option<TokenStream> {
+    let Some(TypeDef::Struct(s)) = reg.def(name) else {
+        return None;
+    };
+    if depth > 8 {
+        return None;
+    }
+    let t = ident(&s.name);
+    let properties: Vec<Property<'_>> = s
+        .fields
+        .iter()
+        .map(|f| Property {
+            name: &f.json,
+            text: matches!(f.ty.kind, Kind::String),
+            required: f.required,
+        })
+        .collect();
+    let mut fields = Vec::new();
+    for (f, role) in s.fields.iter().zip(roles(&properties)) {
+        let rust = ident(&f.rust);
+        let default = f.default.as_ref().and_then(|d| reg.default_expr(&f.ty, d));
+        let value = if let Some(role) = role {
+            let role = format_ident!("{}", role.runtime_name());
+            let max = opt_usize(f.ty.constraints.max_length);
+            Some(quote! { server::error_text(server::Role::#role, #max, &problem, request_id) })
+        } else if let Some(inner) = list_item_struct(&f.ty, reg) {
+            // A list whose entry cannot be filled (or that nests too deep) is
+            // left out where it may be.
+            error_literal(inner, reg, depth + 1).map(|item| quote! { vec![#item] })
+        } else {
+            None
+        };
+        let value = match value {
+            Some(v) => {
+                let v = if f.boxed {
+                    quote! { Box::new(#v) }
+                } else {
+                    v
+                };
+                if default.is_none() && (!f.required || f.ty.nullable) {
+                    quote! { Some(#v) }
+                } else {
+                    v
+                }
+            }
+            None if default.is_none() && (!f.required || f.ty.nullable) => quote! { None },
+            None => default?,
+        };
+        fields.push(quote! { #rust: #value });
+    }
+    if s.additional.is_some() {
+        fields.push(quote! { additional_properties: Default::default() });
+    }
+    Some(quote! { types::#t { #(#fields),* } })
 }
 
 fn reply_enum(op: &Operation, sizes: &Sizes<'_>) -> TokenStream {
@@ -386,9 +581,24 @@ fn status_code(code: u16) -> TokenStream {
 fn auth_helpers(api: &Api) -> TokenStream {
     let mut out = TokenStream::new();
     for s in &api.security_schemes {
-        if let crate::ir::SecurityKind::HeaderKey { header } = &s.kind {
+        let name = &s.name;
+        let signing = s.signing.as_deref().and_then(super::krate::signing);
+        if let Some(signing) = signing {
+            let f = format_ident!("{}_verifier", s.rust.trim_end_matches('_'));
+            let module = ident(signing.module);
+            let verifier = ident(signing.verifier);
+            let d = format!(
+                " Accepts the `{name}` scheme: requests signed with `{}` by an access key of `keys` (access key to secret key, such as a `HashMap<String, String>`); the caller's identity is the access key. The verifier's own settings (clock skew, unsigned payloads) stay available on the returned value.",
+                signing.algorithm
+            );
+            out.extend(quote! {
+                #[doc = #d]
+                pub fn #f<K: crate::runtime::#module::KeyStore>(keys: K) -> crate::runtime::#module::#verifier<K> {
+                    crate::runtime::#module::#verifier::new(keys)
+                }
+            });
+        } else if let crate::ir::SecurityKind::HeaderKey { header } = &s.kind {
             let f = format_ident!("{}_tokens", s.rust.trim_end_matches('_'));
-            let name = &s.name;
             let d =
                 format!(" Accepts the `{name}` scheme: one of `tokens` in the `{header}` header.");
             out.extend(quote! {
@@ -427,8 +637,9 @@ fn routes(api: &Api) -> TokenStream {
             .map(|op| op.method.as_str())
             .collect::<Vec<_>>()
             .join(", ");
+        let route = &ops[0].path;
         out.extend(
-            quote! { .route(#path, #chain.fallback(|| async { method_not_allowed(#allow) })) },
+            quote! { .route(#path, #chain.fallback(|method: axum::http::Method| method_not_allowed(method, #route, #allow))) },
         );
     }
     out
@@ -701,6 +912,7 @@ fn param_extract(p: &Param, rust: &Ident, position: usize) -> TokenStream {
 fn handler(op: &Operation, reg: &Registry<'_>, fallback: Option<&str>) -> TokenStream {
     let h = format_ident!("handle_{}", op.rust);
     let inner = format_ident!("serve_{}", op.rust);
+    let route = &op.path;
     let method = ident(&op.rust);
     let errors = if let Some(konst) = errors_const(op, reg, fallback) {
         quote!(#konst)
@@ -828,9 +1040,13 @@ fn handler(op: &Operation, reg: &Registry<'_>, fallback: Option<&str>) -> TokenS
     quote! {
         async fn #h<T: Api>(State(state): State<Arc<Shared<T>>>, request: Request) -> Response {
             let request_id = server::new_request_id();
-            let response = match #inner(&state, request, &request_id).await {
-                Ok(response) | Err(response) => response,
-            };
+            let method = request.method().clone();
+            let response = server::traced(&method, Some(#route), &request_id, async {
+                match #inner(&state, request, &request_id).await {
+                    Ok(response) | Err(response) => response,
+                }
+            })
+            .await;
             server::with_request_id(response, &request_id)
         }
 

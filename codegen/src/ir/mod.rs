@@ -266,6 +266,10 @@ pub struct Param {
     pub ty: Ty,
     /// Arrays in a query: `k=a&k=b` when true, `k=a,b` when false.
     pub explode: bool,
+    /// The credential value that fills the parameter when the caller
+    /// leaves it unset (the extension `x-credential`, on a string path or
+    /// query parameter); the client then takes it as optional.
+    pub credential: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -240,6 +240,7 @@ impl<'a> Builder<'a> {
                         ..Default::default()
                     },
                     explode: true,
+                    credential: None,
                 });
             }
         }
@@ -252,7 +253,7 @@ impl<'a> Builder<'a> {
             _ => usize::MAX,
         });
         // The method's own names come first so that a parameter gives way.
-        let mut reserved = vec!["call", "checker"];
+        let mut reserved = vec!["call", "checker", "config", "send", "into_future"];
         if op.get("requestBody").is_some() {
             reserved.push("body");
         }
@@ -400,7 +401,28 @@ impl<'a> Builder<'a> {
                 ),
             );
         }
+        let credential = match p.get("x-credential") {
+            None => None,
+            Some(Value::String(c))
+                if matches!(location, Location::Path | Location::Query)
+                    && ty.kind == Kind::String =>
+            {
+                Some(c.clone())
+            }
+            Some(_) => {
+                self.warn(
+                    &join(ptr, "x-credential"),
+                    Rule::Unsupported,
+                    format!(
+                        "`x-credential` applies to a string path or query parameter: ignored on `{}`",
+                        cut(&name)
+                    ),
+                );
+                None
+            }
+        };
         Some(Param {
+            credential,
             rust: snake_ident(&name),
             required: location == Location::Path || p.get("required") == Some(&Value::Bool(true)),
             name,

@@ -69,14 +69,22 @@ async fn call(i: usize, clients: &Clients) -> bool {
                 email_notification: false,
                 is_force_delete: false,
             };
-            documented(&c.batch_delete_desktops(PROJECT, &body).await)
+            documented(
+                &c.batch_delete_desktops(body.clone())
+                    .project_id(PROJECT)
+                    .await,
+            )
         }
         1 => {
             let c = &clients.workspace;
             let body = workspace::types::DeleteVolumesReq {
                 volume_ids: Some(vec![missing.clone()]),
             };
-            documented(&c.delete_desktop_volumes(PROJECT, &missing, &body).await)
+            documented(
+                &c.delete_desktop_volumes(missing, body.clone())
+                    .project_id(PROJECT)
+                    .await,
+            )
         }
         2 => {
             let c = &clients.csms;
@@ -84,7 +92,11 @@ async fn call(i: usize, clients: &Clients) -> bool {
                 instance_id: Some(missing),
                 instance_type: None,
             };
-            documented(&c.batch_delete_secrets(PROJECT, &body).await)
+            documented(
+                &c.batch_delete_secrets(body.clone())
+                    .project_id(PROJECT)
+                    .await,
+            )
         }
         3 => {
             let c = &clients.roma;
@@ -92,7 +104,11 @@ async fn call(i: usize, clients: &Clients) -> bool {
                 apps: Vec::new(),
                 tasks: Vec::new(),
             };
-            documented(&c.delete_asset(PROJECT, &missing, &body).await)
+            documented(
+                &c.delete_asset(missing, body.clone())
+                    .project_id(PROJECT)
+                    .await,
+            )
         }
         _ => {
             let c = &clients.dbss;
@@ -101,7 +117,11 @@ async fn call(i: usize, clients: &Clients) -> bool {
                 delete_publicip: None,
                 delete_volume: None,
             };
-            documented(&c.delete_instances_new(PROJECT, &body).await)
+            documented(
+                &c.delete_instances_new(body.clone())
+                    .project_id(PROJECT)
+                    .await,
+            )
         }
     }
 }

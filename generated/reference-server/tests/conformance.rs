@@ -8,7 +8,7 @@
 //! Every network step runs under a timeout, so a hang fails a test.
 
 use std::fmt::Debug;
-use std::future::Future;
+use std::future::IntoFuture;
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -28,7 +28,7 @@ use wire::Raw;
 /// The longest any single network step may take.
 const LIMIT: Duration = Duration::from_secs(10);
 
-async fn within<F: Future>(f: F) -> F::Output {
+async fn within<F: IntoFuture>(f: F) -> F::Output {
     tokio::time::timeout(LIMIT, f)
         .await
         .expect("a network step timed out")
@@ -359,7 +359,7 @@ async fn batch_delete_desktops_every_status() {
     let call = |c: &workspace::Client, ids: &[&str]| {
         let c = c.clone();
         let body = desktops(ids);
-        async move { within(c.batch_delete_desktops(P, &body)).await }
+        async move { within(c.batch_delete_desktops(body.clone()).project_id(P)).await }
     };
 
     // 202, then the desktops are gone: 404 naming the field.
@@ -381,7 +381,11 @@ async fn batch_delete_desktops_every_status() {
         Some("desktop_ids[1]"),
     );
     let r = api(
-        within(c.batch_delete_desktops(OTHER_PROJECT, &desktops(&[d::DESKTOP_3]))).await,
+        within(
+            c.batch_delete_desktops(desktops(&[d::DESKTOP_3]))
+                .project_id(OTHER_PROJECT),
+        )
+        .await,
         404,
     );
     ws_check(404, ws_batch_err(&r.body), "WKS.0404", Some("project_id"));
@@ -452,7 +456,13 @@ async fn delete_desktop_volumes_every_status() {
         let c = c.clone();
         let desktop = desktop.to_owned();
         let body = volumes(ids);
-        async move { within(c.delete_desktop_volumes(P, &desktop, &body)).await }
+        async move {
+            within(
+                c.delete_desktop_volumes(desktop, body.clone())
+                    .project_id(P),
+            )
+            .await
+        }
     };
 
     let r = ok(call(&c, d::DESKTOP_1, Some(&[d::VOLUME_1])).await, 200);
@@ -524,7 +534,7 @@ async fn delete_asset_every_status() {
     let call = |c: &roma::Client, instance: &str, body: roma::types::AssetOperateRequest| {
         let c = c.clone();
         let instance = instance.to_owned();
-        async move { within(c.delete_asset(P, &instance, &body)).await }
+        async move { within(c.delete_asset(instance, body.clone()).project_id(P)).await }
     };
     let all = assets(
         &[Some(d::ROMA_APPS[0]), Some(d::ROMA_APPS[1])],
@@ -544,7 +554,11 @@ async fn delete_asset_every_status() {
     let r = api(call(&c, "no-such-instance", assets(&[], &[])).await, 404);
     roma_check(&r, 404, "ROMA.00000404");
     let r = api(
-        within(c.delete_asset(OTHER_PROJECT, d::ROMA_INSTANCE, &assets(&[], &[]))).await,
+        within(
+            c.delete_asset(d::ROMA_INSTANCE, assets(&[], &[]))
+                .project_id(OTHER_PROJECT),
+        )
+        .await,
         404,
     );
     roma_check(&r, 404, "ROMA.00000404");
@@ -617,7 +631,7 @@ async fn batch_delete_secrets_every_status() {
     let c = csmsc(&server, TOKEN);
     let call = |c: &csms::Client, body: csms::types::BatchDeleteSecretsRequest| {
         let c = c.clone();
-        async move { within(c.batch_delete_secrets(P, &body)).await }
+        async move { within(c.batch_delete_secrets(body.clone()).project_id(P)).await }
     };
 
     // The wrong type for the instance: 404.
@@ -665,7 +679,11 @@ async fn batch_delete_secrets_every_status() {
     );
     csms_check(&r, 404, "CSMS.0404");
     let r = api(
-        within(c.batch_delete_secrets(OTHER_PROJECT, &secrets(Some("x"), None))).await,
+        within(
+            c.batch_delete_secrets(secrets(Some("x"), None))
+                .project_id(OTHER_PROJECT),
+        )
+        .await,
         404,
     );
     csms_check(&r, 404, "CSMS.0404");
@@ -719,7 +737,7 @@ async fn delete_instances_new_every_status() {
     let call = |c: &dbss::Client, id: &str| {
         let c = c.clone();
         let body = audit(id);
-        async move { within(c.delete_instances_new(P, &body)).await }
+        async move { within(c.delete_instances_new(body.clone()).project_id(P)).await }
     };
 
     for id in [d::DBSS_PAY_PER_USE_IDLE, d::DBSS_YEARLY_FAULTY] {
@@ -746,7 +764,11 @@ async fn delete_instances_new_every_status() {
     let r = api(call(&c, "ffffffffffffffffffffffffffffffff").await, 404);
     dbss_check(&r, 404, "DBSS.0404");
     let r = api(
-        within(c.delete_instances_new(OTHER_PROJECT, &audit(d::DBSS_PAY_PER_USE_BUSY))).await,
+        within(
+            c.delete_instances_new(audit(d::DBSS_PAY_PER_USE_BUSY))
+                .project_id(OTHER_PROJECT),
+        )
+        .await,
         404,
     );
     dbss_check(&r, 404, "DBSS.0404");
@@ -787,22 +809,31 @@ async fn a_read_only_token_is_refused_everywhere_and_changes_nothing() {
     let server = start(quick()).await;
     let before = server.reference().snapshot();
     let r = api(
-        within(ws(&server, READ_ONLY).batch_delete_desktops(P, &desktops(&[d::DESKTOP_1]))).await,
+        within(
+            ws(&server, READ_ONLY)
+                .batch_delete_desktops(desktops(&[d::DESKTOP_1]))
+                .project_id(P),
+        )
+        .await,
         403,
     );
     ws_check(403, ws_batch_err(&r.body), "WKS.0403", None);
     let r = api(
-        within(ws(&server, READ_ONLY).delete_desktop_volumes(P, d::DESKTOP_1, &volumes(None)))
-            .await,
+        within(
+            ws(&server, READ_ONLY)
+                .delete_desktop_volumes(d::DESKTOP_1, volumes(None))
+                .project_id(P),
+        )
+        .await,
         403,
     );
     ws_check(403, ws_volumes_err(&r.body), "WKS.0403", None);
     let r = api(
-        within(romac(&server, READ_ONLY).delete_asset(
-            P,
-            d::ROMA_INSTANCE,
-            &assets(&[Some(d::ROMA_APPS[0])], &[]),
-        ))
+        within(
+            romac(&server, READ_ONLY)
+                .delete_asset(d::ROMA_INSTANCE, assets(&[Some(d::ROMA_APPS[0])], &[]))
+                .project_id(P),
+        )
         .await,
         403,
     );
@@ -810,15 +841,20 @@ async fn a_read_only_token_is_refused_everywhere_and_changes_nothing() {
     let r = api(
         within(
             csmsc(&server, READ_ONLY)
-                .batch_delete_secrets(P, &secrets(Some(d::CSMS_RDS_INSTANCE), None)),
+                .batch_delete_secrets(secrets(Some(d::CSMS_RDS_INSTANCE), None))
+                .project_id(P),
         )
         .await,
         403,
     );
     csms_check(&r, 403, "CSMS.0403");
     let r = api(
-        within(dbssc(&server, READ_ONLY).delete_instances_new(P, &audit(d::DBSS_PAY_PER_USE_IDLE)))
-            .await,
+        within(
+            dbssc(&server, READ_ONLY)
+                .delete_instances_new(audit(d::DBSS_PAY_PER_USE_IDLE))
+                .project_id(P),
+        )
+        .await,
         403,
     );
     dbss_check(&r, 403, "DBSS.0403");
@@ -841,22 +877,42 @@ async fn operation_faults_and_extra_tokens() {
     .await;
     let cli = Some("cli-token");
     let r = api(
-        within(csmsc(&server, cli).batch_delete_secrets(P, &secrets(Some("x"), None))).await,
+        within(
+            csmsc(&server, cli)
+                .batch_delete_secrets(secrets(Some("x"), None))
+                .project_id(P),
+        )
+        .await,
         502,
     );
     csms_check(&r, 502, "CSMS.0502");
     let r = api(
-        within(ws(&server, cli).delete_desktop_volumes(P, d::DESKTOP_1, &volumes(None))).await,
+        within(
+            ws(&server, cli)
+                .delete_desktop_volumes(d::DESKTOP_1, volumes(None))
+                .project_id(P),
+        )
+        .await,
         409,
     );
     ws_check(409, ws_volumes_err(&r.body), "WKS.0409", None);
     // The extra token is a full-access user; the data's tokens still work.
     ok(
-        within(ws(&server, cli).batch_delete_desktops(P, &desktops(&[d::DESKTOP_1]))).await,
+        within(
+            ws(&server, cli)
+                .batch_delete_desktops(desktops(&[d::DESKTOP_1]))
+                .project_id(P),
+        )
+        .await,
         202,
     );
     ok(
-        within(ws(&server, TOKEN).batch_delete_desktops(P, &desktops(&[d::DESKTOP_2]))).await,
+        within(
+            ws(&server, TOKEN)
+                .batch_delete_desktops(desktops(&[d::DESKTOP_2]))
+                .project_id(P),
+        )
+        .await,
         202,
     );
     server.stop().await.unwrap();
@@ -888,37 +944,50 @@ async fn data_loads_from_a_json_file() {
     let t = Some("file-token");
     // The default token is not part of this data set.
     api(
-        within(ws(&server, TOKEN).batch_delete_desktops(P, &desktops(&["only-desktop"]))).await,
+        within(
+            ws(&server, TOKEN)
+                .batch_delete_desktops(desktops(&["only-desktop"]))
+                .project_id(P),
+        )
+        .await,
         401,
     );
     ok(
-        within(ws(&server, t).delete_desktop_volumes(
-            P,
-            "only-desktop",
-            &volumes(Some(&["only-volume"])),
-        ))
+        within(
+            ws(&server, t)
+                .delete_desktop_volumes("only-desktop", volumes(Some(&["only-volume"])))
+                .project_id(P),
+        )
         .await,
         200,
     );
     ok(
-        within(ws(&server, t).batch_delete_desktops(P, &desktops(&["only-desktop"]))).await,
+        within(
+            ws(&server, t)
+                .batch_delete_desktops(desktops(&["only-desktop"]))
+                .project_id(P),
+        )
+        .await,
         202,
     );
     let r = ok(
-        within(csmsc(&server, t).batch_delete_secrets(
-            P,
-            &secrets(
-                Some("gauss-1"),
-                Some(csms::types::BatchDeleteSecretsRequestInstanceType::GaussDb),
-            ),
-        ))
+        within(
+            csmsc(&server, t)
+                .batch_delete_secrets(secrets(
+                    Some("gauss-1"),
+                    Some(csms::types::BatchDeleteSecretsRequestInstanceType::GaussDb),
+                ))
+                .project_id(P),
+        )
         .await,
         200,
     );
     assert_eq!(r.body.total, Some(1));
     ok(
         within(
-            dbssc(&server, t).delete_instances_new(P, &audit("0123456789abcdef0123456789abcdef")),
+            dbssc(&server, t)
+                .delete_instances_new(audit("0123456789abcdef0123456789abcdef"))
+                .project_id(P),
         )
         .await,
         200,
@@ -952,11 +1021,19 @@ async fn a_deleting_desktop_conflicts_until_its_job_ends() {
     let server = start(data).await;
     let c = ws(&server, TOKEN);
     ok(
-        within(c.batch_delete_desktops(P, &desktops(&[d::DESKTOP_1]))).await,
+        within(
+            c.batch_delete_desktops(desktops(&[d::DESKTOP_1]))
+                .project_id(P),
+        )
+        .await,
         202,
     );
     let r = api(
-        within(c.batch_delete_desktops(P, &desktops(&[d::DESKTOP_1]))).await,
+        within(
+            c.batch_delete_desktops(desktops(&[d::DESKTOP_1]))
+                .project_id(P),
+        )
+        .await,
         409,
     );
     ws_check(
@@ -966,13 +1043,21 @@ async fn a_deleting_desktop_conflicts_until_its_job_ends() {
         Some("desktop_ids[0]"),
     );
     let r = api(
-        within(c.delete_desktop_volumes(P, d::DESKTOP_1, &volumes(Some(&[d::VOLUME_1])))).await,
+        within(
+            c.delete_desktop_volumes(d::DESKTOP_1, volumes(Some(&[d::VOLUME_1])))
+                .project_id(P),
+        )
+        .await,
         409,
     );
     ws_check(409, ws_volumes_err(&r.body), "WKS.0409", Some("desktop_id"));
     tokio::time::sleep(Duration::from_millis(1300)).await;
     let r = api(
-        within(c.batch_delete_desktops(P, &desktops(&[d::DESKTOP_1]))).await,
+        within(
+            c.batch_delete_desktops(desktops(&[d::DESKTOP_1]))
+                .project_id(P),
+        )
+        .await,
         404,
     );
     ws_check(
@@ -982,7 +1067,11 @@ async fn a_deleting_desktop_conflicts_until_its_job_ends() {
         Some("desktop_ids[0]"),
     );
     let r = api(
-        within(c.delete_desktop_volumes(P, d::DESKTOP_1, &volumes(Some(&[d::VOLUME_1])))).await,
+        within(
+            c.delete_desktop_volumes(d::DESKTOP_1, volumes(Some(&[d::VOLUME_1])))
+                .project_id(P),
+        )
+        .await,
         404,
     );
     ws_check(404, ws_volumes_err(&r.body), "WKS.0404", Some("desktop_id"));
@@ -999,29 +1088,49 @@ async fn one_asset_deletion_job_per_user() {
     let (u1, u2) = (romac(&server, TOKEN), romac(&server, TOKEN_2));
     let one = |id: &str| assets(&[Some(id)], &[]);
     ok(
-        within(u1.delete_asset(P, d::ROMA_INSTANCE, &one(d::ROMA_APPS[0]))).await,
+        within(
+            u1.delete_asset(d::ROMA_INSTANCE, one(d::ROMA_APPS[0]))
+                .project_id(P),
+        )
+        .await,
         200,
     );
     // The same user while the job runs: 409, whatever the request names.
     let r = api(
-        within(u1.delete_asset(P, d::ROMA_INSTANCE, &one(d::ROMA_APPS[1]))).await,
+        within(
+            u1.delete_asset(d::ROMA_INSTANCE, one(d::ROMA_APPS[1]))
+                .project_id(P),
+        )
+        .await,
         409,
     );
     roma_check(&r, 409, "ROMA.00000409");
     let r = api(
-        within(u1.delete_asset(P, d::ROMA_INSTANCE, &assets(&[], &[]))).await,
+        within(
+            u1.delete_asset(d::ROMA_INSTANCE, assets(&[], &[]))
+                .project_id(P),
+        )
+        .await,
         409,
     );
     roma_check(&r, 409, "ROMA.00000409");
     // Another user is not blocked.
     ok(
-        within(u2.delete_asset(P, d::ROMA_INSTANCE, &one(d::ROMA_APPS[1]))).await,
+        within(
+            u2.delete_asset(d::ROMA_INSTANCE, one(d::ROMA_APPS[1]))
+                .project_id(P),
+        )
+        .await,
         200,
     );
     // Once the job has ended the first user may start another.
     tokio::time::sleep(Duration::from_millis(1300)).await;
     ok(
-        within(u1.delete_asset(P, d::ROMA_INSTANCE, &assets(&[], &[d::ROMA_TASKS[0]]))).await,
+        within(
+            u1.delete_asset(d::ROMA_INSTANCE, assets(&[], &[d::ROMA_TASKS[0]]))
+                .project_id(P),
+        )
+        .await,
         200,
     );
     server.stop().await.unwrap();
@@ -1031,9 +1140,13 @@ async fn one_asset_deletion_job_per_user() {
     let u1 = romac(&server, TOKEN);
     let calls = (0..16).map(|_| {
         let c = u1.clone();
-        tokio::spawn(
-            async move { within(c.delete_asset(P, d::ROMA_INSTANCE, &assets(&[], &[]))).await },
-        )
+        tokio::spawn(async move {
+            within(
+                c.delete_asset(d::ROMA_INSTANCE, assets(&[], &[]))
+                    .project_id(P),
+            )
+            .await
+        })
     });
     let mut statuses = Vec::new();
     for call in calls.collect::<Vec<_>>() {
@@ -1063,7 +1176,11 @@ async fn concurrent_deletes(data: Data, others: u16) {
         .map(|_| {
             let c = c.clone();
             tokio::spawn(async move {
-                let r = within(c.batch_delete_desktops(P, &desktops(&[d::DESKTOP_3]))).await;
+                let r = within(
+                    c.batch_delete_desktops(desktops(&[d::DESKTOP_3]))
+                        .project_id(P),
+                )
+                .await;
                 match r {
                     Ok(r) => {
                         check_request_id(&r);
@@ -1813,7 +1930,8 @@ async fn aksk_signed_requests_complete_every_operation_beside_tokens() {
     let r = ok(
         within(
             workspace::Client::with_config(default_pair(&server))
-                .batch_delete_desktops(P, &desktops(&[d::DESKTOP_1])),
+                .batch_delete_desktops(desktops(&[d::DESKTOP_1]))
+                .project_id(P),
         )
         .await,
         202,
@@ -1821,11 +1939,9 @@ async fn aksk_signed_requests_complete_every_operation_beside_tokens() {
     assert!(is_uuid(r.body.job_id.as_deref().unwrap()), "{r:?}");
     let r = ok(
         within(
-            workspace::Client::with_config(default_pair(&server)).delete_desktop_volumes(
-                P,
-                d::DESKTOP_3,
-                &volumes(Some(&[d::VOLUME_3])),
-            ),
+            workspace::Client::with_config(default_pair(&server))
+                .delete_desktop_volumes(d::DESKTOP_3, volumes(Some(&[d::VOLUME_3])))
+                .project_id(P),
         )
         .await,
         200,
@@ -1833,11 +1949,9 @@ async fn aksk_signed_requests_complete_every_operation_beside_tokens() {
     assert!(is_uuid(r.body.job_id.as_deref().unwrap()), "{r:?}");
     let r = ok(
         within(
-            roma::Client::with_config(default_pair(&server)).delete_asset(
-                P,
-                d::ROMA_INSTANCE,
-                &assets(&[Some(d::ROMA_APPS[0])], &[]),
-            ),
+            roma::Client::with_config(default_pair(&server))
+                .delete_asset(d::ROMA_INSTANCE, assets(&[Some(d::ROMA_APPS[0])], &[]))
+                .project_id(P),
         )
         .await,
         200,
@@ -1845,13 +1959,12 @@ async fn aksk_signed_requests_complete_every_operation_beside_tokens() {
     assert_eq!(r.body.job_id.as_deref().unwrap().len(), 32, "{r:?}");
     let r = ok(
         within(
-            csms::Client::with_config(default_pair(&server)).batch_delete_secrets(
-                P,
-                &secrets(
+            csms::Client::with_config(default_pair(&server))
+                .batch_delete_secrets(secrets(
                     Some(d::CSMS_RDS_INSTANCE),
                     Some(csms::types::BatchDeleteSecretsRequestInstanceType::Rds),
-                ),
-            ),
+                ))
+                .project_id(P),
         )
         .await,
         200,
@@ -1864,7 +1977,8 @@ async fn aksk_signed_requests_complete_every_operation_beside_tokens() {
     let r = ok(
         within(
             dbss::Client::with_config(default_pair(&server))
-                .delete_instances_new(P, &audit(d::DBSS_PAY_PER_USE_IDLE)),
+                .delete_instances_new(audit(d::DBSS_PAY_PER_USE_IDLE))
+                .project_id(P),
         )
         .await,
         200,
@@ -1872,18 +1986,29 @@ async fn aksk_signed_requests_complete_every_operation_beside_tokens() {
     assert_eq!(r.body.result.as_deref(), Some("success"));
     // Tokens still work on the same server.
     ok(
-        within(ws(&server, TOKEN).batch_delete_desktops(P, &desktops(&[d::DESKTOP_2]))).await,
+        within(
+            ws(&server, TOKEN)
+                .batch_delete_desktops(desktops(&[d::DESKTOP_2]))
+                .project_id(P),
+        )
+        .await,
         202,
     );
     ok(
-        within(dbssc(&server, TOKEN).delete_instances_new(P, &audit(d::DBSS_YEARLY_FAULTY))).await,
+        within(
+            dbssc(&server, TOKEN)
+                .delete_instances_new(audit(d::DBSS_YEARLY_FAULTY))
+                .project_id(P),
+        )
+        .await,
         200,
     );
     // A signed request after a deletion sees it like a token's request does.
     let r = api(
         within(
             dbss::Client::with_config(default_pair(&server))
-                .delete_instances_new(P, &audit(d::DBSS_YEARLY_FAULTY)),
+                .delete_instances_new(audit(d::DBSS_YEARLY_FAULTY))
+                .project_id(P),
         )
         .await,
         404,
@@ -1904,28 +2029,29 @@ async fn a_wrong_secret_key_gets_401_in_each_services_error_body() {
         let r = api(
             within(
                 workspace::Client::with_config(c())
-                    .batch_delete_desktops(P, &desktops(&[d::DESKTOP_1])),
+                    .batch_delete_desktops(desktops(&[d::DESKTOP_1]))
+                    .project_id(P),
             )
             .await,
             401,
         );
         ws_check(401, ws_batch_err(&r.body), "HTTP.401", None);
         let r = api(
-            within(workspace::Client::with_config(c()).delete_desktop_volumes(
-                P,
-                d::DESKTOP_1,
-                &volumes(None),
-            ))
+            within(
+                workspace::Client::with_config(c())
+                    .delete_desktop_volumes(d::DESKTOP_1, volumes(None))
+                    .project_id(P),
+            )
             .await,
             401,
         );
         ws_check(401, ws_volumes_err(&r.body), "HTTP.401", None);
         let r = api(
-            within(roma::Client::with_config(c()).delete_asset(
-                P,
-                d::ROMA_INSTANCE,
-                &assets(&[], &[]),
-            ))
+            within(
+                roma::Client::with_config(c())
+                    .delete_asset(d::ROMA_INSTANCE, assets(&[], &[]))
+                    .project_id(P),
+            )
             .await,
             401,
         );
@@ -1933,7 +2059,8 @@ async fn a_wrong_secret_key_gets_401_in_each_services_error_body() {
         let r = api(
             within(
                 csms::Client::with_config(c())
-                    .batch_delete_secrets(P, &secrets(Some(d::CSMS_RDS_INSTANCE), None)),
+                    .batch_delete_secrets(secrets(Some(d::CSMS_RDS_INSTANCE), None))
+                    .project_id(P),
             )
             .await,
             401,
@@ -1942,7 +2069,8 @@ async fn a_wrong_secret_key_gets_401_in_each_services_error_body() {
         let r = api(
             within(
                 dbss::Client::with_config(c())
-                    .delete_instances_new(P, &audit(d::DBSS_PAY_PER_USE_IDLE)),
+                    .delete_instances_new(audit(d::DBSS_PAY_PER_USE_IDLE))
+                    .project_id(P),
             )
             .await,
             401,
@@ -1952,7 +2080,12 @@ async fn a_wrong_secret_key_gets_401_in_each_services_error_body() {
     // Refused requests change nothing, and a right token still works.
     assert_eq!(server.reference().snapshot(), before);
     ok(
-        within(ws(&server, TOKEN).batch_delete_desktops(P, &desktops(&[d::DESKTOP_1]))).await,
+        within(
+            ws(&server, TOKEN)
+                .batch_delete_desktops(desktops(&[d::DESKTOP_1]))
+                .project_id(P),
+        )
+        .await,
         202,
     );
     server.stop().await.unwrap();
@@ -1993,39 +2126,62 @@ async fn access_keys_are_users_for_one_job_per_user() {
     let none = assets(&[], &[]);
     // An access key the data does not name is a user of its own.
     ok(
-        within(roma_as("AK-OWN", "SK-OWN").delete_asset(P, d::ROMA_INSTANCE, &none)).await,
+        within(
+            roma_as("AK-OWN", "SK-OWN")
+                .delete_asset(d::ROMA_INSTANCE, none.clone())
+                .project_id(P),
+        )
+        .await,
         200,
     );
     let r = api(
-        within(roma_as("AK-OWN", "SK-OWN").delete_asset(P, d::ROMA_INSTANCE, &none)).await,
+        within(
+            roma_as("AK-OWN", "SK-OWN")
+                .delete_asset(d::ROMA_INSTANCE, none.clone())
+                .project_id(P),
+        )
+        .await,
         409,
     );
     roma_check(&r, 409, "ROMA.00000409");
     // The default token's user is another one...
     ok(
-        within(romac(&server, TOKEN).delete_asset(P, d::ROMA_INSTANCE, &none)).await,
+        within(
+            romac(&server, TOKEN)
+                .delete_asset(d::ROMA_INSTANCE, none.clone())
+                .project_id(P),
+        )
+        .await,
         200,
     );
     // ...whose job also blocks the access key mapped to that user.
     let r = api(
-        within(roma_as("AK-SHARED", "SK-SHARED").delete_asset(P, d::ROMA_INSTANCE, &none)).await,
+        within(
+            roma_as("AK-SHARED", "SK-SHARED")
+                .delete_asset(d::ROMA_INSTANCE, none.clone())
+                .project_id(P),
+        )
+        .await,
         409,
     );
     roma_check(&r, 409, "ROMA.00000409");
     // A read-only access key: 403.
     let r = api(
-        within(roma_as("AK-VIEWER", "SK-VIEWER").delete_asset(P, d::ROMA_INSTANCE, &none)).await,
+        within(
+            roma_as("AK-VIEWER", "SK-VIEWER")
+                .delete_asset(d::ROMA_INSTANCE, none.clone())
+                .project_id(P),
+        )
+        .await,
         403,
     );
     roma_check(&r, 403, "ROMA.00000403");
     // Settings that name access keys replace the default pair.
     let r = api(
         within(
-            roma::Client::with_config(default_pair(&server)).delete_asset(
-                P,
-                d::ROMA_INSTANCE,
-                &none,
-            ),
+            roma::Client::with_config(default_pair(&server))
+                .delete_asset(d::ROMA_INSTANCE, none.clone())
+                .project_id(P),
         )
         .await,
         401,

@@ -109,7 +109,9 @@ pub fn token_auth(
     crate::runtime::auth::ApiKeyHeader::new("X-Auth-Token", value)
 }
 
-/// Credentials for the `aksk` scheme: the value is sent in the `Authorization` header.
+/// Credentials for the `aksk` scheme: every request is signed with `SDK-HMAC-SHA256` by the access key `ak` and the secret key `sk` (never sent).
+///
+/// Optional: `.with_project_id(id)` sends the project ID (`X-Project-Id`) and is what a parameter marked `x-credential: project_id` defaults to; `.with_security_token(token)` sends the security token of temporary credentials. `runtime::signing::AkSk::from_env()` reads all four from the environment.
 ///
 /// AK/SK request signature:
 /// `SDK-HMAC-SHA256 Access=<AK>, SignedHeaders=<signed;headers>, Signature=<hex>`.
@@ -130,9 +132,10 @@ pub fn token_auth(
 /// - `X-Security-Token`: security token of temporary AK/SK credentials;
 ///   sent and signed only with temporary credentials.
 pub fn aksk_auth(
-    value: &str,
-) -> Result<crate::runtime::auth::ApiKeyHeader, crate::runtime::auth::AuthError> {
-    crate::runtime::auth::ApiKeyHeader::new("Authorization", value)
+    ak: impl Into<String>,
+    sk: impl Into<String>,
+) -> crate::runtime::signing::AkSk {
+    crate::runtime::signing::AkSk::new(ak, sk)
 }
 
 /// A client for Cloud Secret Management Service (CSMS) API (batch secret deletion).
@@ -180,49 +183,135 @@ impl Client {
     ///
     /// Arguments:
     ///
-    /// - `project_id`: Project ID, 32 characters.
     /// - `body`: Selects the secrets to delete by the Huawei Cloud service instance they are associated with. Both fields are optional on the page; the page does not say what an empty selection does. This document marks the JSON body itself as required (an empty object satisfies it).
-    pub async fn batch_delete_secrets(
+    ///
+    /// Optional, on the returned request:
+    ///
+    /// - `.project_id(…)`: Project ID, 32 characters.
+    ///
+    /// Returns the request: `.send().await` (or `.await`) sends it. See \[`builder::BatchDeleteSecrets`\].
+    pub fn batch_delete_secrets(
         &self,
-        project_id: &str,
-        body: &types::BatchDeleteSecretsRequest,
-    ) -> Result<
-        ApiResponse<types::BatchDeleteSecretsResponse>,
-        Error<types::BatchDeleteSecretsError>,
-    > {
-        let mut checker = crate::runtime::validation::Checker::new();
-        {
-            let value = &project_id;
-            checker.length("project_id", value, Some(32), Some(32));
+        body: impl Into<types::BatchDeleteSecretsRequest>,
+    ) -> builder::BatchDeleteSecrets<'_> {
+        builder::BatchDeleteSecrets {
+            config: &self.config,
+            project_id: None,
+            body: body.into(),
         }
-        checker.finish()?;
-        let mut call = self
-            .config
-            .request(
-                crate::runtime::client::Operation::new(
-                    "BatchDeleteSecrets",
-                    reqwest::Method::POST,
-                    "/v1/{project_id}/secrets/batch-delete",
-                ),
-                &format!(
-                    "/v1/{}/secrets/batch-delete", crate
-                    ::runtime::client::encode_path(project_id)
-                ),
-            )?;
-        call.json("application/json", body)?;
-        let response = self.config.execute(call).await?;
-        match response.status.as_u16() {
-            200 => response.json(),
-            400 => Err(response.error(types::BatchDeleteSecretsError::BadRequest)),
-            401 => Err(response.error(types::BatchDeleteSecretsError::Unauthorized)),
-            403 => Err(response.error(types::BatchDeleteSecretsError::Forbidden)),
-            404 => Err(response.error(types::BatchDeleteSecretsError::NotFound)),
-            500 => {
-                Err(response.error(types::BatchDeleteSecretsError::InternalServerError))
+    }
+}
+
+/// The request of each operation, returned by its [`Client`] method:
+/// optional inputs are set on it, and `.send().await` (or `.await`)
+/// sends it.
+pub mod builder {
+    use super::*;
+
+    /// A `BatchDeleteSecrets` request (`POST /v1/{project_id}/secrets/batch-delete`), from [`Client::batch_delete_secrets`]: set what is optional, then `.send().await` (or `.await`).
+    #[must_use = "a request does nothing until it is sent with `.send().await` or `.await`"]
+    #[derive(Debug)]
+    pub struct BatchDeleteSecrets<'a> {
+        pub(super) config: &'a ClientConfig,
+        pub(super) project_id: Option<String>,
+        pub(super) body: types::BatchDeleteSecretsRequest,
+    }
+
+    impl BatchDeleteSecrets<'_> {
+        /// Project ID, 32 characters.
+        ///
+        /// Unset, it is the credentials' `project_id`.
+        pub fn project_id(mut self, project_id: impl Into<String>) -> Self {
+            self.project_id = Some(project_id.into());
+            self
+        }
+
+        /// Checks the request against the spec's constraints, sends it and
+        /// decodes the answer by its status.
+        pub async fn send(
+            self,
+        ) -> Result<
+            ApiResponse<types::BatchDeleteSecretsResponse>,
+            Error<types::BatchDeleteSecretsError>,
+        > {
+            let project_id: &str = match self.project_id.as_deref() {
+                Some(value) => value,
+                None => {
+                    match self.config.credential("project_id") {
+                        Some(value) => value,
+                        None => {
+                            return Err(
+                                Error::InvalidRequest(
+                                    "the path parameter `project_id` is not set and the credentials carry no `project_id`"
+                                        .to_owned(),
+                                ),
+                            );
+                        }
+                    }
+                }
+            };
+            let body: &types::BatchDeleteSecretsRequest = &self.body;
+            let mut checker = crate::runtime::validation::Checker::new();
+            {
+                let value = &project_id;
+                checker.length("project_id", value, Some(32), Some(32));
             }
-            502 => Err(response.error(types::BatchDeleteSecretsError::BadGateway)),
-            504 => Err(response.error(types::BatchDeleteSecretsError::GatewayTimeout)),
-            _ => Err(Error::UnexpectedStatus(Box::new(response))),
+            checker.finish()?;
+            let mut call = self
+                .config
+                .request(
+                    crate::runtime::client::Operation::new(
+                        "BatchDeleteSecrets",
+                        reqwest::Method::POST,
+                        "/v1/{project_id}/secrets/batch-delete",
+                    ),
+                    &format!(
+                        "/v1/{}/secrets/batch-delete", crate
+                        ::runtime::client::encode_path(project_id)
+                    ),
+                )?;
+            call.json("application/json", body)?;
+            let response = self.config.execute(call).await?;
+            match response.status.as_u16() {
+                200 => response.json(),
+                400 => Err(response.error(types::BatchDeleteSecretsError::BadRequest)),
+                401 => Err(response.error(types::BatchDeleteSecretsError::Unauthorized)),
+                403 => Err(response.error(types::BatchDeleteSecretsError::Forbidden)),
+                404 => Err(response.error(types::BatchDeleteSecretsError::NotFound)),
+                500 => {
+                    Err(
+                        response
+                            .error(types::BatchDeleteSecretsError::InternalServerError),
+                    )
+                }
+                502 => Err(response.error(types::BatchDeleteSecretsError::BadGateway)),
+                504 => {
+                    Err(response.error(types::BatchDeleteSecretsError::GatewayTimeout))
+                }
+                _ => Err(Error::UnexpectedStatus(Box::new(response))),
+            }
+        }
+    }
+
+    impl<'a> std::future::IntoFuture for BatchDeleteSecrets<'a> {
+        type Output = Result<
+            ApiResponse<types::BatchDeleteSecretsResponse>,
+            Error<types::BatchDeleteSecretsError>,
+        >;
+
+        type IntoFuture = std::pin::Pin<
+            Box<
+                dyn std::future::Future<
+                    Output = Result<
+                        ApiResponse<types::BatchDeleteSecretsResponse>,
+                        Error<types::BatchDeleteSecretsError>,
+                    >,
+                > + Send + 'a,
+            >,
+        >;
+
+        fn into_future(self) -> Self::IntoFuture {
+            Box::pin(self.send())
         }
     }
 }

@@ -110,7 +110,9 @@ pub fn token_auth(
     crate::runtime::auth::ApiKeyHeader::new("X-Auth-Token", value)
 }
 
-/// Credentials for the `aksk` scheme: the value is sent in the `Authorization` header.
+/// Credentials for the `aksk` scheme: every request is signed with `SDK-HMAC-SHA256` by the access key `ak` and the secret key `sk` (never sent).
+///
+/// Optional: `.with_project_id(id)` sends the project ID (`X-Project-Id`) and is what a parameter marked `x-credential: project_id` defaults to; `.with_security_token(token)` sends the security token of temporary credentials. `runtime::signing::AkSk::from_env()` reads all four from the environment.
 ///
 /// AK/SK request signature:
 /// `SDK-HMAC-SHA256 Access=<AK>, SignedHeaders=<signed;headers>, Signature=<hex>`.
@@ -131,9 +133,10 @@ pub fn token_auth(
 /// - `X-Security-Token`: security token of temporary AK/SK credentials;
 ///   sent and signed only with temporary credentials.
 pub fn aksk_auth(
-    value: &str,
-) -> Result<crate::runtime::auth::ApiKeyHeader, crate::runtime::auth::AuthError> {
-    crate::runtime::auth::ApiKeyHeader::new("Authorization", value)
+    ak: impl Into<String>,
+    sk: impl Into<String>,
+) -> crate::runtime::signing::AkSk {
+    crate::runtime::signing::AkSk::new(ak, sk)
 }
 
 /// A client for Database Security Service (DBSS) API (audit instance deletion).
@@ -179,48 +182,132 @@ impl Client {
     ///
     /// Arguments:
     ///
-    /// - `project_id`: Project ID. You can obtain the value by calling the IAM API for querying the project list of a specified IAM user. The value contains 32 to 64 characters.
     /// - `body`: Request body naming the audit instance to delete.
-    pub async fn delete_instances_new(
+    ///
+    /// Optional, on the returned request:
+    ///
+    /// - `.project_id(…)`: Project ID. You can obtain the value by calling the IAM API for querying the project list of a specified IAM user. The value contains 32 to 64 characters.
+    ///
+    /// Returns the request: `.send().await` (or `.await`) sends it. See \[`builder::DeleteInstancesNew`\].
+    pub fn delete_instances_new(
         &self,
-        project_id: &str,
-        body: &types::DeleteInstanceDemandRequest,
-    ) -> Result<
-        ApiResponse<types::DeleteInstancesNewResponse>,
-        Error<types::DeleteInstancesNewError>,
-    > {
-        let mut checker = crate::runtime::validation::Checker::new();
-        {
-            let value = &project_id;
-            checker.length("project_id", value, Some(32), Some(64));
+        body: impl Into<types::DeleteInstanceDemandRequest>,
+    ) -> builder::DeleteInstancesNew<'_> {
+        builder::DeleteInstancesNew {
+            config: &self.config,
+            project_id: None,
+            body: body.into(),
         }
-        checker.nested("", body);
-        checker.finish()?;
-        let mut call = self
-            .config
-            .request(
-                crate::runtime::client::Operation::new(
-                    "DeleteInstancesNew",
-                    reqwest::Method::DELETE,
-                    "/v1/{project_id}/audit/instance",
-                ),
-                &format!(
-                    "/v1/{}/audit/instance", crate
-                    ::runtime::client::encode_path(project_id)
-                ),
-            )?;
-        call.json("application/json", body)?;
-        let response = self.config.execute(call).await?;
-        match response.status.as_u16() {
-            200 => response.json(),
-            400 => Err(response.error(types::DeleteInstancesNewError::BadRequest)),
-            401 => Err(response.error(types::DeleteInstancesNewError::Unauthorized)),
-            403 => Err(response.error(types::DeleteInstancesNewError::Forbidden)),
-            404 => Err(response.error(types::DeleteInstancesNewError::NotFound)),
-            500 => {
-                Err(response.error(types::DeleteInstancesNewError::InternalServerError))
+    }
+}
+
+/// The request of each operation, returned by its [`Client`] method:
+/// optional inputs are set on it, and `.send().await` (or `.await`)
+/// sends it.
+pub mod builder {
+    use super::*;
+
+    /// A `DeleteInstancesNew` request (`DELETE /v1/{project_id}/audit/instance`), from [`Client::delete_instances_new`]: set what is optional, then `.send().await` (or `.await`).
+    #[must_use = "a request does nothing until it is sent with `.send().await` or `.await`"]
+    #[derive(Debug)]
+    pub struct DeleteInstancesNew<'a> {
+        pub(super) config: &'a ClientConfig,
+        pub(super) project_id: Option<String>,
+        pub(super) body: types::DeleteInstanceDemandRequest,
+    }
+
+    impl DeleteInstancesNew<'_> {
+        /// Project ID. You can obtain the value by calling the IAM API for querying the project list of a specified IAM user. The value contains 32 to 64 characters.
+        ///
+        /// Unset, it is the credentials' `project_id`.
+        pub fn project_id(mut self, project_id: impl Into<String>) -> Self {
+            self.project_id = Some(project_id.into());
+            self
+        }
+
+        /// Checks the request against the spec's constraints, sends it and
+        /// decodes the answer by its status.
+        pub async fn send(
+            self,
+        ) -> Result<
+            ApiResponse<types::DeleteInstancesNewResponse>,
+            Error<types::DeleteInstancesNewError>,
+        > {
+            let project_id: &str = match self.project_id.as_deref() {
+                Some(value) => value,
+                None => {
+                    match self.config.credential("project_id") {
+                        Some(value) => value,
+                        None => {
+                            return Err(
+                                Error::InvalidRequest(
+                                    "the path parameter `project_id` is not set and the credentials carry no `project_id`"
+                                        .to_owned(),
+                                ),
+                            );
+                        }
+                    }
+                }
+            };
+            let body: &types::DeleteInstanceDemandRequest = &self.body;
+            let mut checker = crate::runtime::validation::Checker::new();
+            {
+                let value = &project_id;
+                checker.length("project_id", value, Some(32), Some(64));
             }
-            _ => Err(Error::UnexpectedStatus(Box::new(response))),
+            checker.nested("", body);
+            checker.finish()?;
+            let mut call = self
+                .config
+                .request(
+                    crate::runtime::client::Operation::new(
+                        "DeleteInstancesNew",
+                        reqwest::Method::DELETE,
+                        "/v1/{project_id}/audit/instance",
+                    ),
+                    &format!(
+                        "/v1/{}/audit/instance", crate
+                        ::runtime::client::encode_path(project_id)
+                    ),
+                )?;
+            call.json("application/json", body)?;
+            let response = self.config.execute(call).await?;
+            match response.status.as_u16() {
+                200 => response.json(),
+                400 => Err(response.error(types::DeleteInstancesNewError::BadRequest)),
+                401 => Err(response.error(types::DeleteInstancesNewError::Unauthorized)),
+                403 => Err(response.error(types::DeleteInstancesNewError::Forbidden)),
+                404 => Err(response.error(types::DeleteInstancesNewError::NotFound)),
+                500 => {
+                    Err(
+                        response
+                            .error(types::DeleteInstancesNewError::InternalServerError),
+                    )
+                }
+                _ => Err(Error::UnexpectedStatus(Box::new(response))),
+            }
+        }
+    }
+
+    impl<'a> std::future::IntoFuture for DeleteInstancesNew<'a> {
+        type Output = Result<
+            ApiResponse<types::DeleteInstancesNewResponse>,
+            Error<types::DeleteInstancesNewError>,
+        >;
+
+        type IntoFuture = std::pin::Pin<
+            Box<
+                dyn std::future::Future<
+                    Output = Result<
+                        ApiResponse<types::DeleteInstancesNewResponse>,
+                        Error<types::DeleteInstancesNewError>,
+                    >,
+                > + Send + 'a,
+            >,
+        >;
+
+        fn into_future(self) -> Self::IntoFuture {
+            Box::pin(self.send())
         }
     }
 }

@@ -88,7 +88,9 @@ pub fn token_auth(
     crate::runtime::auth::ApiKeyHeader::new("X-Auth-Token", value)
 }
 
-/// Credentials for the `aksk` scheme: the value is sent in the `Authorization` header.
+/// Credentials for the `aksk` scheme: every request is signed with `SDK-HMAC-SHA256` by the access key `ak` and the secret key `sk` (never sent).
+///
+/// Optional: `.with_project_id(id)` sends the project ID (`X-Project-Id`) and is what a parameter marked `x-credential: project_id` defaults to; `.with_security_token(token)` sends the security token of temporary credentials. `runtime::signing::AkSk::from_env()` reads all four from the environment.
 ///
 /// AK/SK request signature:
 /// `SDK-HMAC-SHA256 Access=<AK>, SignedHeaders=<signed;headers>, Signature=<hex>`.
@@ -109,9 +111,10 @@ pub fn token_auth(
 /// - `X-Security-Token`: security token of temporary AK/SK credentials;
 ///   sent and signed only with temporary credentials.
 pub fn aksk_auth(
-    value: &str,
-) -> Result<crate::runtime::auth::ApiKeyHeader, crate::runtime::auth::AuthError> {
-    crate::runtime::auth::ApiKeyHeader::new("Authorization", value)
+    ak: impl Into<String>,
+    sk: impl Into<String>,
+) -> crate::runtime::signing::AkSk {
+    crate::runtime::signing::AkSk::new(ak, sk)
 }
 
 /// A client for ROMA Connect API (asset deletion).
@@ -160,53 +163,137 @@ impl Client {
     ///
     /// Arguments:
     ///
-    /// - `project_id`: Project ID. For details about how to obtain the project ID, see "Appendix" > "Obtaining a Project ID" in the API Reference. The service definition limits it to at most 64 characters (its minLength is 0; an empty value would leave an empty path segment, so this document requires at least 1 character).
     /// - `instance_id`: Instance ID. The service definition limits it to at most 64 characters (its minLength is 0; an empty value would leave an empty path segment, so this document requires at least 1 character).
     /// - `body`: Applications and tasks to delete. Both lists are required; either may be empty.
-    pub async fn delete_asset(
+    ///
+    /// Optional, on the returned request:
+    ///
+    /// - `.project_id(…)`: Project ID. For details about how to obtain the project ID, see "Appendix" > "Obtaining a Project ID" in the API Reference. The service definition limits it to at most 64 characters (its minLength is 0; an empty value would leave an empty path segment, so this document requires at least 1 character).
+    ///
+    /// Returns the request: `.send().await` (or `.await`) sends it. See \[`builder::DeleteAsset`\].
+    pub fn delete_asset(
         &self,
-        project_id: &str,
-        instance_id: &str,
-        body: &types::AssetOperateRequest,
-    ) -> Result<
-        ApiResponse<types::DeleteAssetResponse>,
-        Error<types::DeleteAssetError>,
-    > {
-        let mut checker = crate::runtime::validation::Checker::new();
-        {
-            let value = &project_id;
-            checker.length("project_id", value, Some(1), Some(64));
+        instance_id: impl Into<String>,
+        body: impl Into<types::AssetOperateRequest>,
+    ) -> builder::DeleteAsset<'_> {
+        builder::DeleteAsset {
+            config: &self.config,
+            project_id: None,
+            instance_id: instance_id.into(),
+            body: body.into(),
         }
-        {
-            let value = &instance_id;
-            checker.length("instance_id", value, Some(1), Some(64));
+    }
+}
+
+/// The request of each operation, returned by its [`Client`] method:
+/// optional inputs are set on it, and `.send().await` (or `.await`)
+/// sends it.
+pub mod builder {
+    use super::*;
+
+    /// A `DeleteAsset` request (`POST /v2/{project_id}/instances/{instance_id}/assets/delete`), from [`Client::delete_asset`]: set what is optional, then `.send().await` (or `.await`).
+    #[must_use = "a request does nothing until it is sent with `.send().await` or `.await`"]
+    #[derive(Debug)]
+    pub struct DeleteAsset<'a> {
+        pub(super) config: &'a ClientConfig,
+        pub(super) project_id: Option<String>,
+        pub(super) instance_id: String,
+        pub(super) body: types::AssetOperateRequest,
+    }
+
+    impl DeleteAsset<'_> {
+        /// Project ID. For details about how to obtain the project ID, see "Appendix" > "Obtaining a Project ID" in the API Reference. The service definition limits it to at most 64 characters (its minLength is 0; an empty value would leave an empty path segment, so this document requires at least 1 character).
+        ///
+        /// Unset, it is the credentials' `project_id`.
+        pub fn project_id(mut self, project_id: impl Into<String>) -> Self {
+            self.project_id = Some(project_id.into());
+            self
         }
-        checker.nested("", body);
-        checker.finish()?;
-        let mut call = self
-            .config
-            .request(
-                crate::runtime::client::Operation::new(
-                    "DeleteAsset",
-                    reqwest::Method::POST,
-                    "/v2/{project_id}/instances/{instance_id}/assets/delete",
-                ),
-                &format!(
-                    "/v2/{}/instances/{}/assets/delete", crate
-                    ::runtime::client::encode_path(project_id), crate
-                    ::runtime::client::encode_path(instance_id)
-                ),
-            )?;
-        call.json("application/json", body)?;
-        let response = self.config.execute(call).await?;
-        match response.status.as_u16() {
-            200 => response.json(),
-            400 => Err(response.error(types::DeleteAssetError::BadRequest)),
-            401 => Err(response.error(types::DeleteAssetError::Unauthorized)),
-            403 => Err(response.error(types::DeleteAssetError::Forbidden)),
-            404 => Err(response.error(types::DeleteAssetError::NotFound)),
-            409 => Err(response.error(types::DeleteAssetError::Conflict)),
-            _ => Err(Error::UnexpectedStatus(Box::new(response))),
+
+        /// Checks the request against the spec's constraints, sends it and
+        /// decodes the answer by its status.
+        pub async fn send(
+            self,
+        ) -> Result<
+            ApiResponse<types::DeleteAssetResponse>,
+            Error<types::DeleteAssetError>,
+        > {
+            let project_id: &str = match self.project_id.as_deref() {
+                Some(value) => value,
+                None => {
+                    match self.config.credential("project_id") {
+                        Some(value) => value,
+                        None => {
+                            return Err(
+                                Error::InvalidRequest(
+                                    "the path parameter `project_id` is not set and the credentials carry no `project_id`"
+                                        .to_owned(),
+                                ),
+                            );
+                        }
+                    }
+                }
+            };
+            let instance_id: &str = &self.instance_id;
+            let body: &types::AssetOperateRequest = &self.body;
+            let mut checker = crate::runtime::validation::Checker::new();
+            {
+                let value = &project_id;
+                checker.length("project_id", value, Some(1), Some(64));
+            }
+            {
+                let value = &instance_id;
+                checker.length("instance_id", value, Some(1), Some(64));
+            }
+            checker.nested("", body);
+            checker.finish()?;
+            let mut call = self
+                .config
+                .request(
+                    crate::runtime::client::Operation::new(
+                        "DeleteAsset",
+                        reqwest::Method::POST,
+                        "/v2/{project_id}/instances/{instance_id}/assets/delete",
+                    ),
+                    &format!(
+                        "/v2/{}/instances/{}/assets/delete", crate
+                        ::runtime::client::encode_path(project_id), crate
+                        ::runtime::client::encode_path(instance_id)
+                    ),
+                )?;
+            call.json("application/json", body)?;
+            let response = self.config.execute(call).await?;
+            match response.status.as_u16() {
+                200 => response.json(),
+                400 => Err(response.error(types::DeleteAssetError::BadRequest)),
+                401 => Err(response.error(types::DeleteAssetError::Unauthorized)),
+                403 => Err(response.error(types::DeleteAssetError::Forbidden)),
+                404 => Err(response.error(types::DeleteAssetError::NotFound)),
+                409 => Err(response.error(types::DeleteAssetError::Conflict)),
+                _ => Err(Error::UnexpectedStatus(Box::new(response))),
+            }
+        }
+    }
+
+    impl<'a> std::future::IntoFuture for DeleteAsset<'a> {
+        type Output = Result<
+            ApiResponse<types::DeleteAssetResponse>,
+            Error<types::DeleteAssetError>,
+        >;
+
+        type IntoFuture = std::pin::Pin<
+            Box<
+                dyn std::future::Future<
+                    Output = Result<
+                        ApiResponse<types::DeleteAssetResponse>,
+                        Error<types::DeleteAssetError>,
+                    >,
+                > + Send + 'a,
+            >,
+        >;
+
+        fn into_future(self) -> Self::IntoFuture {
+            Box::pin(self.send())
         }
     }
 }

@@ -13,6 +13,14 @@ use super::types;
 ///
 /// Each method receives the validated inputs and returns a reply that
 /// can only carry a status the spec documents for that operation.
+///
+/// A method has a default, so that a server (a mock in a test)
+/// implements only what it needs: it answers in the spec's error body,
+/// saying that the operation is not implemented, with the operation's
+/// documented 501 if any, else 500, else its first documented 5xx
+/// (501 for a `5XX` range), else its first documented 4xx (400 for a
+/// `4XX` range), the first of these whose body the layer can fill. A
+/// method without such a status has no default.
 pub trait Api: Send + Sync + 'static {
     /// Deleting Assets in Batches
     ///
@@ -31,13 +39,55 @@ pub trait Api: Send + Sync + 'static {
     /// assets; treat the deletion as permanent.
     ///
     /// `POST /v2/{project_id}/instances/{instance_id}/assets/delete`
+    ///
+    /// Unless implemented, answers `400` in the spec's error body, saying that the operation is not implemented.
     fn delete_asset(
         &self,
         context: RequestContext,
         project_id: String,
         instance_id: String,
         body: types::AssetOperateRequest,
-    ) -> impl std::future::Future<Output = DeleteAssetReply> + Send;
+    ) -> impl std::future::Future<Output = DeleteAssetReply> + Send {
+        let _ = (project_id, instance_id, body);
+        let problem = server::not_implemented(StatusCode::BAD_REQUEST, "DeleteAsset");
+        let request_id = context.request_id.as_str();
+        std::future::ready(
+            DeleteAssetReply::BadRequest(types::ErrorResp {
+                error_code: Some(
+                    server::error_text(
+                        server::Role::Code,
+                        Some(128),
+                        &problem,
+                        request_id,
+                    ),
+                ),
+                error_msg: Some(
+                    server::error_text(
+                        server::Role::Message,
+                        Some(128),
+                        &problem,
+                        request_id,
+                    ),
+                ),
+                error_details: Some(
+                    server::error_text(
+                        server::Role::Detail,
+                        Some(128),
+                        &problem,
+                        request_id,
+                    ),
+                ),
+                request_id: Some(
+                    server::error_text(
+                        server::Role::RequestId,
+                        Some(128),
+                        &problem,
+                        request_id,
+                    ),
+                ),
+            }),
+        )
+    }
 }
 
 /// What `DeleteAsset` may answer: one variant per documented status.
@@ -79,9 +129,11 @@ pub fn token_tokens(tokens: impl IntoIterator<Item = String>) -> server::HeaderT
     server::HeaderTokens::new("token", "X-Auth-Token", tokens)
 }
 
-/// Accepts the `aksk` scheme: one of `tokens` in the `Authorization` header.
-pub fn aksk_tokens(tokens: impl IntoIterator<Item = String>) -> server::HeaderTokens {
-    server::HeaderTokens::new("aksk", "Authorization", tokens)
+/// Accepts the `aksk` scheme: requests signed with `SDK-HMAC-SHA256` by an access key of `keys` (access key to secret key, such as a `HashMap<String, String>`); the caller's identity is the access key. The verifier's own settings (clock skew, unsigned payloads) stay available on the returned value.
+pub fn aksk_verifier<K: crate::runtime::signing::KeyStore>(
+    keys: K,
+) -> crate::runtime::signing::AkSkVerifier<K> {
+    crate::runtime::signing::AkSkVerifier::new(keys)
 }
 
 struct Shared<T> {
@@ -106,7 +158,11 @@ pub fn routes<T: Api>(api: T, config: ServerConfig) -> axum::Router {
                     axum::routing::MethodFilter::POST,
                     handle_delete_asset::<T>,
                 )
-                .fallback(|| async { method_not_allowed("POST") }),
+                .fallback(|method: axum::http::Method| method_not_allowed(
+                    method,
+                    "/v2/{project_id}/instances/{instance_id}/assets/delete",
+                    "POST",
+                )),
         )
         .with_state(state)
 }
@@ -137,30 +193,65 @@ fn reject(
     )
 }
 
-async fn not_found() -> Response {
+async fn not_found(method: axum::http::Method) -> Response {
     let id = server::new_request_id();
-    reject(
-        &[],
-        Problem::new(StatusCode::NOT_FOUND, "no operation is served at this path"),
-        &id,
-    )
+    server::traced(
+            &method,
+            None,
+            &id,
+            async {
+                reject(
+                    &[],
+                    Problem::new(
+                        StatusCode::NOT_FOUND,
+                        "no operation is served at this path",
+                    ),
+                    &id,
+                )
+            },
+        )
+        .await
 }
 
 /// 405 with the `Allow` header listing what the path accepts.
-fn method_not_allowed(allow: &'static str) -> Response {
+async fn method_not_allowed(
+    method: axum::http::Method,
+    route: &'static str,
+    allow: &'static str,
+) -> Response {
     let id = server::new_request_id();
-    let mut response = reject(
-        &[],
-        Problem::new(
-            StatusCode::METHOD_NOT_ALLOWED,
-            format!("this path accepts only {allow}"),
-        ),
-        &id,
-    );
-    response
-        .headers_mut()
-        .insert(axum::http::header::ALLOW, axum::http::HeaderValue::from_static(allow));
-    response
+    server::traced(
+            &method,
+            Some(route),
+            &id,
+            async {
+                let mut response = reject(
+                    &[],
+                    Problem::new(
+                        StatusCode::METHOD_NOT_ALLOWED,
+                        format!("this path accepts only {allow}"),
+                    ),
+                    &id,
+                );
+                response
+                    .headers_mut()
+                    .insert(
+                        axum::http::header::ALLOW,
+                        axum::http::HeaderValue::from_static(allow),
+                    );
+                response
+            },
+        )
+        .await
+}
+
+/// Serves `api` on a free port of 127.0.0.1 until the handle is
+/// dropped or shut down, for tests (a mock that implements only the
+/// methods a test needs): every request is accepted whatever its
+/// credentials, with the default limits. Returns the base URL
+/// (`http://127.0.0.1:PORT`) to give a client. Needs a Tokio runtime.
+pub async fn serve<T: Api>(api: T) -> std::io::Result<(String, server::ServerHandle)> {
+    server::serve_local(router(api, ServerConfig::new(server::AllowAll))).await
 }
 
 async fn handle_delete_asset<T: Api>(
@@ -168,9 +259,18 @@ async fn handle_delete_asset<T: Api>(
     request: Request,
 ) -> Response {
     let request_id = server::new_request_id();
-    let response = match serve_delete_asset(&state, request, &request_id).await {
-        Ok(response) | Err(response) => response,
-    };
+    let method = request.method().clone();
+    let response = server::traced(
+            &method,
+            Some("/v2/{project_id}/instances/{instance_id}/assets/delete"),
+            &request_id,
+            async {
+                match serve_delete_asset(&state, request, &request_id).await {
+                    Ok(response) | Err(response) => response,
+                }
+            },
+        )
+        .await;
     server::with_request_id(response, &request_id)
 }
 

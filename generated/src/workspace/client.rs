@@ -97,7 +97,9 @@ pub fn token_auth(
     crate::runtime::auth::ApiKeyHeader::new("X-Auth-Token", value)
 }
 
-/// Credentials for the `aksk` scheme: the value is sent in the `Authorization` header.
+/// Credentials for the `aksk` scheme: every request is signed with `SDK-HMAC-SHA256` by the access key `ak` and the secret key `sk` (never sent).
+///
+/// Optional: `.with_project_id(id)` sends the project ID (`X-Project-Id`) and is what a parameter marked `x-credential: project_id` defaults to; `.with_security_token(token)` sends the security token of temporary credentials. `runtime::signing::AkSk::from_env()` reads all four from the environment.
 ///
 /// AK/SK request signature:
 /// `SDK-HMAC-SHA256 Access=<AK>, SignedHeaders=<signed;headers>, Signature=<hex>`.
@@ -118,9 +120,10 @@ pub fn token_auth(
 /// - `X-Security-Token`: security token of temporary AK/SK credentials;
 ///   sent and signed only with temporary credentials.
 pub fn aksk_auth(
-    value: &str,
-) -> Result<crate::runtime::auth::ApiKeyHeader, crate::runtime::auth::AuthError> {
-    crate::runtime::auth::ApiKeyHeader::new("Authorization", value)
+    ak: impl Into<String>,
+    sk: impl Into<String>,
+) -> crate::runtime::signing::AkSk {
+    crate::runtime::signing::AkSk::new(ak, sk)
 }
 
 /// A client for Workspace API (desktop and data disk deletion).
@@ -160,49 +163,21 @@ impl Client {
     ///
     /// Arguments:
     ///
-    /// - `project_id`: Project ID, 1 to 255 characters (service definition).
     /// - `body`: Request for deleting desktops in batches.
-    pub async fn batch_delete_desktops(
+    ///
+    /// Optional, on the returned request:
+    ///
+    /// - `.project_id(…)`: Project ID, 1 to 255 characters (service definition).
+    ///
+    /// Returns the request: `.send().await` (or `.await`) sends it. See \[`builder::BatchDeleteDesktops`\].
+    pub fn batch_delete_desktops(
         &self,
-        project_id: &str,
-        body: &types::DeleteDesktopsReq,
-    ) -> Result<
-        ApiResponse<types::BatchDeleteDesktopsResponse>,
-        Error<types::BatchDeleteDesktopsError>,
-    > {
-        let mut checker = crate::runtime::validation::Checker::new();
-        {
-            let value = &project_id;
-            checker.length("project_id", value, Some(1), Some(255));
-        }
-        checker.nested("", body);
-        checker.finish()?;
-        let mut call = self
-            .config
-            .request(
-                crate::runtime::client::Operation::new(
-                    "BatchDeleteDesktops",
-                    reqwest::Method::POST,
-                    "/v2/{project_id}/desktops/batch-delete",
-                ),
-                &format!(
-                    "/v2/{}/desktops/batch-delete", crate
-                    ::runtime::client::encode_path(project_id)
-                ),
-            )?;
-        call.json("application/json", body)?;
-        let response = self.config.execute(call).await?;
-        match response.status.as_u16() {
-            202 => response.json(),
-            400 => Err(response.error(types::BatchDeleteDesktopsError::BadRequest)),
-            401 => Err(response.error(types::BatchDeleteDesktopsError::Unauthorized)),
-            403 => Err(response.error(types::BatchDeleteDesktopsError::Forbidden)),
-            404 => Err(response.error(types::BatchDeleteDesktopsError::NotFound)),
-            409 => Err(response.error(types::BatchDeleteDesktopsError::Conflict)),
-            500 => {
-                Err(response.error(types::BatchDeleteDesktopsError::InternalServerError))
-            }
-            _ => Err(Error::UnexpectedStatus(Box::new(response))),
+        body: impl Into<types::DeleteDesktopsReq>,
+    ) -> builder::BatchDeleteDesktops<'_> {
+        builder::BatchDeleteDesktops {
+            config: &self.config,
+            project_id: None,
+            body: body.into(),
         }
     }
 
@@ -221,58 +196,250 @@ impl Client {
     ///
     /// Arguments:
     ///
-    /// - `project_id`: Project ID, 1 to 255 characters (service definition).
     /// - `desktop_id`: Desktop ID, 1 to 255 characters (service definition).
     /// - `body`: Request for deleting desktop data disks.
-    pub async fn delete_desktop_volumes(
+    ///
+    /// Optional, on the returned request:
+    ///
+    /// - `.project_id(…)`: Project ID, 1 to 255 characters (service definition).
+    ///
+    /// Returns the request: `.send().await` (or `.await`) sends it. See \[`builder::DeleteDesktopVolumes`\].
+    pub fn delete_desktop_volumes(
         &self,
-        project_id: &str,
-        desktop_id: &str,
-        body: &types::DeleteVolumesReq,
-    ) -> Result<
-        ApiResponse<types::DeleteDesktopVolumesResponse>,
-        Error<types::DeleteDesktopVolumesError>,
-    > {
-        let mut checker = crate::runtime::validation::Checker::new();
-        {
-            let value = &project_id;
-            checker.length("project_id", value, Some(1), Some(255));
+        desktop_id: impl Into<String>,
+        body: impl Into<types::DeleteVolumesReq>,
+    ) -> builder::DeleteDesktopVolumes<'_> {
+        builder::DeleteDesktopVolumes {
+            config: &self.config,
+            project_id: None,
+            desktop_id: desktop_id.into(),
+            body: body.into(),
         }
-        {
-            let value = &desktop_id;
-            checker.length("desktop_id", value, Some(1), Some(255));
+    }
+}
+
+/// The request of each operation, returned by its [`Client`] method:
+/// optional inputs are set on it, and `.send().await` (or `.await`)
+/// sends it.
+pub mod builder {
+    use super::*;
+
+    /// A `BatchDeleteDesktops` request (`POST /v2/{project_id}/desktops/batch-delete`), from [`Client::batch_delete_desktops`]: set what is optional, then `.send().await` (or `.await`).
+    #[must_use = "a request does nothing until it is sent with `.send().await` or `.await`"]
+    #[derive(Debug)]
+    pub struct BatchDeleteDesktops<'a> {
+        pub(super) config: &'a ClientConfig,
+        pub(super) project_id: Option<String>,
+        pub(super) body: types::DeleteDesktopsReq,
+    }
+
+    impl BatchDeleteDesktops<'_> {
+        /// Project ID, 1 to 255 characters (service definition).
+        ///
+        /// Unset, it is the credentials' `project_id`.
+        pub fn project_id(mut self, project_id: impl Into<String>) -> Self {
+            self.project_id = Some(project_id.into());
+            self
         }
-        checker.nested("", body);
-        checker.finish()?;
-        let mut call = self
-            .config
-            .request(
-                crate::runtime::client::Operation::new(
-                    "DeleteDesktopVolumes",
-                    reqwest::Method::POST,
-                    "/v2/{project_id}/desktops/{desktop_id}/volumes/batch-delete",
-                ),
-                &format!(
-                    "/v2/{}/desktops/{}/volumes/batch-delete", crate
-                    ::runtime::client::encode_path(project_id), crate
-                    ::runtime::client::encode_path(desktop_id)
-                ),
-            )?;
-        call.json("application/json", body)?;
-        let response = self.config.execute(call).await?;
-        match response.status.as_u16() {
-            200 => response.json(),
-            400 => Err(response.error(types::DeleteDesktopVolumesError::BadRequest)),
-            401 => Err(response.error(types::DeleteDesktopVolumesError::Unauthorized)),
-            403 => Err(response.error(types::DeleteDesktopVolumesError::Forbidden)),
-            404 => Err(response.error(types::DeleteDesktopVolumesError::NotFound)),
-            409 => Err(response.error(types::DeleteDesktopVolumesError::Conflict)),
-            500 => {
-                Err(
-                    response.error(types::DeleteDesktopVolumesError::InternalServerError),
-                )
+
+        /// Checks the request against the spec's constraints, sends it and
+        /// decodes the answer by its status.
+        pub async fn send(
+            self,
+        ) -> Result<
+            ApiResponse<types::BatchDeleteDesktopsResponse>,
+            Error<types::BatchDeleteDesktopsError>,
+        > {
+            let project_id: &str = match self.project_id.as_deref() {
+                Some(value) => value,
+                None => {
+                    match self.config.credential("project_id") {
+                        Some(value) => value,
+                        None => {
+                            return Err(
+                                Error::InvalidRequest(
+                                    "the path parameter `project_id` is not set and the credentials carry no `project_id`"
+                                        .to_owned(),
+                                ),
+                            );
+                        }
+                    }
+                }
+            };
+            let body: &types::DeleteDesktopsReq = &self.body;
+            let mut checker = crate::runtime::validation::Checker::new();
+            {
+                let value = &project_id;
+                checker.length("project_id", value, Some(1), Some(255));
             }
-            _ => Err(Error::UnexpectedStatus(Box::new(response))),
+            checker.nested("", body);
+            checker.finish()?;
+            let mut call = self
+                .config
+                .request(
+                    crate::runtime::client::Operation::new(
+                        "BatchDeleteDesktops",
+                        reqwest::Method::POST,
+                        "/v2/{project_id}/desktops/batch-delete",
+                    ),
+                    &format!(
+                        "/v2/{}/desktops/batch-delete", crate
+                        ::runtime::client::encode_path(project_id)
+                    ),
+                )?;
+            call.json("application/json", body)?;
+            let response = self.config.execute(call).await?;
+            match response.status.as_u16() {
+                202 => response.json(),
+                400 => Err(response.error(types::BatchDeleteDesktopsError::BadRequest)),
+                401 => Err(response.error(types::BatchDeleteDesktopsError::Unauthorized)),
+                403 => Err(response.error(types::BatchDeleteDesktopsError::Forbidden)),
+                404 => Err(response.error(types::BatchDeleteDesktopsError::NotFound)),
+                409 => Err(response.error(types::BatchDeleteDesktopsError::Conflict)),
+                500 => {
+                    Err(
+                        response
+                            .error(types::BatchDeleteDesktopsError::InternalServerError),
+                    )
+                }
+                _ => Err(Error::UnexpectedStatus(Box::new(response))),
+            }
+        }
+    }
+
+    impl<'a> std::future::IntoFuture for BatchDeleteDesktops<'a> {
+        type Output = Result<
+            ApiResponse<types::BatchDeleteDesktopsResponse>,
+            Error<types::BatchDeleteDesktopsError>,
+        >;
+
+        type IntoFuture = std::pin::Pin<
+            Box<
+                dyn std::future::Future<
+                    Output = Result<
+                        ApiResponse<types::BatchDeleteDesktopsResponse>,
+                        Error<types::BatchDeleteDesktopsError>,
+                    >,
+                > + Send + 'a,
+            >,
+        >;
+
+        fn into_future(self) -> Self::IntoFuture {
+            Box::pin(self.send())
+        }
+    }
+
+    /// A `DeleteDesktopVolumes` request (`POST /v2/{project_id}/desktops/{desktop_id}/volumes/batch-delete`), from [`Client::delete_desktop_volumes`]: set what is optional, then `.send().await` (or `.await`).
+    #[must_use = "a request does nothing until it is sent with `.send().await` or `.await`"]
+    #[derive(Debug)]
+    pub struct DeleteDesktopVolumes<'a> {
+        pub(super) config: &'a ClientConfig,
+        pub(super) project_id: Option<String>,
+        pub(super) desktop_id: String,
+        pub(super) body: types::DeleteVolumesReq,
+    }
+
+    impl DeleteDesktopVolumes<'_> {
+        /// Project ID, 1 to 255 characters (service definition).
+        ///
+        /// Unset, it is the credentials' `project_id`.
+        pub fn project_id(mut self, project_id: impl Into<String>) -> Self {
+            self.project_id = Some(project_id.into());
+            self
+        }
+
+        /// Checks the request against the spec's constraints, sends it and
+        /// decodes the answer by its status.
+        pub async fn send(
+            self,
+        ) -> Result<
+            ApiResponse<types::DeleteDesktopVolumesResponse>,
+            Error<types::DeleteDesktopVolumesError>,
+        > {
+            let project_id: &str = match self.project_id.as_deref() {
+                Some(value) => value,
+                None => {
+                    match self.config.credential("project_id") {
+                        Some(value) => value,
+                        None => {
+                            return Err(
+                                Error::InvalidRequest(
+                                    "the path parameter `project_id` is not set and the credentials carry no `project_id`"
+                                        .to_owned(),
+                                ),
+                            );
+                        }
+                    }
+                }
+            };
+            let desktop_id: &str = &self.desktop_id;
+            let body: &types::DeleteVolumesReq = &self.body;
+            let mut checker = crate::runtime::validation::Checker::new();
+            {
+                let value = &project_id;
+                checker.length("project_id", value, Some(1), Some(255));
+            }
+            {
+                let value = &desktop_id;
+                checker.length("desktop_id", value, Some(1), Some(255));
+            }
+            checker.nested("", body);
+            checker.finish()?;
+            let mut call = self
+                .config
+                .request(
+                    crate::runtime::client::Operation::new(
+                        "DeleteDesktopVolumes",
+                        reqwest::Method::POST,
+                        "/v2/{project_id}/desktops/{desktop_id}/volumes/batch-delete",
+                    ),
+                    &format!(
+                        "/v2/{}/desktops/{}/volumes/batch-delete", crate
+                        ::runtime::client::encode_path(project_id), crate
+                        ::runtime::client::encode_path(desktop_id)
+                    ),
+                )?;
+            call.json("application/json", body)?;
+            let response = self.config.execute(call).await?;
+            match response.status.as_u16() {
+                200 => response.json(),
+                400 => Err(response.error(types::DeleteDesktopVolumesError::BadRequest)),
+                401 => {
+                    Err(response.error(types::DeleteDesktopVolumesError::Unauthorized))
+                }
+                403 => Err(response.error(types::DeleteDesktopVolumesError::Forbidden)),
+                404 => Err(response.error(types::DeleteDesktopVolumesError::NotFound)),
+                409 => Err(response.error(types::DeleteDesktopVolumesError::Conflict)),
+                500 => {
+                    Err(
+                        response
+                            .error(types::DeleteDesktopVolumesError::InternalServerError),
+                    )
+                }
+                _ => Err(Error::UnexpectedStatus(Box::new(response))),
+            }
+        }
+    }
+
+    impl<'a> std::future::IntoFuture for DeleteDesktopVolumes<'a> {
+        type Output = Result<
+            ApiResponse<types::DeleteDesktopVolumesResponse>,
+            Error<types::DeleteDesktopVolumesError>,
+        >;
+
+        type IntoFuture = std::pin::Pin<
+            Box<
+                dyn std::future::Future<
+                    Output = Result<
+                        ApiResponse<types::DeleteDesktopVolumesResponse>,
+                        Error<types::DeleteDesktopVolumesError>,
+                    >,
+                > + Send + 'a,
+            >,
+        >;
+
+        fn into_future(self) -> Self::IntoFuture {
+            Box::pin(self.send())
         }
     }
 }
