@@ -425,8 +425,17 @@ fn method(op: &Operation, reg: &Registry<'_>) -> (TokenStream, TokenStream) {
         } else {
             inits.push(quote! { #rust: None });
             fields.push(quote! { pub(super) #rust: Option<#store>, });
+            let fallback = format!(
+                "The `{}` {} parameter.",
+                p.name,
+                match p.location {
+                    Location::Path => "path",
+                    Location::Query => "query",
+                    Location::Header => "header",
+                }
+            );
             let setter_doc = paragraphs(&[
-                text.as_deref(),
+                Some(text.as_deref().unwrap_or(&fallback)),
                 p.credential
                     .as_ref()
                     .map(|c| format!("Unset, it is the credentials' `{c}`."))
@@ -573,7 +582,7 @@ fn method(op: &Operation, reg: &Registry<'_>) -> (TokenStream, TokenStream) {
         } else {
             inits.push(quote! { body: None });
             fields.push(quote! { pub(super) body: Option<#stored>, });
-            let setter_doc = doc(d.as_deref());
+            let setter_doc = doc(Some(d.as_deref().unwrap_or("The request body.")));
             setters.push(quote! {
                 #setter_doc
                 pub fn body(mut self, body: impl Into<#stored>) -> Self {
