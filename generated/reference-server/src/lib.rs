@@ -368,3 +368,10 @@ impl std::fmt::Debug for RunningServer {
             .finish_non_exhaustive()
     }
 }
+
+// The README's snippets compile as doc tests of this crate, the workspace's
+// hand-written crate that depends on the generated one, so they cannot drift
+// from the API they show.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+pub struct ReadmeDoctests;
