@@ -75,16 +75,27 @@ impl Checker {
 
     /// Records that `field` breaks `rule` (a schema keyword such as
     /// `maxLength`), with a message for people.
-    pub fn violate(&mut self, field: &str, rule: &'static str, message: String) {
+    pub fn violate<F: FieldPath + ?Sized>(
+        &mut self,
+        field: &F,
+        rule: &'static str,
+        message: String,
+    ) {
         self.violations.push(Violation {
-            field: field.to_owned(),
+            field: field.to_string(),
             rule,
             message,
         });
     }
 
     /// String length in characters, inclusive bounds.
-    pub fn length(&mut self, field: &str, value: &str, min: Option<usize>, max: Option<usize>) {
+    pub fn length<F: FieldPath + ?Sized>(
+        &mut self,
+        field: &F,
+        value: &str,
+        min: Option<usize>,
+        max: Option<usize>,
+    ) {
         let len = value.chars().count();
         if let Some(min) = min {
             if len < min {
@@ -107,7 +118,13 @@ impl Checker {
     }
 
     /// Array length, inclusive bounds.
-    pub fn items(&mut self, field: &str, len: usize, min: Option<usize>, max: Option<usize>) {
+    pub fn items<F: FieldPath + ?Sized>(
+        &mut self,
+        field: &F,
+        len: usize,
+        min: Option<usize>,
+        max: Option<usize>,
+    ) {
         if let Some(min) = min {
             if len < min {
                 self.violate(
@@ -129,7 +146,13 @@ impl Checker {
     }
 
     /// Map size, inclusive bounds.
-    pub fn properties(&mut self, field: &str, len: usize, min: Option<usize>, max: Option<usize>) {
+    pub fn properties<F: FieldPath + ?Sized>(
+        &mut self,
+        field: &F,
+        len: usize,
+        min: Option<usize>,
+        max: Option<usize>,
+    ) {
         if let Some(min) = min {
             if len < min {
                 self.violate(
@@ -151,9 +174,9 @@ impl Checker {
     }
 
     /// Numeric bounds; `exclusive` makes a bound strict.
-    pub fn range<T: PartialOrd + fmt::Display + Copy>(
+    pub fn range<T: PartialOrd + fmt::Display + Copy, F: FieldPath + ?Sized>(
         &mut self,
-        field: &str,
+        field: &F,
         value: T,
         min: Option<(T, bool)>,
         max: Option<(T, bool)>,
@@ -177,9 +200,9 @@ impl Checker {
     }
 
     /// One of the listed values (a numeric `enum`).
-    pub fn one_of<T: PartialEq + fmt::Display + Copy>(
+    pub fn one_of<T: PartialEq + fmt::Display + Copy, F: FieldPath + ?Sized>(
         &mut self,
-        field: &str,
+        field: &F,
         value: T,
         allowed: &[T],
     ) {
@@ -194,7 +217,7 @@ impl Checker {
     }
 
     /// Distinct items.
-    pub fn unique<T: PartialEq>(&mut self, field: &str, items: &[T]) {
+    pub fn unique<T: PartialEq, F: FieldPath + ?Sized>(&mut self, field: &F, items: &[T]) {
         let duplicate = items
             .iter()
             .enumerate()
@@ -209,8 +232,11 @@ impl Checker {
     }
 
     /// A nested value with constraints of its own.
-    pub fn nested<T: Validate + ?Sized>(&mut self, field: &str, value: &T) {
-        value.check(field, self);
+    pub fn nested<T: Validate + ?Sized, F: FieldPath + ?Sized>(&mut self, field: &F, value: &T) {
+        match field.as_str() {
+            Some(field) => value.check(field, self),
+            None => value.check(&field.to_string(), self),
+        }
     }
 }
 
@@ -262,6 +288,67 @@ impl<T: Validate> Validate for std::collections::BTreeMap<String, T> {
         }
     }
 }
+
+/// Where a value sits, spelled out only when a constraint is broken: a
+/// plain name (`str`, `String`) or a path built from one ([`Join`],
+/// [`Index`], [`Key`]) without allocating while every check passes.
+pub trait FieldPath: fmt::Display {
+    /// The path as text when it already is text.
+    fn as_str(&self) -> Option<&str> {
+        None
+    }
+}
+
+impl FieldPath for str {
+    fn as_str(&self) -> Option<&str> {
+        Some(self)
+    }
+}
+
+impl FieldPath for String {
+    fn as_str(&self) -> Option<&str> {
+        Some(self)
+    }
+}
+
+/// `field.name`, or `name` at the root (as [`join`], lazily).
+#[derive(Clone, Copy, Debug)]
+pub struct Join<'a, F: ?Sized>(pub &'a F, pub &'a str);
+
+impl<F: FieldPath + ?Sized> fmt::Display for Join<'_, F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0.as_str() {
+            Some("") => f.write_str(self.1),
+            _ => write!(f, "{}.{}", self.0, self.1),
+        }
+    }
+}
+
+impl<F: FieldPath + ?Sized> FieldPath for Join<'_, F> {}
+
+/// `field[index]`: an array's item.
+#[derive(Clone, Copy, Debug)]
+pub struct Index<'a, F: ?Sized>(pub &'a F, pub usize);
+
+impl<F: FieldPath + ?Sized> fmt::Display for Index<'_, F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}[{}]", self.0, self.1)
+    }
+}
+
+impl<F: FieldPath + ?Sized> FieldPath for Index<'_, F> {}
+
+/// `field.key`: a map's entry.
+#[derive(Clone, Copy, Debug)]
+pub struct Key<'a, F: ?Sized>(pub &'a F, pub &'a str);
+
+impl<F: FieldPath + ?Sized> fmt::Display for Key<'_, F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}.{}", self.0, self.1)
+    }
+}
+
+impl<F: FieldPath + ?Sized> FieldPath for Key<'_, F> {}
 
 /// `field.name`, or `name` at the root.
 pub fn join(field: &str, name: &str) -> String {

@@ -103,3 +103,24 @@ fn containers_name_their_elements() {
     assert_eq!(join("body", "a"), "body.a");
     assert!(Some(Leaf("a")).validate_as("x").is_ok());
 }
+
+#[test]
+fn lazy_paths_spell_out_like_join() {
+    use codegen_runtime::validation::{Index, Join, Key};
+    let root = "";
+    let body = "body";
+    assert_eq!(Join(root, "a").to_string(), join("", "a"));
+    assert_eq!(Join(body, "a").to_string(), join("body", "a"));
+    let items = Join(root, "items");
+    assert_eq!(Index(&items, 3).to_string(), "items[3]");
+    assert_eq!(Join(&Index(&items, 3), "id").to_string(), "items[3].id");
+    assert_eq!(Key(&Join(body, "tags"), "k").to_string(), "body.tags.k");
+    // A check reports under the spelled-out path only when it fails.
+    let mut c = Checker::new();
+    c.length(&Index(&items, 0), "ok", None, Some(5));
+    c.length(&Index(&items, 1), "too long", None, Some(5));
+    c.nested(&Index(&items, 2), &Leaf("xy"));
+    let err = c.finish().unwrap_err();
+    let fields: Vec<&str> = err.violations.iter().map(|v| v.field.as_str()).collect();
+    assert_eq!(fields, ["items[1]", "items[2]"]);
+}

@@ -365,7 +365,8 @@ impl<'a> Registry<'a> {
     }
 
     /// Statements checking `value` (an expression of type `&T`) reported
-    /// under `field` (an expression of type `&str`).
+    /// under `field` (an expression of type `&F` where `F` is a
+    /// `FieldPath`: a name, or a path spelled out only on a violation).
     pub fn checks(&self, ty: &Ty, value: TokenStream, field: TokenStream) -> TokenStream {
         if !self.needs(ty) {
             return TokenStream::new();
@@ -417,7 +418,7 @@ impl<'a> Registry<'a> {
                 if !inner.is_empty() {
                     out.extend(quote! {
                         for (i, value) in #value.iter().enumerate() {
-                            let field = &format!("{}[{i}]", #field);
+                            let field = &crate::runtime::validation::Index(#field, i);
                             #inner
                         }
                     });
@@ -432,7 +433,7 @@ impl<'a> Registry<'a> {
                 if !inner.is_empty() {
                     out.extend(quote! {
                         for (key, value) in #value {
-                            let field = &format!("{}.{key}", #field);
+                            let field = &crate::runtime::validation::Key(#field, key);
                             #inner
                         }
                     });
@@ -604,7 +605,7 @@ fn struct_def(s: &Struct, reg: &Registry<'_>) -> TokenStream {
         let serde = (!attrs.is_empty()).then(|| quote! { #[serde(#(#attrs),*)] });
         fields.push(quote! { #fdoc #serde pub #rust: #field_ty, });
 
-        let field_path = quote! { &crate::runtime::validation::join(field, #json) };
+        let field_path = quote! { &crate::runtime::validation::Join(field, #json) };
         let plain = Ty {
             nullable: false,
             ..f.ty.clone()
@@ -630,7 +631,7 @@ fn struct_def(s: &Struct, reg: &Registry<'_>) -> TokenStream {
         if !body.is_empty() {
             checks.push(quote! {
                 for (key, value) in &self.additional_properties {
-                    let field = &crate::runtime::validation::join(field, key);
+                    let field = &crate::runtime::validation::Join(field, key);
                     #body
                 }
             });

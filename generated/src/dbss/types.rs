@@ -53,7 +53,7 @@ impl Validate for DeleteInstanceDemandRequest {
     fn check(&self, field: &str, checker: &mut Checker) {
         {
             let value = &self.id;
-            let field = &crate::runtime::validation::join(field, "id");
+            let field = &crate::runtime::validation::Join(field, "id");
             checker.length(field, value, Some(32), Some(64));
         }
     }
@@ -105,11 +105,11 @@ impl DbssErrorDetail {
 impl Validate for DbssErrorDetail {
     fn check(&self, field: &str, checker: &mut Checker) {
         if let Some(value) = &self.error_code {
-            let field = &crate::runtime::validation::join(field, "error_code");
+            let field = &crate::runtime::validation::Join(field, "error_code");
             checker.length(field, value, None, Some(32));
         }
         if let Some(value) = &self.error_msg {
-            let field = &crate::runtime::validation::join(field, "error_msg");
+            let field = &crate::runtime::validation::Join(field, "error_msg");
             checker.length(field, value, None, Some(2097152));
         }
     }
@@ -167,26 +167,26 @@ impl DbssError {
 impl Validate for DbssError {
     fn check(&self, field: &str, checker: &mut Checker) {
         if let Some(value) = &self.details {
-            let field = &crate::runtime::validation::join(field, "details");
+            let field = &crate::runtime::validation::Join(field, "details");
             checker.items(field, value.len(), None, Some(100));
             for (i, value) in value.iter().enumerate() {
-                let field = &format!("{}[{i}]", field);
+                let field = &crate::runtime::validation::Index(field, i);
                 checker.nested(field, value);
             }
         }
         if let Some(value) = &self.encoded_authorization_message {
-            let field = &crate::runtime::validation::join(
+            let field = &crate::runtime::validation::Join(
                 field,
                 "encoded_authorization_message",
             );
             checker.length(field, value, None, Some(2097152));
         }
         if let Some(value) = &self.error_code {
-            let field = &crate::runtime::validation::join(field, "error_code");
+            let field = &crate::runtime::validation::Join(field, "error_code");
             checker.length(field, value, None, Some(2097152));
         }
         if let Some(value) = &self.error_msg {
-            let field = &crate::runtime::validation::join(field, "error_msg");
+            let field = &crate::runtime::validation::Join(field, "error_msg");
             checker.length(field, value, None, Some(2097152));
         }
     }

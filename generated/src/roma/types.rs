@@ -46,7 +46,7 @@ impl AssetExportRequestTasks {
 impl Validate for AssetExportRequestTasks {
     fn check(&self, field: &str, checker: &mut Checker) {
         if let Some(value) = &self.id {
-            let field = &crate::runtime::validation::join(field, "id");
+            let field = &crate::runtime::validation::Join(field, "id");
             checker.length(field, value, Some(1), Some(32));
         }
     }
@@ -80,15 +80,15 @@ impl Validate for AssetOperateRequest {
     fn check(&self, field: &str, checker: &mut Checker) {
         {
             let value = &self.apps;
-            let field = &crate::runtime::validation::join(field, "apps");
+            let field = &crate::runtime::validation::Join(field, "apps");
             checker.items(field, value.len(), None, Some(100));
         }
         {
             let value = &self.tasks;
-            let field = &crate::runtime::validation::join(field, "tasks");
+            let field = &crate::runtime::validation::Join(field, "tasks");
             checker.items(field, value.len(), None, Some(100));
             for (i, value) in value.iter().enumerate() {
-                let field = &format!("{}[{i}]", field);
+                let field = &crate::runtime::validation::Index(field, i);
                 checker.nested(field, value);
             }
         }
@@ -116,7 +116,7 @@ impl DeleteAssetResponse {
 impl Validate for DeleteAssetResponse {
     fn check(&self, field: &str, checker: &mut Checker) {
         if let Some(value) = &self.job_id {
-            let field = &crate::runtime::validation::join(field, "job_id");
+            let field = &crate::runtime::validation::Join(field, "job_id");
             checker.length(field, value, Some(1), Some(128));
         }
     }
@@ -176,19 +176,19 @@ impl ErrorResp {
 impl Validate for ErrorResp {
     fn check(&self, field: &str, checker: &mut Checker) {
         if let Some(value) = &self.error_code {
-            let field = &crate::runtime::validation::join(field, "error_code");
+            let field = &crate::runtime::validation::Join(field, "error_code");
             checker.length(field, value, Some(1), Some(128));
         }
         if let Some(value) = &self.error_msg {
-            let field = &crate::runtime::validation::join(field, "error_msg");
+            let field = &crate::runtime::validation::Join(field, "error_msg");
             checker.length(field, value, Some(1), Some(128));
         }
         if let Some(value) = &self.error_details {
-            let field = &crate::runtime::validation::join(field, "error_details");
+            let field = &crate::runtime::validation::Join(field, "error_details");
             checker.length(field, value, Some(1), Some(128));
         }
         if let Some(value) = &self.request_id {
-            let field = &crate::runtime::validation::join(field, "request_id");
+            let field = &crate::runtime::validation::Join(field, "request_id");
             checker.length(field, value, Some(1), Some(128));
         }
     }

@@ -70,10 +70,10 @@ impl Validate for DeleteDesktopsReq {
     fn check(&self, field: &str, checker: &mut Checker) {
         {
             let value = &self.desktop_ids;
-            let field = &crate::runtime::validation::join(field, "desktop_ids");
+            let field = &crate::runtime::validation::Join(field, "desktop_ids");
             checker.items(field, value.len(), Some(1), Some(100));
             for (i, value) in value.iter().enumerate() {
-                let field = &format!("{}[{i}]", field);
+                let field = &crate::runtime::validation::Index(field, i);
                 checker.length(field, value, None, Some(255));
             }
         }
@@ -101,7 +101,7 @@ impl BatchDeleteDesktopsResponse {
 impl Validate for BatchDeleteDesktopsResponse {
     fn check(&self, field: &str, checker: &mut Checker) {
         if let Some(value) = &self.job_id {
-            let field = &crate::runtime::validation::join(field, "job_id");
+            let field = &crate::runtime::validation::Join(field, "job_id");
             checker.length(field, value, None, Some(255));
         }
     }
@@ -158,15 +158,15 @@ impl BaseResponse {
 impl Validate for BaseResponse {
     fn check(&self, field: &str, checker: &mut Checker) {
         if let Some(value) = &self.error_code {
-            let field = &crate::runtime::validation::join(field, "error_code");
+            let field = &crate::runtime::validation::Join(field, "error_code");
             checker.length(field, value, None, Some(12));
         }
         if let Some(value) = &self.error_msg {
-            let field = &crate::runtime::validation::join(field, "error_msg");
+            let field = &crate::runtime::validation::Join(field, "error_msg");
             checker.length(field, value, None, Some(1000));
         }
         if let Some(value) = &self.error_detail {
-            let field = &crate::runtime::validation::join(field, "error_detail");
+            let field = &crate::runtime::validation::Join(field, "error_detail");
             checker.length(field, value, None, Some(1000));
         }
     }
@@ -198,10 +198,10 @@ impl DeleteVolumesReq {
 impl Validate for DeleteVolumesReq {
     fn check(&self, field: &str, checker: &mut Checker) {
         if let Some(value) = &self.volume_ids {
-            let field = &crate::runtime::validation::join(field, "volume_ids");
+            let field = &crate::runtime::validation::Join(field, "volume_ids");
             checker.items(field, value.len(), Some(1), Some(10));
             for (i, value) in value.iter().enumerate() {
-                let field = &format!("{}[{i}]", field);
+                let field = &crate::runtime::validation::Index(field, i);
                 checker.length(field, value, None, Some(255));
             }
         }
@@ -229,7 +229,7 @@ impl DeleteDesktopVolumesResponse {
 impl Validate for DeleteDesktopVolumesResponse {
     fn check(&self, field: &str, checker: &mut Checker) {
         if let Some(value) = &self.job_id {
-            let field = &crate::runtime::validation::join(field, "job_id");
+            let field = &crate::runtime::validation::Join(field, "job_id");
             checker.length(field, value, None, Some(255));
         }
     }
