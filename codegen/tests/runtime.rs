@@ -112,7 +112,10 @@ fn a_standalone_crate_embeds_the_runtime_without_an_unused_signing_module() {
         "server = [\"dep:http-body-util\", \"dep:hyper\", \"dep:hyper-util\", \"dep:serde_path_to_error\", \"dep:tokio\", \"dep:tracing\", \"dep:axum\"]\n"
     ), "{manifest}");
     // rustls with `ring`, not reqwest's `aws-lc-rs` provider; HTTP/2 opt-in.
-    assert!(manifest.contains("\nhttp2 = [\"reqwest?/http2\"]\n"), "{manifest}");
+    assert!(
+        manifest.contains("\nhttp2 = [\"reqwest?/http2\"]\n"),
+        "{manifest}"
+    );
     assert!(manifest.contains(
         "\nreqwest = { version = \"0.13\", default-features = false, features = [\"rustls-no-provider\"], optional = true }\n"
     ), "{manifest}");

@@ -80,8 +80,9 @@ pub struct ClientConfig {
 /// [`ClientConfig::http_client_builder`] calls it.
 ///
 /// `reqwest` is built without a provider of its own (its `aws-lc-rs` one
-/// compiles a large C library), and panics when asked to build a client
-/// while the process has none.
+/// compiles a large C library; unless another dependency turns on
+/// reqwest's `rustls` feature), and then panics when asked to build a
+/// client while the process has none.
 pub fn install_crypto_provider() {
     if rustls::crypto::CryptoProvider::get_default().is_none() {
         // Losing a race to another thread's installation is fine: either
