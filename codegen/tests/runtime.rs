@@ -105,12 +105,24 @@ fn a_standalone_crate_embeds_the_runtime_without_an_unused_signing_module() {
         assert!(!manifest.contains(absent), "{absent}:\n{manifest}");
     }
     assert!(
-        manifest.contains("client = [\"dep:backon\", \"dep:httpdate\", \"dep:percent-encoding\", \"dep:saphyr-parser\", \"dep:tracing\", \"dep:reqwest\"]\n"),
+        manifest.contains("client = [\"dep:backon\", \"dep:httpdate\", \"dep:percent-encoding\", \"dep:rustls\", \"dep:saphyr-parser\", \"dep:tracing\", \"dep:reqwest\"]\n"),
         "{manifest}"
     );
     assert!(manifest.contains(
         "server = [\"dep:http-body-util\", \"dep:hyper\", \"dep:hyper-util\", \"dep:serde_path_to_error\", \"dep:tokio\", \"dep:tracing\", \"dep:axum\"]\n"
     ), "{manifest}");
+    // rustls with `ring`, not reqwest's `aws-lc-rs` provider; HTTP/2 opt-in.
+    assert!(
+        manifest.contains("\nhttp2 = [\"reqwest?/http2\"]\n"),
+        "{manifest}"
+    );
+    assert!(manifest.contains(
+        "\nreqwest = { version = \"0.13\", default-features = false, features = [\"rustls-no-provider\"], optional = true }\n"
+    ), "{manifest}");
+    assert!(manifest.contains(
+        "\nrustls = { version = \"0.23\", default-features = false, features = [\"ring\", \"std\", \"tls12\"], optional = true }\n"
+    ), "{manifest}");
+    assert!(!manifest.contains("aws-lc"), "{manifest}");
     assert!(manifest.ends_with("\n[workspace]\n"), "{manifest}");
 }
 
@@ -135,7 +147,7 @@ fn a_signing_scheme_brings_its_module_feature_and_dependencies() {
     assert!(module.ends_with(krate::LIB), "{module}");
     let manifest = &files[Path::new("Cargo.toml")];
     assert!(manifest.contains(
-        "client = [\"dep:backon\", \"dep:httpdate\", \"dep:percent-encoding\", \"dep:saphyr-parser\", \"dep:tracing\", \"dep:reqwest\", \"sdk-hmac-sha256\"]\n"
+        "client = [\"dep:backon\", \"dep:httpdate\", \"dep:percent-encoding\", \"dep:rustls\", \"dep:saphyr-parser\", \"dep:tracing\", \"dep:reqwest\", \"sdk-hmac-sha256\"]\n"
     ));
     assert!(manifest.contains(
         "sdk-hmac-sha256 = [\"dep:hex\", \"dep:hmac\", \"dep:percent-encoding\", \"dep:sha2\"]\n"
@@ -157,9 +169,10 @@ fn a_workspace_crate_depends_on_the_runtime_crate() {
     assert!(files[Path::new("src/lib.rs")].contains("pub use codegen_runtime as runtime;"));
     let manifest = &files[Path::new("Cargo.toml")];
     assert_eq!(
-        section(manifest, "features")[1..4],
+        section(manifest, "features")[1..5],
         [
             "client = [\"codegen-runtime/client\", \"dep:reqwest\", \"sdk-hmac-sha256\"]",
+            "http2 = [\"reqwest?/http2\"]",
             "server = [\"codegen-runtime/server\", \"dep:axum\", \"sdk-hmac-sha256\"]",
             "sdk-hmac-sha256 = [\"codegen-runtime/sdk-hmac-sha256\"]",
         ]

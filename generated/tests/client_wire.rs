@@ -1491,7 +1491,7 @@ async fn an_endless_body_stops_at_the_default_limit() {
 async fn a_redirect_followed_to_another_origin_is_refused() {
     let (elsewhere, second) = serve_once(Reply::new(202, "r-2", r#"{"job_id":"not-mine"}"#)).await;
     let reply = Reply::new(307, "r-1", "{}").with_header("Location", format!("{elsewhere}/steal"));
-    let following = reqwest::Client::builder()
+    let following = ClientConfig::http_client_builder()
         .redirect(reqwest::redirect::Policy::limited(5))
         .build()
         .expect("an HTTP client");

@@ -72,6 +72,25 @@ pub struct ClientConfig {
     interceptors: Vec<Arc<dyn Interceptor>>,
 }
 
+/// Makes sure rustls has a process-wide crypto provider: when none is
+/// installed yet, installs `ring`'s
+/// ([`rustls::crypto::ring::default_provider`]). A provider the application
+/// installed earlier (such as `aws-lc-rs`, for post-quantum key exchange or
+/// FIPS) is kept and used. Cheap and idempotent;
+/// [`ClientConfig::http_client_builder`] calls it.
+///
+/// `reqwest` is built without a provider of its own (its `aws-lc-rs` one
+/// compiles a large C library; unless another dependency turns on
+/// reqwest's `rustls` feature), and then panics when asked to build a
+/// client while the process has none.
+pub fn install_crypto_provider() {
+    if rustls::crypto::CryptoProvider::get_default().is_none() {
+        // Losing a race to another thread's installation is fine: either
+        // way the process has a provider.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    }
+}
+
 /// The HTTP client requests go through.
 #[derive(Clone, Debug)]
 enum Http {
@@ -106,8 +125,11 @@ impl ClientConfig {
 
     /// A `reqwest` client builder with the defaults of this runtime: no
     /// redirects, a connect timeout of [`DEFAULT_CONNECT_TIMEOUT`], a total
-    /// timeout of [`DEFAULT_TIMEOUT`] and rustls. Extend it (proxy, user
-    /// agent, pool settings) and pass the client to
+    /// timeout of [`DEFAULT_TIMEOUT`] and rustls, which verifies servers
+    /// against the platform's trust store (no OpenSSL). It first calls
+    /// [`install_crypto_provider`], so the client it builds has a rustls
+    /// crypto provider. Extend it (proxy, user agent, pool settings, extra
+    /// root certificates) and pass the client to
     /// [`with_http_client`](Self::with_http_client):
     ///
     /// ```ignore
@@ -123,6 +145,7 @@ impl ClientConfig {
     /// Keep the redirect policy: a followed redirect would carry the
     /// request's credentials to whatever host the `Location` names.
     pub fn http_client_builder() -> reqwest::ClientBuilder {
+        install_crypto_provider();
         reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(DEFAULT_CONNECT_TIMEOUT)
@@ -133,6 +156,11 @@ impl ClientConfig {
     /// Uses a caller-built HTTP client (proxies, user agent, connection
     /// pools), best started from [`http_client_builder`](Self::http_client_builder).
     ///
+    /// - TLS: `reqwest` is built with rustls but without a crypto provider
+    ///   of its own; building a client from `reqwest::Client::builder()`
+    ///   panics unless the process has one. `http_client_builder` installs
+    ///   one; otherwise call [`install_crypto_provider`] first (or install
+    ///   your own, as an application may).
     /// - Redirects: build it with `redirect(reqwest::redirect::Policy::none())`
     ///   (as `http_client_builder` does). The API documents no redirects; a
     ///   followed one carries credentials such as an `X-Auth-Token` header to

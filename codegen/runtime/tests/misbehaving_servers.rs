@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use codegen_runtime::auth::ApiKeyHeader;
 use codegen_runtime::client::{
-    ClientConfig, Error, Operation, RawResponse, DEFAULT_CONNECT_TIMEOUT,
+    install_crypto_provider, ClientConfig, Error, Operation, RawResponse, DEFAULT_CONNECT_TIMEOUT,
     DEFAULT_MAX_RESPONSE_BODY, DEFAULT_TIMEOUT,
 };
 use reqwest::Method;
@@ -205,6 +205,7 @@ async fn a_server_that_never_answers_times_out_with_a_caller_built_client() {
     assert_timed_out(call(&config).await, &url, "300 ms");
 
     // A client built without any timeout is still bounded by the config's.
+    install_crypto_provider();
     let http = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
@@ -332,6 +333,7 @@ async fn a_caller_client_that_follows_a_redirect_to_another_origin_is_refused() 
         "{}",
     );
     let (url, _) = answering(head, body, false).await;
+    install_crypto_provider();
     let http = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::limited(5))
         .build()
@@ -386,6 +388,7 @@ async fn a_redirect_within_the_origin_may_be_followed_by_a_caller_client() {
             let _ = stream.shutdown().await;
         }
     });
+    install_crypto_provider();
     let http = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::limited(5))
         .build()

@@ -63,12 +63,14 @@ pub fn signings(apis: &[Api]) -> Vec<&'static Signing> {
 
 /// What the runtime's `client` part needs besides `reqwest`, from
 /// [`DEPENDENCIES`], when the runtime is embedded: retries with backoff,
-/// `Retry-After` dates, path encoding, the regions file's YAML and a span
-/// per call.
+/// `Retry-After` dates, path encoding, rustls's `ring` crypto provider (the
+/// default HTTP client installs it when the process has none), the regions
+/// file's YAML and a span per call.
 pub const CLIENT_RUNTIME_DEPENDENCIES: &[&str] = &[
     "backon",
     "httpdate",
     "percent-encoding",
+    "rustls",
     "saphyr-parser",
     "tracing",
 ];
@@ -115,7 +117,11 @@ pub const DEPENDENCIES: &[(&str, &str)] = &[
     ),
     (
         "reqwest",
-        r#"{ version = "0.13", default-features = false, features = ["rustls", "http2"], optional = true }"#,
+        r#"{ version = "0.13", default-features = false, features = ["rustls-no-provider"], optional = true }"#,
+    ),
+    (
+        "rustls",
+        r#"{ version = "0.23", default-features = false, features = ["ring", "std", "tls12"], optional = true }"#,
     ),
     ("saphyr-parser", r#"{ version = "0.3", optional = true }"#),
     ("serde", r#"{ version = "1.0.200", features = ["derive"] }"#),
@@ -454,6 +460,9 @@ fn cargo_toml(apis: &[Api], opts: &CrateOptions, header: &str) -> String {
     client.push("dep:reqwest".into());
     client.extend(signing_features.iter().cloned());
     features.push_str(&format!("client = [{}]\n", quoted(&client)));
+    // HTTP/2 (ALPN `h2`) is the caller's choice: a REST API answers over
+    // HTTP/1.1 too, and leaving `h2` out makes a cold build smaller.
+    features.push_str("http2 = [\"reqwest?/http2\"]\n");
     let mut server = runtime("server", SERVER_RUNTIME_DEPENDENCIES);
     server.push("dep:axum".into());
     server.extend(signing_features.iter().cloned());
