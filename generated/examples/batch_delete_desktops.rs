@@ -129,11 +129,17 @@ mod tests {
 
     #[test]
     fn refuses_what_is_missing_or_unknown() {
-        assert!(args(&["d-1"]).unwrap_err().contains("`--region` is required"));
+        assert!(args(&["d-1"])
+            .unwrap_err()
+            .contains("`--region` is required"));
         assert!(args(&["--region", "cn-north-4"])
             .unwrap_err()
             .contains("at least one desktop ID"));
-        assert!(args(&["--region"]).unwrap_err().contains("needs a region ID"));
-        assert!(args(&["--regoin", "x", "d"]).unwrap_err().contains("unknown option"));
+        assert!(args(&["--region"])
+            .unwrap_err()
+            .contains("needs a region ID"));
+        assert!(args(&["--regoin", "x", "d"])
+            .unwrap_err()
+            .contains("unknown option"));
     }
 }
