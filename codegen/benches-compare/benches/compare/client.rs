@@ -158,33 +158,38 @@ impl Ours {
     }
 
     /// One call through the generated client; true on the typed success.
-    /// (When the client's calls become builders, each arm becomes
-    /// `self.x.op(args).send().await.is_ok()`.)
+    /// The body is cloned into each request builder, as a caller building
+    /// a request per call would.
     pub async fn call(&self, op: Op, b: &Bodies) -> bool {
         match op {
             Op::BatchDeleteDesktops => self
                 .workspace
-                .batch_delete_desktops(PROJECT, &b.desktops)
+                .batch_delete_desktops(b.desktops.clone())
+                .project_id(PROJECT)
                 .await
                 .is_ok(),
             Op::DeleteDesktopVolumes => self
                 .workspace
-                .delete_desktop_volumes(PROJECT, DESKTOP, &b.volumes)
+                .delete_desktop_volumes(DESKTOP, b.volumes.clone())
+                .project_id(PROJECT)
                 .await
                 .is_ok(),
             Op::BatchDeleteSecrets => self
                 .csms
-                .batch_delete_secrets(PROJECT, &b.secrets)
+                .batch_delete_secrets(b.secrets.clone())
+                .project_id(PROJECT)
                 .await
                 .is_ok(),
             Op::DeleteAsset => self
                 .roma
-                .delete_asset(PROJECT, INSTANCE, &b.asset)
+                .delete_asset(INSTANCE, b.asset.clone())
+                .project_id(PROJECT)
                 .await
                 .is_ok(),
             Op::DeleteInstancesNew => self
                 .dbss
-                .delete_instances_new(PROJECT, &b.instance)
+                .delete_instances_new(b.instance.clone())
+                .project_id(PROJECT)
                 .await
                 .is_ok(),
         }
