@@ -1299,6 +1299,60 @@ fn variant_decl(r: &Response, boxed: bool) -> TokenStream {
     }
 }
 
+/// A value a check reads: an expression of type `&T`, or a place of type
+/// `T` (a field, an owned binding) borrowed where a reference is needed.
+enum CheckedValue {
+    Ref(TokenStream),
+    Place(TokenStream),
+}
+
+impl CheckedValue {
+    /// An expression of type `&T`.
+    fn by_ref(&self) -> TokenStream {
+        match self {
+            CheckedValue::Ref(e) => e.clone(),
+            CheckedValue::Place(p) => quote! { &#p },
+        }
+    }
+
+    /// The value itself (for `Copy` numbers).
+    fn copied(&self) -> TokenStream {
+        match self {
+            CheckedValue::Ref(e) => quote! { *#e },
+            CheckedValue::Place(p) => p.clone(),
+        }
+    }
+
+    /// The expression as written, for method calls (auto-referenced).
+    fn expr(&self) -> TokenStream {
+        match self {
+            CheckedValue::Ref(e) | CheckedValue::Place(e) => e.clone(),
+        }
+    }
+}
+
+/// How often the identifier `name` occurs in `tokens`, nested groups included.
+fn count_ident(tokens: &TokenStream, name: &str) -> usize {
+    tokens
+        .clone()
+        .into_iter()
+        .map(|t| match t {
+            proc_macro2::TokenTree::Ident(i) if i == name => 1,
+            proc_macro2::TokenTree::Group(g) => count_ident(&g.stream(), name),
+            _ => 0,
+        })
+        .sum()
+}
+
+/// Whether a statement is short enough for the formatter to keep it on
+/// one line at `indent` (its margin is 89 columns): spaces between tokens
+/// are counted after commas only, as it prints them.
+fn fits_one_line(statement: &TokenStream, indent: usize) -> bool {
+    let text = statement.to_string();
+    let compact = text.chars().filter(|c| *c != ' ').count() + text.matches(',').count();
+    indent + compact <= 89
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1393,58 +1447,4 @@ mod tests {
             "The default is 4.\n\nGreater than 0 and at most 10. One of `2`, `4`."
         );
     }
-}
-
-/// A value a check reads: an expression of type `&T`, or a place of type
-/// `T` (a field, an owned binding) borrowed where a reference is needed.
-enum CheckedValue {
-    Ref(TokenStream),
-    Place(TokenStream),
-}
-
-impl CheckedValue {
-    /// An expression of type `&T`.
-    fn by_ref(&self) -> TokenStream {
-        match self {
-            CheckedValue::Ref(e) => e.clone(),
-            CheckedValue::Place(p) => quote! { &#p },
-        }
-    }
-
-    /// The value itself (for `Copy` numbers).
-    fn copied(&self) -> TokenStream {
-        match self {
-            CheckedValue::Ref(e) => quote! { *#e },
-            CheckedValue::Place(p) => p.clone(),
-        }
-    }
-
-    /// The expression as written, for method calls (auto-referenced).
-    fn expr(&self) -> TokenStream {
-        match self {
-            CheckedValue::Ref(e) | CheckedValue::Place(e) => e.clone(),
-        }
-    }
-}
-
-/// How often the identifier `name` occurs in `tokens`, nested groups included.
-fn count_ident(tokens: &TokenStream, name: &str) -> usize {
-    tokens
-        .clone()
-        .into_iter()
-        .map(|t| match t {
-            proc_macro2::TokenTree::Ident(i) if i == name => 1,
-            proc_macro2::TokenTree::Group(g) => count_ident(&g.stream(), name),
-            _ => 0,
-        })
-        .sum()
-}
-
-/// Whether a statement is short enough for the formatter to keep it on
-/// one line at `indent` (its margin is 89 columns): spaces between tokens
-/// are counted after commas only, as it prints them.
-fn fits_one_line(statement: &TokenStream, indent: usize) -> bool {
-    let text = statement.to_string();
-    let compact = text.chars().filter(|c| *c != ' ').count() + text.matches(',').count();
-    indent + compact <= 89
 }
