@@ -34,6 +34,9 @@ use reqwest::{Method, StatusCode, Url};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
+/// The future a request builder's `IntoFuture` gives: its `send()`, boxed.
+pub type BoxFuture<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send + 'a>>;
+
 use super::auth::{AuthError, Authenticator, NoAuth};
 use super::metadata::ErrorMetadata;
 use super::validation::ValidationError;
@@ -251,6 +254,22 @@ impl ClientConfig {
         self.auth.credential(name)
     }
 
+    /// `value` if set, else the credentials' `name`; an
+    /// [`Error::InvalidRequest`] saying that `what` (`` the path parameter
+    /// `project_id` ``) is missing when neither is there.
+    pub fn credential_or<'v, E>(
+        &'v self,
+        value: Option<&'v str>,
+        name: &str,
+        what: &str,
+    ) -> Result<&'v str, Error<E>> {
+        value.or_else(|| self.credential(name)).ok_or_else(|| {
+            Error::InvalidRequest(format!(
+                "{what} is not set and the credentials carry no `{name}`"
+            ))
+        })
+    }
+
     /// The URL every request path is appended to.
     pub fn base_url(&self) -> &str {
         &self.base_url
@@ -269,6 +288,38 @@ impl ClientConfig {
     /// The largest response body read, in bytes.
     pub fn max_response_body(&self) -> usize {
         self.max_response_body
+    }
+
+    /// Starts a request for `operation`, the `{name}` placeholders of its
+    /// template filled in order with `params`, each percent-encoded (see
+    /// [`encode_path`]).
+    pub fn start<E>(&self, operation: Operation, params: &[&str]) -> Result<Call, Error<E>> {
+        let mut path = String::with_capacity(operation.template.len());
+        let mut params = params.iter();
+        let mut rest = operation.template;
+        while let Some(open) = rest.find('{') {
+            let Some(len) = rest[open..].find('}') else {
+                break;
+            };
+            let Some(value) = params.next() else {
+                return Err(Error::InvalidRequest(format!(
+                    "a value is missing for `{}` in `{}`",
+                    &rest[open..open + len + 1],
+                    operation.template
+                )));
+            };
+            path.push_str(&rest[..open]);
+            path.push_str(&encode_path(value));
+            rest = &rest[open + len + 1..];
+        }
+        path.push_str(rest);
+        if params.next().is_some() {
+            return Err(Error::InvalidRequest(format!(
+                "more values than placeholders in `{}`",
+                operation.template
+            )));
+        }
+        self.request(operation, &path)
     }
 
     /// Starts a request for `operation` to `path` (its template expanded,
@@ -524,6 +575,46 @@ impl Operation {
             method,
             template,
         }
+    }
+
+    /// A `GET` operation.
+    pub const fn get(id: &'static str, template: &'static str) -> Self {
+        Self::new(id, Method::GET, template)
+    }
+
+    /// A `PUT` operation.
+    pub const fn put(id: &'static str, template: &'static str) -> Self {
+        Self::new(id, Method::PUT, template)
+    }
+
+    /// A `POST` operation.
+    pub const fn post(id: &'static str, template: &'static str) -> Self {
+        Self::new(id, Method::POST, template)
+    }
+
+    /// A `DELETE` operation.
+    pub const fn delete(id: &'static str, template: &'static str) -> Self {
+        Self::new(id, Method::DELETE, template)
+    }
+
+    /// A `OPTIONS` operation.
+    pub const fn options(id: &'static str, template: &'static str) -> Self {
+        Self::new(id, Method::OPTIONS, template)
+    }
+
+    /// A `HEAD` operation.
+    pub const fn head(id: &'static str, template: &'static str) -> Self {
+        Self::new(id, Method::HEAD, template)
+    }
+
+    /// A `PATCH` operation.
+    pub const fn patch(id: &'static str, template: &'static str) -> Self {
+        Self::new(id, Method::PATCH, template)
+    }
+
+    /// A `TRACE` operation.
+    pub const fn trace(id: &'static str, template: &'static str) -> Self {
+        Self::new(id, Method::TRACE, template)
     }
 }
 

@@ -142,3 +142,69 @@ fn base_url_and_query_building() {
     ));
     assert!(call.header::<()>("x-h", "bad\nvalue").is_err());
 }
+
+#[test]
+fn start_fills_the_template_in_order() {
+    let config = ClientConfig::new("http://h/base");
+    let operation = Operation::new("Test", Method::GET, "/v1/{project}/things/{id}:run");
+    let call = config
+        .start::<()>(operation.clone(), &["a b", "x/y"])
+        .unwrap();
+    assert_eq!(
+        call.url().as_str(),
+        "http://h/base/v1/a%20b/things/x%2Fy:run"
+    );
+    let call = config
+        .start::<()>(Operation::new("Test", Method::GET, "/plain"), &[])
+        .unwrap();
+    assert_eq!(call.url().as_str(), "http://h/base/plain");
+    // The count of values must match the placeholders.
+    assert!(matches!(
+        config.start::<()>(operation.clone(), &["a"]),
+        Err(Error::InvalidRequest(m)) if m.contains("`{id}`")
+    ));
+    assert!(matches!(
+        config.start::<()>(operation, &["a", "b", "c"]),
+        Err(Error::InvalidRequest(_))
+    ));
+    // `.` and `..` would change the endpoint.
+    assert!(matches!(
+        config.start::<()>(Operation::new("Test", Method::GET, "/a/{id}"), &[".."]),
+        Err(Error::InvalidRequest(_))
+    ));
+}
+
+#[test]
+fn credential_or_prefers_the_value_then_the_credentials() {
+    let config = ClientConfig::new("http://h");
+    assert_eq!(
+        config
+            .credential_or::<()>(Some("p1"), "project_id", "the path parameter `project_id`")
+            .unwrap(),
+        "p1"
+    );
+    match config.credential_or::<()>(None, "project_id", "the path parameter `project_id`") {
+        Err(Error::InvalidRequest(message)) => assert_eq!(
+            message,
+            "the path parameter `project_id` is not set and the credentials carry no `project_id`"
+        ),
+        other => panic!("expected an invalid request, got {other:?}"),
+    }
+}
+
+#[test]
+fn operations_by_method() {
+    let cases = [
+        (Operation::get("a", "/a"), Method::GET),
+        (Operation::put("a", "/a"), Method::PUT),
+        (Operation::post("a", "/a"), Method::POST),
+        (Operation::delete("a", "/a"), Method::DELETE),
+        (Operation::options("a", "/a"), Method::OPTIONS),
+        (Operation::head("a", "/a"), Method::HEAD),
+        (Operation::patch("a", "/a"), Method::PATCH),
+        (Operation::trace("a", "/a"), Method::TRACE),
+    ];
+    for (operation, method) in cases {
+        assert_eq!(operation, Operation::new("a", method, "/a"));
+    }
+}

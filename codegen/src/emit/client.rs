@@ -56,6 +56,7 @@ pub fn client_module(api: &Api, reg: &Registry<'_>) -> TokenStream {
             /// sends it.
             pub mod builder {
                 use super::*;
+                use crate::runtime::client as runtime;
 
                 #(#builders)*
             }
@@ -462,8 +463,8 @@ fn method(op: &Operation, reg: &Registry<'_>) -> (TokenStream, TokenStream) {
                 }
             } else if let Some(credential) = &p.credential {
                 let wire = &p.name;
-                let message = format!(
-                    "the {} parameter `{wire}` is not set and the credentials carry no `{credential}`",
+                let what = format!(
+                    "the {} parameter `{wire}`",
                     match p.location {
                         Location::Path => "path",
                         Location::Query => "query",
@@ -471,13 +472,7 @@ fn method(op: &Operation, reg: &Registry<'_>) -> (TokenStream, TokenStream) {
                     }
                 );
                 quote! {
-                    let #rust: &str = match self.#rust.as_deref() {
-                        Some(value) => value,
-                        None => match self.config.credential(#credential) {
-                            Some(value) => value,
-                            None => return Err(Error::InvalidRequest(#message.to_owned())),
-                        },
-                    };
+                    let #rust: &str = self.config.credential_or(self.#rust.as_deref(), #credential, #what)?;
                 }
             } else if by_ref {
                 // `String` and `Vec<T>` dereference to `str` and `[T]`.
@@ -491,7 +486,7 @@ fn method(op: &Operation, reg: &Registry<'_>) -> (TokenStream, TokenStream) {
                 quote! { let #rust = self.#rust; }
             });
         }
-        checks.extend(reg.param_checks(p, &rust));
+        checks.extend(reg.param_checks_bound(p, &rust, by_ref));
         let wire = &p.name;
         let present = p.required;
         let add = |value: TokenStream| -> TokenStream {
@@ -531,16 +526,13 @@ fn method(op: &Operation, reg: &Registry<'_>) -> (TokenStream, TokenStream) {
         }
     }
 
-    // The path, with each parameter percent-encoded.
-    let mut fmt = String::new();
-    let mut fmt_args = Vec::new();
+    // The path parameters in template order, as text the runtime encodes.
+    let mut path_args = Vec::new();
     let mut rest = op.path.as_str();
     while let Some(start) = rest.find('{') {
         let Some(len) = rest[start..].find('}') else {
             break;
         };
-        fmt.push_str(&rest[..start].replace('{', "{{").replace('}', "}}"));
-        fmt.push_str("{}");
         let pname = &rest[start + 1..start + len];
         let p = op
             .params
@@ -548,16 +540,9 @@ fn method(op: &Operation, reg: &Registry<'_>) -> (TokenStream, TokenStream) {
             .find(|p| p.location == Location::Path && p.name == pname)
             .expect("path parameters are validated");
         let rust = ident(&p.rust);
-        let text = to_text(&p.ty.kind, quote!(#rust), reg);
-        fmt_args.push(quote! { crate::runtime::client::encode_path(#text) });
+        path_args.push(to_text(&p.ty.kind, quote!(#rust), reg));
         rest = &rest[start + len + 1..];
     }
-    fmt.push_str(&rest.replace('{', "{{").replace('}', "}}"));
-    let path = if fmt_args.is_empty() {
-        quote! { #fmt }
-    } else {
-        quote! { &format!(#fmt, #(#fmt_args),*) }
-    };
 
     if let Some(body) = &op.body {
         let BodyShape {
@@ -607,7 +592,7 @@ fn method(op: &Operation, reg: &Registry<'_>) -> (TokenStream, TokenStream) {
         }
     }
 
-    let method_ident = format_ident!("{}", op.method);
+    let method_ident = format_ident!("{}", op.method.to_ascii_lowercase());
     let (op_id, template) = (&op.id, &op.path);
     let success = success_type(op);
     let error = format_ident!("{}Error", op.type_name);
@@ -695,6 +680,8 @@ fn method(op: &Operation, reg: &Registry<'_>) -> (TokenStream, TokenStream) {
         }
 
         impl #builder_name<'_> {
+            const OPERATION: runtime::Operation = runtime::Operation::#method_ident(#op_id, #template);
+
             #(#setters)*
 
             /// Checks the request against the spec's constraints, sends it and
@@ -703,7 +690,7 @@ fn method(op: &Operation, reg: &Registry<'_>) -> (TokenStream, TokenStream) {
             pub async fn send(self) -> #output {
                 #(#bindings)*
                 #check_block
-                let #mutability call = self.config.request(crate::runtime::client::Operation::new(#op_id, reqwest::Method::#method_ident, #template), #path)?;
+                let #mutability call = self.config.start(Self::OPERATION, &[#(#path_args),*])?;
                 #(#builders)*
                 let response = self.config.execute(call).await?;
                 #dispatch
@@ -712,7 +699,7 @@ fn method(op: &Operation, reg: &Registry<'_>) -> (TokenStream, TokenStream) {
 
         impl<'a> std::future::IntoFuture for #builder_name<'a> {
             type Output = #output;
-            type IntoFuture = std::pin::Pin<Box<dyn std::future::Future<Output = #output> + Send + 'a>>;
+            type IntoFuture = runtime::BoxFuture<'a, Self::Output>;
 
             fn into_future(self) -> Self::IntoFuture {
                 Box::pin(self.send())

@@ -19,10 +19,15 @@ fn types_mod() -> Ident {
 
 pub fn server_module(api: &Api, reg: &Registry<'_>) -> TokenStream {
     let sizes = Sizes::new(reg);
+    let mut filled = BTreeSet::new();
     let trait_methods: Vec<TokenStream> = api
         .operations
         .iter()
-        .map(|op| trait_method(op, reg, &sizes))
+        .map(|op| trait_method(op, reg, &sizes, &mut filled))
+        .collect();
+    let not_implemented_bodies: Vec<TokenStream> = filled
+        .iter()
+        .filter_map(|name| not_implemented_body(name, reg))
         .collect();
     let replies: Vec<TokenStream> = api
         .operations
@@ -70,6 +75,8 @@ pub fn server_module(api: &Api, reg: &Registry<'_>) -> TokenStream {
             pub trait Api: Send + Sync + 'static {
                 #(#trait_methods)*
             }
+
+            #(#not_implemented_bodies)*
 
             #(#replies)*
 
@@ -216,13 +223,18 @@ fn reply_name(op: &Operation) -> Ident {
     format_ident!("{}Reply", op.type_name)
 }
 
-fn trait_method(op: &Operation, reg: &Registry<'_>, sizes: &Sizes<'_>) -> TokenStream {
+fn trait_method(
+    op: &Operation,
+    reg: &Registry<'_>,
+    sizes: &Sizes<'_>,
+    filled: &mut BTreeSet<String>,
+) -> TokenStream {
     let name = ident(&op.rust);
     let reply = reply_name(op);
     let inputs = inputs(op);
     let args = inputs.iter().map(|(n, t)| quote! { #n: #t });
     let line = format!("`{} {}`", op.method, op.path);
-    let default = not_implemented(op, reg, sizes);
+    let default = not_implemented(op, reg, sizes, filled);
     let default_doc = default.as_ref().map(|(status, _)| {
         format!("Unless implemented, answers {status} in the spec's error body, saying that the operation is not implemented.")
     });
@@ -253,13 +265,12 @@ fn trait_method(op: &Operation, reg: &Registry<'_>, sizes: &Sizes<'_>) -> TokenS
             };
             let id = &op.id;
             let text = value.to_string();
-            let problem = text.contains("problem").then(|| {
+            // A text body is the problem's message; a JSON body is filled
+            // by a shared function from the context.
+            let problem = text.contains("problem . message").then(|| {
                 quote! { let problem = server::not_implemented(#status, #id); }
             });
-            let request_id = text
-                .contains("request_id")
-                .then(|| quote! { let request_id = context.request_id.as_str(); });
-            let context = (!text.contains("request_id")).then(|| quote! { let _ = context; });
+            let context = (!text.contains("& context")).then(|| quote! { let _ = context; });
             quote! {
                 #docs
                 #many
@@ -267,7 +278,6 @@ fn trait_method(op: &Operation, reg: &Registry<'_>, sizes: &Sizes<'_>) -> TokenS
                     #context
                     #unused
                     #problem
-                    #request_id
                     std::future::ready(#value)
                 }
             }
@@ -286,6 +296,7 @@ fn not_implemented(
     op: &Operation,
     reg: &Registry<'_>,
     sizes: &Sizes<'_>,
+    filled: &mut BTreeSet<String>,
 ) -> Option<(String, (TokenStream, TokenStream))> {
     let boxed = sizes.boxed_replies(op);
     let candidates = |pick: &dyn Fn(&Status) -> Option<u16>| -> Vec<(usize, u16)> {
@@ -316,9 +327,14 @@ fn not_implemented(
             Some(ResponseBody::Bytes) => Some(quote! { problem.message.clone().into_bytes() }),
             Some(ResponseBody::Json(ty)) => {
                 let Kind::Named(n) = &ty.kind else { continue };
-                let Some(value) = error_literal(n, reg, 0) else {
+                if error_literal(n, reg, 0).is_none() {
                     continue;
-                };
+                }
+                filled.insert(n.clone());
+                let helper = not_implemented_helper(n);
+                let id = &op.id;
+                let status = status_code(code);
+                let value = quote! { #helper(#status, #id, &context) };
                 Some(if ty.nullable {
                     quote! { Some(#value) }
                 } else {
@@ -342,6 +358,50 @@ fn not_implemented(
         return Some((format!("`{code}`"), (status, value)));
     }
     None
+}
+
+/// The function that fills the error struct `name` for an operation a
+/// server does not implement.
+fn not_implemented_helper(name: &str) -> Ident {
+    format_ident!(
+        "not_implemented_{}",
+        crate::naming::snake_ident(name).trim_end_matches('_')
+    )
+}
+
+/// A function filling the error struct `name` for an `Api` method's
+/// default answer, shared by every method answering with that struct.
+fn not_implemented_body(name: &str, reg: &Registry<'_>) -> Option<TokenStream> {
+    let value = error_literal(name, reg, 0)?;
+    let helper = not_implemented_helper(name);
+    let Some(TypeDef::Struct(s)) = reg.def(name) else {
+        return None;
+    };
+    let t = ident(&s.name);
+    let text = value.to_string();
+    // Only the properties the layer fills name the problem and request id.
+    let problem = if text.contains("& problem") {
+        quote! { let problem = server::not_implemented(status, operation); }
+    } else {
+        quote! { let _ = (status, operation); }
+    };
+    let request_id = if text.contains("& problem , request_id") {
+        quote! { let request_id = context.request_id.as_str(); }
+    } else {
+        quote! { let _ = context; }
+    };
+    let d = format!(
+        " The [`types::{}`] an `Api` method answers by default, saying that `operation` is not implemented.",
+        s.name
+    );
+    Some(quote! {
+        #[doc = #d]
+        fn #helper(status: StatusCode, operation: &str, context: &RequestContext) -> types::#t {
+            #problem
+            #request_id
+            #value
+        }
+    })
 }
 
 /// A value of the error struct `name` with the properties the generated

@@ -368,16 +368,23 @@ impl<'a> Registry<'a> {
     /// under `field` (an expression of type `&F` where `F` is a
     /// `FieldPath`: a name, or a path spelled out only on a violation).
     pub fn checks(&self, ty: &Ty, value: TokenStream, field: TokenStream) -> TokenStream {
+        self.checks_at(ty, &CheckedValue::Ref(value), field)
+    }
+
+    /// Statements checking `value` reported under `field` (an expression of
+    /// type `&str`).
+    fn checks_at(&self, ty: &Ty, value: &CheckedValue, field: TokenStream) -> TokenStream {
         if !self.needs(ty) {
             return TokenStream::new();
         }
+        let (by_ref, copied) = (value.by_ref(), value.copied());
         if ty.nullable {
             let inner = Ty {
                 nullable: false,
                 ..ty.clone()
             };
             let body = self.checks(&inner, quote!(value), field);
-            return quote! { if let Some(value) = #value { #body } };
+            return quote! { if let Some(value) = #by_ref { #body } };
         }
         let c = &effective(ty);
         let mut out = TokenStream::new();
@@ -385,7 +392,7 @@ impl<'a> Registry<'a> {
             Kind::String => {
                 if c.min_length.is_some() || c.max_length.is_some() {
                     let (min, max) = (opt_usize(c.min_length), opt_usize(c.max_length));
-                    out.extend(quote! { checker.length(#field, #value, #min, #max); });
+                    out.extend(quote! { checker.length(#field, #by_ref, #min, #max); });
                 }
             }
             Kind::Integer(_) | Kind::Number(_) => {
@@ -399,20 +406,21 @@ impl<'a> Registry<'a> {
                 };
                 if c.minimum.is_some() || c.maximum.is_some() {
                     let (min, max) = (bound(c.minimum), bound(c.maximum));
-                    out.extend(quote! { checker.range(#field, *#value, #min, #max); });
+                    out.extend(quote! { checker.range(#field, #copied, #min, #max); });
                 }
                 if !c.allowed.is_empty() {
                     let values = c.allowed.iter().map(|v| number_literal(&ty.kind, *v));
-                    out.extend(quote! { checker.one_of(#field, *#value, &[#(#values),*]); });
+                    out.extend(quote! { checker.one_of(#field, #copied, &[#(#values),*]); });
                 }
             }
             Kind::Array(item) => {
+                let value = value.expr();
                 if c.min_items.is_some() || c.max_items.is_some() {
                     let (min, max) = (opt_usize(c.min_items), opt_usize(c.max_items));
                     out.extend(quote! { checker.items(#field, #value.len(), #min, #max); });
                 }
                 if c.unique_items {
-                    out.extend(quote! { checker.unique(#field, #value); });
+                    out.extend(quote! { checker.unique(#field, #by_ref); });
                 }
                 let inner = self.checks(item, quote!(value), quote!(field));
                 if !inner.is_empty() {
@@ -427,44 +435,106 @@ impl<'a> Registry<'a> {
             Kind::Map(item) => {
                 if c.min_properties.is_some() || c.max_properties.is_some() {
                     let (min, max) = (opt_usize(c.min_properties), opt_usize(c.max_properties));
+                    let value = value.expr();
                     out.extend(quote! { checker.properties(#field, #value.len(), #min, #max); });
                 }
                 let inner = self.checks(item, quote!(value), quote!(field));
                 if !inner.is_empty() {
                     out.extend(quote! {
-                        for (key, value) in #value {
+                        for (key, value) in #by_ref {
                             let field = &crate::runtime::validation::Key(#field, key);
                             #inner
                         }
                     });
                 }
             }
-            Kind::Named(_) => out.extend(quote! { checker.nested(#field, #value); }),
+            Kind::Named(_) => out.extend(quote! { checker.nested(#field, #by_ref); }),
             Kind::Boolean | Kind::Any => {}
         }
         out
     }
 
-    /// Checks on a parameter bound to `binding` (by value when required, an
-    /// `Option` otherwise), reported under the parameter's name.
+    /// Checks on a parameter bound to `binding` (an owned value when
+    /// required, an `Option` otherwise), reported under the parameter's
+    /// name.
     pub fn param_checks(
         &self,
         p: &crate::ir::Param,
         binding: &proc_macro2::Ident,
+    ) -> Option<TokenStream> {
+        self.param_checks_bound(p, binding, false)
+    }
+
+    /// [`Self::param_checks`] for a binding that is a reference (`&str`,
+    /// `&[T]`) when `by_ref`.
+    pub fn param_checks_bound(
+        &self,
+        p: &crate::ir::Param,
+        binding: &proc_macro2::Ident,
+        by_ref: bool,
     ) -> Option<TokenStream> {
         let field = &p.name;
         let plain = Ty {
             nullable: false,
             ..p.ty.clone()
         };
-        let body = self.checks(&plain, quote!(value), quote!(#field));
-        (!body.is_empty()).then(|| {
-            if p.required {
-                quote! { { let value = &#binding; #body } }
+        let body = if p.required {
+            let value = if by_ref {
+                CheckedValue::Ref(quote!(#binding))
+            } else {
+                CheckedValue::Place(quote!(#binding))
+            };
+            self.checks_at(&plain, &value, quote!(#field))
+        } else {
+            let body = self.checks(&plain, quote!(value), quote!(#field));
+            if body.is_empty() {
+                body
             } else {
                 quote! { if let Some(value) = &#binding { #body } }
             }
-        })
+        };
+        (!body.is_empty()).then_some(body)
+    }
+
+    /// Checks on the field `rust` (`json` on the wire) of `self` in a
+    /// `Validate` impl, reported under `field` joined with `json`.
+    fn field_checks(
+        &self,
+        ty: &Ty,
+        rust: &proc_macro2::Ident,
+        json: &str,
+        is_option: bool,
+    ) -> TokenStream {
+        let plain = Ty {
+            nullable: false,
+            ..ty.clone()
+        };
+        let value = if is_option {
+            CheckedValue::Ref(quote!(value))
+        } else {
+            CheckedValue::Place(quote!(self.#rust))
+        };
+        let body = self.checks_at(&plain, &value, quote!(field));
+        if body.is_empty() {
+            return body;
+        }
+        // The joined name is built once, inline where a single check uses it.
+        // Indented by 8 in `check`, 12 inside `if let`.
+        let indent = if is_option { 12 } else { 8 };
+        let inline = Some(self.checks_at(&plain, &value, quote!(&Join(field, #json))))
+            .filter(|inline| count_ident(&body, "field") == 1 && fits_one_line(inline, indent));
+        let single = inline.is_some();
+        let body = match inline {
+            Some(inline) => inline,
+            None => quote! { let field = &Join(field, #json); #body },
+        };
+        if is_option {
+            quote! { if let Some(value) = &self.#rust { #body } }
+        } else if single {
+            body
+        } else {
+            quote! { { #body } }
+        }
     }
 
     /// A Rust expression for a literal default, if it can be expressed.
@@ -505,12 +575,22 @@ pub fn types_module(api: &Api, reg: &Registry<'_>) -> TokenStream {
         out.extend(outcome_enums(op, reg, &sizes));
     }
     let mut imports = Vec::new();
+    if api
+        .types
+        .iter()
+        .any(|t| matches!(t, TypeDef::Struct(_)) && reg.needs_checks(t.name()))
+    {
+        imports.push(quote!(Join));
+    }
     if api.types.iter().any(|t| reg.needs_checks(t.name())) {
         imports.extend([quote!(Checker), quote!(Validate)]);
     }
     let imports =
         (!imports.is_empty()).then(|| quote! { use crate::runtime::validation::{#(#imports),*}; });
+    let write_error = (count_ident(&out, "write_error") > 0)
+        .then(|| quote! { use crate::runtime::metadata::write_error; });
     quote! {
+        #write_error
         #imports
         #out
     }
@@ -605,18 +685,9 @@ fn struct_def(s: &Struct, reg: &Registry<'_>) -> TokenStream {
         let serde = (!attrs.is_empty()).then(|| quote! { #[serde(#(#attrs),*)] });
         fields.push(quote! { #fdoc #serde pub #rust: #field_ty, });
 
-        let field_path = quote! { &crate::runtime::validation::Join(field, #json) };
-        let plain = Ty {
-            nullable: false,
-            ..f.ty.clone()
-        };
-        let body = reg.checks(&plain, quote!(value), quote!(field));
+        let body = reg.field_checks(&f.ty, &rust, json, is_option);
         if !body.is_empty() {
-            checks.push(if is_option {
-                quote! { if let Some(value) = &self.#rust { let field = #field_path; #body } }
-            } else {
-                quote! { { let value = &self.#rust; let field = #field_path; #body } }
-            });
+            checks.push(body);
         }
     }
     if let Some(extra) = &s.additional {
@@ -631,7 +702,7 @@ fn struct_def(s: &Struct, reg: &Registry<'_>) -> TokenStream {
         if !body.is_empty() {
             checks.push(quote! {
                 for (key, value) in &self.additional_properties {
-                    let field = &crate::runtime::validation::Join(field, key);
+                    let field = &Join(field, key);
                     #body
                 }
             });
@@ -824,7 +895,9 @@ fn enum_def(e: &Enum) -> TokenStream {
     let all = e.values.iter().map(|v| ident(&v.variant));
     quote! {
         #docs
-        #[derive(Clone, Copy, Debug, #derive_default PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+        // Two lists, each on one line.
+        #[derive(Clone, Copy, Debug, #derive_default PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[derive(serde::Serialize, serde::Deserialize)]
         pub enum #name {
             #(#variants)*
         }
@@ -1035,26 +1108,43 @@ fn outcome_enums(op: &Operation, reg: &Registry<'_>, sizes: &Sizes<'_>) -> Token
     let name = format_ident!("{}Error", op.type_name);
     let errors: Vec<&Response> = op.errors().collect();
     let variants = errors.iter().map(|r| variant_decl(r, is_boxed(r)));
-    let arms = errors.iter().map(|r| {
+    // What a variant holds: arms with the same outcome over the same body
+    // type share one or-pattern.
+    let holds: Vec<String> = errors
+        .iter()
+        .map(|r| {
+            let t = response_body_tokens(r, None).map(|t| t.to_string());
+            format!("{} {t:?}", is_boxed(r))
+        })
+        .collect();
+    let arms = merge_arms(errors.iter().zip(&holds).map(|(r, holds)| {
         let var = ident(&r.variant);
         match &r.body {
-            Some(ResponseBody::Json(_)) => {
-                quote! { Self::#var(body) => crate::runtime::metadata::write_error(f, self, body), }
-            }
-            Some(ResponseBody::Text) => quote! { Self::#var(body) => f.write_str(body), },
-            Some(ResponseBody::Bytes) => {
-                quote! { Self::#var(body) => write!(f, "{} bytes", body.len()), }
-            }
+            Some(ResponseBody::Json(_)) => (
+                quote! { Self::#var(body) },
+                holds,
+                quote! { write_error(f, self, body) },
+            ),
+            Some(ResponseBody::Text) => (
+                quote! { Self::#var(body) },
+                holds,
+                quote! { f.write_str(body) },
+            ),
+            Some(ResponseBody::Bytes) => (
+                quote! { Self::#var(body) },
+                holds,
+                quote! { write!(f, "{} bytes", body.len()) },
+            ),
             None => {
                 let text = if r.description.is_empty() {
                     r.variant.clone()
                 } else {
                     r.description.trim().to_owned()
                 };
-                quote! { Self::#var => f.write_str(#text), }
+                (quote! { Self::#var }, holds, quote! { f.write_str(#text) })
             }
         }
-    });
+    }));
     let d = format!(
         " The documented error statuses of `{}`, each with its own body.",
         op.id
@@ -1064,7 +1154,7 @@ fn outcome_enums(op: &Operation, reg: &Registry<'_>, sizes: &Sizes<'_>) -> Token
     } else {
         (quote!(f), quote! { match self { #(#arms)* } })
     };
-    let metadata = error_metadata(&name, &errors, reg);
+    let metadata = error_metadata(&name, &errors, &holds, reg);
     out.extend(quote! {
         #[doc = #d]
         #[derive(Clone, Debug, PartialEq)]
@@ -1090,12 +1180,14 @@ fn outcome_enums(op: &Operation, reg: &Registry<'_>, sizes: &Sizes<'_>) -> Token
 fn error_metadata(
     name: &proc_macro2::Ident,
     errors: &[&Response],
+    holds: &[String],
     reg: &Registry<'_>,
 ) -> TokenStream {
     let getter = |role: Role| -> Option<TokenStream> {
-        let arms: Vec<TokenStream> = errors
+        let read: Vec<(TokenStream, &String, TokenStream)> = errors
             .iter()
-            .filter_map(|r| {
+            .zip(holds)
+            .filter_map(|(r, holds)| {
                 let var = ident(&r.variant);
                 let read = match &r.body {
                     Some(ResponseBody::Json(ty)) => role_read(ty, role, reg)?,
@@ -1104,12 +1196,14 @@ fn error_metadata(
                     }
                     _ => return None,
                 };
-                Some(quote! { Self::#var(body) => #read, })
+                Some((quote! { Self::#var(body) }, holds, read))
             })
             .collect();
-        if arms.is_empty() {
+        if read.is_empty() {
             return None;
         }
+        let covered = read.len();
+        let arms = merge_arms(read.into_iter());
         let method = format_ident!(
             "{}",
             match role {
@@ -1118,7 +1212,7 @@ fn error_metadata(
                 _ => "request_id",
             }
         );
-        let rest = (arms.len() < errors.len()).then(|| quote! { _ => None, });
+        let rest = (covered < errors.len()).then(|| quote! { _ => None, });
         Some(quote! {
             fn #method(&self) -> Option<&str> {
                 match self { #(#arms)* #rest }
@@ -1176,6 +1270,26 @@ fn role_read(ty: &crate::ir::Ty, role: Role, reg: &Registry<'_>) -> Option<Token
     })
 }
 
+/// Match arms from (pattern, what the pattern binds, outcome), in order:
+/// arms with the same outcome over the same bound type become one
+/// or-pattern, where the first of them stood.
+fn merge_arms<'a>(
+    arms: impl Iterator<Item = (TokenStream, &'a String, TokenStream)>,
+) -> Vec<TokenStream> {
+    let mut merged: Vec<(Vec<TokenStream>, String, TokenStream)> = Vec::new();
+    for (pattern, holds, outcome) in arms {
+        let key = format!("{holds} {outcome}");
+        match merged.iter_mut().find(|(_, k, _)| *k == key) {
+            Some((patterns, _, _)) => patterns.push(pattern),
+            None => merged.push((vec![pattern], key, outcome)),
+        }
+    }
+    merged
+        .into_iter()
+        .map(|(patterns, _, outcome)| quote! { #(#patterns)|* => #outcome, })
+        .collect()
+}
+
 fn variant_decl(r: &Response, boxed: bool) -> TokenStream {
     let var = ident(&r.variant);
     let d = status_doc(r, boxed);
@@ -1184,6 +1298,60 @@ fn variant_decl(r: &Response, boxed: bool) -> TokenStream {
         Some(t) => quote! { #d #var(#t), },
         None => quote! { #d #var, },
     }
+}
+
+/// A value a check reads: an expression of type `&T`, or a place of type
+/// `T` (a field, an owned binding) borrowed where a reference is needed.
+enum CheckedValue {
+    Ref(TokenStream),
+    Place(TokenStream),
+}
+
+impl CheckedValue {
+    /// An expression of type `&T`.
+    fn by_ref(&self) -> TokenStream {
+        match self {
+            CheckedValue::Ref(e) => e.clone(),
+            CheckedValue::Place(p) => quote! { &#p },
+        }
+    }
+
+    /// The value itself (for `Copy` numbers).
+    fn copied(&self) -> TokenStream {
+        match self {
+            CheckedValue::Ref(e) => quote! { *#e },
+            CheckedValue::Place(p) => p.clone(),
+        }
+    }
+
+    /// The expression as written, for method calls (auto-referenced).
+    fn expr(&self) -> TokenStream {
+        match self {
+            CheckedValue::Ref(e) | CheckedValue::Place(e) => e.clone(),
+        }
+    }
+}
+
+/// How often the identifier `name` occurs in `tokens`, nested groups included.
+fn count_ident(tokens: &TokenStream, name: &str) -> usize {
+    tokens
+        .clone()
+        .into_iter()
+        .map(|t| match t {
+            proc_macro2::TokenTree::Ident(i) if i == name => 1,
+            proc_macro2::TokenTree::Group(g) => count_ident(&g.stream(), name),
+            _ => 0,
+        })
+        .sum()
+}
+
+/// Whether a statement is short enough for the formatter to keep it on
+/// one line at `indent` (its margin is 89 columns): spaces between tokens
+/// are counted after commas only, as it prints them.
+fn fits_one_line(statement: &TokenStream, indent: usize) -> bool {
+    let text = statement.to_string();
+    let compact = text.chars().filter(|c| *c != ' ').count() + text.matches(',').count();
+    indent + compact <= 89
 }
 
 #[cfg(test)]

@@ -207,6 +207,7 @@ impl Client {
 /// sends it.
 pub mod builder {
     use super::*;
+    use crate::runtime::client as runtime;
 
     /// A `BatchDeleteSecrets` request (`POST /v1/{project_id}/secrets/batch-delete`), from [`Client::batch_delete_secrets`]: set what is optional, then `.send().await` (or `.await`).
     #[must_use = "a request does nothing until it is sent with `.send().await` or `.await`"]
@@ -218,6 +219,11 @@ pub mod builder {
     }
 
     impl BatchDeleteSecrets<'_> {
+        const OPERATION: runtime::Operation = runtime::Operation::post(
+            "BatchDeleteSecrets",
+            "/v1/{project_id}/secrets/batch-delete",
+        );
+
         /// Project ID, 32 characters.
         ///
         /// Unset, it is the credentials' `project_id`.
@@ -234,42 +240,18 @@ pub mod builder {
             ApiResponse<types::BatchDeleteSecretsResponse>,
             Error<types::BatchDeleteSecretsError>,
         > {
-            let project_id: &str = match self.project_id.as_deref() {
-                Some(value) => value,
-                None => {
-                    match self.config.credential("project_id") {
-                        Some(value) => value,
-                        None => {
-                            return Err(
-                                Error::InvalidRequest(
-                                    "the path parameter `project_id` is not set and the credentials carry no `project_id`"
-                                        .to_owned(),
-                                ),
-                            );
-                        }
-                    }
-                }
-            };
+            let project_id: &str = self
+                .config
+                .credential_or(
+                    self.project_id.as_deref(),
+                    "project_id",
+                    "the path parameter `project_id`",
+                )?;
             let body: &types::BatchDeleteSecretsRequest = &self.body;
             let mut checker = crate::runtime::validation::Checker::new();
-            {
-                let value = &project_id;
-                checker.length("project_id", value, Some(32), Some(32));
-            }
+            checker.length("project_id", project_id, Some(32), Some(32));
             checker.finish()?;
-            let mut call = self
-                .config
-                .request(
-                    crate::runtime::client::Operation::new(
-                        "BatchDeleteSecrets",
-                        reqwest::Method::POST,
-                        "/v1/{project_id}/secrets/batch-delete",
-                    ),
-                    &format!(
-                        "/v1/{}/secrets/batch-delete", crate
-                        ::runtime::client::encode_path(project_id)
-                    ),
-                )?;
+            let mut call = self.config.start(Self::OPERATION, &[project_id])?;
             call.json("application/json", body)?;
             let response = self.config.execute(call).await?;
             match response.status.as_u16() {
@@ -299,16 +281,7 @@ pub mod builder {
             Error<types::BatchDeleteSecretsError>,
         >;
 
-        type IntoFuture = std::pin::Pin<
-            Box<
-                dyn std::future::Future<
-                    Output = Result<
-                        ApiResponse<types::BatchDeleteSecretsResponse>,
-                        Error<types::BatchDeleteSecretsError>,
-                    >,
-                > + Send + 'a,
-            >,
-        >;
+        type IntoFuture = runtime::BoxFuture<'a, Self::Output>;
 
         fn into_future(self) -> Self::IntoFuture {
             Box::pin(self.send())

@@ -47,21 +47,33 @@ pub trait Api: Send + Sync + 'static {
         body: types::BatchDeleteSecretsRequest,
     ) -> impl std::future::Future<Output = BatchDeleteSecretsReply> + Send {
         let _ = (project_id, body);
-        let problem = server::not_implemented(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "BatchDeleteSecrets",
-        );
-        let request_id = context.request_id.as_str();
         std::future::ready(
-            BatchDeleteSecretsReply::InternalServerError(types::CsmsError {
-                error_code: Some(
-                    server::error_text(server::Role::Code, None, &problem, request_id),
+            BatchDeleteSecretsReply::InternalServerError(
+                not_implemented_csms_error(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "BatchDeleteSecrets",
+                    &context,
                 ),
-                error_msg: Some(
-                    server::error_text(server::Role::Message, None, &problem, request_id),
-                ),
-            }),
+            ),
         )
+    }
+}
+
+/// The [`types::CsmsError`] an `Api` method answers by default, saying that `operation` is not implemented.
+fn not_implemented_csms_error(
+    status: StatusCode,
+    operation: &str,
+    context: &RequestContext,
+) -> types::CsmsError {
+    let problem = server::not_implemented(status, operation);
+    let request_id = context.request_id.as_str();
+    types::CsmsError {
+        error_code: Some(
+            server::error_text(server::Role::Code, None, &problem, request_id),
+        ),
+        error_msg: Some(
+            server::error_text(server::Role::Message, None, &problem, request_id),
+        ),
     }
 }
 
@@ -287,10 +299,7 @@ async fn serve_batch_delete_secrets<T: Api>(
         )
         .map_err(fail)?;
     let mut checker = crate::runtime::validation::Checker::new();
-    {
-        let value = &project_id;
-        checker.length("project_id", value, Some(32), Some(32));
-    }
+    checker.length("project_id", &project_id, Some(32), Some(32));
     checker.finish().map_err(|e| fail(server::invalid(e)))?;
     let context = RequestContext {
         request_id: request_id.to_owned(),

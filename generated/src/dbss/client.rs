@@ -206,6 +206,7 @@ impl Client {
 /// sends it.
 pub mod builder {
     use super::*;
+    use crate::runtime::client as runtime;
 
     /// A `DeleteInstancesNew` request (`DELETE /v1/{project_id}/audit/instance`), from [`Client::delete_instances_new`]: set what is optional, then `.send().await` (or `.await`).
     #[must_use = "a request does nothing until it is sent with `.send().await` or `.await`"]
@@ -217,6 +218,11 @@ pub mod builder {
     }
 
     impl DeleteInstancesNew<'_> {
+        const OPERATION: runtime::Operation = runtime::Operation::delete(
+            "DeleteInstancesNew",
+            "/v1/{project_id}/audit/instance",
+        );
+
         /// Project ID. You can obtain the value by calling the IAM API for querying the project list of a specified IAM user. The value contains 32 to 64 characters.
         ///
         /// Unset, it is the credentials' `project_id`.
@@ -233,43 +239,19 @@ pub mod builder {
             ApiResponse<types::DeleteInstancesNewResponse>,
             Error<types::DeleteInstancesNewError>,
         > {
-            let project_id: &str = match self.project_id.as_deref() {
-                Some(value) => value,
-                None => {
-                    match self.config.credential("project_id") {
-                        Some(value) => value,
-                        None => {
-                            return Err(
-                                Error::InvalidRequest(
-                                    "the path parameter `project_id` is not set and the credentials carry no `project_id`"
-                                        .to_owned(),
-                                ),
-                            );
-                        }
-                    }
-                }
-            };
+            let project_id: &str = self
+                .config
+                .credential_or(
+                    self.project_id.as_deref(),
+                    "project_id",
+                    "the path parameter `project_id`",
+                )?;
             let body: &types::DeleteInstanceDemandRequest = &self.body;
             let mut checker = crate::runtime::validation::Checker::new();
-            {
-                let value = &project_id;
-                checker.length("project_id", value, Some(32), Some(64));
-            }
+            checker.length("project_id", project_id, Some(32), Some(64));
             checker.nested("", body);
             checker.finish()?;
-            let mut call = self
-                .config
-                .request(
-                    crate::runtime::client::Operation::new(
-                        "DeleteInstancesNew",
-                        reqwest::Method::DELETE,
-                        "/v1/{project_id}/audit/instance",
-                    ),
-                    &format!(
-                        "/v1/{}/audit/instance", crate
-                        ::runtime::client::encode_path(project_id)
-                    ),
-                )?;
+            let mut call = self.config.start(Self::OPERATION, &[project_id])?;
             call.json("application/json", body)?;
             let response = self.config.execute(call).await?;
             match response.status.as_u16() {
@@ -295,16 +277,7 @@ pub mod builder {
             Error<types::DeleteInstancesNewError>,
         >;
 
-        type IntoFuture = std::pin::Pin<
-            Box<
-                dyn std::future::Future<
-                    Output = Result<
-                        ApiResponse<types::DeleteInstancesNewResponse>,
-                        Error<types::DeleteInstancesNewError>,
-                    >,
-                > + Send + 'a,
-            >,
-        >;
+        type IntoFuture = runtime::BoxFuture<'a, Self::Output>;
 
         fn into_future(self) -> Self::IntoFuture {
             Box::pin(self.send())

@@ -45,41 +45,47 @@ pub trait Api: Send + Sync + 'static {
         body: types::DeleteInstanceDemandRequest,
     ) -> impl std::future::Future<Output = DeleteInstancesNewReply> + Send {
         let _ = (project_id, body);
-        let problem = server::not_implemented(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "DeleteInstancesNew",
-        );
-        let request_id = context.request_id.as_str();
         std::future::ready(
-            DeleteInstancesNewReply::InternalServerError(types::DbssError {
-                details: Some(
-                    vec![
-                        types::DbssErrorDetail { error_code :
-                        Some(server::error_text(server::Role::Code, Some(32), & problem,
-                        request_id)), error_msg :
-                        Some(server::error_text(server::Role::Message, Some(2097152), &
-                        problem, request_id)) }
-                    ],
+            DeleteInstancesNewReply::InternalServerError(
+                not_implemented_dbss_error(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "DeleteInstancesNew",
+                    &context,
                 ),
-                encoded_authorization_message: None,
-                error_code: Some(
-                    server::error_text(
-                        server::Role::Code,
-                        Some(2097152),
-                        &problem,
-                        request_id,
-                    ),
-                ),
-                error_msg: Some(
-                    server::error_text(
-                        server::Role::Message,
-                        Some(2097152),
-                        &problem,
-                        request_id,
-                    ),
-                ),
-            }),
+            ),
         )
+    }
+}
+
+/// The [`types::DbssError`] an `Api` method answers by default, saying that `operation` is not implemented.
+fn not_implemented_dbss_error(
+    status: StatusCode,
+    operation: &str,
+    context: &RequestContext,
+) -> types::DbssError {
+    let problem = server::not_implemented(status, operation);
+    let request_id = context.request_id.as_str();
+    types::DbssError {
+        details: Some(
+            vec![
+                types::DbssErrorDetail { error_code :
+                Some(server::error_text(server::Role::Code, Some(32), & problem,
+                request_id)), error_msg : Some(server::error_text(server::Role::Message,
+                Some(2097152), & problem, request_id)) }
+            ],
+        ),
+        encoded_authorization_message: None,
+        error_code: Some(
+            server::error_text(server::Role::Code, Some(2097152), &problem, request_id),
+        ),
+        error_msg: Some(
+            server::error_text(
+                server::Role::Message,
+                Some(2097152),
+                &problem,
+                request_id,
+            ),
+        ),
     }
 }
 
@@ -301,10 +307,7 @@ async fn serve_delete_instances_new<T: Api>(
         )
         .map_err(fail)?;
     let mut checker = crate::runtime::validation::Checker::new();
-    {
-        let value = &project_id;
-        checker.length("project_id", value, Some(32), Some(64));
-    }
+    checker.length("project_id", &project_id, Some(32), Some(64));
     {
         let value = &body;
         checker.nested("", value);

@@ -190,6 +190,7 @@ impl Client {
 /// sends it.
 pub mod builder {
     use super::*;
+    use crate::runtime::client as runtime;
 
     /// A `DeleteAsset` request (`POST /v2/{project_id}/instances/{instance_id}/assets/delete`), from [`Client::delete_asset`]: set what is optional, then `.send().await` (or `.await`).
     #[must_use = "a request does nothing until it is sent with `.send().await` or `.await`"]
@@ -202,6 +203,11 @@ pub mod builder {
     }
 
     impl DeleteAsset<'_> {
+        const OPERATION: runtime::Operation = runtime::Operation::post(
+            "DeleteAsset",
+            "/v2/{project_id}/instances/{instance_id}/assets/delete",
+        );
+
         /// Project ID. For details about how to obtain the project ID, see "Appendix" > "Obtaining a Project ID" in the API Reference. The service definition limits it to at most 64 characters (its minLength is 0; an empty value would leave an empty path segment, so this document requires at least 1 character).
         ///
         /// Unset, it is the credentials' `project_id`.
@@ -218,49 +224,23 @@ pub mod builder {
             ApiResponse<types::DeleteAssetResponse>,
             Error<types::DeleteAssetError>,
         > {
-            let project_id: &str = match self.project_id.as_deref() {
-                Some(value) => value,
-                None => {
-                    match self.config.credential("project_id") {
-                        Some(value) => value,
-                        None => {
-                            return Err(
-                                Error::InvalidRequest(
-                                    "the path parameter `project_id` is not set and the credentials carry no `project_id`"
-                                        .to_owned(),
-                                ),
-                            );
-                        }
-                    }
-                }
-            };
+            let project_id: &str = self
+                .config
+                .credential_or(
+                    self.project_id.as_deref(),
+                    "project_id",
+                    "the path parameter `project_id`",
+                )?;
             let instance_id: &str = &self.instance_id;
             let body: &types::AssetOperateRequest = &self.body;
             let mut checker = crate::runtime::validation::Checker::new();
-            {
-                let value = &project_id;
-                checker.length("project_id", value, Some(1), Some(64));
-            }
-            {
-                let value = &instance_id;
-                checker.length("instance_id", value, Some(1), Some(64));
-            }
+            checker.length("project_id", project_id, Some(1), Some(64));
+            checker.length("instance_id", instance_id, Some(1), Some(64));
             checker.nested("", body);
             checker.finish()?;
             let mut call = self
                 .config
-                .request(
-                    crate::runtime::client::Operation::new(
-                        "DeleteAsset",
-                        reqwest::Method::POST,
-                        "/v2/{project_id}/instances/{instance_id}/assets/delete",
-                    ),
-                    &format!(
-                        "/v2/{}/instances/{}/assets/delete", crate
-                        ::runtime::client::encode_path(project_id), crate
-                        ::runtime::client::encode_path(instance_id)
-                    ),
-                )?;
+                .start(Self::OPERATION, &[project_id, instance_id])?;
             call.json("application/json", body)?;
             let response = self.config.execute(call).await?;
             match response.status.as_u16() {
@@ -281,16 +261,7 @@ pub mod builder {
             Error<types::DeleteAssetError>,
         >;
 
-        type IntoFuture = std::pin::Pin<
-            Box<
-                dyn std::future::Future<
-                    Output = Result<
-                        ApiResponse<types::DeleteAssetResponse>,
-                        Error<types::DeleteAssetError>,
-                    >,
-                > + Send + 'a,
-            >,
-        >;
+        type IntoFuture = runtime::BoxFuture<'a, Self::Output>;
 
         fn into_future(self) -> Self::IntoFuture {
             Box::pin(self.send())

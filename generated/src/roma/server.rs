@@ -49,44 +49,39 @@ pub trait Api: Send + Sync + 'static {
         body: types::AssetOperateRequest,
     ) -> impl std::future::Future<Output = DeleteAssetReply> + Send {
         let _ = (project_id, instance_id, body);
-        let problem = server::not_implemented(StatusCode::BAD_REQUEST, "DeleteAsset");
-        let request_id = context.request_id.as_str();
         std::future::ready(
-            DeleteAssetReply::BadRequest(types::ErrorResp {
-                error_code: Some(
-                    server::error_text(
-                        server::Role::Code,
-                        Some(128),
-                        &problem,
-                        request_id,
-                    ),
+            DeleteAssetReply::BadRequest(
+                not_implemented_error_resp(
+                    StatusCode::BAD_REQUEST,
+                    "DeleteAsset",
+                    &context,
                 ),
-                error_msg: Some(
-                    server::error_text(
-                        server::Role::Message,
-                        Some(128),
-                        &problem,
-                        request_id,
-                    ),
-                ),
-                error_details: Some(
-                    server::error_text(
-                        server::Role::Detail,
-                        Some(128),
-                        &problem,
-                        request_id,
-                    ),
-                ),
-                request_id: Some(
-                    server::error_text(
-                        server::Role::RequestId,
-                        Some(128),
-                        &problem,
-                        request_id,
-                    ),
-                ),
-            }),
+            ),
         )
+    }
+}
+
+/// The [`types::ErrorResp`] an `Api` method answers by default, saying that `operation` is not implemented.
+fn not_implemented_error_resp(
+    status: StatusCode,
+    operation: &str,
+    context: &RequestContext,
+) -> types::ErrorResp {
+    let problem = server::not_implemented(status, operation);
+    let request_id = context.request_id.as_str();
+    types::ErrorResp {
+        error_code: Some(
+            server::error_text(server::Role::Code, Some(128), &problem, request_id),
+        ),
+        error_msg: Some(
+            server::error_text(server::Role::Message, Some(128), &problem, request_id),
+        ),
+        error_details: Some(
+            server::error_text(server::Role::Detail, Some(128), &problem, request_id),
+        ),
+        request_id: Some(
+            server::error_text(server::Role::RequestId, Some(128), &problem, request_id),
+        ),
     }
 }
 
@@ -303,14 +298,8 @@ async fn serve_delete_asset<T: Api>(
         )
         .map_err(fail)?;
     let mut checker = crate::runtime::validation::Checker::new();
-    {
-        let value = &project_id;
-        checker.length("project_id", value, Some(1), Some(64));
-    }
-    {
-        let value = &instance_id;
-        checker.length("instance_id", value, Some(1), Some(64));
-    }
+    checker.length("project_id", &project_id, Some(1), Some(64));
+    checker.length("instance_id", &instance_id, Some(1), Some(64));
     {
         let value = &body;
         checker.nested("", value);

@@ -223,6 +223,7 @@ impl Client {
 /// sends it.
 pub mod builder {
     use super::*;
+    use crate::runtime::client as runtime;
 
     /// A `BatchDeleteDesktops` request (`POST /v2/{project_id}/desktops/batch-delete`), from [`Client::batch_delete_desktops`]: set what is optional, then `.send().await` (or `.await`).
     #[must_use = "a request does nothing until it is sent with `.send().await` or `.await`"]
@@ -234,6 +235,11 @@ pub mod builder {
     }
 
     impl BatchDeleteDesktops<'_> {
+        const OPERATION: runtime::Operation = runtime::Operation::post(
+            "BatchDeleteDesktops",
+            "/v2/{project_id}/desktops/batch-delete",
+        );
+
         /// Project ID, 1 to 255 characters (service definition).
         ///
         /// Unset, it is the credentials' `project_id`.
@@ -250,43 +256,19 @@ pub mod builder {
             ApiResponse<types::BatchDeleteDesktopsResponse>,
             Error<types::BatchDeleteDesktopsError>,
         > {
-            let project_id: &str = match self.project_id.as_deref() {
-                Some(value) => value,
-                None => {
-                    match self.config.credential("project_id") {
-                        Some(value) => value,
-                        None => {
-                            return Err(
-                                Error::InvalidRequest(
-                                    "the path parameter `project_id` is not set and the credentials carry no `project_id`"
-                                        .to_owned(),
-                                ),
-                            );
-                        }
-                    }
-                }
-            };
+            let project_id: &str = self
+                .config
+                .credential_or(
+                    self.project_id.as_deref(),
+                    "project_id",
+                    "the path parameter `project_id`",
+                )?;
             let body: &types::DeleteDesktopsReq = &self.body;
             let mut checker = crate::runtime::validation::Checker::new();
-            {
-                let value = &project_id;
-                checker.length("project_id", value, Some(1), Some(255));
-            }
+            checker.length("project_id", project_id, Some(1), Some(255));
             checker.nested("", body);
             checker.finish()?;
-            let mut call = self
-                .config
-                .request(
-                    crate::runtime::client::Operation::new(
-                        "BatchDeleteDesktops",
-                        reqwest::Method::POST,
-                        "/v2/{project_id}/desktops/batch-delete",
-                    ),
-                    &format!(
-                        "/v2/{}/desktops/batch-delete", crate
-                        ::runtime::client::encode_path(project_id)
-                    ),
-                )?;
+            let mut call = self.config.start(Self::OPERATION, &[project_id])?;
             call.json("application/json", body)?;
             let response = self.config.execute(call).await?;
             match response.status.as_u16() {
@@ -313,16 +295,7 @@ pub mod builder {
             Error<types::BatchDeleteDesktopsError>,
         >;
 
-        type IntoFuture = std::pin::Pin<
-            Box<
-                dyn std::future::Future<
-                    Output = Result<
-                        ApiResponse<types::BatchDeleteDesktopsResponse>,
-                        Error<types::BatchDeleteDesktopsError>,
-                    >,
-                > + Send + 'a,
-            >,
-        >;
+        type IntoFuture = runtime::BoxFuture<'a, Self::Output>;
 
         fn into_future(self) -> Self::IntoFuture {
             Box::pin(self.send())
@@ -340,6 +313,11 @@ pub mod builder {
     }
 
     impl DeleteDesktopVolumes<'_> {
+        const OPERATION: runtime::Operation = runtime::Operation::post(
+            "DeleteDesktopVolumes",
+            "/v2/{project_id}/desktops/{desktop_id}/volumes/batch-delete",
+        );
+
         /// Project ID, 1 to 255 characters (service definition).
         ///
         /// Unset, it is the credentials' `project_id`.
@@ -356,49 +334,23 @@ pub mod builder {
             ApiResponse<types::DeleteDesktopVolumesResponse>,
             Error<types::DeleteDesktopVolumesError>,
         > {
-            let project_id: &str = match self.project_id.as_deref() {
-                Some(value) => value,
-                None => {
-                    match self.config.credential("project_id") {
-                        Some(value) => value,
-                        None => {
-                            return Err(
-                                Error::InvalidRequest(
-                                    "the path parameter `project_id` is not set and the credentials carry no `project_id`"
-                                        .to_owned(),
-                                ),
-                            );
-                        }
-                    }
-                }
-            };
+            let project_id: &str = self
+                .config
+                .credential_or(
+                    self.project_id.as_deref(),
+                    "project_id",
+                    "the path parameter `project_id`",
+                )?;
             let desktop_id: &str = &self.desktop_id;
             let body: &types::DeleteVolumesReq = &self.body;
             let mut checker = crate::runtime::validation::Checker::new();
-            {
-                let value = &project_id;
-                checker.length("project_id", value, Some(1), Some(255));
-            }
-            {
-                let value = &desktop_id;
-                checker.length("desktop_id", value, Some(1), Some(255));
-            }
+            checker.length("project_id", project_id, Some(1), Some(255));
+            checker.length("desktop_id", desktop_id, Some(1), Some(255));
             checker.nested("", body);
             checker.finish()?;
             let mut call = self
                 .config
-                .request(
-                    crate::runtime::client::Operation::new(
-                        "DeleteDesktopVolumes",
-                        reqwest::Method::POST,
-                        "/v2/{project_id}/desktops/{desktop_id}/volumes/batch-delete",
-                    ),
-                    &format!(
-                        "/v2/{}/desktops/{}/volumes/batch-delete", crate
-                        ::runtime::client::encode_path(project_id), crate
-                        ::runtime::client::encode_path(desktop_id)
-                    ),
-                )?;
+                .start(Self::OPERATION, &[project_id, desktop_id])?;
             call.json("application/json", body)?;
             let response = self.config.execute(call).await?;
             match response.status.as_u16() {
@@ -427,16 +379,7 @@ pub mod builder {
             Error<types::DeleteDesktopVolumesError>,
         >;
 
-        type IntoFuture = std::pin::Pin<
-            Box<
-                dyn std::future::Future<
-                    Output = Result<
-                        ApiResponse<types::DeleteDesktopVolumesResponse>,
-                        Error<types::DeleteDesktopVolumesError>,
-                    >,
-                > + Send + 'a,
-            >,
-        >;
+        type IntoFuture = runtime::BoxFuture<'a, Self::Output>;
 
         fn into_future(self) -> Self::IntoFuture {
             Box::pin(self.send())

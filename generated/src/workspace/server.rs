@@ -39,39 +39,14 @@ pub trait Api: Send + Sync + 'static {
         body: types::DeleteDesktopsReq,
     ) -> impl std::future::Future<Output = BatchDeleteDesktopsReply> + Send {
         let _ = (project_id, body);
-        let problem = server::not_implemented(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "BatchDeleteDesktops",
-        );
-        let request_id = context.request_id.as_str();
         std::future::ready(
-            BatchDeleteDesktopsReply::InternalServerError(types::BaseResponse {
-                error_code: Some(
-                    server::error_text(
-                        server::Role::Code,
-                        Some(12),
-                        &problem,
-                        request_id,
-                    ),
+            BatchDeleteDesktopsReply::InternalServerError(
+                not_implemented_base_response(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "BatchDeleteDesktops",
+                    &context,
                 ),
-                error_msg: Some(
-                    server::error_text(
-                        server::Role::Message,
-                        Some(1000),
-                        &problem,
-                        request_id,
-                    ),
-                ),
-                error_detail: Some(
-                    server::error_text(
-                        server::Role::Detail,
-                        Some(1000),
-                        &problem,
-                        request_id,
-                    ),
-                ),
-                encoded_authorization_message: None,
-            }),
+            ),
         )
     }
 
@@ -97,40 +72,37 @@ pub trait Api: Send + Sync + 'static {
         body: types::DeleteVolumesReq,
     ) -> impl std::future::Future<Output = DeleteDesktopVolumesReply> + Send {
         let _ = (project_id, desktop_id, body);
-        let problem = server::not_implemented(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "DeleteDesktopVolumes",
-        );
-        let request_id = context.request_id.as_str();
         std::future::ready(
-            DeleteDesktopVolumesReply::InternalServerError(types::BaseResponse {
-                error_code: Some(
-                    server::error_text(
-                        server::Role::Code,
-                        Some(12),
-                        &problem,
-                        request_id,
-                    ),
+            DeleteDesktopVolumesReply::InternalServerError(
+                not_implemented_base_response(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "DeleteDesktopVolumes",
+                    &context,
                 ),
-                error_msg: Some(
-                    server::error_text(
-                        server::Role::Message,
-                        Some(1000),
-                        &problem,
-                        request_id,
-                    ),
-                ),
-                error_detail: Some(
-                    server::error_text(
-                        server::Role::Detail,
-                        Some(1000),
-                        &problem,
-                        request_id,
-                    ),
-                ),
-                encoded_authorization_message: None,
-            }),
+            ),
         )
+    }
+}
+
+/// The [`types::BaseResponse`] an `Api` method answers by default, saying that `operation` is not implemented.
+fn not_implemented_base_response(
+    status: StatusCode,
+    operation: &str,
+    context: &RequestContext,
+) -> types::BaseResponse {
+    let problem = server::not_implemented(status, operation);
+    let request_id = context.request_id.as_str();
+    types::BaseResponse {
+        error_code: Some(
+            server::error_text(server::Role::Code, Some(12), &problem, request_id),
+        ),
+        error_msg: Some(
+            server::error_text(server::Role::Message, Some(1000), &problem, request_id),
+        ),
+        error_detail: Some(
+            server::error_text(server::Role::Detail, Some(1000), &problem, request_id),
+        ),
+        encoded_authorization_message: None,
     }
 }
 
@@ -401,10 +373,7 @@ async fn serve_batch_delete_desktops<T: Api>(
         )
         .map_err(fail)?;
     let mut checker = crate::runtime::validation::Checker::new();
-    {
-        let value = &project_id;
-        checker.length("project_id", value, Some(1), Some(255));
-    }
+    checker.length("project_id", &project_id, Some(1), Some(255));
     {
         let value = &body;
         checker.nested("", value);
@@ -466,14 +435,8 @@ async fn serve_delete_desktop_volumes<T: Api>(
         )
         .map_err(fail)?;
     let mut checker = crate::runtime::validation::Checker::new();
-    {
-        let value = &project_id;
-        checker.length("project_id", value, Some(1), Some(255));
-    }
-    {
-        let value = &desktop_id;
-        checker.length("desktop_id", value, Some(1), Some(255));
-    }
+    checker.length("project_id", &project_id, Some(1), Some(255));
+    checker.length("desktop_id", &desktop_id, Some(1), Some(255));
     {
         let value = &body;
         checker.nested("", value);
