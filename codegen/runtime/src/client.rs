@@ -19,12 +19,15 @@
 //! `reqwest::Client`, and a hook sees what only this runtime knows (the
 //! operation id and path template, the attempt number).
 
+use std::borrow::Cow;
+use std::convert::Infallible;
 use std::fmt;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant, SystemTime};
 
 use backon::{BackoffBuilder, ExponentialBuilder, Retryable};
+use bytes::Bytes;
 use tracing::field::Empty;
 use tracing::Instrument;
 
@@ -309,7 +312,7 @@ impl ClientConfig {
                 )));
             };
             path.push_str(&rest[..open]);
-            path.push_str(&encode_path(value));
+            write_encoded_path(&mut path, value);
             rest = &rest[open + len + 1..];
         }
         path.push_str(rest);
@@ -325,7 +328,9 @@ impl ClientConfig {
     /// Starts a request for `operation` to `path` (its template expanded,
     /// each parameter encoded) below the base URL.
     pub fn request<E>(&self, operation: Operation, path: &str) -> Result<Call, Error<E>> {
-        let url = format!("{}{}", self.base_url, path);
+        let mut url = String::with_capacity(self.base_url.len() + path.len());
+        url.push_str(&self.base_url);
+        url.push_str(path);
         let url = Url::parse(&url)
             .map_err(|e| Error::InvalidRequest(format!("invalid URL `{url}`: {e}")))?;
         // `.` and `..` path parameters would be resolved away by URL parsing
@@ -349,6 +354,13 @@ impl ClientConfig {
     /// are retried as the [`RetryPolicy`] says. A status the policy retries
     /// that is still there after the last attempt is returned as a response.
     pub async fn execute<E>(&self, call: Call) -> Result<RawResponse, Error<E>> {
+        self.execute_untyped(call).await.map_err(Error::widen)
+    }
+
+    /// [`execute`](Self::execute) before its errors are typed: the same for
+    /// every operation, so it is compiled once rather than once per error
+    /// type.
+    async fn execute_untyped(&self, call: Call) -> Result<RawResponse, Untyped> {
         let http = self.http_client()?;
         let operation = &call.operation;
         let span = tracing::info_span!(
@@ -367,7 +379,7 @@ impl ClientConfig {
         let policy = &self.retry;
         let outcome = (|| {
             let attempt = attempts.fetch_add(1, Ordering::Relaxed) + 1;
-            self.attempt::<E>(http, &call, attempt)
+            self.attempt(http, &call, attempt)
         })
         .retry(policy.backoff())
         .when(|failure| match failure {
@@ -393,20 +405,22 @@ impl ClientConfig {
             Ok(response) | Err(Failure::Status(response)) => response,
             Err(Failure::Error(error)) => return Err(error),
         };
-        span.record("status", response.status.as_u16());
-        if let Some(id) = response.request_id() {
-            span.record("request_id", id);
+        if !span.is_disabled() {
+            span.record("status", response.status.as_u16());
+            if let Some(id) = response.request_id() {
+                span.record("request_id", id);
+            }
         }
         Ok(response)
     }
 
     /// One attempt of a call, in its own span.
-    async fn attempt<E>(
+    async fn attempt(
         &self,
         http: &reqwest::Client,
         call: &Call,
         attempt: u32,
-    ) -> Result<RawResponse, Failure<E>> {
+    ) -> Result<RawResponse, Failure> {
         let span = tracing::debug_span!(
             "attempt",
             attempt,
@@ -421,9 +435,11 @@ impl ClientConfig {
         let outcome = self.send(http, call, &info).instrument(span.clone()).await;
         match &outcome {
             Ok(response) => {
-                span.record("status", response.status.as_u16());
-                if let Some(id) = response.request_id() {
-                    span.record("request_id", id);
+                if !span.is_disabled() {
+                    span.record("status", response.status.as_u16());
+                    if let Some(id) = response.request_id() {
+                        span.record("request_id", id);
+                    }
                 }
                 for hook in &self.interceptors {
                     hook.on_response(response, &info);
@@ -449,12 +465,12 @@ impl ClientConfig {
 
     /// Builds, authenticates and sends one attempt, then reads the response
     /// body up to the configured limit, all within the configured timeout.
-    async fn send<E>(
+    async fn send(
         &self,
         http: &reqwest::Client,
         call: &Call,
         info: &CallInfo<'_>,
-    ) -> Result<RawResponse, Error<E>> {
+    ) -> Result<RawResponse, Untyped> {
         let mut request = reqwest::Request::new(call.operation.method.clone(), call.url.clone());
         *request.headers_mut() = call.headers.clone();
         if let Some(body) = &call.body {
@@ -464,8 +480,14 @@ impl ClientConfig {
         for hook in &self.interceptors {
             hook.on_request(&mut request, info);
         }
+        // The URL as the interceptors left it, before credentials (which
+        // may add a query parameter) are added.
+        let from: Cow<'_, Url> = if self.interceptors.is_empty() {
+            Cow::Borrowed(&call.url)
+        } else {
+            Cow::Owned(request.url().clone())
+        };
         self.auth.authenticate(&mut request).map_err(Error::Auth)?;
-        let from = request.url().clone();
         let started = Instant::now();
         let mut response = http
             .execute(request)
@@ -473,14 +495,14 @@ impl ClientConfig {
             .map_err(|e| self.transport(e, &from, started))?;
         let status = response.status();
         // Only a client that follows redirects gets here with another origin.
-        if response.url().origin() != from.origin() {
+        if !same_origin(response.url(), &from) {
             return Err(Error::Redirected {
-                from: Box::new(from),
+                from: Box::new(from.into_owned()),
                 to: Box::new(response.url().clone()),
                 status,
             });
         }
-        let headers = response.headers().clone();
+        let headers = std::mem::take(response.headers_mut());
         let limit = self.max_response_body;
         let too_large = |status, headers| Error::BodyTooLarge {
             status,
@@ -511,7 +533,7 @@ impl ClientConfig {
 
     /// The HTTP client to send with: the caller's, or the default one, built
     /// on first use.
-    fn http_client<E>(&self) -> Result<&reqwest::Client, Error<E>> {
+    fn http_client(&self) -> Result<&reqwest::Client, Untyped> {
         match &self.http {
             Http::Caller(http) => Ok(http),
             Http::Default(cell) => cell
@@ -529,7 +551,7 @@ impl ClientConfig {
     }
 
     /// Sorts a `reqwest` failure: a timeout names the limit that ran out.
-    fn transport<E>(&self, error: reqwest::Error, url: &Url, started: Instant) -> Error<E> {
+    fn transport(&self, error: reqwest::Error, url: &Url, started: Instant) -> Untyped {
         // Errors reading the body come without the URL.
         let error = match error.url() {
             Some(_) => error,
@@ -823,15 +845,15 @@ pub fn retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
 }
 
 /// Why an attempt did not give the call's outcome.
-enum Failure<E> {
+enum Failure {
     /// A response with a status the policy retries.
     Status(RawResponse),
-    Error(Error<E>),
+    Error(Untyped),
 }
 
 /// Whether a failure is a connection that never opened: refused, a name
 /// that did not resolve, a connect timeout. Nothing reached the server.
-fn is_connect_failure<E>(error: &Error<E>) -> bool {
+fn is_connect_failure(error: &Untyped) -> bool {
     match error {
         Error::Transport(e) | Error::Timeout { source: e, .. } => e.is_connect(),
         _ => false,
@@ -840,7 +862,7 @@ fn is_connect_failure<E>(error: &Error<E>) -> bool {
 
 /// A failure's kind, for the attempt's span (never its text, which can
 /// quote a URL).
-fn error_kind<E>(error: &Error<E>) -> &'static str {
+fn error_kind(error: &Untyped) -> &'static str {
     match error {
         Error::Validation(_) => "validation",
         Error::InvalidRequest(_) => "invalid_request",
@@ -857,6 +879,14 @@ fn error_kind<E>(error: &Error<E>) -> &'static str {
     }
 }
 
+/// Whether two URLs have the same origin (scheme, host and port), without
+/// building either origin.
+fn same_origin(a: &Url, b: &Url) -> bool {
+    a.scheme() == b.scheme()
+        && a.host() == b.host()
+        && a.port_or_known_default() == b.port_or_known_default()
+}
+
 fn millis(d: Duration) -> u64 {
     d.as_millis().try_into().unwrap_or(u64::MAX)
 }
@@ -867,7 +897,8 @@ pub struct Call {
     operation: Operation,
     url: Url,
     headers: HeaderMap,
-    body: Option<Vec<u8>>,
+    /// Shared by the attempts: each sends it without copying.
+    body: Option<Bytes>,
 }
 
 impl Call {
@@ -921,7 +952,7 @@ impl Call {
         })?;
         self.headers
             .insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
-        self.body = Some(bytes);
+        self.body = Some(bytes.into());
         Ok(())
     }
 
@@ -942,7 +973,7 @@ impl Call {
             .collect();
         self.headers
             .insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
-        self.body = Some(encoded.join("&").into_bytes());
+        self.body = Some(encoded.join("&").into());
         Ok(())
     }
 
@@ -952,7 +983,7 @@ impl Call {
         let value = HeaderValue::try_from(format!("multipart/form-data; boundary={boundary}"))
             .map_err(|_| Error::InvalidRequest("invalid multipart boundary".to_owned()))?;
         self.headers.insert(CONTENT_TYPE, value);
-        self.body = Some(bytes);
+        self.body = Some(bytes.into());
         Ok(())
     }
 
@@ -960,7 +991,7 @@ impl Call {
     pub fn bytes<E>(&mut self, content_type: &'static str, body: &[u8]) -> Result<(), Error<E>> {
         self.headers
             .insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
-        self.body = Some(body.to_vec());
+        self.body = Some(body.to_vec().into());
         Ok(())
     }
 }
@@ -1085,12 +1116,19 @@ fn form_pairs(value: &serde_json::Value) -> Option<Vec<(String, String)>> {
 /// Percent-encodes one path segment: everything but RFC 3986 unreserved
 /// characters is escaped, `/` included.
 pub fn encode_path(value: &str) -> String {
+    let mut encoded = String::with_capacity(value.len());
+    write_encoded_path(&mut encoded, value);
+    encoded
+}
+
+/// Appends `value` to `out` as [`encode_path`] encodes it.
+fn write_encoded_path(out: &mut String, value: &str) {
     const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
         .remove(b'-')
         .remove(b'.')
         .remove(b'_')
         .remove(b'~');
-    utf8_percent_encode(value, SEGMENT).to_string()
+    out.extend(utf8_percent_encode(value, SEGMENT));
 }
 
 /// A response as received: status, headers and the whole body.
@@ -1324,6 +1362,36 @@ pub enum Error<E> {
     /// The request could not be sent or the response not read (connection
     /// refused or reset, DNS, TLS).
     Transport(reqwest::Error),
+}
+
+/// An [`Error`] of the part of a call that is the same for every operation,
+/// before a documented error status can be decoded.
+type Untyped = Error<Infallible>;
+
+impl Untyped {
+    /// The same error as one of an operation's.
+    fn widen<E>(self) -> Error<E> {
+        match self {
+            Error::Validation(e) => Error::Validation(e),
+            Error::InvalidRequest(e) => Error::InvalidRequest(e),
+            Error::Auth(e) => Error::Auth(e),
+            Error::Api(response) => match response.body {},
+            Error::UnexpectedStatus(r) => Error::UnexpectedStatus(r),
+            Error::Decode { response, source } => Error::Decode { response, source },
+            Error::Redirected { from, to, status } => Error::Redirected { from, to, status },
+            Error::BodyTooLarge {
+                status,
+                headers,
+                limit,
+            } => Error::BodyTooLarge {
+                status,
+                headers,
+                limit,
+            },
+            Error::Timeout { after, source } => Error::Timeout { after, source },
+            Error::Transport(e) => Error::Transport(e),
+        }
+    }
 }
 
 impl<E> Error<E> {
@@ -1572,3 +1640,4 @@ fn size(bytes: usize) -> String {
         b => format!("{b} bytes"),
     }
 }
+

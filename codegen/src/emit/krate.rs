@@ -63,11 +63,12 @@ pub fn signings(apis: &[Api]) -> Vec<&'static Signing> {
 
 /// What the runtime's `client` part needs besides `reqwest`, from
 /// [`DEPENDENCIES`], when the runtime is embedded: retries with backoff,
-/// `Retry-After` dates, path encoding, rustls's `ring` crypto provider (the
+/// request bodies shared by the attempts, `Retry-After` dates, path encoding, rustls's `ring` crypto provider (the
 /// default HTTP client installs it when the process has none), the regions
 /// file's YAML and a span per call.
 pub const CLIENT_RUNTIME_DEPENDENCIES: &[&str] = &[
     "backon",
+    "bytes",
     "httpdate",
     "percent-encoding",
     "rustls",
@@ -99,6 +100,7 @@ pub const DEPENDENCIES: &[(&str, &str)] = &[
         "backon",
         r#"{ version = "1.6", default-features = false, features = ["std", "tokio-sleep"], optional = true }"#,
     ),
+    ("bytes", r#"{ version = "1", optional = true }"#),
     ("hex", r#"{ version = "0.4", optional = true }"#),
     ("hmac", r#"{ version = "0.12", optional = true }"#),
     ("http-body-util", r#"{ version = "0.1", optional = true }"#),

@@ -124,14 +124,16 @@ impl Bodies {
         }
     }
 
-    /// The JSON body bytes of `op`'s request, as the raw side sends them.
+    /// The JSON body bytes of `op`'s request, as the raw side sends them:
+    /// like the generated side, it builds the body (a clone of the prepared
+    /// one) for each call, then serializes it.
     fn json(&self, op: Op) -> Vec<u8> {
         let bytes = match op {
-            Op::BatchDeleteDesktops => serde_json::to_vec(&self.desktops),
-            Op::DeleteDesktopVolumes => serde_json::to_vec(&self.volumes),
-            Op::BatchDeleteSecrets => serde_json::to_vec(&self.secrets),
-            Op::DeleteAsset => serde_json::to_vec(&self.asset),
-            Op::DeleteInstancesNew => serde_json::to_vec(&self.instance),
+            Op::BatchDeleteDesktops => serde_json::to_vec(&self.desktops.clone()),
+            Op::DeleteDesktopVolumes => serde_json::to_vec(&self.volumes.clone()),
+            Op::BatchDeleteSecrets => serde_json::to_vec(&self.secrets.clone()),
+            Op::DeleteAsset => serde_json::to_vec(&self.asset.clone()),
+            Op::DeleteInstancesNew => serde_json::to_vec(&self.instance.clone()),
         };
         bytes.expect("the request bodies serialize")
     }
