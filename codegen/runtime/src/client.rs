@@ -69,6 +69,9 @@ pub const DEFAULT_MAX_RESPONSE_BODY: usize = 16 << 20;
 #[derive(Clone, Debug)]
 pub struct ClientConfig {
     base_url: String,
+    /// `base_url` parsed once (or why it cannot be a base), so that a call
+    /// only appends its path.
+    base: Result<Url, String>,
     http: Http,
     auth: Arc<dyn Authenticator>,
     timeout: Duration,
@@ -117,8 +120,19 @@ impl ClientConfig {
         while base_url.ends_with('/') {
             base_url.pop();
         }
+        let base = match Url::parse(&base_url) {
+            Ok(url) if url.cannot_be_a_base() => Err(format!(
+                "invalid base URL `{base_url}`: it cannot have a path"
+            )),
+            Ok(url) if url.query().is_some() || url.fragment().is_some() => Err(format!(
+                "invalid base URL `{base_url}`: it has a query or fragment"
+            )),
+            Ok(url) => Ok(url),
+            Err(e) => Err(format!("invalid base URL `{base_url}`: {e}")),
+        };
         ClientConfig {
             base_url,
+            base,
             http: Http::Default(Arc::default()),
             auth: Arc::new(NoAuth),
             timeout: DEFAULT_TIMEOUT,
@@ -328,11 +342,16 @@ impl ClientConfig {
     /// Starts a request for `operation` to `path` (its template expanded,
     /// each parameter encoded) below the base URL.
     pub fn request<E>(&self, operation: Operation, path: &str) -> Result<Call, Error<E>> {
-        let mut url = String::with_capacity(self.base_url.len() + path.len());
-        url.push_str(&self.base_url);
-        url.push_str(path);
-        let url = Url::parse(&url)
-            .map_err(|e| Error::InvalidRequest(format!("invalid URL `{url}`: {e}")))?;
+        let base = self
+            .base
+            .as_ref()
+            .map_err(|e| Error::InvalidRequest(e.clone()))?;
+        let prefix = base.path().trim_end_matches('/');
+        let mut full = String::with_capacity(prefix.len() + path.len());
+        full.push_str(prefix);
+        full.push_str(path);
+        let mut url = base.clone();
+        url.set_path(&full);
         // `.` and `..` path parameters would be resolved away by URL parsing
         // and reach another endpoint.
         if !url.path().ends_with(path) {
@@ -1640,4 +1659,3 @@ fn size(bytes: usize) -> String {
         b => format!("{b} bytes"),
     }
 }
-

@@ -136,10 +136,26 @@ fn base_url_and_query_building() {
         "http://localhost:8080/prefix/a%20b?k=v+w%26x&k=2"
     );
     assert_eq!(call.method(), Method::GET);
-    assert!(matches!(
-        ClientConfig::new("not a url").request::<()>(Operation::new("Test", Method::GET, "/"), "/"),
-        Err(Error::InvalidRequest(_))
-    ));
+    // A base URL that cannot take a path is refused at the first call,
+    // naming the base URL.
+    for (base, why) in [
+        ("not a url", "relative URL without a base"),
+        ("mailto:ops@example.com", "it cannot have a path"),
+        ("http://h/api?x=1", "it has a query or fragment"),
+    ] {
+        match ClientConfig::new(base).request::<()>(Operation::new("Test", Method::GET, "/"), "/") {
+            Err(Error::InvalidRequest(message)) => {
+                assert!(message.contains(&format!("`{base}`")), "{message}");
+                assert!(message.contains(why), "{message}");
+            }
+            other => panic!("expected an invalid base URL, got {other:?}"),
+        }
+    }
+    // The base's host and port are kept, its path prefix comes first.
+    let ipv6 = ClientConfig::new("https://[::1]:8443")
+        .request::<()>(Operation::new("Test", Method::GET, "/v1/x"), "/v1/x")
+        .unwrap();
+    assert_eq!(ipv6.url().as_str(), "https://[::1]:8443/v1/x");
     assert!(call.header::<()>("x-h", "bad\nvalue").is_err());
 }
 
