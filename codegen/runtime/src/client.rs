@@ -271,17 +271,17 @@ impl ClientConfig {
         self.auth.credential(name)
     }
 
-    /// `value` if set, else the credentials' `name`; an
-    /// [`Error::InvalidRequest`] saying that `what` (`` the path parameter
+    /// `value` if set, else the credentials' `name`; a [`BuildError`]
+    /// saying that `what` (`` the path parameter
     /// `project_id` ``) is missing when neither is there.
-    pub fn credential_or<'v, E>(
+    pub fn credential_or<'v>(
         &'v self,
         value: Option<&'v str>,
         name: &str,
         what: &str,
-    ) -> Result<&'v str, Error<E>> {
+    ) -> Result<&'v str, BuildError> {
         value.or_else(|| self.credential(name)).ok_or_else(|| {
-            Error::InvalidRequest(format!(
+            BuildError(format!(
                 "{what} is not set and the credentials carry no `{name}`"
             ))
         })
@@ -310,7 +310,7 @@ impl ClientConfig {
     /// Starts a request for `operation`, the `{name}` placeholders of its
     /// template filled in order with `params`, each percent-encoded (see
     /// [`encode_path`]).
-    pub fn start<E>(&self, operation: Operation, params: &[&str]) -> Result<Call, Error<E>> {
+    pub fn start(&self, operation: Operation, params: &[&str]) -> Result<Call, BuildError> {
         let mut path = String::with_capacity(operation.template.len());
         let mut params = params.iter();
         let mut rest = operation.template;
@@ -319,7 +319,7 @@ impl ClientConfig {
                 break;
             };
             let Some(value) = params.next() else {
-                return Err(Error::InvalidRequest(format!(
+                return Err(BuildError(format!(
                     "a value is missing for `{}` in `{}`",
                     &rest[open..open + len + 1],
                     operation.template
@@ -331,7 +331,7 @@ impl ClientConfig {
         }
         path.push_str(rest);
         if params.next().is_some() {
-            return Err(Error::InvalidRequest(format!(
+            return Err(BuildError(format!(
                 "more values than placeholders in `{}`",
                 operation.template
             )));
@@ -341,11 +341,11 @@ impl ClientConfig {
 
     /// Starts a request for `operation` to `path` (its template expanded,
     /// each parameter encoded) below the base URL.
-    pub fn request<E>(&self, operation: Operation, path: &str) -> Result<Call, Error<E>> {
+    pub fn request(&self, operation: Operation, path: &str) -> Result<Call, BuildError> {
         let base = self
             .base
             .as_ref()
-            .map_err(|e| Error::InvalidRequest(e.clone()))?;
+            .map_err(|e| BuildError(e.clone()))?;
         let prefix = base.path().trim_end_matches('/');
         let mut full = String::with_capacity(prefix.len() + path.len());
         full.push_str(prefix);
@@ -355,7 +355,7 @@ impl ClientConfig {
         // `.` and `..` path parameters would be resolved away by URL parsing
         // and reach another endpoint.
         if !url.path().ends_with(path) {
-            return Err(Error::InvalidRequest(format!(
+            return Err(BuildError(format!(
                 "a path parameter in `{path}` would change the endpoint (`.` and `..` cannot be sent)"
             )));
         }
@@ -952,22 +952,22 @@ impl Call {
     }
 
     /// Sets a header.
-    pub fn header<E>(&mut self, name: &'static str, value: &str) -> Result<(), Error<E>> {
+    pub fn header(&mut self, name: &'static str, value: &str) -> Result<(), BuildError> {
         let value = HeaderValue::try_from(value).map_err(|_| {
-            Error::InvalidRequest(format!("header `{name}` has a value that cannot be sent"))
+            BuildError(format!("header `{name}` has a value that cannot be sent"))
         })?;
         self.headers.append(HeaderName::from_static(name), value);
         Ok(())
     }
 
     /// Serializes `body` as the JSON request body with `content_type`.
-    pub fn json<T: Serialize + ?Sized, E>(
+    pub fn json<T: Serialize + ?Sized>(
         &mut self,
         content_type: &'static str,
         body: &T,
-    ) -> Result<(), Error<E>> {
+    ) -> Result<(), BuildError> {
         let bytes = serde_json::to_vec(body).map_err(|e| {
-            Error::InvalidRequest(format!("the request body cannot be serialized: {e}"))
+            BuildError(format!("the request body cannot be serialized: {e}"))
         })?;
         self.headers
             .insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
@@ -976,16 +976,16 @@ impl Call {
     }
 
     /// Sends `body`, a flat object, as an `application/x-www-form-urlencoded` body.
-    pub fn form<T: Serialize + ?Sized, E>(
+    pub fn form<T: Serialize + ?Sized>(
         &mut self,
         content_type: &'static str,
         body: &T,
-    ) -> Result<(), Error<E>> {
+    ) -> Result<(), BuildError> {
         let value = serde_json::to_value(body).map_err(|e| {
-            Error::InvalidRequest(format!("the request body cannot be serialized: {e}"))
+            BuildError(format!("the request body cannot be serialized: {e}"))
         })?;
         let pairs = form_pairs(&value)
-            .ok_or_else(|| Error::InvalidRequest("a form body must be an object".to_owned()))?;
+            .ok_or_else(|| BuildError("a form body must be an object".to_owned()))?;
         let encoded: Vec<String> = pairs
             .iter()
             .map(|(k, v)| format!("{}={}", form_encode(k), form_encode(v)))
@@ -997,17 +997,17 @@ impl Call {
     }
 
     /// Sends a `multipart/form-data` body.
-    pub fn multipart<E>(&mut self, body: &Multipart) -> Result<(), Error<E>> {
+    pub fn multipart(&mut self, body: &Multipart) -> Result<(), BuildError> {
         let (boundary, bytes) = body.encode();
         let value = HeaderValue::try_from(format!("multipart/form-data; boundary={boundary}"))
-            .map_err(|_| Error::InvalidRequest("invalid multipart boundary".to_owned()))?;
+            .map_err(|_| BuildError("invalid multipart boundary".to_owned()))?;
         self.headers.insert(CONTENT_TYPE, value);
         self.body = Some(bytes.into());
         Ok(())
     }
 
     /// Sends raw bytes with `content_type`.
-    pub fn bytes<E>(&mut self, content_type: &'static str, body: &[u8]) -> Result<(), Error<E>> {
+    pub fn bytes(&mut self, content_type: &'static str, body: &[u8]) -> Result<(), BuildError> {
         self.headers
             .insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
         self.body = Some(body.to_vec().into());
@@ -1198,19 +1198,19 @@ impl RawResponse {
     }
 
     /// A documented error status whose body is kept as bytes.
-    pub fn error_bytes<E>(self, variant: impl FnOnce(Vec<u8>) -> E) -> Error<E> {
+    pub fn error_bytes<E>(self, variant: fn(Vec<u8>) -> E) -> Error<E> {
         let body = self.body.clone();
         Error::Api(Box::new(self.with_body(variant(body))))
     }
 
     /// A documented error status with a text body, wrapped by `variant`.
-    pub fn error_text<E>(self, variant: impl FnOnce(String) -> E) -> Error<E> {
+    pub fn error_text<E>(self, variant: fn(String) -> E) -> Error<E> {
         let body = String::from_utf8_lossy(&self.body).into_owned();
         Error::Api(Box::new(self.with_body(variant(body))))
     }
 
     /// A documented error status with a JSON body, wrapped by `variant`.
-    pub fn error<T: DeserializeOwned, E>(self, variant: impl FnOnce(T) -> E) -> Error<E> {
+    pub fn error<T: DeserializeOwned, E>(self, variant: fn(T) -> E) -> Error<E> {
         match serde_json::from_slice(&self.body) {
             Ok(body) => Error::Api(Box::new(self.with_body(variant(body)))),
             Err(source) => Error::Decode {
@@ -1381,6 +1381,35 @@ pub enum Error<E> {
     /// The request could not be sent or the response not read (connection
     /// refused or reset, DNS, TLS).
     Transport(reqwest::Error),
+}
+
+/// Why a request could not be built, before anything was sent: a base URL
+/// that cannot take a path, a path parameter that would change the
+/// endpoint, a header value that cannot be sent, a body that cannot be
+/// serialized, a credential value that is missing. It becomes
+/// [`Error::InvalidRequest`] (through `?`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BuildError(String);
+
+impl BuildError {
+    /// What is wrong.
+    pub fn message(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for BuildError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for BuildError {}
+
+impl<E> From<BuildError> for Error<E> {
+    fn from(error: BuildError) -> Self {
+        Error::InvalidRequest(error.0)
+    }
 }
 
 /// An [`Error`] of the part of a call that is the same for every operation,

@@ -84,7 +84,7 @@ async fn an_endless_body_is_read_in_bounded_memory() {
         .with_timeout(Duration::from_secs(60))
         .with_max_response_body(4 * MIB);
     let call = config
-        .request::<()>(Operation::new("Test", Method::GET, "/big"), "/big")
+        .request(Operation::new("Test", Method::GET, "/big"), "/big")
         .expect("a request");
     let before = IN_USE.load(Ordering::Relaxed);
     PEAK.store(before, Ordering::Relaxed);

@@ -560,7 +560,7 @@ fn a_call_can_run_on_any_thread() {
         .with_interceptor(Seen::default());
     let operation = Operation::new("DeleteThings", Method::POST, "/v1/{project_id}/things");
     let request = config
-        .request::<String>(operation, "/v1/p1/things")
+        .request(operation, "/v1/p1/things")
         .unwrap();
     let future = config.execute::<String>(request);
     assert_send(&future);

@@ -549,7 +549,7 @@ async fn send_vector(v: &Vector, credentials: AkSk) -> Recorded {
     let (url, server) = serve_once(200, "{}").await;
     let config = ClientConfig::new(url).with_auth(credentials);
     let mut call = config
-        .request::<()>(
+        .request(
             Operation::new("Vector", v.method.parse().expect("a method"), "/"),
             &v.resource_path,
         )
@@ -557,19 +557,19 @@ async fn send_vector(v: &Vector, credentials: AkSk) -> Recorded {
     for (k, x) in &v.query_pairs {
         call.query(k, x);
     }
-    call.header::<()>("host", &v.host).expect("host");
+    call.header("host", &v.host).expect("host");
     for (n, x) in &v.headers_before {
         let n = n.to_ascii_lowercase();
         if n == "content-type" && v.body.is_some() {
             continue;
         }
-        call.header::<()>(leak(n), x).expect("a header");
+        call.header(leak(n), x).expect("a header");
     }
     if let Some(body) = &v.body {
         let ct = v
             .header_before("content-type")
             .expect("a body has a content type");
-        call.bytes::<()>(leak(ct), body.as_bytes()).expect("a body");
+        call.bytes(leak(ct), body.as_bytes()).expect("a body");
     }
     let response = tokio::time::timeout(LIMIT, config.execute::<()>(call))
         .await
@@ -642,9 +642,9 @@ async fn a_preset_authorization_header_is_sent_unsigned() {
     let (url, server) = serve_once(200, "{}").await;
     let config = ClientConfig::new(url).with_auth(v.credentials());
     let mut call = config
-        .request::<()>(Operation::new("Test", reqwest::Method::GET, "/x"), "/x")
+        .request(Operation::new("Test", reqwest::Method::GET, "/x"), "/x")
         .unwrap();
-    call.header::<()>("authorization", "Bearer t").unwrap();
+    call.header("authorization", "Bearer t").unwrap();
     config.execute::<()>(call).await.expect("sent");
     let recorded = server.await.unwrap();
     assert_eq!(recorded.header("authorization"), Some("Bearer t"));

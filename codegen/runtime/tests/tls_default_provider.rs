@@ -23,7 +23,7 @@ async fn an_https_call_to_a_closed_port_is_a_connect_error_and_ring_is_installed
     };
     let config = ClientConfig::new(format!("https://127.0.0.1:{port}"));
     let request = config
-        .request::<String>(
+        .request(
             Operation::new("Test", Method::GET, "/v1/things"),
             "/v1/things",
         )

@@ -571,8 +571,19 @@ pub fn types_module(api: &Api, reg: &Registry<'_>) -> TokenStream {
             TypeDef::Union(u) => union_def(u, reg, &sizes),
         });
     }
-    for op in &api.operations {
-        out.extend(outcome_enums(op, reg, &sizes));
+    let owners = error_enum_owners(api, &sizes);
+    for (op, owner) in api.operations.iter().zip(&owners) {
+        let shared = owner.map(|o| &api.operations[o]);
+        let sharing: Vec<&Operation> = api
+            .operations
+            .iter()
+            .zip(&owners)
+            .filter(|(o, owner)| {
+                owner.is_some_and(|i| std::ptr::eq(&api.operations[i], op)) && !std::ptr::eq(*o, op)
+            })
+            .map(|(o, _)| o)
+            .collect();
+        out.extend(outcome_enums(op, reg, &sizes, shared, &sharing));
     }
     let mut imports = Vec::new();
     if api
@@ -1085,7 +1096,56 @@ fn status_doc(r: &Response, boxed: bool) -> TokenStream {
     doc(paragraphs(&[Some(&text), note]).as_deref())
 }
 
-fn outcome_enums(op: &Operation, reg: &Registry<'_>, sizes: &Sizes<'_>) -> TokenStream {
+/// For each operation, the earlier operation whose error enum it shares,
+/// if any: operations whose documented errors are the same (statuses,
+/// variants, body types, boxing and descriptions) get one enum, declared
+/// for the first of them, and the others' `…Error` names are aliases of it.
+/// An API whose operations all answer the same error body then compiles one
+/// error type (with its `Display`, `Error` and `ErrorMetadata` impls, and
+/// the runtime's generic code over it) instead of one per operation.
+fn error_enum_owners(api: &Api, sizes: &Sizes<'_>) -> Vec<Option<usize>> {
+    let mut first: std::collections::HashMap<Vec<String>, usize> = std::collections::HashMap::new();
+    api.operations
+        .iter()
+        .enumerate()
+        .map(|(i, op)| {
+            let boxed = sizes.boxed_outcomes(op);
+            let key: Vec<String> = op
+                .responses
+                .iter()
+                .zip(boxed)
+                .filter(|(r, _)| !r.status.is_success())
+                .map(|(r, boxed)| {
+                    let body = response_body_tokens(r, None).map(|t| t.to_string());
+                    format!(
+                        "{:?}\u{0}{}\u{0}{boxed}\u{0}{body:?}\u{0}{}",
+                        r.status,
+                        r.variant,
+                        r.description.trim()
+                    )
+                })
+                .collect();
+            match first.entry(key) {
+                std::collections::hash_map::Entry::Occupied(owner) => Some(*owner.get()),
+                std::collections::hash_map::Entry::Vacant(slot) => {
+                    slot.insert(i);
+                    None
+                }
+            }
+        })
+        .collect()
+}
+
+/// An operation's `…Success` enum (when it has several successes) and its
+/// `…Error` enum, or an alias of `shared`'s when the errors are the same;
+/// `sharing` are the later operations whose error names alias this one's.
+fn outcome_enums(
+    op: &Operation,
+    reg: &Registry<'_>,
+    sizes: &Sizes<'_>,
+    shared: Option<&Operation>,
+    sharing: &[&Operation],
+) -> TokenStream {
     let mut out = TokenStream::new();
     let boxed = sizes.boxed_outcomes(op);
     let is_boxed = |r: &Response| {
@@ -1106,6 +1166,18 @@ fn outcome_enums(op: &Operation, reg: &Registry<'_>, sizes: &Sizes<'_>) -> Token
         });
     }
     let name = format_ident!("{}Error", op.type_name);
+    if let Some(owner) = shared {
+        let target = format_ident!("{}Error", owner.type_name);
+        let d = format!(
+            " The documented error statuses of `{}`: the same as `{}`'s, so the same type.",
+            op.id, owner.id
+        );
+        out.extend(quote! {
+            #[doc = #d]
+            pub type #name = #target;
+        });
+        return out;
+    }
     let errors: Vec<&Response> = op.errors().collect();
     let variants = errors.iter().map(|r| variant_decl(r, is_boxed(r)));
     // What a variant holds: arms with the same outcome over the same body
@@ -1145,10 +1217,21 @@ fn outcome_enums(op: &Operation, reg: &Registry<'_>, sizes: &Sizes<'_>) -> Token
             }
         }
     }));
-    let d = format!(
-        " The documented error statuses of `{}`, each with its own body.",
-        op.id
-    );
+    let d = match sharing {
+        [] => format!(
+            " The documented error statuses of `{}`, each with its own body.",
+            op.id
+        ),
+        [other] => format!(
+            " The documented error statuses of `{}` and of `{}`, each with its own body.",
+            op.id, other.id
+        ),
+        others => format!(
+            " The documented error statuses of `{}` and of {} other operations with the same errors, each with its own body.",
+            op.id,
+            others.len()
+        ),
+    };
     let (f, display) = if errors.is_empty() {
         (quote!(_f), quote! { match *self {} })
     } else {

@@ -230,7 +230,7 @@ impl Validate for DeleteDesktopVolumesResponse {
     }
 }
 
-/// The documented error statuses of `BatchDeleteDesktops`, each with its own body.
+/// The documented error statuses of `BatchDeleteDesktops` and of `DeleteDesktopVolumes`, each with its own body.
 #[derive(Clone, Debug, PartialEq)]
 pub enum BatchDeleteDesktopsError {
     /// `400`: The request cannot be understood by the server due to malformed syntax.
@@ -286,58 +286,5 @@ impl crate::runtime::metadata::ErrorMetadata for BatchDeleteDesktopsError {
     }
 }
 
-/// The documented error statuses of `DeleteDesktopVolumes`, each with its own body.
-#[derive(Clone, Debug, PartialEq)]
-pub enum DeleteDesktopVolumesError {
-    /// `400`: The request cannot be understood by the server due to malformed syntax.
-    BadRequest(BaseResponse),
-    /// `401`: Authentication failed.
-    Unauthorized(BaseResponse),
-    /// `403`: No operation permissions (you do not have required permissions).
-    Forbidden(BaseResponse),
-    /// `404`: No resources found.
-    NotFound(BaseResponse),
-    /// `409`: Operation conflict.
-    Conflict(BaseResponse),
-    /// `500`: An internal service error occurred. For details about the error code, see the error code description.
-    InternalServerError(BaseResponse),
-}
-
-impl std::fmt::Display for DeleteDesktopVolumesError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Self::BadRequest(body)
-            | Self::Unauthorized(body)
-            | Self::Forbidden(body)
-            | Self::NotFound(body)
-            | Self::Conflict(body)
-            | Self::InternalServerError(body) => write_error(f, self, body),
-        }
-    }
-}
-
-impl std::error::Error for DeleteDesktopVolumesError {}
-
-impl crate::runtime::metadata::ErrorMetadata for DeleteDesktopVolumesError {
-    fn code(&self) -> Option<&str> {
-        match self {
-            Self::BadRequest(body)
-            | Self::Unauthorized(body)
-            | Self::Forbidden(body)
-            | Self::NotFound(body)
-            | Self::Conflict(body)
-            | Self::InternalServerError(body) => body.error_code.as_deref(),
-        }
-    }
-
-    fn message(&self) -> Option<&str> {
-        match self {
-            Self::BadRequest(body)
-            | Self::Unauthorized(body)
-            | Self::Forbidden(body)
-            | Self::NotFound(body)
-            | Self::Conflict(body)
-            | Self::InternalServerError(body) => body.error_msg.as_deref(),
-        }
-    }
-}
+/// The documented error statuses of `DeleteDesktopVolumes`: the same as `BatchDeleteDesktops`'s, so the same type.
+pub type DeleteDesktopVolumesError = BatchDeleteDesktopsError;
