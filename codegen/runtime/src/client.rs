@@ -342,10 +342,7 @@ impl ClientConfig {
     /// Starts a request for `operation` to `path` (its template expanded,
     /// each parameter encoded) below the base URL.
     pub fn request(&self, operation: Operation, path: &str) -> Result<Call, BuildError> {
-        let base = self
-            .base
-            .as_ref()
-            .map_err(|e| BuildError(e.clone()))?;
+        let base = self.base.as_ref().map_err(|e| BuildError(e.clone()))?;
         let prefix = base.path().trim_end_matches('/');
         let mut full = String::with_capacity(prefix.len() + path.len());
         full.push_str(prefix);
@@ -953,9 +950,8 @@ impl Call {
 
     /// Sets a header.
     pub fn header(&mut self, name: &'static str, value: &str) -> Result<(), BuildError> {
-        let value = HeaderValue::try_from(value).map_err(|_| {
-            BuildError(format!("header `{name}` has a value that cannot be sent"))
-        })?;
+        let value = HeaderValue::try_from(value)
+            .map_err(|_| BuildError(format!("header `{name}` has a value that cannot be sent")))?;
         self.headers.append(HeaderName::from_static(name), value);
         Ok(())
     }
@@ -966,9 +962,8 @@ impl Call {
         content_type: &'static str,
         body: &T,
     ) -> Result<(), BuildError> {
-        let bytes = serde_json::to_vec(body).map_err(|e| {
-            BuildError(format!("the request body cannot be serialized: {e}"))
-        })?;
+        let bytes = serde_json::to_vec(body)
+            .map_err(|e| BuildError(format!("the request body cannot be serialized: {e}")))?;
         self.headers
             .insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
         self.body = Some(bytes.into());
@@ -981,9 +976,8 @@ impl Call {
         content_type: &'static str,
         body: &T,
     ) -> Result<(), BuildError> {
-        let value = serde_json::to_value(body).map_err(|e| {
-            BuildError(format!("the request body cannot be serialized: {e}"))
-        })?;
+        let value = serde_json::to_value(body)
+            .map_err(|e| BuildError(format!("the request body cannot be serialized: {e}")))?;
         let pairs = form_pairs(&value)
             .ok_or_else(|| BuildError("a form body must be an object".to_owned()))?;
         let encoded: Vec<String> = pairs

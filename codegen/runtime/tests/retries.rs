@@ -559,9 +559,7 @@ fn a_call_can_run_on_any_thread() {
         .with_retry(RetryPolicy::default().retry_statuses(TRANSIENT_STATUSES))
         .with_interceptor(Seen::default());
     let operation = Operation::new("DeleteThings", Method::POST, "/v1/{project_id}/things");
-    let request = config
-        .request(operation, "/v1/p1/things")
-        .unwrap();
+    let request = config.request(operation, "/v1/p1/things").unwrap();
     let future = config.execute::<String>(request);
     assert_send(&future);
 }
