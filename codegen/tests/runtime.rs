@@ -105,7 +105,7 @@ fn a_standalone_crate_embeds_the_runtime_without_an_unused_signing_module() {
         assert!(!manifest.contains(absent), "{absent}:\n{manifest}");
     }
     assert!(
-        manifest.contains("client = [\"dep:backon\", \"dep:httpdate\", \"dep:percent-encoding\", \"dep:rustls\", \"dep:saphyr-parser\", \"dep:tracing\", \"dep:reqwest\"]\n"),
+        manifest.contains("client = [\"dep:backon\", \"dep:bytes\", \"dep:httpdate\", \"dep:percent-encoding\", \"dep:rustls\", \"dep:saphyr-parser\", \"dep:tracing\", \"dep:reqwest\"]\n"),
         "{manifest}"
     );
     assert!(manifest.contains(
@@ -147,7 +147,7 @@ fn a_signing_scheme_brings_its_module_feature_and_dependencies() {
     assert!(module.ends_with(krate::LIB), "{module}");
     let manifest = &files[Path::new("Cargo.toml")];
     assert!(manifest.contains(
-        "client = [\"dep:backon\", \"dep:httpdate\", \"dep:percent-encoding\", \"dep:rustls\", \"dep:saphyr-parser\", \"dep:tracing\", \"dep:reqwest\", \"sdk-hmac-sha256\"]\n"
+        "client = [\"dep:backon\", \"dep:bytes\", \"dep:httpdate\", \"dep:percent-encoding\", \"dep:rustls\", \"dep:saphyr-parser\", \"dep:tracing\", \"dep:reqwest\", \"sdk-hmac-sha256\"]\n"
     ));
     assert!(manifest.contains(
         "sdk-hmac-sha256 = [\"dep:hex\", \"dep:hmac\", \"dep:percent-encoding\", \"dep:sha2\"]\n"

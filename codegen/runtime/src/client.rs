@@ -37,8 +37,85 @@ use reqwest::{Method, StatusCode, Url};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-/// The future a request builder's `IntoFuture` gives: its `send()`, boxed.
+/// A boxed, sendable future.
 pub type BoxFuture<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send + 'a>>;
+
+/// How an operation turns the response to its call into its outcome.
+pub type Decode<T, E> = fn(RawResponse) -> Result<ApiResponse<T>, Error<E>>;
+
+/// A request on its way: what a request builder's `send()` (and its
+/// `.await`) gives. Awaiting it sends the request (the part that is the
+/// same for every operation: retries, authentication, limits, spans) and
+/// decodes the answer with the operation's own `decode`; a request that
+/// could not be built resolves to that error without sending anything.
+///
+/// One type for every operation, so a generated client holds no async
+/// function of its own.
+#[must_use = "a request does nothing until it is awaited"]
+pub struct Sending<'a, T, E> {
+    state: SendingState<'a, T, E>,
+}
+
+enum SendingState<'a, T, E> {
+    Sent {
+        future: BoxFuture<'a, Result<RawResponse, Untyped>>,
+        decode: Decode<T, E>,
+    },
+    /// The request could not be built; `None` once that was returned.
+    Refused(Option<Error<E>>),
+}
+
+impl<'a, T, E> Sending<'a, T, E> {
+    /// Sends `call` with `config` when awaited, and decodes the response
+    /// with `decode`; or, when the call could not be built, resolves to
+    /// its error.
+    pub fn new(
+        config: &'a ClientConfig,
+        call: Result<Call, Error<E>>,
+        decode: Decode<T, E>,
+    ) -> Self {
+        let state = match call {
+            Ok(call) => SendingState::Sent {
+                future: Box::pin(config.execute_untyped(call)),
+                decode,
+            },
+            Err(error) => SendingState::Refused(Some(error)),
+        };
+        Sending { state }
+    }
+}
+
+impl<T, E> std::future::Future for Sending<'_, T, E> {
+    type Output = Result<ApiResponse<T>, Error<E>>;
+
+    fn poll(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Self::Output> {
+        use std::task::Poll;
+        match &mut self.get_mut().state {
+            SendingState::Sent { future, decode } => match future.as_mut().poll(cx) {
+                Poll::Ready(Ok(response)) => Poll::Ready(decode(response)),
+                Poll::Ready(Err(error)) => Poll::Ready(Err(error.widen())),
+                Poll::Pending => Poll::Pending,
+            },
+            SendingState::Refused(error) => match error.take() {
+                Some(error) => Poll::Ready(Err(error)),
+                None => panic!("`Sending` polled after it completed"),
+            },
+        }
+    }
+}
+
+impl<T, E> fmt::Debug for Sending<'_, T, E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let state = match self.state {
+            SendingState::Sent { .. } => "sent",
+            SendingState::Refused(_) => "refused",
+        };
+        f.debug_struct("Sending").field("state", &state).finish()
+    }
+}
 
 use super::auth::{AuthError, Authenticator, NoAuth};
 use super::metadata::ErrorMetadata;

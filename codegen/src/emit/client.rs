@@ -597,6 +597,7 @@ fn method(op: &Operation, reg: &Registry<'_>) -> (TokenStream, TokenStream) {
     let success = success_type(op);
     let error = format_ident!("{}Error", op.type_name);
     let output = quote! { Result<ApiResponse<#success>, Error<types::#error>> };
+    let sending = quote! { runtime::Sending<'a, #success, types::#error> };
     let arms = response_arms(op, reg);
     let dispatch = match arms.as_slice() {
         // Only `default`: no match needed.
@@ -679,30 +680,40 @@ fn method(op: &Operation, reg: &Registry<'_>) -> (TokenStream, TokenStream) {
             #(#fields)*
         }
 
-        impl #builder_name<'_> {
+        impl<'a> #builder_name<'a> {
             const OPERATION: runtime::Operation = runtime::Operation::#method_ident(#op_id, #template);
 
             #(#setters)*
 
-            /// Checks the request against the spec's constraints, sends it and
-            /// decodes the answer by its status.
-            #overlap
-            pub async fn send(self) -> #output {
+            /// Checks the request against the spec's constraints and sends it
+            /// when awaited; the answer is decoded by its status.
+            pub fn send(self) -> #sending {
+                let config = self.config;
+                runtime::Sending::new(config, self.prepare(), Self::decode)
+            }
+
+            /// Checks the request against the spec's constraints and builds it.
+            fn prepare(self) -> Result<runtime::Call, Error<types::#error>> {
                 #(#bindings)*
                 #check_block
                 let #mutability call = self.config.start(Self::OPERATION, &[#(#path_args),*])?;
                 #(#builders)*
-                let response = self.config.execute(call).await?;
+                Ok(call)
+            }
+
+            /// The outcome the response's status documents.
+            #overlap
+            fn decode(response: runtime::RawResponse) -> #output {
                 #dispatch
             }
         }
 
         impl<'a> std::future::IntoFuture for #builder_name<'a> {
             type Output = #output;
-            type IntoFuture = runtime::BoxFuture<'a, Self::Output>;
+            type IntoFuture = #sending;
 
             fn into_future(self) -> Self::IntoFuture {
-                Box::pin(self.send())
+                self.send()
             }
         }
     };

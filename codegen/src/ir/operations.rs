@@ -253,7 +253,15 @@ impl<'a> Builder<'a> {
             _ => usize::MAX,
         });
         // The method's own names come first so that a parameter gives way.
-        let mut reserved = vec!["call", "checker", "config", "send", "into_future"];
+        let mut reserved = vec![
+            "call",
+            "checker",
+            "config",
+            "decode",
+            "into_future",
+            "prepare",
+            "send",
+        ];
         if op.get("requestBody").is_some() {
             reserved.push("body");
         }

@@ -218,7 +218,7 @@ pub mod builder {
         pub(super) body: types::BatchDeleteSecretsRequest,
     }
 
-    impl BatchDeleteSecrets<'_> {
+    impl<'a> BatchDeleteSecrets<'a> {
         const OPERATION: runtime::Operation = runtime::Operation::post(
             "BatchDeleteSecrets",
             "/v1/{project_id}/secrets/batch-delete",
@@ -232,14 +232,23 @@ pub mod builder {
             self
         }
 
-        /// Checks the request against the spec's constraints, sends it and
-        /// decodes the answer by its status.
-        pub async fn send(
+        /// Checks the request against the spec's constraints and sends it
+        /// when awaited; the answer is decoded by its status.
+        pub fn send(
             self,
-        ) -> Result<
-            ApiResponse<types::BatchDeleteSecretsResponse>,
-            Error<types::BatchDeleteSecretsError>,
+        ) -> runtime::Sending<
+            'a,
+            types::BatchDeleteSecretsResponse,
+            types::BatchDeleteSecretsError,
         > {
+            let config = self.config;
+            runtime::Sending::new(config, self.prepare(), Self::decode)
+        }
+
+        /// Checks the request against the spec's constraints and builds it.
+        fn prepare(
+            self,
+        ) -> Result<runtime::Call, Error<types::BatchDeleteSecretsError>> {
             let project_id: &str = self
                 .config
                 .credential_or(
@@ -253,7 +262,16 @@ pub mod builder {
             checker.finish()?;
             let mut call = self.config.start(Self::OPERATION, &[project_id])?;
             call.json("application/json", body)?;
-            let response = self.config.execute(call).await?;
+            Ok(call)
+        }
+
+        /// The outcome the response's status documents.
+        fn decode(
+            response: runtime::RawResponse,
+        ) -> Result<
+            ApiResponse<types::BatchDeleteSecretsResponse>,
+            Error<types::BatchDeleteSecretsError>,
+        > {
             match response.status.as_u16() {
                 200 => response.json(),
                 400 => Err(response.error(types::BatchDeleteSecretsError::BadRequest)),
@@ -281,10 +299,14 @@ pub mod builder {
             Error<types::BatchDeleteSecretsError>,
         >;
 
-        type IntoFuture = runtime::BoxFuture<'a, Self::Output>;
+        type IntoFuture = runtime::Sending<
+            'a,
+            types::BatchDeleteSecretsResponse,
+            types::BatchDeleteSecretsError,
+        >;
 
         fn into_future(self) -> Self::IntoFuture {
-            Box::pin(self.send())
+            self.send()
         }
     }
 }

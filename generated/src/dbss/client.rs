@@ -217,7 +217,7 @@ pub mod builder {
         pub(super) body: types::DeleteInstanceDemandRequest,
     }
 
-    impl DeleteInstancesNew<'_> {
+    impl<'a> DeleteInstancesNew<'a> {
         const OPERATION: runtime::Operation = runtime::Operation::delete(
             "DeleteInstancesNew",
             "/v1/{project_id}/audit/instance",
@@ -231,14 +231,23 @@ pub mod builder {
             self
         }
 
-        /// Checks the request against the spec's constraints, sends it and
-        /// decodes the answer by its status.
-        pub async fn send(
+        /// Checks the request against the spec's constraints and sends it
+        /// when awaited; the answer is decoded by its status.
+        pub fn send(
             self,
-        ) -> Result<
-            ApiResponse<types::DeleteInstancesNewResponse>,
-            Error<types::DeleteInstancesNewError>,
+        ) -> runtime::Sending<
+            'a,
+            types::DeleteInstancesNewResponse,
+            types::DeleteInstancesNewError,
         > {
+            let config = self.config;
+            runtime::Sending::new(config, self.prepare(), Self::decode)
+        }
+
+        /// Checks the request against the spec's constraints and builds it.
+        fn prepare(
+            self,
+        ) -> Result<runtime::Call, Error<types::DeleteInstancesNewError>> {
             let project_id: &str = self
                 .config
                 .credential_or(
@@ -253,7 +262,16 @@ pub mod builder {
             checker.finish()?;
             let mut call = self.config.start(Self::OPERATION, &[project_id])?;
             call.json("application/json", body)?;
-            let response = self.config.execute(call).await?;
+            Ok(call)
+        }
+
+        /// The outcome the response's status documents.
+        fn decode(
+            response: runtime::RawResponse,
+        ) -> Result<
+            ApiResponse<types::DeleteInstancesNewResponse>,
+            Error<types::DeleteInstancesNewError>,
+        > {
             match response.status.as_u16() {
                 200 => response.json(),
                 400 => Err(response.error(types::DeleteInstancesNewError::BadRequest)),
@@ -277,10 +295,14 @@ pub mod builder {
             Error<types::DeleteInstancesNewError>,
         >;
 
-        type IntoFuture = runtime::BoxFuture<'a, Self::Output>;
+        type IntoFuture = runtime::Sending<
+            'a,
+            types::DeleteInstancesNewResponse,
+            types::DeleteInstancesNewError,
+        >;
 
         fn into_future(self) -> Self::IntoFuture {
-            Box::pin(self.send())
+            self.send()
         }
     }
 }

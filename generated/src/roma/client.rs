@@ -202,7 +202,7 @@ pub mod builder {
         pub(super) body: types::AssetOperateRequest,
     }
 
-    impl DeleteAsset<'_> {
+    impl<'a> DeleteAsset<'a> {
         const OPERATION: runtime::Operation = runtime::Operation::post(
             "DeleteAsset",
             "/v2/{project_id}/instances/{instance_id}/assets/delete",
@@ -216,14 +216,17 @@ pub mod builder {
             self
         }
 
-        /// Checks the request against the spec's constraints, sends it and
-        /// decodes the answer by its status.
-        pub async fn send(
+        /// Checks the request against the spec's constraints and sends it
+        /// when awaited; the answer is decoded by its status.
+        pub fn send(
             self,
-        ) -> Result<
-            ApiResponse<types::DeleteAssetResponse>,
-            Error<types::DeleteAssetError>,
-        > {
+        ) -> runtime::Sending<'a, types::DeleteAssetResponse, types::DeleteAssetError> {
+            let config = self.config;
+            runtime::Sending::new(config, self.prepare(), Self::decode)
+        }
+
+        /// Checks the request against the spec's constraints and builds it.
+        fn prepare(self) -> Result<runtime::Call, Error<types::DeleteAssetError>> {
             let project_id: &str = self
                 .config
                 .credential_or(
@@ -242,7 +245,16 @@ pub mod builder {
                 .config
                 .start(Self::OPERATION, &[project_id, instance_id])?;
             call.json("application/json", body)?;
-            let response = self.config.execute(call).await?;
+            Ok(call)
+        }
+
+        /// The outcome the response's status documents.
+        fn decode(
+            response: runtime::RawResponse,
+        ) -> Result<
+            ApiResponse<types::DeleteAssetResponse>,
+            Error<types::DeleteAssetError>,
+        > {
             match response.status.as_u16() {
                 200 => response.json(),
                 400 => Err(response.error(types::DeleteAssetError::BadRequest)),
@@ -261,10 +273,14 @@ pub mod builder {
             Error<types::DeleteAssetError>,
         >;
 
-        type IntoFuture = runtime::BoxFuture<'a, Self::Output>;
+        type IntoFuture = runtime::Sending<
+            'a,
+            types::DeleteAssetResponse,
+            types::DeleteAssetError,
+        >;
 
         fn into_future(self) -> Self::IntoFuture {
-            Box::pin(self.send())
+            self.send()
         }
     }
 }

@@ -234,7 +234,7 @@ pub mod builder {
         pub(super) body: types::DeleteDesktopsReq,
     }
 
-    impl BatchDeleteDesktops<'_> {
+    impl<'a> BatchDeleteDesktops<'a> {
         const OPERATION: runtime::Operation = runtime::Operation::post(
             "BatchDeleteDesktops",
             "/v2/{project_id}/desktops/batch-delete",
@@ -248,14 +248,23 @@ pub mod builder {
             self
         }
 
-        /// Checks the request against the spec's constraints, sends it and
-        /// decodes the answer by its status.
-        pub async fn send(
+        /// Checks the request against the spec's constraints and sends it
+        /// when awaited; the answer is decoded by its status.
+        pub fn send(
             self,
-        ) -> Result<
-            ApiResponse<types::BatchDeleteDesktopsResponse>,
-            Error<types::BatchDeleteDesktopsError>,
+        ) -> runtime::Sending<
+            'a,
+            types::BatchDeleteDesktopsResponse,
+            types::BatchDeleteDesktopsError,
         > {
+            let config = self.config;
+            runtime::Sending::new(config, self.prepare(), Self::decode)
+        }
+
+        /// Checks the request against the spec's constraints and builds it.
+        fn prepare(
+            self,
+        ) -> Result<runtime::Call, Error<types::BatchDeleteDesktopsError>> {
             let project_id: &str = self
                 .config
                 .credential_or(
@@ -270,7 +279,16 @@ pub mod builder {
             checker.finish()?;
             let mut call = self.config.start(Self::OPERATION, &[project_id])?;
             call.json("application/json", body)?;
-            let response = self.config.execute(call).await?;
+            Ok(call)
+        }
+
+        /// The outcome the response's status documents.
+        fn decode(
+            response: runtime::RawResponse,
+        ) -> Result<
+            ApiResponse<types::BatchDeleteDesktopsResponse>,
+            Error<types::BatchDeleteDesktopsError>,
+        > {
             match response.status.as_u16() {
                 202 => response.json(),
                 400 => Err(response.error(types::BatchDeleteDesktopsError::BadRequest)),
@@ -295,10 +313,14 @@ pub mod builder {
             Error<types::BatchDeleteDesktopsError>,
         >;
 
-        type IntoFuture = runtime::BoxFuture<'a, Self::Output>;
+        type IntoFuture = runtime::Sending<
+            'a,
+            types::BatchDeleteDesktopsResponse,
+            types::BatchDeleteDesktopsError,
+        >;
 
         fn into_future(self) -> Self::IntoFuture {
-            Box::pin(self.send())
+            self.send()
         }
     }
 
@@ -312,7 +334,7 @@ pub mod builder {
         pub(super) body: types::DeleteVolumesReq,
     }
 
-    impl DeleteDesktopVolumes<'_> {
+    impl<'a> DeleteDesktopVolumes<'a> {
         const OPERATION: runtime::Operation = runtime::Operation::post(
             "DeleteDesktopVolumes",
             "/v2/{project_id}/desktops/{desktop_id}/volumes/batch-delete",
@@ -326,14 +348,23 @@ pub mod builder {
             self
         }
 
-        /// Checks the request against the spec's constraints, sends it and
-        /// decodes the answer by its status.
-        pub async fn send(
+        /// Checks the request against the spec's constraints and sends it
+        /// when awaited; the answer is decoded by its status.
+        pub fn send(
             self,
-        ) -> Result<
-            ApiResponse<types::DeleteDesktopVolumesResponse>,
-            Error<types::DeleteDesktopVolumesError>,
+        ) -> runtime::Sending<
+            'a,
+            types::DeleteDesktopVolumesResponse,
+            types::DeleteDesktopVolumesError,
         > {
+            let config = self.config;
+            runtime::Sending::new(config, self.prepare(), Self::decode)
+        }
+
+        /// Checks the request against the spec's constraints and builds it.
+        fn prepare(
+            self,
+        ) -> Result<runtime::Call, Error<types::DeleteDesktopVolumesError>> {
             let project_id: &str = self
                 .config
                 .credential_or(
@@ -352,7 +383,16 @@ pub mod builder {
                 .config
                 .start(Self::OPERATION, &[project_id, desktop_id])?;
             call.json("application/json", body)?;
-            let response = self.config.execute(call).await?;
+            Ok(call)
+        }
+
+        /// The outcome the response's status documents.
+        fn decode(
+            response: runtime::RawResponse,
+        ) -> Result<
+            ApiResponse<types::DeleteDesktopVolumesResponse>,
+            Error<types::DeleteDesktopVolumesError>,
+        > {
             match response.status.as_u16() {
                 200 => response.json(),
                 400 => Err(response.error(types::DeleteDesktopVolumesError::BadRequest)),
@@ -379,10 +419,14 @@ pub mod builder {
             Error<types::DeleteDesktopVolumesError>,
         >;
 
-        type IntoFuture = runtime::BoxFuture<'a, Self::Output>;
+        type IntoFuture = runtime::Sending<
+            'a,
+            types::DeleteDesktopVolumesResponse,
+            types::DeleteDesktopVolumesError,
+        >;
 
         fn into_future(self) -> Self::IntoFuture {
-            Box::pin(self.send())
+            self.send()
         }
     }
 }
