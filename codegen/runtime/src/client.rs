@@ -472,7 +472,9 @@ impl ClientConfig {
         let policy = &self.retry;
         let outcome = (|| {
             let attempt = attempts.fetch_add(1, Ordering::Relaxed) + 1;
-            self.attempt(http, &call, attempt)
+            // Boxed: the retry machinery around it stays small, and so
+            // does each allocation.
+            Box::pin(self.attempt(http, &call, attempt))
         })
         .retry(policy.backoff())
         .when(|failure| match failure {
@@ -565,7 +567,13 @@ impl ClientConfig {
         info: &CallInfo<'_>,
     ) -> Result<RawResponse, Untyped> {
         let mut request = reqwest::Request::new(call.operation.method.clone(), call.url.clone());
-        *request.headers_mut() = call.headers.clone();
+        // Room for what the interceptors and the credentials add, so that
+        // adding them does not grow the map.
+        let headers = request.headers_mut();
+        headers.reserve(call.headers.len() + 4);
+        for (name, value) in &call.headers {
+            headers.append(name, value.clone());
+        }
         if let Some(body) = &call.body {
             *request.body_mut() = Some(body.clone().into());
         }
