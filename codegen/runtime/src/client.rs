@@ -437,6 +437,7 @@ impl ClientConfig {
             operation,
             url,
             headers: HeaderMap::new(),
+            content_type: None,
             body: None,
         })
     }
@@ -573,6 +574,9 @@ impl ClientConfig {
         headers.reserve(call.headers.len() + 4);
         for (name, value) in &call.headers {
             headers.append(name, value.clone());
+        }
+        if let Some(content_type) = &call.content_type {
+            headers.insert(CONTENT_TYPE, content_type.clone());
         }
         if let Some(body) = &call.body {
             *request.body_mut() = Some(body.clone().into());
@@ -998,6 +1002,9 @@ pub struct Call {
     operation: Operation,
     url: Url,
     headers: HeaderMap,
+    /// The body's media type, kept apart from `headers` (which then stay
+    /// empty, and unallocated, for most calls).
+    content_type: Option<HeaderValue>,
     /// Shared by the attempts: each sends it without copying.
     body: Option<Bytes>,
 }
@@ -1018,9 +1025,16 @@ impl Call {
         &self.url
     }
 
-    /// The headers set so far (credentials are added when it is sent).
+    /// The header parameters set so far (the body's `Content-Type` is
+    /// [`content_type`](Self::content_type); credentials are added when the
+    /// call is sent).
     pub fn headers(&self) -> &HeaderMap {
         &self.headers
+    }
+
+    /// The body's `Content-Type`, once a body is set.
+    pub fn content_type(&self) -> Option<&HeaderValue> {
+        self.content_type.as_ref()
     }
 
     /// The body set so far, if any.
@@ -1049,8 +1063,7 @@ impl Call {
     ) -> Result<(), BuildError> {
         let bytes = serde_json::to_vec(body)
             .map_err(|e| BuildError(format!("the request body cannot be serialized: {e}")))?;
-        self.headers
-            .insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
+        self.content_type = Some(HeaderValue::from_static(content_type));
         self.body = Some(bytes.into());
         Ok(())
     }
@@ -1069,8 +1082,7 @@ impl Call {
             .iter()
             .map(|(k, v)| format!("{}={}", form_encode(k), form_encode(v)))
             .collect();
-        self.headers
-            .insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
+        self.content_type = Some(HeaderValue::from_static(content_type));
         self.body = Some(encoded.join("&").into());
         Ok(())
     }
@@ -1080,15 +1092,14 @@ impl Call {
         let (boundary, bytes) = body.encode();
         let value = HeaderValue::try_from(format!("multipart/form-data; boundary={boundary}"))
             .map_err(|_| BuildError("invalid multipart boundary".to_owned()))?;
-        self.headers.insert(CONTENT_TYPE, value);
+        self.content_type = Some(value);
         self.body = Some(bytes.into());
         Ok(())
     }
 
     /// Sends raw bytes with `content_type`.
     pub fn bytes(&mut self, content_type: &'static str, body: &[u8]) -> Result<(), BuildError> {
-        self.headers
-            .insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
+        self.content_type = Some(HeaderValue::from_static(content_type));
         self.body = Some(body.to_vec().into());
         Ok(())
     }

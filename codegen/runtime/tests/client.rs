@@ -5,7 +5,7 @@ use codegen_runtime::client::{
     encode_path, ApiResponse, ClientConfig, Error, Multipart, Operation, RawResponse,
     REQUEST_ID_HEADER,
 };
-use reqwest::header::{HeaderMap, HeaderValue, CONTENT_TYPE};
+use reqwest::header::{HeaderMap, HeaderValue};
 use reqwest::{Method, StatusCode};
 
 #[derive(Debug, PartialEq, serde::Deserialize)]
@@ -55,7 +55,7 @@ fn encode(mp: &Multipart) -> (String, Vec<u8>) {
         .request(Operation::new("Test", Method::POST, "/"), "/")
         .unwrap();
     call.multipart(mp).unwrap();
-    let content_type = call.headers()[CONTENT_TYPE].to_str().unwrap();
+    let content_type = call.content_type().unwrap().to_str().unwrap();
     let boundary = content_type
         .strip_prefix("multipart/form-data; boundary=")
         .unwrap_or_else(|| panic!("not a multipart content type: {content_type}"))
