@@ -513,6 +513,24 @@ pub async fn traced(
     response
 }
 
+/// Runs a handler's work (`serve`: `Err` is an error response) in the
+/// request's span (see [`traced`]) and adds the request id to whichever
+/// response it gives: what every generated operation handler does.
+pub async fn respond(
+    method: Method,
+    route: &'static str,
+    request_id: &str,
+    serve: impl Future<Output = Result<Response, Response>>,
+) -> Response {
+    let response = traced(&method, Some(route), request_id, async {
+        match serve.await {
+            Ok(response) | Err(response) => response,
+        }
+    })
+    .await;
+    with_request_id(response, request_id)
+}
+
 /// Whether an accept error concerns only the connection being accepted.
 fn is_connection_error(e: &std::io::Error) -> bool {
     use std::io::ErrorKind;

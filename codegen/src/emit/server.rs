@@ -1101,13 +1101,7 @@ fn handler(op: &Operation, reg: &Registry<'_>, fallback: Option<&str>) -> TokenS
         async fn #h<T: Api>(State(state): State<Arc<Shared<T>>>, request: Request) -> Response {
             let request_id = server::new_request_id();
             let method = request.method().clone();
-            let response = server::traced(&method, Some(#route), &request_id, async {
-                match #inner(&state, request, &request_id).await {
-                    Ok(response) | Err(response) => response,
-                }
-            })
-            .await;
-            server::with_request_id(response, &request_id)
+            server::respond(method, #route, &request_id, #inner(&state, request, &request_id)).await
         }
 
         /// Enforces the spec, then calls the implementation.

@@ -257,18 +257,13 @@ async fn handle_batch_delete_secrets<T: Api>(
 ) -> Response {
     let request_id = server::new_request_id();
     let method = request.method().clone();
-    let response = server::traced(
-            &method,
-            Some("/v1/{project_id}/secrets/batch-delete"),
+    server::respond(
+            method,
+            "/v1/{project_id}/secrets/batch-delete",
             &request_id,
-            async {
-                match serve_batch_delete_secrets(&state, request, &request_id).await {
-                    Ok(response) | Err(response) => response,
-                }
-            },
+            serve_batch_delete_secrets(&state, request, &request_id),
         )
-        .await;
-    server::with_request_id(response, &request_id)
+        .await
 }
 
 /// Enforces the spec, then calls the implementation.

@@ -265,18 +265,13 @@ async fn handle_delete_instances_new<T: Api>(
 ) -> Response {
     let request_id = server::new_request_id();
     let method = request.method().clone();
-    let response = server::traced(
-            &method,
-            Some("/v1/{project_id}/audit/instance"),
+    server::respond(
+            method,
+            "/v1/{project_id}/audit/instance",
             &request_id,
-            async {
-                match serve_delete_instances_new(&state, request, &request_id).await {
-                    Ok(response) | Err(response) => response,
-                }
-            },
+            serve_delete_instances_new(&state, request, &request_id),
         )
-        .await;
-    server::with_request_id(response, &request_id)
+        .await
 }
 
 /// Enforces the spec, then calls the implementation.

@@ -255,18 +255,13 @@ async fn handle_delete_asset<T: Api>(
 ) -> Response {
     let request_id = server::new_request_id();
     let method = request.method().clone();
-    let response = server::traced(
-            &method,
-            Some("/v2/{project_id}/instances/{instance_id}/assets/delete"),
+    server::respond(
+            method,
+            "/v2/{project_id}/instances/{instance_id}/assets/delete",
             &request_id,
-            async {
-                match serve_delete_asset(&state, request, &request_id).await {
-                    Ok(response) | Err(response) => response,
-                }
-            },
+            serve_delete_asset(&state, request, &request_id),
         )
-        .await;
-    server::with_request_id(response, &request_id)
+        .await
 }
 
 /// Enforces the spec, then calls the implementation.

@@ -331,18 +331,13 @@ async fn handle_batch_delete_desktops<T: Api>(
 ) -> Response {
     let request_id = server::new_request_id();
     let method = request.method().clone();
-    let response = server::traced(
-            &method,
-            Some("/v2/{project_id}/desktops/batch-delete"),
+    server::respond(
+            method,
+            "/v2/{project_id}/desktops/batch-delete",
             &request_id,
-            async {
-                match serve_batch_delete_desktops(&state, request, &request_id).await {
-                    Ok(response) | Err(response) => response,
-                }
-            },
+            serve_batch_delete_desktops(&state, request, &request_id),
         )
-        .await;
-    server::with_request_id(response, &request_id)
+        .await
 }
 
 /// Enforces the spec, then calls the implementation.
@@ -392,18 +387,13 @@ async fn handle_delete_desktop_volumes<T: Api>(
 ) -> Response {
     let request_id = server::new_request_id();
     let method = request.method().clone();
-    let response = server::traced(
-            &method,
-            Some("/v2/{project_id}/desktops/{desktop_id}/volumes/batch-delete"),
+    server::respond(
+            method,
+            "/v2/{project_id}/desktops/{desktop_id}/volumes/batch-delete",
             &request_id,
-            async {
-                match serve_delete_desktop_volumes(&state, request, &request_id).await {
-                    Ok(response) | Err(response) => response,
-                }
-            },
+            serve_delete_desktop_volumes(&state, request, &request_id),
         )
-        .await;
-    server::with_request_id(response, &request_id)
+        .await
 }
 
 /// Enforces the spec, then calls the implementation.
