@@ -501,12 +501,7 @@ impl ClientConfig {
             Ok(response) | Err(Failure::Status(response)) => response,
             Err(Failure::Error(error)) => return Err(error),
         };
-        if !span.is_disabled() {
-            span.record("status", response.status.as_u16());
-            if let Some(id) = response.request_id() {
-                span.record("request_id", id);
-            }
-        }
+        record_response(&span, &response);
         Ok(response)
     }
 
@@ -531,12 +526,7 @@ impl ClientConfig {
         let outcome = self.send(http, call, &info).instrument(span.clone()).await;
         match &outcome {
             Ok(response) => {
-                if !span.is_disabled() {
-                    span.record("status", response.status.as_u16());
-                    if let Some(id) = response.request_id() {
-                        span.record("request_id", id);
-                    }
-                }
+                record_response(&span, response);
                 for hook in &self.interceptors {
                     hook.on_response(response, &info);
                 }
@@ -981,6 +971,18 @@ fn error_kind(error: &Untyped) -> &'static str {
         Error::Timeout { .. } => "timeout",
         Error::Transport(e) if e.is_connect() => "connect",
         Error::Transport(_) => "transport",
+    }
+}
+
+/// Records a response's status and request id on `span` (looked up only
+/// when the span is enabled).
+fn record_response(span: &tracing::Span, response: &RawResponse) {
+    if span.is_disabled() {
+        return;
+    }
+    span.record("status", response.status.as_u16());
+    if let Some(id) = response.request_id() {
+        span.record("request_id", id);
     }
 }
 

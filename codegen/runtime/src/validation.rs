@@ -350,13 +350,9 @@ impl<F: FieldPath + ?Sized> fmt::Display for Key<'_, F> {
 
 impl<F: FieldPath + ?Sized> FieldPath for Key<'_, F> {}
 
-/// `field.name`, or `name` at the root.
+/// `field.name`, or `name` at the root: [`Join`] spelled out.
 pub fn join(field: &str, name: &str) -> String {
-    if field.is_empty() {
-        name.to_owned()
-    } else {
-        format!("{field}.{name}")
-    }
+    Join(field, name).to_string()
 }
 
 /// Reads an optional property of a request body that is not `nullable`

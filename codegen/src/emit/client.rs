@@ -426,15 +426,7 @@ fn method(op: &Operation, reg: &Registry<'_>) -> (TokenStream, TokenStream) {
         } else {
             inits.push(quote! { #rust: None });
             fields.push(quote! { pub(super) #rust: Option<#store>, });
-            let fallback = format!(
-                "The `{}` {} parameter.",
-                p.name,
-                match p.location {
-                    Location::Path => "path",
-                    Location::Query => "query",
-                    Location::Header => "header",
-                }
-            );
+            let fallback = format!("The `{}` {} parameter.", p.name, p.location.name());
             let setter_doc = paragraphs(&[
                 Some(text.as_deref().unwrap_or(&fallback)),
                 p.credential
@@ -463,14 +455,7 @@ fn method(op: &Operation, reg: &Registry<'_>) -> (TokenStream, TokenStream) {
                 }
             } else if let Some(credential) = &p.credential {
                 let wire = &p.name;
-                let what = format!(
-                    "the {} parameter `{wire}`",
-                    match p.location {
-                        Location::Path => "path",
-                        Location::Query => "query",
-                        Location::Header => "header",
-                    }
-                );
+                let what = format!("the {} parameter `{wire}`", p.location.name());
                 quote! {
                     let #rust: &str = self.config.credential_or(self.#rust.as_deref(), #credential, #what)?;
                 }

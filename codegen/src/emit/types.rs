@@ -572,18 +572,16 @@ pub fn types_module(api: &Api, reg: &Registry<'_>) -> TokenStream {
         });
     }
     let owners = error_enum_owners(api, &sizes);
+    // For each owner, the later operations whose error names alias its enum.
+    let mut sharing: Vec<Vec<&Operation>> = vec![Vec::new(); api.operations.len()];
     for (op, owner) in api.operations.iter().zip(&owners) {
+        if let Some(owner) = owner {
+            sharing[*owner].push(op);
+        }
+    }
+    for ((op, owner), sharing) in api.operations.iter().zip(&owners).zip(&sharing) {
         let shared = owner.map(|o| &api.operations[o]);
-        let sharing: Vec<&Operation> = api
-            .operations
-            .iter()
-            .zip(&owners)
-            .filter(|(o, owner)| {
-                owner.is_some_and(|i| std::ptr::eq(&api.operations[i], op)) && !std::ptr::eq(*o, op)
-            })
-            .map(|(o, _)| o)
-            .collect();
-        out.extend(outcome_enums(op, reg, &sizes, shared, &sharing));
+        out.extend(outcome_enums(op, reg, &sizes, shared, sharing));
     }
     let mut imports = Vec::new();
     if api

@@ -256,6 +256,17 @@ pub enum Location {
     Header,
 }
 
+impl Location {
+    /// The location as the spec's `in` names it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Location::Path => "path",
+            Location::Query => "query",
+            Location::Header => "header",
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct Param {
     pub name: String,
