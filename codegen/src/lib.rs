@@ -1,4 +1,4 @@
-//! OpenAPI 3.0 document → validated model → Rust tokens → formatted source.
+//! OpenAPI document (Swagger 2.0, OpenAPI 3.0, 3.1 or 3.2) → validated model → Rust tokens → formatted source.
 //!
 //! The pipeline, one module per stage, run by [`generate`]:
 //! [`load`] → [`validate`] → `ir` → `emit` → `format`, then [`write`] puts
@@ -166,7 +166,10 @@ pub fn generate(
             problems.extend(unknown);
             continue;
         }
-        let mut worked_around = repaired.warnings;
+        // What the upgrade from the document's own version could not carry
+        // over exactly counts as worked around too.
+        let mut worked_around = doc.notes().to_vec();
+        worked_around.extend(repaired.warnings);
         worked_around.extend(built.warnings);
         summary.operations += ops.len();
         summary.skipped += built.skipped;
@@ -366,6 +369,7 @@ pub fn check_str(name: &str, text: &str) -> Vec<Diagnostic> {
 fn check_loaded(loaded: load::Loaded) -> Vec<Diagnostic> {
     let mut problems = loaded.problems;
     if let Some(doc) = &loaded.document {
+        problems.extend(doc.notes().iter().cloned());
         problems.extend(validate::validate(doc, &openapi::operations(doc)));
     }
     diagnostic::sort(&mut problems);

@@ -88,41 +88,47 @@ impl<'a> Validator<'a> {
             );
             return false;
         }
-        match root.get("openapi") {
-            Some(Value::String(v)) if v.starts_with("3.0.") => true,
-            Some(Value::String(v)) => {
+        if crate::load::Version::of(root).is_some() {
+            return true;
+        }
+        let supported = "supported: Swagger 2.0, OpenAPI 3.0.x, 3.1.x and 3.2.x";
+        match (root.get("openapi"), root.get("swagger")) {
+            (Some(Value::String(v)), _) => {
                 self.report(
                     "/openapi",
                     Rule::InvalidDocument,
                     format!(
-                        "OpenAPI version `{}` is not supported; expected 3.0.x",
+                        "OpenAPI version `{}` is not supported ({supported})",
                         cut(v)
                     ),
                 );
-                false
             }
-            Some(_) => {
+            (Some(_), _) => {
                 self.report(
                     "/openapi",
                     Rule::InvalidDocument,
-                    "`openapi` must be a string such as \"3.0.3\"",
+                    "`openapi` must be a string such as \"3.1.0\"",
                 );
-                false
             }
-            None => {
-                let what = if root.get("swagger").is_some() {
-                    " (Swagger 2.0 is not supported)"
-                } else {
-                    ""
-                };
+            (None, Some(v)) => {
+                self.report(
+                    "/swagger",
+                    Rule::InvalidDocument,
+                    format!(
+                        "Swagger version {} is not supported ({supported}): write `swagger: \"2.0\"`",
+                        cut(&v.to_string())
+                    ),
+                );
+            }
+            (None, None) => {
                 self.report(
                     "",
                     Rule::InvalidDocument,
-                    format!("missing `openapi` version field{what}"),
+                    format!("missing `openapi` version field ({supported})"),
                 );
-                false
             }
         }
+        false
     }
 
     /// Every `$ref` must be local and resolve.
@@ -523,9 +529,15 @@ impl<'a> Validator<'a> {
         // the way it always was, schema by schema over a copy of the whole, so
         // the library reports the unreachable resource in its own words.
         let converted = to_json_schema(self.root());
+        // Each version's schemas are checked in its own dialect.
+        let draft = if self.doc.version().json_schema_2020() {
+            jsonschema::Draft::Draft202012
+        } else {
+            jsonschema::Draft::Draft7
+        };
         let shared = (!refers_outside(&converted)).then(|| {
             jsonschema::Registry::new()
-                .draft(jsonschema::Draft::Draft7)
+                .draft(draft)
                 .retrieve_known_draft_meta_schemas(false)
                 .add(DOCUMENT_URI, &converted)
                 .and_then(jsonschema::RegistryBuilder::prepare)
@@ -536,9 +548,9 @@ impl<'a> Validator<'a> {
             let validator = validators
                 .entry(schema_ptr.clone())
                 .or_insert_with(|| match &shared {
-                    Some(Ok(registry)) => shared_validator(registry, &schema_ptr),
+                    Some(Ok(registry)) => shared_validator(registry, &schema_ptr, draft),
                     Some(Err(e)) => Err(e.clone()),
-                    None => standalone_validator(&converted, &schema_ptr),
+                    None => standalone_validator(&converted, &schema_ptr, draft),
                 });
             match validator {
                 Ok(v) => {
@@ -930,9 +942,11 @@ const CHECK_ROOT_URI: &str = "json-schema:///example-check";
 fn shared_validator(
     registry: &jsonschema::Registry<'_>,
     pointer: &str,
+    draft: jsonschema::Draft,
 ) -> Result<jsonschema::Validator, String> {
     let root = serde_json::json!({ "$ref": format!("{DOCUMENT_URI}#{}", fragment(pointer)) });
-    jsonschema::draft7::options()
+    jsonschema::options()
+        .with_draft(draft)
         .should_validate_formats(true)
         .with_base_uri(CHECK_ROOT_URI)
         .with_registry(registry)
@@ -942,7 +956,11 @@ fn shared_validator(
 
 /// A validator for the schema at `pointer` compiled over its own copy of the
 /// whole converted document: its cost grows with the document.
-fn standalone_validator(converted: &Value, pointer: &str) -> Result<jsonschema::Validator, String> {
+fn standalone_validator(
+    converted: &Value,
+    pointer: &str,
+    draft: jsonschema::Draft,
+) -> Result<jsonschema::Validator, String> {
     let mut root = converted.clone();
     if let Value::Object(map) = &mut root {
         map.insert(
@@ -950,7 +968,8 @@ fn standalone_validator(converted: &Value, pointer: &str) -> Result<jsonschema::
             Value::String(format!("#{}", fragment(pointer))),
         );
     }
-    jsonschema::draft7::options()
+    jsonschema::options()
+        .with_draft(draft)
         .should_validate_formats(true)
         .build(&root)
         .map_err(|e| e.to_string())

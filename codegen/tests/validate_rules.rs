@@ -60,6 +60,10 @@ const CASES: &[Case] = &[
     },
     Case {
         file: "invalid/invalid-document-swagger.yaml",
+        expect: &[(Rule::InvalidDocument, "/swagger", 1)],
+    },
+    Case {
+        file: "invalid/invalid-document-no-version.yaml",
         expect: &[(Rule::InvalidDocument, "", 1)],
     },
     Case {
@@ -410,7 +414,9 @@ fn messages_say_what_is_wrong() {
         assert_eq!(d.len(), 1, "{file}: {d:?}");
         d[0].message.clone()
     };
-    assert!(message("invalid/invalid-document-swagger.yaml").contains("Swagger 2.0"));
+    assert!(message("invalid/invalid-document-swagger.yaml")
+        .contains("supported: Swagger 2.0, OpenAPI 3.0.x, 3.1.x and 3.2.x"));
+    assert!(message("invalid/invalid-document-no-version.yaml").contains("missing `openapi`"));
     assert!(message("invalid/invalid-document-shape.yaml").contains("expected struct Responses"));
     assert!(message("invalid/duplicate-key.yaml").contains("`operationId`"));
     // The duplicate names where the id was first used.
@@ -499,10 +505,10 @@ fn display_is_file_line_column_pointer_rule_message() {
          path parameter `id` does not appear in `/items`"
     );
     // The root pointer is shown as `/`, and warnings say so.
-    let root = check("invalid/invalid-document-swagger.yaml").remove(0);
+    let root = check("invalid/invalid-document-no-version.yaml").remove(0);
     assert!(
         root.to_string()
-            .starts_with("invalid/invalid-document-swagger.yaml:1:1: /: invalid-document: "),
+            .starts_with("invalid/invalid-document-no-version.yaml:1:1: /: invalid-document: "),
         "{root}"
     );
     let warning = check("invalid/unused-component.yaml").remove(0);

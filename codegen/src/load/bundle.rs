@@ -115,24 +115,26 @@ pub fn load_path(path: &Path, name: &str) -> Result<Loaded, Unreadable> {
     };
     let parsed = parse(name, &text);
     let mut problems = parsed.problems;
-    let Some(value) = parsed.value else {
+    let Some(mut value) = parsed.value else {
         return Ok(Loaded {
             document: None,
             problems,
         });
     };
+    // `$id`, `$anchor` and `$self` references are this file's own.
+    super::upgrade::resolve_ids(&mut value);
     if !refers_to_files(&value) {
         // One file: nothing to bundle, and no copy of the tree to make.
-        let document = Document {
-            file: name.to_owned(),
+        let document = Document::from_parts(
+            name.to_owned(),
             value,
-            files: vec![name.to_owned()],
-            positions: parsed
+            vec![name.to_owned()],
+            parsed
                 .positions
                 .into_iter()
                 .map(|(k, position)| (k, Spot { file: 0, position }))
                 .collect(),
-        };
+        );
         diagnostic::sort(&mut problems);
         return Ok(Loaded {
             document: Some(document),
@@ -235,12 +237,12 @@ impl Bundler {
             added.push((h.kind, h.name, copy));
         }
         self.insert_components(&mut value, added);
-        Document {
-            file: root.name.clone(),
+        Document::from_parts(
+            root.name.clone(),
             value,
-            files: self.sources.iter().map(|s| s.name.clone()).collect(),
-            positions: std::mem::take(&mut self.positions),
-        }
+            self.sources.iter().map(|s| s.name.clone()).collect(),
+            std::mem::take(&mut self.positions),
+        )
     }
 
     /// Reserves the root's component names, and lets a root component that is

@@ -13,8 +13,9 @@
 //! UTF-16 surrogate escapes.
 
 mod bundle;
+mod upgrade;
 
-pub use bundle::load_path;
+pub use upgrade::Version;
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -54,6 +55,14 @@ pub struct Document {
     /// Every source file's name; index 0 is the root (`file`).
     files: Vec<String>,
     positions: HashMap<String, Spot>,
+    /// The OpenAPI (or Swagger) version the document is written in.
+    version: Version,
+    /// Nodes the upgrade to the one model moved: their pointer now → the
+    /// pointer where the user wrote them (an ancestor stands for its subtree).
+    moved: HashMap<String, String>,
+    /// What the upgrade could not carry over exactly, each located in the
+    /// user's own file (warnings).
+    notes: Vec<Diagnostic>,
 }
 
 /// Where a node came from: a file (index into `Document::files`) and a position.
@@ -64,6 +73,66 @@ pub(crate) struct Spot {
 }
 
 impl Document {
+    /// A document as read, before any upgrade.
+    pub(crate) fn from_parts(
+        file: String,
+        value: Value,
+        files: Vec<String>,
+        positions: HashMap<String, Spot>,
+    ) -> Document {
+        Document {
+            file,
+            value,
+            files,
+            positions,
+            version: Version::OpenApi30,
+            moved: HashMap::new(),
+            notes: Vec::new(),
+        }
+    }
+
+    /// The version the document was written in (the tree itself has been
+    /// brought into the one shape every later stage reads).
+    pub fn version(&self) -> Version {
+        self.version
+    }
+
+    /// What the upgrade to the one model could not carry over exactly
+    /// (warnings located in the user's file).
+    pub fn notes(&self) -> &[Diagnostic] {
+        &self.notes
+    }
+
+    /// The pointer at which the user wrote the node now at `pointer`: the
+    /// same pointer unless the upgrade moved the node or an ancestor.
+    pub fn origin<'p>(&self, pointer: &'p str) -> std::borrow::Cow<'p, str> {
+        let mut now: std::borrow::Cow<'p, str> = pointer.into();
+        // A node moved twice (a `$ref` wrapped, then lifted out of an
+        // `anyOf`) is traced back step by step.
+        for _ in 0..8 {
+            match self.moved_from(&now) {
+                Some(was) => now = was.into(),
+                None => break,
+            }
+        }
+        now
+    }
+
+    /// Where the node at `pointer` was before the last move of it or of an
+    /// ancestor.
+    fn moved_from(&self, pointer: &str) -> Option<String> {
+        if self.moved.is_empty() {
+            return None;
+        }
+        let mut end = pointer.len();
+        loop {
+            if let Some(old) = self.moved.get(&pointer[..end]) {
+                return Some(format!("{old}{}", &pointer[end..]));
+            }
+            end = pointer[..end].rfind('/')?;
+        }
+    }
+
     /// The names of the files the document was read from, the root first.
     pub fn files(&self) -> &[String] {
         &self.files
@@ -72,7 +141,8 @@ impl Document {
     /// The file and position of the node at `pointer`, or of its nearest
     /// ancestor that has one.
     pub fn location(&self, pointer: &str) -> (&str, Position) {
-        let mut p = pointer;
+        let origin = self.origin(pointer);
+        let mut p: &str = &origin;
         loop {
             if let Some(spot) = self.positions.get(p) {
                 let file = self
@@ -97,7 +167,7 @@ impl Document {
     /// Builds a diagnostic located at `pointer`, in the file the node came from.
     pub fn diagnostic(&self, pointer: &str, rule: Rule, message: impl Into<String>) -> Diagnostic {
         let (file, position) = self.location(pointer);
-        Diagnostic::new(file, position, pointer, rule, message)
+        Diagnostic::new(file, position, &self.origin(pointer), rule, message)
     }
 
     /// The node a local reference (`#/a/b`) points to.
@@ -189,20 +259,34 @@ pub struct Loaded {
 /// reference to another file stays as written (the validator reports it, as
 /// there is no directory to resolve it against); use [`load_path`] for those.
 pub fn load_str(file: &str, text: &str) -> Loaded {
-    let parsed = parse(file, text);
-    Loaded {
-        document: parsed.value.map(|value| Document {
-            file: file.to_owned(),
-            value,
-            files: vec![file.to_owned()],
-            positions: parsed
-                .positions
-                .into_iter()
-                .map(|(k, position)| (k, Spot { file: 0, position }))
-                .collect(),
+    let mut parsed = parse(file, text);
+    if let Some(value) = &mut parsed.value {
+        upgrade::resolve_ids(value);
+    }
+    upgrade::loaded(Loaded {
+        document: parsed.value.map(|value| {
+            Document::from_parts(
+                file.to_owned(),
+                value,
+                vec![file.to_owned()],
+                parsed
+                    .positions
+                    .into_iter()
+                    .map(|(k, position)| (k, Spot { file: 0, position }))
+                    .collect(),
+            )
         }),
         problems: parsed.problems,
-    }
+    })
+}
+
+/// Reads the document at `path`, naming it `name` in diagnostics, with the
+/// files its `$ref`s point to ([`bundle`]), and brings it into the one model
+/// whatever its version ([`upgrade`]).
+///
+/// `Err` only when the root file cannot be read; see [`bundle::load_path`].
+pub fn load_path(path: &Path, name: &str) -> Result<Loaded, Unreadable> {
+    bundle::load_path(path, name).map(upgrade::loaded)
 }
 
 /// One file, parsed: its value (unless syntax errors stopped it), the
