@@ -204,12 +204,12 @@ impl Normalizer<'_> {
                 | "propertyNames"
                 | "unevaluatedProperties"
                 | "unevaluatedItems"
-                | "contentSchema" => {
-                    // `additionalProperties: false` and `items: false` keep their
-                    // 3.0 meaning.
-                    if !child.is_boolean() {
-                        self.schema(child, &at);
-                    }
+                // `additionalProperties: false` and `items: false` keep their
+                // 3.0 meaning.
+                | "contentSchema"
+                    if !child.is_boolean() =>
+                {
+                    self.schema(child, &at);
                 }
                 _ => {}
             }
