@@ -35,6 +35,7 @@ pub fn validate(doc: &Document, ops: &[OperationSite<'_>]) -> Vec<Diagnostic> {
         v.check_examples();
         v.check_unused_components();
         v.check_model();
+        v.check_meta_schema();
     }
     diagnostic::sort(&mut v.out);
     v.out.dedup();
@@ -561,7 +562,7 @@ impl<'a> Validator<'a> {
                             Rule::InvalidExample,
                             format!(
                                 "example does not match its schema ({}): {}",
-                                cut_to(&schema_ptr, POINTER_MAX),
+                                cut_to(&self.doc.origin(&schema_ptr), POINTER_MAX),
                                 cut_to(&err.masked().to_string(), 300)
                             ),
                         ));
@@ -629,10 +630,61 @@ impl<'a> Validator<'a> {
     /// The document must also deserialize as an OpenAPI 3.0 model; a mismatch
     /// is reported where the deserializer stopped.
     fn check_model(&mut self) {
+        if self.doc.version() != crate::load::Version::OpenApi30 {
+            return;
+        }
         if let Err(e) = model_from_value(&self.doc.value) {
             let (pointer, message) = self.refine_model_error(e.pointer, e.message);
             self.report(&pointer, Rule::InvalidDocument, cut_to(&message, 300));
         }
+    }
+
+    /// A Swagger 2.0, OpenAPI 3.1 or 3.2 document, as the user wrote it, must
+    /// satisfy its version's published meta-schema (`codegen/meta-schemas/`);
+    /// each violation is reported where it is.
+    fn check_meta_schema(&mut self) {
+        let Some(validator) = meta_schema(self.doc.version()) else {
+            return;
+        };
+        let validator = match validator {
+            Ok(v) => v,
+            Err(e) => {
+                self.out.push(self.doc.diagnostic_in_original(
+                    "",
+                    Rule::InvalidDocument,
+                    format!(
+                        "the meta-schema of {} does not compile: {e}",
+                        self.doc.version().name()
+                    ),
+                ));
+                return;
+            }
+        };
+        let mut found: Vec<Diagnostic> = Vec::new();
+        for err in validator.iter_errors(self.doc.original()) {
+            let at = err.instance_path().as_str().to_owned();
+            // The deepest failure under a place says the most.
+            if found
+                .iter()
+                .any(|d| d.pointer.starts_with(&at) && d.pointer != at)
+            {
+                continue;
+            }
+            found.retain(|d| !(at.starts_with(&d.pointer) && d.pointer != at));
+            if found.len() >= 50 {
+                break;
+            }
+            found.push(self.doc.diagnostic_in_original(
+                &at,
+                Rule::InvalidDocument,
+                format!(
+                    "not a valid {} document: {}",
+                    self.doc.version().name(),
+                    cut_to(&err.masked().to_string(), 300)
+                ),
+            ));
+        }
+        self.out.extend(found);
     }
 
     /// `openapiv3` reads path items and responses through flattened maps, in
@@ -1008,6 +1060,44 @@ fn fragment(pointer: &str) -> String {
         }
     }
     out
+}
+
+/// The compiled meta-schema of `version`; `None` for OpenAPI 3.0, which is
+/// checked by its typed model.
+fn meta_schema(
+    version: crate::load::Version,
+) -> Option<Result<&'static jsonschema::Validator, &'static str>> {
+    use crate::load::Version;
+    use std::sync::OnceLock;
+    static SWAGGER2: OnceLock<Result<jsonschema::Validator, String>> = OnceLock::new();
+    static OPENAPI31: OnceLock<Result<jsonschema::Validator, String>> = OnceLock::new();
+    static OPENAPI32: OnceLock<Result<jsonschema::Validator, String>> = OnceLock::new();
+    let (cell, text, draft) = match version {
+        Version::OpenApi30 => return None,
+        Version::Swagger2 => (
+            &SWAGGER2,
+            include_str!("../meta-schemas/swagger-2.0.json"),
+            jsonschema::Draft::Draft4,
+        ),
+        Version::OpenApi31 => (
+            &OPENAPI31,
+            include_str!("../meta-schemas/openapi-3.1.json"),
+            jsonschema::Draft::Draft202012,
+        ),
+        Version::OpenApi32 => (
+            &OPENAPI32,
+            include_str!("../meta-schemas/openapi-3.2.json"),
+            jsonschema::Draft::Draft202012,
+        ),
+    };
+    let compiled = cell.get_or_init(|| {
+        let schema: Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
+        jsonschema::options()
+            .with_draft(draft)
+            .build(&schema)
+            .map_err(|e| e.to_string())
+    });
+    Some(compiled.as_ref().map_err(String::as_str))
 }
 
 /// Where and why a document failed to deserialize as OpenAPI 3.0.

@@ -76,6 +76,8 @@ fn generated_crates_pass_clippy() {
     for (dir, public) in [
         ("codegen/tests/fixtures/constructs", false),
         ("codegen/tests/fixtures/real-world", false),
+        // Swagger 2.0, OpenAPI 3.1 and 3.2 documents.
+        ("codegen/tests/fixtures/versions", false),
         // The root of a document spread over several files.
         ("codegen/tests/fixtures/multifile", false),
         ("codegen/tests/fixtures/public", true),

@@ -90,6 +90,8 @@ snapshots! {
     construct_large_variants: "constructs", "codegen/tests/fixtures/constructs/large_variants.yaml";
     construct_prose: "constructs", "codegen/tests/fixtures/constructs/prose.yaml";
     construct_servers: "constructs", "codegen/tests/fixtures/constructs/servers.yaml";
+    version_swagger2: "versions", "codegen/tests/fixtures/versions/swagger2.yaml";
+    version_openapi31: "versions", "codegen/tests/fixtures/versions/openapi31.yaml";
 }
 
 /// Every spec the tests know, relative to the workspace.

@@ -63,6 +63,18 @@ const CASES: &[Case] = &[
         expect: &[(Rule::InvalidDocument, "/swagger", 1)],
     },
     Case {
+        file: "invalid/meta-schema-swagger.yaml",
+        expect: &[(
+            Rule::InvalidDocument,
+            "/paths/~1items/get/responses/200",
+            11,
+        )],
+    },
+    Case {
+        file: "invalid/meta-schema-3.1.yaml",
+        expect: &[(Rule::InvalidDocument, "/info/license", 7)],
+    },
+    Case {
         file: "invalid/invalid-document-no-version.yaml",
         expect: &[(Rule::InvalidDocument, "", 1)],
     },

@@ -63,6 +63,9 @@ pub struct Document {
     /// What the upgrade could not carry over exactly, each located in the
     /// user's own file (warnings).
     notes: Vec<Diagnostic>,
+    /// The tree as the user wrote it, when the upgrade changed it (to lint it
+    /// against its own version's meta-schema).
+    original: Option<std::sync::Arc<Value>>,
 }
 
 /// Where a node came from: a file (index into `Document::files`) and a position.
@@ -88,7 +91,26 @@ impl Document {
             version: Version::OpenApi30,
             moved: HashMap::new(),
             notes: Vec::new(),
+            original: None,
         }
+    }
+
+    /// The tree as the user wrote it: the same as `value` unless the
+    /// document was upgraded from another version.
+    pub fn original(&self) -> &Value {
+        self.original.as_deref().unwrap_or(&self.value)
+    }
+
+    /// A diagnostic at `pointer` into the tree as the user wrote it
+    /// ([`Document::original`]).
+    pub fn diagnostic_in_original(
+        &self,
+        pointer: &str,
+        rule: Rule,
+        message: impl Into<String>,
+    ) -> Diagnostic {
+        let (file, position) = self.located(pointer);
+        Diagnostic::new(file, position, pointer, rule, message)
     }
 
     /// The version the document was written in (the tree itself has been
@@ -141,8 +163,12 @@ impl Document {
     /// The file and position of the node at `pointer`, or of its nearest
     /// ancestor that has one.
     pub fn location(&self, pointer: &str) -> (&str, Position) {
-        let origin = self.origin(pointer);
-        let mut p: &str = &origin;
+        self.located(&self.origin(pointer))
+    }
+
+    /// The file and position of the node the user wrote at `pointer`.
+    fn located(&self, pointer: &str) -> (&str, Position) {
+        let mut p = pointer;
         loop {
             if let Some(spot) = self.positions.get(p) {
                 let file = self

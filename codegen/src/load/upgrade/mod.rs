@@ -134,10 +134,12 @@ fn upgrade(mut doc: Document) -> Document {
         Version::OpenApi30 => return doc,
         Version::Swagger2 => {
             let (value, trail) = swagger2::convert(&doc.value);
-            doc.value = value;
+            let written = std::mem::replace(&mut doc.value, value);
+            doc.original = Some(std::sync::Arc::new(written));
             trail
         }
         Version::OpenApi31 | Version::OpenApi32 => {
+            doc.original = Some(std::sync::Arc::new(doc.value.clone()));
             let mut trail = Trail::default();
             schema2020::normalize(&mut doc.value, &mut trail);
             trail
