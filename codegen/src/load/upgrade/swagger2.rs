@@ -70,7 +70,8 @@ pub(super) fn convert(root: &Value) -> (Value, Trail) {
             | "definitions"
             | "parameters"
             | "responses"
-            | "securityDefinitions" => {}
+            | "securityDefinitions"
+            | "components" => {}
             _ => {
                 out.insert(k.clone(), v.clone());
             }
@@ -88,7 +89,23 @@ pub(super) fn convert(root: &Value) -> (Value, Trail) {
         }
     }
     out.insert("paths".into(), c.paths());
-    let components = c.components();
+    let mut components = c.components();
+    // Components already in the 3.0 place: schemas that bundling hoisted out
+    // of other files.
+    if let Some(Value::Object(bundled)) = src.get("components") {
+        for (kind, entries) in bundled {
+            match (components.get_mut(kind), entries) {
+                (Some(Value::Object(mine)), Value::Object(more)) => {
+                    for (name, v) in more {
+                        mine.entry(name.clone()).or_insert_with(|| v.clone());
+                    }
+                }
+                _ => {
+                    components.insert(kind.clone(), entries.clone());
+                }
+            }
+        }
+    }
     if !components.is_empty() {
         out.insert("components".into(), Value::Object(components));
     }
