@@ -26,6 +26,8 @@ pub struct Repaired {
 /// One change, applied after the walk (which reads the original).
 enum Edit {
     Set(String, Value),
+    /// Adds (or replaces) `key` in the object at the pointer.
+    Insert(String, String, Value),
     Remove(String, String),
     Rename {
         map: String,
@@ -66,6 +68,11 @@ fn apply(root: &mut Value, edit: Edit) {
         Edit::Set(pointer, value) => {
             if let Some(slot) = root.pointer_mut(&pointer) {
                 *slot = value;
+            }
+        }
+        Edit::Insert(pointer, key, value) => {
+            if let Some(Value::Object(map)) = root.pointer_mut(&pointer) {
+                map.insert(key, value);
             }
         }
         Edit::Remove(pointer, key) => {
@@ -509,6 +516,32 @@ impl Repairer<'_> {
     /// `default`, unless the operation has one already (then they go).
     fn statuses(&mut self, op: &OperationSite<'_>) {
         let responses_ptr = join(&op.pointer, "responses");
+        let documented = op
+            .op
+            .get("responses")
+            .and_then(Value::as_object)
+            .is_some_and(|r| r.keys().any(|k| !k.starts_with("x-")));
+        if !documented {
+            // OpenAPI 3.1 lets an operation document no response at all.
+            self.warn(
+                &op.pointer,
+                Rule::NoSuccessResponse,
+                "no response is documented: any status is read as `default`, without a typed body",
+            );
+            let default =
+                serde_json::json!({ "description": "Any response: the operation documents none." });
+            self.edits
+                .push(if op.op.get("responses").is_some_and(Value::is_object) {
+                    Edit::Insert(responses_ptr, "default".into(), default)
+                } else {
+                    Edit::Insert(
+                        op.pointer.clone(),
+                        "responses".into(),
+                        serde_json::json!({ "default": default }),
+                    )
+                });
+            return;
+        }
         let Some(responses) = op.op.get("responses").and_then(Value::as_object) else {
             return;
         };

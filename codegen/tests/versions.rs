@@ -270,3 +270,18 @@ fn versions_not_read_are_refused_with_the_supported_list() {
             .contains("Swagger 2.0, OpenAPI 3.0.x, 3.1.x and 3.2.x"));
     }
 }
+
+#[test]
+fn an_operation_without_responses_reads_any_status_as_default() {
+    let generated = generate("no-responses.yaml", false).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        located(&generated.warnings),
+        vec![(Rule::NoSuccessResponse, "/paths/~1ping/put".into(), 8)]
+    );
+    let server = generated_file(&generated, "no_responses", "server.rs");
+    assert!(server.contains("pub enum PingReply {"));
+    assert!(
+        !server.contains("pub enum PingReply {}"),
+        "a reply needs a variant"
+    );
+}
