@@ -48,6 +48,22 @@ pub fn is_json(media: &str) -> bool {
         || (essence.starts_with("application/") && essence.ends_with("+json"))
 }
 
+/// Whether a schema accepts nothing: `false`, or `{not: {}}` (how the
+/// loader writes `false` in the shape OpenAPI 3.0 can say).
+pub fn is_false_schema(schema: &Value) -> bool {
+    match schema {
+        Value::Bool(b) => !b,
+        Value::Object(map) => {
+            map.len() == 1
+                && map
+                    .get("not")
+                    .and_then(Value::as_object)
+                    .is_some_and(serde_json::Map::is_empty)
+        }
+        _ => false,
+    }
+}
+
 /// A non-blank string value.
 pub fn text(v: Option<&Value>) -> Option<String> {
     v.and_then(Value::as_str)

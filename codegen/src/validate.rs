@@ -89,13 +89,15 @@ impl<'a> Validator<'a> {
             return false;
         }
         match root.get("openapi") {
-            Some(Value::String(v)) if v.starts_with("3.0.") => true,
+            Some(Value::String(v)) if ["3.0.", "3.1.", "3.2."].iter().any(|p| v.starts_with(p)) => {
+                true
+            }
             Some(Value::String(v)) => {
                 self.report(
                     "/openapi",
                     Rule::InvalidDocument,
                     format!(
-                        "OpenAPI version `{}` is not supported; expected 3.0.x",
+                        "OpenAPI version `{}` is not supported; expected 3.0.x, 3.1.x or 3.2.x",
                         cut(v)
                     ),
                 );

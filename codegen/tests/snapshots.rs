@@ -90,6 +90,7 @@ snapshots! {
     construct_large_variants: "constructs", "codegen/tests/fixtures/constructs/large_variants.yaml";
     construct_prose: "constructs", "codegen/tests/fixtures/constructs/prose.yaml";
     construct_servers: "constructs", "codegen/tests/fixtures/constructs/servers.yaml";
+    construct_tuples: "constructs", "codegen/tests/fixtures/constructs/tuples.yaml";
 }
 
 /// Every spec the tests know, relative to the workspace.
@@ -115,7 +116,11 @@ fn every_spec_directory_is_covered() {
     let count = |dir: &str| specs.iter().filter(|s| s.starts_with(dir)).count();
     // A new spec needs a snapshot test above (and the counts here updated).
     assert_eq!(count("specs/"), 4, "{specs:#?}");
-    assert_eq!(count("codegen/tests/fixtures/constructs/"), 9, "{specs:#?}");
+    assert_eq!(
+        count("codegen/tests/fixtures/constructs/"),
+        10,
+        "{specs:#?}"
+    );
     assert_eq!(count("codegen/tests/fixtures/public/"), 4, "{specs:#?}");
 }
 
@@ -322,6 +327,54 @@ components:
 "##,
         pointer: "/components/schemas/Pet/oneOf/1",
         line: 22,
+    },
+    Refusal {
+        what: "a tuple open at the end",
+        rule: Rule::Unsupported,
+        spec: r#"openapi: 3.0.3
+info: {title: T, version: "1"}
+paths:
+  /a:
+    post:
+      operationId: postA
+      requestBody:
+        content:
+          application/json:
+            schema:
+              type: array
+              prefixItems:
+                - type: string
+                - type: integer
+      responses:
+        "204": {description: ok}
+"#,
+        pointer: "/paths/~1a/post/requestBody/content/application~1json/schema/prefixItems",
+        line: 12,
+    },
+    Refusal {
+        what: "a tuple whose last positions may be missing",
+        rule: Rule::Unsupported,
+        spec: r#"openapi: 3.0.3
+info: {title: T, version: "1"}
+paths:
+  /a:
+    post:
+      operationId: postA
+      requestBody:
+        content:
+          application/json:
+            schema:
+              type: array
+              prefixItems:
+                - type: string
+                - type: integer
+              maxItems: 2
+              minItems: 1
+      responses:
+        "204": {description: ok}
+"#,
+        pointer: "/paths/~1a/post/requestBody/content/application~1json/schema/minItems",
+        line: 16,
     },
 ];
 

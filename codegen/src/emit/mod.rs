@@ -69,6 +69,11 @@ pub fn kind_tokens_in(kind: &Kind, module: Option<&Ident>) -> TokenStream {
             let item = ty_tokens_in(item, module);
             quote! { Vec<#item> }
         }
+        Kind::Tuple(members) => {
+            let members = members.iter().map(|m| ty_tokens_in(m, module));
+            // `(A,)`: a one-member tuple keeps its comma.
+            quote! { (#(#members,)*) }
+        }
         Kind::Map(value) => {
             let value = ty_tokens_in(value, module);
             quote! { std::collections::BTreeMap<String, #value> }

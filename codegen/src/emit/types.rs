@@ -62,7 +62,8 @@ fn effective(ty: &Ty) -> Constraints {
             allowed: c.allowed.clone(),
             ..Constraints::default()
         },
-        Kind::Boolean | Kind::Any | Kind::Named(_) => Constraints::default(),
+        // A tuple's length is its type; its members check themselves.
+        Kind::Boolean | Kind::Any | Kind::Named(_) | Kind::Tuple(_) => Constraints::default(),
     }
 }
 
@@ -202,6 +203,12 @@ fn phrases(ty: &Ty) -> Vec<Phrase> {
             out.extend(count_phrase(c.min_properties, c.max_properties, "entry"));
             out.extend(nested_phrase("each value", value));
         }
+        Kind::Tuple(members) => {
+            for (i, member) in members.iter().enumerate() {
+                // Named as the violations name them (`field[0]`).
+                out.extend(nested_phrase(&format!("`[{i}]`"), member));
+            }
+        }
         Kind::Boolean | Kind::Any | Kind::Named(_) => {}
     }
     out
@@ -300,6 +307,11 @@ impl<'a> Registry<'a> {
     fn mark_requested(&mut self, ty: &'a Ty) {
         match &ty.kind {
             Kind::Array(item) | Kind::Map(item) => self.mark_requested(item),
+            Kind::Tuple(members) => {
+                for m in members {
+                    self.mark_requested(m);
+                }
+            }
             Kind::Named(n) => {
                 let Some(def) = self.get(n) else { return };
                 if !self.requested.insert(def.name()) {
@@ -339,6 +351,7 @@ impl<'a> Registry<'a> {
         }
         match &ty.kind {
             Kind::Array(item) | Kind::Map(item) => self.needs(item),
+            Kind::Tuple(members) => members.iter().any(|m| self.needs(m)),
             Kind::Named(n) => self.needs.get(n.as_str()).copied().unwrap_or(false),
             _ => false,
         }
@@ -446,6 +459,22 @@ impl<'a> Registry<'a> {
                             #inner
                         }
                     });
+                }
+            }
+            Kind::Tuple(members) => {
+                let value = value.expr();
+                for (i, member) in members.iter().enumerate() {
+                    let index = proc_macro2::Literal::usize_unsuffixed(i);
+                    let member_value = CheckedValue::Place(quote!(#value.#index));
+                    let inner = self.checks_at(member, &member_value, quote!(field));
+                    if !inner.is_empty() {
+                        out.extend(quote! {
+                            {
+                                let field = &crate::runtime::validation::Index(#field, #index);
+                                #inner
+                            }
+                        });
+                    }
                 }
             }
             Kind::Named(_) => out.extend(quote! { checker.nested(#field, #by_ref); }),
@@ -1045,6 +1074,10 @@ fn variant_doc(ty: &Ty) -> String {
         Kind::Boolean => "A boolean".to_owned(),
         Kind::Array(_) => "An array".to_owned(),
         Kind::Map(_) => "An object of arbitrary properties".to_owned(),
+        Kind::Tuple(members) if members.len() == 1 => {
+            "A tuple: an array of exactly 1 item".to_owned()
+        }
+        Kind::Tuple(members) => format!("A tuple: an array of exactly {} items", members.len()),
         Kind::Any => "Any JSON value".to_owned(),
         Kind::Named(n) => format!("A [`{n}`]"),
     };
@@ -1499,6 +1532,28 @@ mod tests {
             field_doc(&f),
             "The `ids` property.\n\n1 to 100 items. Each item: at most 255 characters."
         );
+    }
+
+    #[test]
+    fn tuple_members_are_documented_by_position() {
+        let member = Ty {
+            kind: Kind::Integer("i32"),
+            constraints: Constraints {
+                minimum: Some((1.0, false)),
+                ..Constraints::default()
+            },
+            nullable: false,
+        };
+        let tuple = Ty {
+            kind: Kind::Tuple([string(None, Some(8)), member, string(None, None)].into()),
+            ..Ty::default()
+        };
+        let f = field(None, array(tuple.clone(), None, None), None);
+        assert_eq!(
+            field_doc(&f),
+            "The `ids` property.\n\nEach item: `[0]`: at most 8 characters, `[1]`: at least 1."
+        );
+        assert_eq!(variant_doc(&tuple), "A tuple: an array of exactly 3 items.");
     }
 
     #[test]

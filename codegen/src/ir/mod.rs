@@ -94,6 +94,12 @@ pub enum Kind {
     Number(&'static str),
     Boolean,
     Array(Box<Ty>),
+    /// A fixed-length array whose positions have types of their own
+    /// (`prefixItems` closed by `items: false` or `maxItems`): a Rust tuple,
+    /// which serde reads and writes as a JSON array of exactly that length.
+    /// (A boxed slice rather than a `Vec`: it keeps `Kind`, and so `Ty`, as
+    /// small as before.)
+    Tuple(Box<[Ty]>),
     /// A string-keyed map.
     Map(Box<Ty>),
     /// Any JSON value.
