@@ -70,3 +70,8 @@ fn round_trip(fixture: &str) {
 fn tuples() {
     round_trip("tuples");
 }
+
+#[test]
+fn methods() {
+    round_trip("methods");
+}

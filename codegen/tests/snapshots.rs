@@ -91,6 +91,7 @@ snapshots! {
     construct_prose: "constructs", "codegen/tests/fixtures/constructs/prose.yaml";
     construct_servers: "constructs", "codegen/tests/fixtures/constructs/servers.yaml";
     construct_tuples: "constructs", "codegen/tests/fixtures/constructs/tuples.yaml";
+    construct_methods: "constructs", "codegen/tests/fixtures/constructs/methods.yaml";
 }
 
 /// Every spec the tests know, relative to the workspace.
@@ -118,7 +119,7 @@ fn every_spec_directory_is_covered() {
     assert_eq!(count("specs/"), 4, "{specs:#?}");
     assert_eq!(
         count("codegen/tests/fixtures/constructs/"),
-        10,
+        11,
         "{specs:#?}"
     );
     assert_eq!(count("codegen/tests/fixtures/public/"), 4, "{specs:#?}");
@@ -517,4 +518,40 @@ fn files_of_str(name: &str, spec: &str) -> BTreeMap<PathBuf, String> {
         Ok(generated) => generated.files,
         Err(e) => panic!("{name} does not generate:\n{e}"),
     }
+}
+
+/// The warnings a construct fixture generates with: (rule, pointer, line).
+fn warnings(spec: &str) -> (Vec<(Rule, String, usize)>, codegen::Summary) {
+    let generated = generate(spec).unwrap_or_else(|e| panic!("{spec} does not generate:\n{e}"));
+    let found = generated
+        .warnings
+        .iter()
+        .map(|w| (w.rule, w.pointer.clone(), w.position.line))
+        .collect();
+    (found, generated.summary)
+}
+
+/// Entries of `additionalOperations` that cannot be served are left out,
+/// each with a warning where it is written; the rest of the path item
+/// generates.
+#[test]
+fn methods_that_cannot_be_sent_are_left_out_where_they_sit() {
+    let (found, summary) = warnings("codegen/tests/fixtures/constructs/methods.yaml");
+    let at = |key: &str| format!("/paths/~1items~1{{id}}/additionalOperations/{key}");
+    assert_eq!(
+        found,
+        [
+            (Rule::Unsupported, at("LIST ALL"), 99),
+            (Rule::Unsupported, at("GET"), 104),
+        ]
+    );
+    assert_eq!(
+        summary,
+        codegen::Summary {
+            operations: 8,
+            generated: 6,
+            degraded: 0,
+            skipped: 2
+        }
+    );
 }

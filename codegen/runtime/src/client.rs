@@ -733,6 +733,20 @@ impl Operation {
     pub const fn trace(id: &'static str, template: &'static str) -> Self {
         Self::new(id, Method::TRACE, template)
     }
+
+    /// An operation with a method that has no constant of its own: OpenAPI
+    /// 3.2's `QUERY`, or a method of `additionalOperations` (`COPY`,
+    /// `PURGE`), sent as written. A [`BuildError`] when `method` is not an
+    /// HTTP method name.
+    pub fn other(
+        id: &'static str,
+        method: &'static str,
+        template: &'static str,
+    ) -> Result<Self, BuildError> {
+        let method = Method::from_bytes(method.as_bytes())
+            .map_err(|_| BuildError(format!("`{method}` is not an HTTP method name")))?;
+        Ok(Self::new(id, method, template))
+    }
 }
 
 /// What a hook knows about the attempt it sees.

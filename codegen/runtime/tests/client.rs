@@ -222,4 +222,13 @@ fn operations_by_method() {
     for (operation, method) in cases {
         assert_eq!(operation, Operation::new("a", method, "/a"));
     }
+    // Other methods are sent as written.
+    for name in ["QUERY", "PURGE", "M-SEARCH"] {
+        let operation = Operation::other("a", name, "/a").unwrap();
+        assert_eq!(operation.method.as_str(), name);
+    }
+    match Operation::other("a", "NOT A METHOD", "/a") {
+        Err(e) => assert_eq!(e.message(), "`NOT A METHOD` is not an HTTP method name"),
+        Ok(operation) => panic!("built {operation:?}"),
+    }
 }

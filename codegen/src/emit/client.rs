@@ -577,8 +577,31 @@ fn method(op: &Operation, reg: &Registry<'_>) -> (TokenStream, TokenStream) {
         }
     }
 
-    let method_ident = format_ident!("{}", op.method.to_ascii_lowercase());
     let (op_id, template) = (&op.id, &op.path);
+    // `reqwest` names the methods of OpenAPI 3.0 as constants; another
+    // (`QUERY`, a method of `additionalOperations`) is parsed when sent.
+    let (operation_item, operation) = if super::is_standard_method(&op.method) {
+        let method_ident = format_ident!("{}", op.method.to_ascii_lowercase());
+        (
+            quote! {
+                const OPERATION: runtime::Operation = runtime::Operation::#method_ident(#op_id, #template);
+            },
+            quote! { Self::OPERATION },
+        )
+    } else {
+        let method = &op.method;
+        let d =
+            format!(" The operation: `{method}` has no `reqwest` constant, so it is parsed here.");
+        (
+            quote! {
+                #[doc = #d]
+                fn operation() -> Result<runtime::Operation, runtime::BuildError> {
+                    runtime::Operation::other(#op_id, #method, #template)
+                }
+            },
+            quote! { Self::operation()? },
+        )
+    };
     let success = success_type(op);
     let error = format_ident!("{}Error", op.type_name);
     let output = quote! { Result<ApiResponse<#success>, Error<types::#error>> };
@@ -666,7 +689,7 @@ fn method(op: &Operation, reg: &Registry<'_>) -> (TokenStream, TokenStream) {
         }
 
         impl<'a> #builder_name<'a> {
-            const OPERATION: runtime::Operation = runtime::Operation::#method_ident(#op_id, #template);
+            #operation_item
 
             #(#setters)*
 
@@ -681,7 +704,7 @@ fn method(op: &Operation, reg: &Registry<'_>) -> (TokenStream, TokenStream) {
             fn prepare(self) -> Result<runtime::Call, Error<types::#error>> {
                 #(#bindings)*
                 #check_block
-                let #mutability call = self.config.start(Self::OPERATION, &[#(#path_args),*])?;
+                let #mutability call = self.config.start(#operation, &[#(#path_args),*])?;
                 #(#builders)*
                 Ok(call)
             }

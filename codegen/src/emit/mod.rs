@@ -14,6 +14,15 @@ use quote::{format_ident, quote};
 
 use crate::ir::{Kind, Ty};
 
+/// Whether `method` (as sent) is one of OpenAPI 3.0's eight, which
+/// `reqwest` and axum's router name (`QUERY` and the methods of
+/// `additionalOperations` are not).
+pub fn is_standard_method(method: &str) -> bool {
+    crate::openapi::METHODS
+        .iter()
+        .any(|m| m.eq_ignore_ascii_case(method) && method == method.to_ascii_uppercase())
+}
+
 /// An identifier, raw where needed.
 pub fn ident(name: &str) -> Ident {
     format_ident!("{}", name)

@@ -682,8 +682,41 @@ fn routes(api: &Api) -> TokenStream {
     }
     let mut out = TokenStream::new();
     for (path, ops) in by_path {
+        let allow = ops
+            .iter()
+            .map(|op| op.method.as_str())
+            .collect::<Vec<_>>()
+            .join(", ");
+        let route = &ops[0].path;
+        let not_allowed = quote! { method_not_allowed(method, #route, #allow) };
+        let (standard, other): (Vec<&Operation>, Vec<&Operation>) = ops
+            .iter()
+            .partition(|op| super::is_standard_method(&op.method));
+        // Methods axum's router has no filter for (`QUERY`, those of
+        // `additionalOperations`) reach the fallback, which dispatches them
+        // by name; any other method gets 405 there.
+        let fallback = if other.is_empty() {
+            quote! { |method: axum::http::Method| #not_allowed }
+        } else {
+            let arms = other.iter().map(|op| {
+                let method = &op.method;
+                let h = format_ident!("handle_{}", op.rust);
+                quote! { #method => #h(state, request).await, }
+            });
+            quote! {
+                |state: State<Arc<Shared<T>>>, request: Request| async move {
+                    match request.method().as_str() {
+                        #(#arms)*
+                        _ => {
+                            let method = request.method().clone();
+                            #not_allowed.await
+                        }
+                    }
+                }
+            }
+        };
         let mut chain = TokenStream::new();
-        for (i, op) in ops.iter().enumerate() {
+        for (i, op) in standard.iter().enumerate() {
             let filter = format_ident!("{}", op.method);
             let h = format_ident!("handle_{}", op.rust);
             chain.extend(if i == 0 {
@@ -692,15 +725,12 @@ fn routes(api: &Api) -> TokenStream {
                 quote! { .on(axum::routing::MethodFilter::#filter, #h::<T>) }
             });
         }
-        let allow = ops
-            .iter()
-            .map(|op| op.method.as_str())
-            .collect::<Vec<_>>()
-            .join(", ");
-        let route = &ops[0].path;
-        out.extend(
-            quote! { .route(#path, #chain.fallback(|method: axum::http::Method| method_not_allowed(method, #route, #allow))) },
-        );
+        let chain = if standard.is_empty() {
+            quote! { axum::routing::any(#fallback) }
+        } else {
+            quote! { #chain.fallback(#fallback) }
+        };
+        out.extend(quote! { .route(#path, #chain) });
     }
     out
 }

@@ -134,12 +134,25 @@ impl<'a> Builder<'a> {
         let global_security = security_list(self.doc.value.get("security"));
         let mut ops = Vec::new();
         for site in sites {
+            if let Some(why) = site
+                .additional
+                .then(|| crate::openapi::additional_method_problem(&site.method))
+                .flatten()
+            {
+                self.warn(
+                    &site.pointer,
+                    Rule::Unsupported,
+                    format!("{why}: the operation is left out"),
+                );
+                self.skipped += 1;
+                continue;
+            }
             let before = self.errors.len();
             let op = self.operation(site, global_security.as_ref());
             if self.errors.len() > before {
                 // One operation never costs the others: what stops it is
                 // reported, and the rest of the document generates.
-                let what = format!("{} {}", site.method.to_uppercase(), cut(&site.template));
+                let what = format!("{} {}", cut(&site.method), cut(&site.template));
                 let problems: Vec<Diagnostic> = self.errors.drain(before..).collect();
                 for d in problems {
                     let message = cut_message(format!("{what} is left out: {}", d.message));
@@ -171,7 +184,8 @@ impl<'a> Builder<'a> {
         site: &OperationSite<'a>,
         global_security: Option<&Vec<Vec<String>>>,
     ) -> Operation {
-        let (template, method, op, pointer) = (&site.template, site.method, site.op, &site.pointer);
+        let (template, method, op, pointer) =
+            (&site.template, &site.method, site.op, &site.pointer);
         let id = if let Some(id) = text(op.get("operationId")) {
             id
         } else {
@@ -315,7 +329,7 @@ impl<'a> Builder<'a> {
             rust: snake_ident(&id),
             id,
             type_name,
-            method: method.to_uppercase(),
+            method: method.clone(),
             path: template.to_owned(),
             summary: text(op.get("summary")),
             description: text(op.get("description")),
@@ -562,7 +576,7 @@ impl<'a> Builder<'a> {
 /// A method name for an operation without an `operationId`: the method and
 /// the path's words (`GET /v1/{project_id}/items` → `get_v1_project_id_items`).
 fn synthesized_id(method: &str, template: &str) -> String {
-    let mut id = method.to_owned();
+    let mut id = method.to_ascii_lowercase();
     for word in template.split(|c: char| !c.is_ascii_alphanumeric()) {
         if !word.is_empty() {
             id.push('_');
