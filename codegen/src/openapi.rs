@@ -140,8 +140,11 @@ pub fn security_list(v: Option<&Value>) -> Option<Vec<Vec<String>>> {
 /// One operation as it sits in the document.
 #[derive(Clone, Debug)]
 pub struct OperationSite<'a> {
-    /// The path template (the key under `paths`).
+    /// The path template (the key under `paths`); for a webhook, the path a
+    /// receiver serves it at unless told otherwise ([`webhook_path`]).
     pub template: String,
+    /// The webhook's name (its key under `webhooks`), for a webhook.
+    pub webhook: Option<String>,
     /// The method as sent: the upper-case name of a path item field
     /// (`GET`, `QUERY`), or an `additionalOperations` key as written.
     pub method: String,
@@ -202,17 +205,55 @@ pub fn operations(doc: &Document) -> Vec<OperationSite<'_>> {
         let Some((item, item_pointer)) = doc.follow_refs(item, &join("/paths", template)) else {
             continue;
         };
-        ops.extend(item_operations(doc, item, &item_pointer, template));
+        ops.extend(item_operations(doc, item, &item_pointer, template, None));
     }
     ops
 }
 
-/// The operations of one path item at `item_pointer`, for `template`.
+/// Every webhook operation of `doc` (OpenAPI 3.1 `webhooks`: path items
+/// keyed by a name, the API calling its user), in document order, as
+/// [`operations`] lists those of `paths`.
+pub fn webhooks(doc: &Document) -> Vec<OperationSite<'_>> {
+    let mut ops = Vec::new();
+    let Some(hooks) = doc.value.get("webhooks").and_then(Value::as_object) else {
+        return ops;
+    };
+    for (name, item) in hooks {
+        if name.starts_with("x-") {
+            continue;
+        }
+        let Some((item, item_pointer)) = doc.follow_refs(item, &join("/webhooks", name)) else {
+            continue;
+        };
+        let path = webhook_path(name);
+        ops.extend(item_operations(doc, item, &item_pointer, &path, Some(name)));
+    }
+    ops
+}
+
+/// The path a receiver serves the webhook `name` at unless told otherwise:
+/// `/` and the name, every character but letters, digits and `-._~`
+/// percent-encoded (`order.created` → `/order.created`).
+pub fn webhook_path(name: &str) -> String {
+    let mut path = String::from("/");
+    for b in name.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            path.push(char::from(b));
+        } else {
+            path.push_str(&format!("%{b:02X}"));
+        }
+    }
+    path
+}
+
+/// The operations of one path item at `item_pointer`, for `template` (and
+/// the webhook `webhook`).
 fn item_operations<'a>(
     doc: &'a Document,
     item: &'a Value,
     item_pointer: &str,
     template: &str,
+    webhook: Option<&str>,
 ) -> Vec<OperationSite<'a>> {
     let fields = ITEM_METHODS.iter().map(|m| {
         (
@@ -237,6 +278,7 @@ fn item_operations<'a>(
         let params = effective_params(doc, item, item_pointer, op, &pointer);
         ops.push(OperationSite {
             template: template.to_owned(),
+            webhook: webhook.map(str::to_owned),
             method,
             additional,
             pointer,
@@ -303,6 +345,15 @@ mod tests {
         assert!(is_json("application/problem+json"));
         assert!(!is_json("text/plain"));
         assert_eq!(media_essence(" Text/Plain ; q=1"), "text/plain");
+    }
+
+    #[test]
+    fn webhooks_are_served_at_their_name() {
+        assert_eq!(webhook_path("newPet"), "/newPet");
+        assert_eq!(webhook_path("order.created"), "/order.created");
+        assert_eq!(webhook_path("a b/{c}"), "/a%20b%2F%7Bc%7D");
+        assert_eq!(webhook_path("ä"), "/%C3%A4");
+        assert!(template_names(&webhook_path("{x}")).is_empty());
     }
 
     #[test]

@@ -75,3 +75,8 @@ fn tuples() {
 fn methods() {
     round_trip("methods");
 }
+
+#[test]
+fn webhooks() {
+    round_trip("webhooks");
+}

@@ -92,6 +92,8 @@ snapshots! {
     construct_servers: "constructs", "codegen/tests/fixtures/constructs/servers.yaml";
     construct_tuples: "constructs", "codegen/tests/fixtures/constructs/tuples.yaml";
     construct_methods: "constructs", "codegen/tests/fixtures/constructs/methods.yaml";
+    construct_webhooks: "constructs", "codegen/tests/fixtures/constructs/webhooks.yaml";
+    construct_webhooks_only: "constructs", "codegen/tests/fixtures/constructs/webhooks_only.yaml";
 }
 
 /// Every spec the tests know, relative to the workspace.
@@ -119,7 +121,7 @@ fn every_spec_directory_is_covered() {
     assert_eq!(count("specs/"), 4, "{specs:#?}");
     assert_eq!(
         count("codegen/tests/fixtures/constructs/"),
-        11,
+        13,
         "{specs:#?}"
     );
     assert_eq!(count("codegen/tests/fixtures/public/"), 4, "{specs:#?}");

@@ -11,19 +11,17 @@ use crate::ir::{
 };
 
 pub fn client_module(api: &Api, reg: &Registry<'_>) -> TokenStream {
-    let servers = servers(api);
     let auth = auth_helpers(api);
-    let (methods, builders): (Vec<TokenStream>, Vec<TokenStream>) =
+    let (methods, mut builders): (Vec<TokenStream>, Vec<TokenStream>) =
         api.operations.iter().map(|op| method(op, reg)).unzip();
-    let title = format!(" A client for {}.", api.title.trim());
-    let module = |types_use: TokenStream| {
+    let (hook_methods, hook_builders): (Vec<TokenStream>, Vec<TokenStream>) =
+        api.webhooks.iter().map(|op| method(op, reg)).unzip();
+    builders.extend(hook_builders);
+    // The servers' helpers make `Client`s.
+    let servers = (!api.operations.is_empty()).then(|| servers(api));
+    let client = (!api.operations.is_empty()).then(|| {
+        let title = format!(" A client for {}.", api.title.trim());
         quote! {
-            use crate::runtime::client::{ApiResponse, ClientConfig, Error};
-            #types_use
-
-            #servers
-            #auth
-
             #[doc = #title]
             ///
             /// Cheap to clone; clones share one connection pool.
@@ -50,8 +48,26 @@ pub fn client_module(api: &Api, reg: &Registry<'_>) -> TokenStream {
 
                 #(#methods)*
             }
+        }
+    });
+    let sender = (!api.webhooks.is_empty()).then(|| webhook_sender(api, &hook_methods));
+    let builder_doc = match (client.is_some(), sender.is_some()) {
+        (true, true) => " The request of each operation and webhook, returned by its [`Client`] or [`WebhookSender`] method:",
+        (false, true) => " The request of each webhook, returned by its [`WebhookSender`] method:",
+        _ => " The request of each operation, returned by its [`Client`] method:",
+    };
+    let module = |types_use: TokenStream| {
+        quote! {
+            use crate::runtime::client::{ApiResponse, ClientConfig, Error};
+            #types_use
 
-            /// The request of each operation, returned by its [`Client`] method:
+            #servers
+            #auth
+
+            #client
+            #sender
+
+            #[doc = #builder_doc]
             /// optional inputs are set on it, and `.send().await` (or `.await`)
             /// sends it.
             pub mod builder {
@@ -68,6 +84,67 @@ pub fn client_module(api: &Api, reg: &Registry<'_>) -> TokenStream {
         module(quote! { use super::types; })
     } else {
         without
+    }
+}
+
+/// `WebhookSender`: sends the webhooks to a receiver, each at the path
+/// chosen for it, through the same request builders as the operations.
+fn webhook_sender(api: &Api, methods: &[TokenStream]) -> TokenStream {
+    let title = format!(
+        " Sends the webhooks of {} to a receiver, as the API does: for a provider of these webhooks, or to test a receiver.",
+        api.title.trim()
+    );
+    quote! {
+        #[doc = #title]
+        ///
+        /// Each webhook goes to the receiver's base URL joined with the path
+        /// chosen for it: its [`default_path`](types::Webhook::default_path)
+        /// (`/` and its name), unless [`with_paths`](Self::with_paths) says
+        /// otherwise. Cheap to clone; clones share one connection pool.
+        #[derive(Clone)]
+        pub struct WebhookSender {
+            config: ClientConfig,
+            path_for: std::sync::Arc<dyn Fn(types::Webhook) -> String + Send + Sync>,
+        }
+
+        impl std::fmt::Debug for WebhookSender {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.debug_struct("WebhookSender")
+                    .field("config", &self.config)
+                    .finish_non_exhaustive()
+            }
+        }
+
+        impl WebhookSender {
+            /// A sender to the receiver at `base_url`, each webhook at its
+            /// default path, with a default HTTP client and no credentials.
+            pub fn new(base_url: impl Into<String>) -> Self {
+                WebhookSender::with_config(ClientConfig::new(base_url))
+            }
+
+            /// A sender from a full configuration (HTTP client, credentials).
+            pub fn with_config(config: ClientConfig) -> Self {
+                WebhookSender {
+                    config,
+                    path_for: std::sync::Arc::new(|hook: types::Webhook| hook.default_path().to_owned()),
+                }
+            }
+
+            /// Sends each webhook to the path `path_for` gives it below the
+            /// base URL (starting with `/`, as it appears in URLs; empty: the
+            /// base URL itself), as the receiver's `webhook_routes` serves it.
+            pub fn with_paths(mut self, path_for: impl Fn(types::Webhook) -> String + Send + Sync + 'static) -> Self {
+                self.path_for = std::sync::Arc::new(path_for);
+                self
+            }
+
+            /// The configuration requests are sent with.
+            pub fn config(&self) -> &ClientConfig {
+                &self.config
+            }
+
+            #(#methods)*
+        }
     }
 }
 
@@ -621,7 +698,7 @@ fn method(op: &Operation, reg: &Registry<'_>) -> (TokenStream, TokenStream) {
             quote! { match response.status.as_u16() { #(#arms)* } }
         }
     };
-    let line = format!("`{} {}`", op.method, op.path);
+    let line = super::request_line(op);
     let args_doc = (!arg_docs.is_empty()).then(|| format!("Arguments:\n\n{}", arg_docs.join("\n")));
     let options_doc = (!option_docs.is_empty()).then(|| {
         format!(
@@ -667,24 +744,46 @@ fn method(op: &Operation, reg: &Registry<'_>) -> (TokenStream, TokenStream) {
     } else {
         quote!(mut)
     };
+    // A webhook goes to the path its sender was given for it.
+    let (path_init, path_field, start) = if op.webhook.is_some() {
+        let var = ident(&op.type_name);
+        (
+            quote! { path: (self.path_for)(types::Webhook::#var), },
+            quote! { pub(super) path: String, },
+            quote! { self.config.request(#operation, &self.path)? },
+        )
+    } else {
+        (
+            TokenStream::new(),
+            TokenStream::new(),
+            quote! { self.config.start(#operation, &[#(#path_args),*])? },
+        )
+    };
     let client_method = quote! {
         #docs
         #deprecated
         #too_many
         pub fn #name(&self, #(#args),*) -> builder::#builder_name<'_> {
-            builder::#builder_name { config: &self.config, #(#inits),* }
+            builder::#builder_name { config: &self.config, #path_init #(#inits),* }
         }
     };
-    let struct_doc = format!(
-        " A `{}` request (`{} {}`), from [`Client::{}`]: set what is optional, then `.send().await` (or `.await`).",
-        op.id, op.method, op.path, op.rust
-    );
+    let struct_doc = match &op.webhook {
+        Some(hook) => format!(
+            " The `{hook}` webhook (`{}`), from [`WebhookSender::{}`]: set what is optional, then `.send().await` (or `.await`).",
+            op.method, op.rust
+        ),
+        None => format!(
+            " A `{}` request (`{} {}`), from [`Client::{}`]: set what is optional, then `.send().await` (or `.await`).",
+            op.id, op.method, op.path, op.rust
+        ),
+    };
     let builder = quote! {
         #[doc = #struct_doc]
         #[must_use = "a request does nothing until it is sent with `.send().await` or `.await`"]
         #[derive(Debug)]
         pub struct #builder_name<'a> {
             pub(super) config: &'a ClientConfig,
+            #path_field
             #(#fields)*
         }
 
@@ -704,7 +803,7 @@ fn method(op: &Operation, reg: &Registry<'_>) -> (TokenStream, TokenStream) {
             fn prepare(self) -> Result<runtime::Call, Error<types::#error>> {
                 #(#bindings)*
                 #check_block
-                let #mutability call = self.config.start(#operation, &[#(#path_args),*])?;
+                let #mutability call = #start;
                 #(#builders)*
                 Ok(call)
             }

@@ -23,6 +23,18 @@ pub fn is_standard_method(method: &str) -> bool {
         .any(|m| m.eq_ignore_ascii_case(method) && method == method.to_ascii_uppercase())
 }
 
+/// How an operation's docs name the request: `` `GET /things` ``, or, for a
+/// webhook, its name and method.
+pub fn request_line(op: &crate::ir::Operation) -> String {
+    match &op.webhook {
+        Some(name) => format!(
+            "The `{name}` webhook: `{}` to the path the receiver serves it at.",
+            op.method
+        ),
+        None => format!("`{} {}`", op.method, op.path),
+    }
+}
+
 /// An identifier, raw where needed.
 pub fn ident(name: &str) -> Ident {
     format_ident!("{}", name)

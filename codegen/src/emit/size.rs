@@ -362,6 +362,7 @@ mod tests {
             security_schemes: Vec::new(),
             types,
             operations: Vec::new(),
+            webhooks: Vec::new(),
         }
     }
 

@@ -273,7 +273,7 @@ impl<'a> Registry<'a> {
             types,
             requested: HashSet::new(),
         };
-        for op in &api.operations {
+        for op in api.all_operations() {
             if let Some(body) = &op.body {
                 if let Encoding::Json(ty) | Encoding::Form(ty) = &body.encoding {
                     reg.mark_requested(ty);
@@ -600,18 +600,20 @@ pub fn types_module(api: &Api, reg: &Registry<'_>) -> TokenStream {
             TypeDef::Union(u) => union_def(u, reg, &sizes),
         });
     }
-    let owners = error_enum_owners(api, &sizes);
+    let ops: Vec<&Operation> = api.all_operations().collect();
+    let owners = error_enum_owners(&ops, &sizes);
     // For each owner, the later operations whose error names alias its enum.
-    let mut sharing: Vec<Vec<&Operation>> = vec![Vec::new(); api.operations.len()];
-    for (op, owner) in api.operations.iter().zip(&owners) {
+    let mut sharing: Vec<Vec<&Operation>> = vec![Vec::new(); ops.len()];
+    for (op, owner) in ops.iter().zip(&owners) {
         if let Some(owner) = owner {
             sharing[*owner].push(op);
         }
     }
-    for ((op, owner), sharing) in api.operations.iter().zip(&owners).zip(&sharing) {
-        let shared = owner.map(|o| &api.operations[o]);
+    for ((op, owner), sharing) in ops.iter().zip(&owners).zip(&sharing) {
+        let shared = owner.map(|o| ops[o]);
         out.extend(outcome_enums(op, reg, &sizes, shared, sharing));
     }
+    out.extend(webhook_enum(api));
     let mut imports = Vec::new();
     if api
         .types
@@ -1134,10 +1136,9 @@ fn status_doc(r: &Response, boxed: bool) -> TokenStream {
 /// An API whose operations all answer the same error body then compiles one
 /// error type (with its `Display`, `Error` and `ErrorMetadata` impls, and
 /// the runtime's generic code over it) instead of one per operation.
-fn error_enum_owners(api: &Api, sizes: &Sizes<'_>) -> Vec<Option<usize>> {
+fn error_enum_owners(ops: &[&Operation], sizes: &Sizes<'_>) -> Vec<Option<usize>> {
     let mut first: std::collections::HashMap<Vec<String>, usize> = std::collections::HashMap::new();
-    api.operations
-        .iter()
+    ops.iter()
         .enumerate()
         .map(|(i, op)| {
             let boxed = sizes.boxed_outcomes(op);
@@ -1165,6 +1166,72 @@ fn error_enum_owners(api: &Api, sizes: &Sizes<'_>) -> Vec<Option<usize>> {
             }
         })
         .collect()
+}
+
+/// `Webhook`: one variant per webhook operation, naming it for the server's
+/// `webhook_routes` and the client's `WebhookSender`, which choose where
+/// each is served; nothing without webhooks.
+fn webhook_enum(api: &Api) -> TokenStream {
+    if api.webhooks.is_empty() {
+        return TokenStream::new();
+    }
+    let variants = api.webhooks.iter().map(|op| {
+        let var = ident(&op.type_name);
+        let name = op.webhook.as_deref().unwrap_or_default();
+        let head = format!("The `{name}` webhook (`{}`).", op.method);
+        let d = doc(paragraphs(&[Some(&head), op.summary.as_deref()]).as_deref());
+        quote! { #d #var, }
+    });
+    let all = api.webhooks.iter().map(|op| ident(&op.type_name));
+    let arms = |value: &dyn Fn(&Operation) -> String| -> Vec<TokenStream> {
+        api.webhooks
+            .iter()
+            .map(|op| {
+                let var = ident(&op.type_name);
+                let v = value(op);
+                quote! { Self::#var => #v, }
+            })
+            .collect()
+    };
+    let names = arms(&|op| op.webhook.clone().unwrap_or_default());
+    let methods = arms(&|op| op.method.clone());
+    let paths = arms(&|op| op.path.clone());
+    let d = format!(
+        " The webhooks of {}: the requests the API sends to a receiver its user runs.",
+        api.title.trim()
+    );
+    quote! {
+        #[doc = #d]
+        ///
+        /// The server's `webhook_routes` and the client's `WebhookSender` take a
+        /// function from a webhook to the path it is served at; by default each
+        /// is at its [`default_path`](Self::default_path).
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Webhook {
+            #(#variants)*
+        }
+
+        impl Webhook {
+            /// Every webhook, in the order the spec lists them.
+            pub const ALL: &'static [Self] = &[#(Self::#all),*];
+
+            /// The webhook's name in the spec.
+            pub fn name(self) -> &'static str {
+                match self { #(#names)* }
+            }
+
+            /// The method the webhook is sent with.
+            pub fn method(self) -> &'static str {
+                match self { #(#methods)* }
+            }
+
+            /// Where a receiver serves the webhook unless told otherwise: `/` and
+            /// its name, percent-encoded where a path needs it.
+            pub fn default_path(self) -> &'static str {
+                match self { #(#paths)* }
+            }
+        }
+    }
 }
 
 /// An operation's `…Success` enum (when it has several successes) and its

@@ -152,7 +152,10 @@ impl<'a> Builder<'a> {
             if self.errors.len() > before {
                 // One operation never costs the others: what stops it is
                 // reported, and the rest of the document generates.
-                let what = format!("{} {}", cut(&site.method), cut(&site.template));
+                let what = match &site.webhook {
+                    Some(name) => format!("the webhook `{}` ({})", cut(name), cut(&site.method)),
+                    None => format!("{} {}", cut(&site.method), cut(&site.template)),
+                };
                 let problems: Vec<Diagnostic> = self.errors.drain(before..).collect();
                 for d in problems {
                     let message = cut_message(format!("{what} is left out: {}", d.message));
@@ -189,7 +192,8 @@ impl<'a> Builder<'a> {
         let id = if let Some(id) = text(op.get("operationId")) {
             id
         } else {
-            let id = synthesized_id(method, template);
+            // A webhook is named by its name rather than its path.
+            let id = synthesized_id(method, site.webhook.as_deref().unwrap_or(template));
             self.warn(
                 pointer,
                 Rule::OperationIdMissing,
@@ -210,15 +214,18 @@ impl<'a> Builder<'a> {
                 continue;
             }
             if p.location() == "path" && !order.iter().any(|n| n == p.name()) {
-                self.warn(
-                    &p.pointer,
-                    Rule::PathParamUnused,
-                    format!(
+                let message = match &site.webhook {
+                    Some(_) => format!(
+                        "path parameter `{}`: a webhook is sent to the path its receiver chooses, which has no parameters; ignored",
+                        cut(p.name())
+                    ),
+                    None => format!(
                         "path parameter `{}` is not in `{}`: ignored",
                         cut(p.name()),
                         cut(template)
                     ),
-                );
+                };
+                self.warn(&p.pointer, Rule::PathParamUnused, message);
                 continue;
             }
             if p.location() == "header" && self.set_by_client(p.name()) {
@@ -279,6 +286,10 @@ impl<'a> Builder<'a> {
         if op.get("requestBody").is_some() {
             reserved.push("body");
         }
+        if site.webhook.is_some() {
+            // A webhook's request holds the path it is sent to.
+            reserved.push("path");
+        }
         let mut names: Vec<String> = reserved.iter().map(|n| (*n).to_owned()).collect();
         names.extend(params.iter().map(|p| p.rust.clone()));
         dedupe(&mut names);
@@ -326,6 +337,7 @@ impl<'a> Builder<'a> {
             .unwrap_or_default();
         Operation {
             pointer: pointer.clone(),
+            webhook: site.webhook.clone(),
             rust: snake_ident(&id),
             id,
             type_name,
