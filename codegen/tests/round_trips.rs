@@ -80,3 +80,8 @@ fn methods() {
 fn webhooks() {
     round_trip("webhooks");
 }
+
+#[test]
+fn querystring() {
+    round_trip("querystring");
+}

@@ -94,6 +94,7 @@ snapshots! {
     construct_methods: "constructs", "codegen/tests/fixtures/constructs/methods.yaml";
     construct_webhooks: "constructs", "codegen/tests/fixtures/constructs/webhooks.yaml";
     construct_webhooks_only: "constructs", "codegen/tests/fixtures/constructs/webhooks_only.yaml";
+    construct_querystring: "constructs", "codegen/tests/fixtures/constructs/querystring.yaml";
 }
 
 /// Every spec the tests know, relative to the workspace.
@@ -121,7 +122,7 @@ fn every_spec_directory_is_covered() {
     assert_eq!(count("specs/"), 4, "{specs:#?}");
     assert_eq!(
         count("codegen/tests/fixtures/constructs/"),
-        13,
+        14,
         "{specs:#?}"
     );
     assert_eq!(count("codegen/tests/fixtures/public/"), 4, "{specs:#?}");
@@ -556,4 +557,20 @@ fn methods_that_cannot_be_sent_are_left_out_where_they_sit() {
             skipped: 2
         }
     );
+}
+
+/// A `query` parameter beside a `querystring` one, which is the whole query
+/// string, is left out with a warning where it is written.
+#[test]
+fn a_query_parameter_beside_the_whole_query_string_is_left_out() {
+    let (found, summary) = warnings("codegen/tests/fixtures/constructs/querystring.yaml");
+    assert_eq!(
+        found,
+        [(
+            Rule::Unsupported,
+            "/paths/~1labels/get/parameters/0".to_owned(),
+            76
+        )]
+    );
+    assert_eq!((summary.generated, summary.degraded), (3, 1));
 }

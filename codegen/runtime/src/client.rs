@@ -1063,6 +1063,46 @@ impl Call {
         self.url.query_pairs_mut().append_pair(name, value);
     }
 
+    /// Sets the whole query string from `value`, a flat object, form-encoded
+    /// as a form body is (an OpenAPI 3.2 `in: querystring` parameter of
+    /// `application/x-www-form-urlencoded`): `a=1&tags=x&tags=y`.
+    pub fn query_string_form<T: Serialize + ?Sized>(
+        &mut self,
+        value: &T,
+    ) -> Result<(), BuildError> {
+        let value = serde_json::to_value(value)
+            .map_err(|e| BuildError(format!("the query string cannot be serialized: {e}")))?;
+        let pairs = form_pairs(&value)
+            .ok_or_else(|| BuildError("a form query string must be an object".to_owned()))?;
+        let encoded: Vec<String> = pairs
+            .iter()
+            .map(|(k, v)| format!("{}={}", form_encode(k), form_encode(v)))
+            .collect();
+        self.set_query_string(&encoded.join("&"));
+        Ok(())
+    }
+
+    /// Sets the whole query string to `value` as JSON text, percent-encoded
+    /// (an OpenAPI 3.2 `in: querystring` parameter of `application/json`).
+    pub fn query_string_json<T: Serialize + ?Sized>(
+        &mut self,
+        value: &T,
+    ) -> Result<(), BuildError> {
+        let json = serde_json::to_string(value)
+            .map_err(|e| BuildError(format!("the query string cannot be serialized: {e}")))?;
+        const UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
+            .remove(b'-')
+            .remove(b'.')
+            .remove(b'_')
+            .remove(b'~');
+        self.set_query_string(&utf8_percent_encode(&json, UNRESERVED).to_string());
+        Ok(())
+    }
+
+    fn set_query_string(&mut self, query: &str) {
+        self.url.set_query(Some(query).filter(|q| !q.is_empty()));
+    }
+
     /// Sets a header.
     pub fn header(&mut self, name: &'static str, value: &str) -> Result<(), BuildError> {
         let value = HeaderValue::try_from(value)

@@ -7,7 +7,8 @@ use super::size::Sizes;
 use super::types::{success_type, Registry};
 use super::{doc, ident, kind_tokens_in, paragraphs, ty_tokens_in};
 use crate::ir::{
-    Api, Encoding, Kind, Location, Operation, Param, Response, ResponseBody, SecurityKind, Status,
+    Api, Encoding, Kind, Location, Operation, Param, QueryEncoding, Response, ResponseBody,
+    SecurityKind, Status,
 };
 
 pub fn client_module(api: &Api, reg: &Registry<'_>) -> TokenStream {
@@ -481,7 +482,18 @@ fn method(op: &Operation, reg: &Registry<'_>) -> (TokenStream, TokenStream) {
         } else {
             quote! { #rust }
         };
-        let text = p.doc.as_deref().map(|d| d.trim().replace('\n', " "));
+        let mut text = p.doc.as_deref().map(|d| d.trim().replace('\n', " "));
+        if let Location::QueryString(encoding) = p.location {
+            let how = match encoding {
+                QueryEncoding::Form => "Sent as the whole query string, form-encoded.",
+                QueryEncoding::Json => "Sent as the whole query string, as percent-encoded JSON.",
+            };
+            text = Some(
+                paragraphs(&[text.as_deref(), Some(how)])
+                    .unwrap_or_default()
+                    .replace("\n\n", " "),
+            );
+        }
         let borrowed_ty = borrowed(&p.ty.kind, reg);
         let by_ref = is_borrowed(&p.ty.kind, reg);
         if positional(p) {
@@ -574,6 +586,17 @@ fn method(op: &Operation, reg: &Registry<'_>) -> (TokenStream, TokenStream) {
                     let lower = wire.to_ascii_lowercase();
                     let text = to_text(&p.ty.kind, quote!(#value), reg);
                     quote! { call.header(#lower, #text)?; }
+                }
+                Location::QueryString(encoding) => {
+                    let value = if by_ref {
+                        value
+                    } else {
+                        quote! { &#value }
+                    };
+                    match encoding {
+                        QueryEncoding::Form => quote! { call.query_string_form(#value)?; },
+                        QueryEncoding::Json => quote! { call.query_string_json(#value)?; },
+                    }
                 }
                 Location::Path => TokenStream::new(),
             }

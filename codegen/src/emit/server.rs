@@ -11,7 +11,9 @@ use super::error_body::{roles, Property};
 use super::size::Sizes;
 use super::types::Registry;
 use super::{doc, ident, kind_tokens_in, opt_usize, paragraphs, ty_tokens_in};
-use crate::ir::{Api, Encoding, Kind, Location, Operation, Param, ResponseBody, Status, TypeDef};
+use crate::ir::{
+    Api, Encoding, Kind, Location, Operation, Param, QueryEncoding, ResponseBody, Status, TypeDef,
+};
 
 fn types_mod() -> Ident {
     ident("types")
@@ -1087,6 +1089,21 @@ fn parse_param(kind: &Kind, raw: TokenStream, field: &str) -> TokenStream {
 fn param_extract(p: &Param, rust: &Ident, position: usize) -> TokenStream {
     let name = &p.name;
     match p.location {
+        Location::QueryString(encoding) => {
+            let read = match (encoding, p.required) {
+                (QueryEncoding::Form, true) => quote!(server::query_string_form),
+                (QueryEncoding::Form, false) => quote!(server::optional_query_string_form),
+                (QueryEncoding::Json, true) => quote!(server::query_string_json),
+                (QueryEncoding::Json, false) => quote!(server::optional_query_string_json),
+            };
+            let t = kind_tokens_in(&p.ty.kind, Some(&types_mod()));
+            let t = if p.required {
+                t
+            } else {
+                quote! { Option<#t> }
+            };
+            quote! { let #rust: #t = #read(&parts.uri, #name).map_err(fail)?; }
+        }
         Location::Path => {
             let position = Literal::usize_unsuffixed(position);
             let parsed = parse_param(&p.ty.kind, quote!(&path[#position]), name);
@@ -1260,6 +1277,10 @@ fn handler(op: &Operation, reg: &Registry<'_>, fallback: Option<&str>) -> TokenS
     let needs_bytes = op.body.is_some() || secured;
     let needs_parts = path_count > 0
         || query.is_some()
+        || op
+            .params
+            .iter()
+            .any(|p| matches!(p.location, Location::QueryString(_)))
         || op.params.iter().any(|p| p.location == Location::Header)
         || json_body
         || secured;

@@ -279,6 +279,12 @@ impl<'a> Registry<'a> {
                     reg.mark_requested(ty);
                 }
             }
+            // A whole query string is read like a body.
+            for p in &op.params {
+                if matches!(p.location, crate::ir::Location::QueryString(_)) {
+                    reg.mark_requested(&p.ty);
+                }
+            }
         }
         // Fixpoint: a type needs checks if anything inside it does.
         loop {
@@ -502,7 +508,11 @@ impl<'a> Registry<'a> {
         binding: &proc_macro2::Ident,
         by_ref: bool,
     ) -> Option<TokenStream> {
-        let field = &p.name;
+        // The properties of a whole query string are named as its keys.
+        let field = match p.location {
+            crate::ir::Location::QueryString(_) => "",
+            _ => &p.name,
+        };
         let plain = Ty {
             nullable: false,
             ..p.ty.clone()

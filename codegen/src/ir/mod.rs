@@ -273,6 +273,18 @@ pub enum Location {
     Path,
     Query,
     Header,
+    /// The whole query string (OpenAPI 3.2 `in: querystring`), one typed
+    /// value encoded as its `content` says.
+    QueryString(QueryEncoding),
+}
+
+/// How an `in: querystring` parameter is the query string.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum QueryEncoding {
+    /// `application/x-www-form-urlencoded`: an object's properties as pairs.
+    Form,
+    /// A JSON media type: the JSON text, percent-encoded.
+    Json,
 }
 
 impl Location {
@@ -282,6 +294,7 @@ impl Location {
             Location::Path => "path",
             Location::Query => "query",
             Location::Header => "header",
+            Location::QueryString(_) => "querystring",
         }
     }
 }

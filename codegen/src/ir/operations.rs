@@ -5,8 +5,8 @@ use serde_json::Value;
 
 use super::status::{parse_status, status_variant};
 use super::{
-    Builder, Diagnostic, Encoding, Kind, Location, Operation, Param, RequestBody, Response,
-    ResponseBody, SecurityKind, SecurityScheme, Server, ServerVariable, TypeDef,
+    Builder, Diagnostic, Encoding, Kind, Location, Operation, Param, QueryEncoding, RequestBody,
+    Response, ResponseBody, SecurityKind, SecurityScheme, Server, ServerVariable, TypeDef,
 };
 use crate::diagnostic::{cut, cut_message, Rule};
 use crate::naming::{camel_ident, dedupe, snake_ident};
@@ -207,11 +207,38 @@ impl<'a> Builder<'a> {
         let type_name = camel_ident(&id);
         let order = template_names(template);
         let mut params: Vec<Param> = Vec::new();
+        // OpenAPI 3.2: one `querystring` parameter is the whole query string.
+        let query_string = site
+            .params
+            .iter()
+            .find(|p| p.resolved && p.location() == "querystring")
+            .map(|p| p.pointer.clone());
         for p in &site.params {
             if !p.resolved {
                 // A reference that does not resolve or loops: repair has
                 // reported it, and the parameter is left out.
                 continue;
+            }
+            if let Some(first) = query_string
+                .as_deref()
+                .filter(|_| matches!(p.location(), "query" | "querystring"))
+            {
+                if p.pointer != first {
+                    let what = if p.location() == "query" {
+                        "a `query` parameter"
+                    } else {
+                        "a second `querystring` parameter"
+                    };
+                    self.warn(
+                        &p.pointer,
+                        Rule::Unsupported,
+                        format!(
+                            "{what} beside the `querystring` parameter, which is the whole query string: `{}` is left out",
+                            cut(p.name())
+                        ),
+                    );
+                    continue;
+                }
             }
             if p.location() == "path" && !order.iter().any(|n| n == p.name()) {
                 let message = match &site.webhook {
@@ -359,11 +386,12 @@ impl<'a> Builder<'a> {
             Some("path") => Location::Path,
             Some("query") => Location::Query,
             Some("header") => Location::Header,
+            Some("querystring") => return self.query_string_param(p, ptr, op_type, name),
             other => {
                 let what = match other {
                     Some(o) => {
                         format!(
-                            "`{}` parameters are not supported (only path, query and header)",
+                            "`{}` parameters are not supported (only path, query, header and querystring)",
                             cut(o)
                         )
                     }
@@ -464,6 +492,86 @@ impl<'a> Builder<'a> {
             doc: text(p.get("description")),
             ty,
             explode: explode.unwrap_or(true),
+        })
+    }
+
+    /// An `in: querystring` parameter (OpenAPI 3.2): the whole query string,
+    /// described by `content`: a form of an object's properties
+    /// (`application/x-www-form-urlencoded`, preferred) or JSON text.
+    fn query_string_param(
+        &mut self,
+        p: &'a Value,
+        ptr: &str,
+        op_type: &str,
+        name: String,
+    ) -> Option<Param> {
+        let required = p.get("required") == Some(&Value::Bool(true));
+        let left_out = |b: &mut Self, at: &str, what: &str| -> Option<Param> {
+            if required {
+                b.unsupported(at, what);
+            } else {
+                b.warn(
+                    at,
+                    Rule::Unsupported,
+                    format!("{what}: optional parameter `{}` is left out", cut(&name)),
+                );
+            }
+            None
+        };
+        let content = p.get("content").and_then(Value::as_object);
+        let form = content.and_then(|c| {
+            c.iter()
+                .find(|(m, _)| media_essence(m) == "application/x-www-form-urlencoded")
+        });
+        let pick = form.map(|m| (m, QueryEncoding::Form)).or_else(|| {
+            content
+                .and_then(|c| c.iter().find(|(m, _)| is_json(m)))
+                .map(|m| (m, QueryEncoding::Json))
+        });
+        let Some(((media, m), encoding)) = pick else {
+            return left_out(
+                self,
+                ptr,
+                "a `querystring` parameter needs `content` of `application/x-www-form-urlencoded` or JSON",
+            );
+        };
+        let schema_ptr = join(&join(&join(ptr, "content"), media), "schema");
+        let Some(schema) = m.get("schema") else {
+            return left_out(
+                self,
+                &schema_ptr,
+                "a `querystring` parameter needs a schema",
+            );
+        };
+        let ty = self.ty(
+            schema,
+            &schema_ptr,
+            &format!("{op_type}{}", camel_ident(&name)),
+        )?;
+        let object = match &ty.kind {
+            Kind::Map(_) => true,
+            Kind::Named(n) => matches!(
+                self.types.iter().find(|(t, _)| t == n),
+                Some((_, TypeDef::Struct(_)))
+            ),
+            _ => false,
+        };
+        if encoding == QueryEncoding::Form && !object {
+            return left_out(
+                self,
+                &schema_ptr,
+                "a form query string holds an object's properties, and this schema is not an object",
+            );
+        }
+        Some(Param {
+            rust: snake_ident(&name),
+            name,
+            location: Location::QueryString(encoding),
+            required,
+            doc: text(p.get("description")),
+            ty,
+            explode: true,
+            credential: None,
         })
     }
 
