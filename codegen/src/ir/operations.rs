@@ -148,7 +148,10 @@ impl<'a> Builder<'a> {
                 continue;
             }
             let before = self.errors.len();
-            let op = self.operation(site, global_security.as_ref());
+            // The document's `security` is how callers reach the API; a
+            // webhook is the API calling its user, so only its own applies.
+            let global = global_security.as_ref().filter(|_| site.webhook.is_none());
+            let op = self.operation(site, global);
             if self.errors.len() > before {
                 // One operation never costs the others: what stops it is
                 // reported, and the rest of the document generates.
