@@ -150,10 +150,14 @@ pub fn generate(
             problems.extend(errors);
             continue;
         }
-        let repaired = repair::repair(doc, &ops);
+        // Webhooks are operations too (OpenAPI 3.1 `webhooks`).
+        let mut sites = ops;
+        sites.extend(openapi::webhooks(doc));
+        let repaired = repair::repair(doc, &sites);
         let ops = openapi::operations(&repaired.document);
+        let hooks = openapi::webhooks(&repaired.document);
         lap(&mut timings.repair);
-        let built = match ir::build(&repaired.document, &ops, &input.module) {
+        let built = match ir::build(&repaired.document, &ops, &hooks, &input.module) {
             Ok(built) => built,
             Err(diags) => {
                 problems.extend(diags);
@@ -171,17 +175,16 @@ pub fn generate(
         let mut worked_around = doc.notes().to_vec();
         worked_around.extend(repaired.warnings);
         worked_around.extend(built.warnings);
-        summary.operations += ops.len();
+        summary.operations += ops.len() + hooks.len();
         summary.skipped += built.skipped;
-        summary.generated += built.api.operations.len();
+        summary.generated += built.api.operations.len() + built.api.webhooks.len();
         // An operation is degraded when a warning sits at or below it: the
         // warnings' pointers, sorted once, are looked up per operation.
         let at: std::collections::BTreeSet<&str> =
             worked_around.iter().map(|w| w.pointer.as_str()).collect();
         summary.degraded += built
             .api
-            .operations
-            .iter()
+            .all_operations()
             .filter(|op| {
                 let op = op.pointer.as_str();
                 at.range(op..)

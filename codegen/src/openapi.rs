@@ -16,6 +16,33 @@ pub const METHODS: [&str; 8] = [
     "get", "put", "post", "delete", "options", "head", "patch", "trace",
 ];
 
+/// The path item fields holding an operation: OpenAPI 3.0's [`METHODS`],
+/// then 3.2's `query`. Other methods are keys of `additionalOperations`.
+pub const ITEM_METHODS: [&str; 9] = [
+    "get", "put", "post", "delete", "options", "head", "patch", "trace", "query",
+];
+
+/// Why `method` (as sent) cannot be an operation's method: it is not an
+/// HTTP token (RFC 9110: letters, digits and ``!#$%&'*+-.^_`|~``), or it is
+/// the method of a path item field (`GET`, `QUERY`, …), which
+/// `additionalOperations` must not repeat.
+pub fn additional_method_problem(method: &str) -> Option<String> {
+    let token = !method.is_empty()
+        && method
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
+    if !token {
+        return Some(format!(
+            "`{}` is not an HTTP method name (a token of letters, digits and ``!#$%&'*+-.^_`|~``)",
+            crate::diagnostic::cut(method)
+        ));
+    }
+    let field = method.to_ascii_lowercase();
+    (ITEM_METHODS.contains(&field.as_str()) && method == method.to_ascii_uppercase()).then(|| {
+        format!("`{method}` has a path item field of its own (`{field}`), which `additionalOperations` must not repeat")
+    })
+}
+
 /// The `{name}` parameters of a path template, in order.
 pub fn template_names(template: &str) -> Vec<String> {
     let mut names = Vec::new();
@@ -46,6 +73,22 @@ pub fn is_json(media: &str) -> bool {
     let essence = media_essence(media);
     essence == "application/json"
         || (essence.starts_with("application/") && essence.ends_with("+json"))
+}
+
+/// Whether a schema accepts nothing: `false`, or `{not: {}}` (how the
+/// loader writes `false` in the shape OpenAPI 3.0 can say).
+pub fn is_false_schema(schema: &Value) -> bool {
+    match schema {
+        Value::Bool(b) => !b,
+        Value::Object(map) => {
+            map.len() == 1
+                && map
+                    .get("not")
+                    .and_then(Value::as_object)
+                    .is_some_and(serde_json::Map::is_empty)
+        }
+        _ => false,
+    }
 }
 
 /// A non-blank string value.
@@ -97,10 +140,17 @@ pub fn security_list(v: Option<&Value>) -> Option<Vec<Vec<String>>> {
 /// One operation as it sits in the document.
 #[derive(Clone, Debug)]
 pub struct OperationSite<'a> {
-    /// The path template (the key under `paths`).
+    /// The path template (the key under `paths`); for a webhook, the path a
+    /// receiver serves it at unless told otherwise ([`webhook_path`]).
     pub template: String,
-    /// The lower-case method.
-    pub method: &'static str,
+    /// The webhook's name (its key under `webhooks`), for a webhook.
+    pub webhook: Option<String>,
+    /// The method as sent: the upper-case name of a path item field
+    /// (`GET`, `QUERY`), or an `additionalOperations` key as written.
+    pub method: String,
+    /// Whether the method is a key of `additionalOperations` (checked by
+    /// [`additional_method_problem`] before use).
+    pub additional: bool,
     /// Where the operation object is (after following a path item `$ref`).
     pub pointer: String,
     pub op: &'a Value,
@@ -140,7 +190,9 @@ impl ParamSite<'_> {
     }
 }
 
-/// Every operation of `doc`, in document order (paths, then [`METHODS`]).
+/// Every operation of `doc`, in document order (paths; in each path item
+/// the fields of [`ITEM_METHODS`], then `additionalOperations`). A path
+/// item may be a `$ref` (to `#/components/pathItems/…`, say).
 pub fn operations(doc: &Document) -> Vec<OperationSite<'_>> {
     let mut ops = Vec::new();
     let Some(paths) = doc.value.get("paths").and_then(Value::as_object) else {
@@ -153,20 +205,86 @@ pub fn operations(doc: &Document) -> Vec<OperationSite<'_>> {
         let Some((item, item_pointer)) = doc.follow_refs(item, &join("/paths", template)) else {
             continue;
         };
-        for method in METHODS {
-            let Some(op) = item.get(method).filter(|o| o.is_object()) else {
-                continue;
-            };
-            let pointer = join(&item_pointer, method);
-            let params = effective_params(doc, item, &item_pointer, op, &pointer);
-            ops.push(OperationSite {
-                template: template.clone(),
-                method,
-                pointer,
-                op,
-                params,
-            });
+        ops.extend(item_operations(doc, item, &item_pointer, template, None));
+    }
+    ops
+}
+
+/// Every webhook operation of `doc` (OpenAPI 3.1 `webhooks`: path items
+/// keyed by a name, the API calling its user), in document order, as
+/// [`operations`] lists those of `paths`.
+pub fn webhooks(doc: &Document) -> Vec<OperationSite<'_>> {
+    let mut ops = Vec::new();
+    let Some(hooks) = doc.value.get("webhooks").and_then(Value::as_object) else {
+        return ops;
+    };
+    for (name, item) in hooks {
+        if name.starts_with("x-") {
+            continue;
         }
+        let Some((item, item_pointer)) = doc.follow_refs(item, &join("/webhooks", name)) else {
+            continue;
+        };
+        let path = webhook_path(name);
+        ops.extend(item_operations(doc, item, &item_pointer, &path, Some(name)));
+    }
+    ops
+}
+
+/// The path a receiver serves the webhook `name` at unless told otherwise:
+/// `/` and the name, every character but letters, digits and `-._~`
+/// percent-encoded (`order.created` → `/order.created`).
+pub fn webhook_path(name: &str) -> String {
+    let mut path = String::from("/");
+    for b in name.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            path.push(char::from(b));
+        } else {
+            path.push_str(&format!("%{b:02X}"));
+        }
+    }
+    path
+}
+
+/// The operations of one path item at `item_pointer`, for `template` (and
+/// the webhook `webhook`).
+fn item_operations<'a>(
+    doc: &'a Document,
+    item: &'a Value,
+    item_pointer: &str,
+    template: &str,
+    webhook: Option<&str>,
+) -> Vec<OperationSite<'a>> {
+    let fields = ITEM_METHODS.iter().map(|m| {
+        (
+            m.to_ascii_uppercase(),
+            item.get(*m),
+            join(item_pointer, m),
+            false,
+        )
+    });
+    let additional_ptr = join(item_pointer, "additionalOperations");
+    let additional = item
+        .get("additionalOperations")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .map(|(m, op)| (m.clone(), Some(op), join(&additional_ptr, m), true));
+    let mut ops = Vec::new();
+    for (method, op, pointer, additional) in fields.chain(additional) {
+        let Some(op) = op.filter(|o| o.is_object()) else {
+            continue;
+        };
+        let params = effective_params(doc, item, item_pointer, op, &pointer);
+        ops.push(OperationSite {
+            template: template.to_owned(),
+            webhook: webhook.map(str::to_owned),
+            method,
+            additional,
+            pointer,
+            op,
+            params,
+        });
     }
     ops
 }
@@ -227,5 +345,29 @@ mod tests {
         assert!(is_json("application/problem+json"));
         assert!(!is_json("text/plain"));
         assert_eq!(media_essence(" Text/Plain ; q=1"), "text/plain");
+    }
+
+    #[test]
+    fn webhooks_are_served_at_their_name() {
+        assert_eq!(webhook_path("newPet"), "/newPet");
+        assert_eq!(webhook_path("order.created"), "/order.created");
+        assert_eq!(webhook_path("a b/{c}"), "/a%20b%2F%7Bc%7D");
+        assert_eq!(webhook_path("ä"), "/%C3%A4");
+        assert!(template_names(&webhook_path("{x}")).is_empty());
+    }
+
+    #[test]
+    fn additional_methods_are_tokens_without_a_field_of_their_own() {
+        for ok in ["COPY", "PURGE", "M-SEARCH", "get", "Query"] {
+            assert_eq!(additional_method_problem(ok), None, "{ok}");
+        }
+        for bad in ["", "CO PY", "LIST()", "Ä", "a/b"] {
+            let why = additional_method_problem(bad).unwrap();
+            assert!(why.contains("not an HTTP method name"), "{bad}: {why}");
+        }
+        for taken in ["GET", "QUERY", "TRACE"] {
+            let why = additional_method_problem(taken).unwrap();
+            assert!(why.contains("field of its own"), "{taken}: {why}");
+        }
     }
 }

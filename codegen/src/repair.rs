@@ -15,7 +15,7 @@ use serde_json::{Map, Value};
 
 use crate::diagnostic::{cut, ref_loop_text, Diagnostic, Rule, QUOTE_MAX};
 use crate::load::{Document, RefFailure};
-use crate::openapi::{is_json, join, OperationSite};
+use crate::openapi::{is_false_schema, is_json, join, OperationSite};
 
 /// The repaired document and what was changed.
 pub struct Repaired {
@@ -324,8 +324,11 @@ impl Repairer<'_> {
             let child = join(pointer, k);
             match k.as_str() {
                 "properties" => self.walk(v, &child, Ctx::Schemas),
+                // `items: {not: {}}` closes a tuple (`items: false`): it is
+                // what the model reads, not a `not` to drop.
+                "items" if obj.contains_key("prefixItems") && is_false_schema(v) => {}
                 "items" | "additionalProperties" if v.is_object() => self.schema(v, &child),
-                "allOf" | "oneOf" | "anyOf" => {
+                "allOf" | "oneOf" | "anyOf" | "prefixItems" => {
                     for (i, m) in v.as_array().into_iter().flatten().enumerate() {
                         self.schema(m, &format!("{child}/{i}"));
                     }

@@ -92,6 +92,11 @@ snapshots! {
     construct_servers: "constructs", "codegen/tests/fixtures/constructs/servers.yaml";
     version_swagger2: "versions", "codegen/tests/fixtures/versions/swagger2.yaml";
     version_openapi31: "versions", "codegen/tests/fixtures/versions/openapi31.yaml";
+    construct_tuples: "constructs", "codegen/tests/fixtures/constructs/tuples.yaml";
+    construct_methods: "constructs", "codegen/tests/fixtures/constructs/methods.yaml";
+    construct_webhooks: "constructs", "codegen/tests/fixtures/constructs/webhooks.yaml";
+    construct_webhooks_only: "constructs", "codegen/tests/fixtures/constructs/webhooks_only.yaml";
+    construct_querystring: "constructs", "codegen/tests/fixtures/constructs/querystring.yaml";
 }
 
 /// Every spec the tests know, relative to the workspace.
@@ -117,7 +122,11 @@ fn every_spec_directory_is_covered() {
     let count = |dir: &str| specs.iter().filter(|s| s.starts_with(dir)).count();
     // A new spec needs a snapshot test above (and the counts here updated).
     assert_eq!(count("specs/"), 4, "{specs:#?}");
-    assert_eq!(count("codegen/tests/fixtures/constructs/"), 9, "{specs:#?}");
+    assert_eq!(
+        count("codegen/tests/fixtures/constructs/"),
+        14,
+        "{specs:#?}"
+    );
     assert_eq!(count("codegen/tests/fixtures/public/"), 4, "{specs:#?}");
 }
 
@@ -325,6 +334,54 @@ components:
         pointer: "/components/schemas/Pet/oneOf/1",
         line: 22,
     },
+    Refusal {
+        what: "a tuple open at the end",
+        rule: Rule::Unsupported,
+        spec: r#"openapi: 3.0.3
+info: {title: T, version: "1"}
+paths:
+  /a:
+    post:
+      operationId: postA
+      requestBody:
+        content:
+          application/json:
+            schema:
+              type: array
+              prefixItems:
+                - type: string
+                - type: integer
+      responses:
+        "204": {description: ok}
+"#,
+        pointer: "/paths/~1a/post/requestBody/content/application~1json/schema/prefixItems",
+        line: 12,
+    },
+    Refusal {
+        what: "a tuple whose last positions may be missing",
+        rule: Rule::Unsupported,
+        spec: r#"openapi: 3.0.3
+info: {title: T, version: "1"}
+paths:
+  /a:
+    post:
+      operationId: postA
+      requestBody:
+        content:
+          application/json:
+            schema:
+              type: array
+              prefixItems:
+                - type: string
+                - type: integer
+              maxItems: 2
+              minItems: 1
+      responses:
+        "204": {description: ok}
+"#,
+        pointer: "/paths/~1a/post/requestBody/content/application~1json/schema/minItems",
+        line: 16,
+    },
 ];
 
 #[test]
@@ -466,4 +523,56 @@ fn files_of_str(name: &str, spec: &str) -> BTreeMap<PathBuf, String> {
         Ok(generated) => generated.files,
         Err(e) => panic!("{name} does not generate:\n{e}"),
     }
+}
+
+/// The warnings a construct fixture generates with: (rule, pointer, line).
+fn warnings(spec: &str) -> (Vec<(Rule, String, usize)>, codegen::Summary) {
+    let generated = generate(spec).unwrap_or_else(|e| panic!("{spec} does not generate:\n{e}"));
+    let found = generated
+        .warnings
+        .iter()
+        .map(|w| (w.rule, w.pointer.clone(), w.position.line))
+        .collect();
+    (found, generated.summary)
+}
+
+/// Entries of `additionalOperations` that cannot be served are left out,
+/// each with a warning where it is written; the rest of the path item
+/// generates.
+#[test]
+fn methods_that_cannot_be_sent_are_left_out_where_they_sit() {
+    let (found, summary) = warnings("codegen/tests/fixtures/constructs/methods.yaml");
+    let at = |key: &str| format!("/paths/~1items~1{{id}}/additionalOperations/{key}");
+    assert_eq!(
+        found,
+        [
+            (Rule::Unsupported, at("LIST ALL"), 99),
+            (Rule::Unsupported, at("GET"), 104),
+        ]
+    );
+    assert_eq!(
+        summary,
+        codegen::Summary {
+            operations: 8,
+            generated: 6,
+            degraded: 0,
+            skipped: 2
+        }
+    );
+}
+
+/// A `query` parameter beside a `querystring` one, which is the whole query
+/// string, is left out with a warning where it is written.
+#[test]
+fn a_query_parameter_beside_the_whole_query_string_is_left_out() {
+    let (found, summary) = warnings("codegen/tests/fixtures/constructs/querystring.yaml");
+    assert_eq!(
+        found,
+        [(
+            Rule::Unsupported,
+            "/paths/~1labels/get/parameters/0".to_owned(),
+            76
+        )]
+    );
+    assert_eq!((summary.generated, summary.degraded), (3, 1));
 }

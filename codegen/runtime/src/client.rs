@@ -733,6 +733,20 @@ impl Operation {
     pub const fn trace(id: &'static str, template: &'static str) -> Self {
         Self::new(id, Method::TRACE, template)
     }
+
+    /// An operation with a method that has no constant of its own: OpenAPI
+    /// 3.2's `QUERY`, or a method of `additionalOperations` (`COPY`,
+    /// `PURGE`), sent as written. A [`BuildError`] when `method` is not an
+    /// HTTP method name.
+    pub fn other(
+        id: &'static str,
+        method: &'static str,
+        template: &'static str,
+    ) -> Result<Self, BuildError> {
+        let method = Method::from_bytes(method.as_bytes())
+            .map_err(|_| BuildError(format!("`{method}` is not an HTTP method name")))?;
+        Ok(Self::new(id, method, template))
+    }
 }
 
 /// What a hook knows about the attempt it sees.
@@ -1047,6 +1061,46 @@ impl Call {
     /// Appends one `name=value` query pair (form encoding).
     pub fn query(&mut self, name: &str, value: &str) {
         self.url.query_pairs_mut().append_pair(name, value);
+    }
+
+    /// Sets the whole query string from `value`, a flat object, form-encoded
+    /// as a form body is (an OpenAPI 3.2 `in: querystring` parameter of
+    /// `application/x-www-form-urlencoded`): `a=1&tags=x&tags=y`.
+    pub fn query_string_form<T: Serialize + ?Sized>(
+        &mut self,
+        value: &T,
+    ) -> Result<(), BuildError> {
+        let value = serde_json::to_value(value)
+            .map_err(|e| BuildError(format!("the query string cannot be serialized: {e}")))?;
+        let pairs = form_pairs(&value)
+            .ok_or_else(|| BuildError("a form query string must be an object".to_owned()))?;
+        let encoded: Vec<String> = pairs
+            .iter()
+            .map(|(k, v)| format!("{}={}", form_encode(k), form_encode(v)))
+            .collect();
+        self.set_query_string(&encoded.join("&"));
+        Ok(())
+    }
+
+    /// Sets the whole query string to `value` as JSON text, percent-encoded
+    /// (an OpenAPI 3.2 `in: querystring` parameter of `application/json`).
+    pub fn query_string_json<T: Serialize + ?Sized>(
+        &mut self,
+        value: &T,
+    ) -> Result<(), BuildError> {
+        let json = serde_json::to_string(value)
+            .map_err(|e| BuildError(format!("the query string cannot be serialized: {e}")))?;
+        const UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
+            .remove(b'-')
+            .remove(b'.')
+            .remove(b'_')
+            .remove(b'~');
+        self.set_query_string(&utf8_percent_encode(&json, UNRESERVED).to_string());
+        Ok(())
+    }
+
+    fn set_query_string(&mut self, query: &str) {
+        self.url.set_query(Some(query).filter(|q| !q.is_empty()));
     }
 
     /// Sets a header.

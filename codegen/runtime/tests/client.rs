@@ -49,6 +49,43 @@ fn form_bodies_flatten_objects() {
         .is_err());
 }
 
+#[test]
+fn query_strings_are_set_whole() {
+    let config = ClientConfig::new("http://h");
+    let mut call = config
+        .request(Operation::other("Test", "QUERY", "/").unwrap(), "/")
+        .unwrap();
+    #[derive(serde::Serialize)]
+    struct Filter {
+        name: &'static str,
+        tags: [&'static str; 2],
+        near: (u8, u8),
+        skip: Option<u8>,
+    }
+    let filter = Filter {
+        name: "a b&c",
+        tags: ["x", "y"],
+        near: (1, 2),
+        skip: None,
+    };
+    call.query("replaced", "1");
+    call.query_string_form(&filter).unwrap();
+    assert_eq!(
+        call.url().as_str(),
+        "http://h/?name=a+b%26c&tags=x&tags=y&near=1&near=2"
+    );
+    call.query_string_json(&serde_json::json!({"q": "a b", "n": [1]}))
+        .unwrap();
+    assert_eq!(
+        call.url().query(),
+        Some("%7B%22q%22%3A%22a%20b%22%2C%22n%22%3A%5B1%5D%7D")
+    );
+    assert!(call.query_string_form(&[1, 2]).is_err());
+    // An object without properties leaves no query string.
+    call.query_string_form(&serde_json::json!({})).unwrap();
+    assert_eq!(call.url().as_str(), "http://h/");
+}
+
 /// The boundary and body a `Multipart` is sent with.
 fn encode(mp: &Multipart) -> (String, Vec<u8>) {
     let mut call = ClientConfig::new("http://h")
@@ -221,5 +258,14 @@ fn operations_by_method() {
     ];
     for (operation, method) in cases {
         assert_eq!(operation, Operation::new("a", method, "/a"));
+    }
+    // Other methods are sent as written.
+    for name in ["QUERY", "PURGE", "M-SEARCH"] {
+        let operation = Operation::other("a", name, "/a").unwrap();
+        assert_eq!(operation.method.as_str(), name);
+    }
+    match Operation::other("a", "NOT A METHOD", "/a") {
+        Err(e) => assert_eq!(e.message(), "`NOT A METHOD` is not an HTTP method name"),
+        Ok(operation) => panic!("built {operation:?}"),
     }
 }

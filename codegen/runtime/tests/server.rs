@@ -11,9 +11,9 @@ use axum::body::{Body, Bytes, HttpBody};
 use axum::http::{HeaderMap, HeaderValue, Method, Request, StatusCode, Uri};
 use codegen_runtime::server::{
     authenticate_body, authenticate_head, error_body, json_body, json_object_body, new_request_id,
-    optional_json_object_body, parse_json, read_body, serve, serve_with_shutdown, status,
-    AuthError, Authenticate, ErrorField, HeaderTokens, Limits, Problem, RequestParts, Role,
-    UNAUTHENTICATED,
+    optional_json_object_body, optional_query_string_form, optional_query_string_json, parse_json,
+    query_string_form, query_string_json, read_body, serve, serve_with_shutdown, status, AuthError,
+    Authenticate, ErrorField, HeaderTokens, Limits, Problem, RequestParts, Role, UNAUTHENTICATED,
 };
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -104,6 +104,99 @@ fn json_errors_name_the_field() {
     assert_eq!(e.status, StatusCode::BAD_REQUEST);
     assert!(parse_json::<Req>(br#"{"ids": [], "n": 1} x"#).is_err());
     assert!(parse_json::<Req>(br#"{"ids": [], "n": 1}"#).is_ok());
+}
+
+/// What an `in: querystring` form parameter reads into.
+#[derive(Debug, PartialEq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Filter {
+    species: Option<Species>,
+    #[serde(rename = "minAge")]
+    min_age: Option<i32>,
+    #[serde(default)]
+    tags: Vec<String>,
+    near: Option<Point>,
+    name: Option<String>,
+}
+
+#[derive(Debug, PartialEq, serde::Deserialize)]
+enum Species {
+    #[serde(rename = "cat")]
+    Cat,
+    #[serde(rename = "dog")]
+    Dog,
+}
+
+#[derive(Debug, PartialEq, serde::Deserialize)]
+struct Point {
+    x: f64,
+    y: f64,
+}
+
+#[test]
+fn form_query_strings_read_as_their_type() {
+    let uri = |q: &str| q.parse::<Uri>().unwrap();
+    let filter: Filter = query_string_form(
+        &uri("/p?species=dog&minAge=3&tags=a&tags=b+c&near=%7B%22x%22%3A1%2C%22y%22%3A2%7D"),
+        "filter",
+    )
+    .unwrap();
+    assert_eq!(
+        filter,
+        Filter {
+            species: Some(Species::Dog),
+            min_age: Some(3),
+            tags: vec!["a".into(), "b c".into()],
+            near: Some(Point { x: 1.0, y: 2.0 }),
+            name: None,
+        }
+    );
+    // One value of a list is a list of one; no query string, no properties.
+    let one: Filter = query_string_form(&uri("/p?tags=x"), "filter").unwrap();
+    assert_eq!(one.tags, ["x"]);
+    let none: Filter = query_string_form(&uri("/p"), "filter").unwrap();
+    assert_eq!(none.min_age, None);
+    assert!(matches!(
+        optional_query_string_form::<Filter>(&uri("/p"), "filter"),
+        Ok(None)
+    ));
+    // What does not fit is a 400 naming the key.
+    for (query, field, says) in [
+        ("minAge=old", "minAge", "`old` is not an integer"),
+        ("minAge=1&minAge=2", "minAge", "expected one value, got 2"),
+        ("species=bird", "species", "unknown variant `bird`"),
+        ("near=%7B", "near", "EOF"),
+    ] {
+        let e = query_string_form::<Filter>(&uri(&format!("/p?{query}")), "filter").unwrap_err();
+        assert_eq!(e.status, StatusCode::BAD_REQUEST, "{query}");
+        assert_eq!(e.field.as_deref(), Some(field), "{query}");
+        assert!(e.message.contains(says), "{query}: {}", e.message);
+    }
+    let e = query_string_form::<Filter>(&uri("/p?colour=red"), "filter").unwrap_err();
+    assert!(
+        e.message.contains("unknown field `colour`"),
+        "{}",
+        e.message
+    );
+}
+
+#[test]
+fn json_query_strings_are_percent_encoded_json() {
+    let uri = |q: &str| q.parse::<Uri>().unwrap();
+    let point: Point =
+        query_string_json(&uri("/p?%7B%22x%22%3A1.5%2C%22y%22%3A-2%7D"), "at").unwrap();
+    assert_eq!(point, Point { x: 1.5, y: -2.0 });
+    let e = query_string_json::<Point>(&uri("/p"), "at").unwrap_err();
+    assert_eq!(e.message, "the query string `at` is required");
+    assert!(matches!(
+        optional_query_string_json::<Point>(&uri("/p"), "at"),
+        Ok(None)
+    ));
+    for bad in ["%7B%22x%22", "%ZZ", "%FF"] {
+        let e = query_string_json::<Point>(&uri(&format!("/p?{bad}")), "at").unwrap_err();
+        assert_eq!(e.status, StatusCode::BAD_REQUEST, "{bad}");
+        assert_eq!(e.field.as_deref(), Some("at"), "{bad}");
+    }
 }
 
 #[test]

@@ -7,23 +7,22 @@ use super::size::Sizes;
 use super::types::{success_type, Registry};
 use super::{doc, ident, kind_tokens_in, paragraphs, ty_tokens_in};
 use crate::ir::{
-    Api, Encoding, Kind, Location, Operation, Param, Response, ResponseBody, SecurityKind, Status,
+    Api, Encoding, Kind, Location, Operation, Param, QueryEncoding, Response, ResponseBody,
+    SecurityKind, Status,
 };
 
 pub fn client_module(api: &Api, reg: &Registry<'_>) -> TokenStream {
-    let servers = servers(api);
     let auth = auth_helpers(api);
-    let (methods, builders): (Vec<TokenStream>, Vec<TokenStream>) =
+    let (methods, mut builders): (Vec<TokenStream>, Vec<TokenStream>) =
         api.operations.iter().map(|op| method(op, reg)).unzip();
-    let title = format!(" A client for {}.", api.title.trim());
-    let module = |types_use: TokenStream| {
+    let (hook_methods, hook_builders): (Vec<TokenStream>, Vec<TokenStream>) =
+        api.webhooks.iter().map(|op| method(op, reg)).unzip();
+    builders.extend(hook_builders);
+    // The servers' helpers make `Client`s.
+    let servers = (!api.operations.is_empty()).then(|| servers(api));
+    let client = (!api.operations.is_empty()).then(|| {
+        let title = format!(" A client for {}.", api.title.trim());
         quote! {
-            use crate::runtime::client::{ApiResponse, ClientConfig, Error};
-            #types_use
-
-            #servers
-            #auth
-
             #[doc = #title]
             ///
             /// Cheap to clone; clones share one connection pool.
@@ -50,8 +49,26 @@ pub fn client_module(api: &Api, reg: &Registry<'_>) -> TokenStream {
 
                 #(#methods)*
             }
+        }
+    });
+    let sender = (!api.webhooks.is_empty()).then(|| webhook_sender(api, &hook_methods));
+    let builder_doc = match (client.is_some(), sender.is_some()) {
+        (true, true) => " The request of each operation and webhook, returned by its [`Client`] or [`WebhookSender`] method:",
+        (false, true) => " The request of each webhook, returned by its [`WebhookSender`] method:",
+        _ => " The request of each operation, returned by its [`Client`] method:",
+    };
+    let module = |types_use: TokenStream| {
+        quote! {
+            use crate::runtime::client::{ApiResponse, ClientConfig, Error};
+            #types_use
 
-            /// The request of each operation, returned by its [`Client`] method:
+            #servers
+            #auth
+
+            #client
+            #sender
+
+            #[doc = #builder_doc]
             /// optional inputs are set on it, and `.send().await` (or `.await`)
             /// sends it.
             pub mod builder {
@@ -68,6 +85,67 @@ pub fn client_module(api: &Api, reg: &Registry<'_>) -> TokenStream {
         module(quote! { use super::types; })
     } else {
         without
+    }
+}
+
+/// `WebhookSender`: sends the webhooks to a receiver, each at the path
+/// chosen for it, through the same request builders as the operations.
+fn webhook_sender(api: &Api, methods: &[TokenStream]) -> TokenStream {
+    let title = format!(
+        " Sends the webhooks of {} to a receiver, as the API does: for a provider of these webhooks, or to test a receiver.",
+        api.title.trim()
+    );
+    quote! {
+        #[doc = #title]
+        ///
+        /// Each webhook goes to the receiver's base URL joined with the path
+        /// chosen for it: its [`default_path`](types::Webhook::default_path)
+        /// (`/` and its name), unless [`with_paths`](Self::with_paths) says
+        /// otherwise. Cheap to clone; clones share one connection pool.
+        #[derive(Clone)]
+        pub struct WebhookSender {
+            config: ClientConfig,
+            path_for: std::sync::Arc<dyn Fn(types::Webhook) -> String + Send + Sync>,
+        }
+
+        impl std::fmt::Debug for WebhookSender {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.debug_struct("WebhookSender")
+                    .field("config", &self.config)
+                    .finish_non_exhaustive()
+            }
+        }
+
+        impl WebhookSender {
+            /// A sender to the receiver at `base_url`, each webhook at its
+            /// default path, with a default HTTP client and no credentials.
+            pub fn new(base_url: impl Into<String>) -> Self {
+                WebhookSender::with_config(ClientConfig::new(base_url))
+            }
+
+            /// A sender from a full configuration (HTTP client, credentials).
+            pub fn with_config(config: ClientConfig) -> Self {
+                WebhookSender {
+                    config,
+                    path_for: std::sync::Arc::new(|hook: types::Webhook| hook.default_path().to_owned()),
+                }
+            }
+
+            /// Sends each webhook to the path `path_for` gives it below the
+            /// base URL (starting with `/`, as it appears in URLs; empty: the
+            /// base URL itself), as the receiver's `webhook_routes` serves it.
+            pub fn with_paths(mut self, path_for: impl Fn(types::Webhook) -> String + Send + Sync + 'static) -> Self {
+                self.path_for = std::sync::Arc::new(path_for);
+                self
+            }
+
+            /// The configuration requests are sent with.
+            pub fn config(&self) -> &ClientConfig {
+                &self.config
+            }
+
+            #(#methods)*
+        }
     }
 }
 
@@ -404,7 +482,18 @@ fn method(op: &Operation, reg: &Registry<'_>) -> (TokenStream, TokenStream) {
         } else {
             quote! { #rust }
         };
-        let text = p.doc.as_deref().map(|d| d.trim().replace('\n', " "));
+        let mut text = p.doc.as_deref().map(|d| d.trim().replace('\n', " "));
+        if let Location::QueryString(encoding) = p.location {
+            let how = match encoding {
+                QueryEncoding::Form => "Sent as the whole query string, form-encoded.",
+                QueryEncoding::Json => "Sent as the whole query string, as percent-encoded JSON.",
+            };
+            text = Some(
+                paragraphs(&[text.as_deref(), Some(how)])
+                    .unwrap_or_default()
+                    .replace("\n\n", " "),
+            );
+        }
         let borrowed_ty = borrowed(&p.ty.kind, reg);
         let by_ref = is_borrowed(&p.ty.kind, reg);
         if positional(p) {
@@ -498,6 +587,17 @@ fn method(op: &Operation, reg: &Registry<'_>) -> (TokenStream, TokenStream) {
                     let text = to_text(&p.ty.kind, quote!(#value), reg);
                     quote! { call.header(#lower, #text)?; }
                 }
+                Location::QueryString(encoding) => {
+                    let value = if by_ref {
+                        value
+                    } else {
+                        quote! { &#value }
+                    };
+                    match encoding {
+                        QueryEncoding::Form => quote! { call.query_string_form(#value)?; },
+                        QueryEncoding::Json => quote! { call.query_string_json(#value)?; },
+                    }
+                }
                 Location::Path => TokenStream::new(),
             }
         };
@@ -577,8 +677,31 @@ fn method(op: &Operation, reg: &Registry<'_>) -> (TokenStream, TokenStream) {
         }
     }
 
-    let method_ident = format_ident!("{}", op.method.to_ascii_lowercase());
     let (op_id, template) = (&op.id, &op.path);
+    // `reqwest` names the methods of OpenAPI 3.0 as constants; another
+    // (`QUERY`, a method of `additionalOperations`) is parsed when sent.
+    let (operation_item, operation) = if super::is_standard_method(&op.method) {
+        let method_ident = format_ident!("{}", op.method.to_ascii_lowercase());
+        (
+            quote! {
+                const OPERATION: runtime::Operation = runtime::Operation::#method_ident(#op_id, #template);
+            },
+            quote! { Self::OPERATION },
+        )
+    } else {
+        let method = &op.method;
+        let d =
+            format!(" The operation: `{method}` has no `reqwest` constant, so it is parsed here.");
+        (
+            quote! {
+                #[doc = #d]
+                fn operation() -> Result<runtime::Operation, runtime::BuildError> {
+                    runtime::Operation::other(#op_id, #method, #template)
+                }
+            },
+            quote! { Self::operation()? },
+        )
+    };
     let success = success_type(op);
     let error = format_ident!("{}Error", op.type_name);
     let output = quote! { Result<ApiResponse<#success>, Error<types::#error>> };
@@ -598,7 +721,7 @@ fn method(op: &Operation, reg: &Registry<'_>) -> (TokenStream, TokenStream) {
             quote! { match response.status.as_u16() { #(#arms)* } }
         }
     };
-    let line = format!("`{} {}`", op.method, op.path);
+    let line = super::request_line(op);
     let args_doc = (!arg_docs.is_empty()).then(|| format!("Arguments:\n\n{}", arg_docs.join("\n")));
     let options_doc = (!option_docs.is_empty()).then(|| {
         format!(
@@ -644,29 +767,51 @@ fn method(op: &Operation, reg: &Registry<'_>) -> (TokenStream, TokenStream) {
     } else {
         quote!(mut)
     };
+    // A webhook goes to the path its sender was given for it.
+    let (path_init, path_field, start) = if op.webhook.is_some() {
+        let var = ident(&op.type_name);
+        (
+            quote! { path: (self.path_for)(types::Webhook::#var), },
+            quote! { pub(super) path: String, },
+            quote! { self.config.request(#operation, &self.path)? },
+        )
+    } else {
+        (
+            TokenStream::new(),
+            TokenStream::new(),
+            quote! { self.config.start(#operation, &[#(#path_args),*])? },
+        )
+    };
     let client_method = quote! {
         #docs
         #deprecated
         #too_many
         pub fn #name(&self, #(#args),*) -> builder::#builder_name<'_> {
-            builder::#builder_name { config: &self.config, #(#inits),* }
+            builder::#builder_name { config: &self.config, #path_init #(#inits),* }
         }
     };
-    let struct_doc = format!(
-        " A `{}` request (`{} {}`), from [`Client::{}`]: set what is optional, then `.send().await` (or `.await`).",
-        op.id, op.method, op.path, op.rust
-    );
+    let struct_doc = match &op.webhook {
+        Some(hook) => format!(
+            " The `{hook}` webhook (`{}`), from [`WebhookSender::{}`]: set what is optional, then `.send().await` (or `.await`).",
+            op.method, op.rust
+        ),
+        None => format!(
+            " A `{}` request (`{} {}`), from [`Client::{}`]: set what is optional, then `.send().await` (or `.await`).",
+            op.id, op.method, op.path, op.rust
+        ),
+    };
     let builder = quote! {
         #[doc = #struct_doc]
         #[must_use = "a request does nothing until it is sent with `.send().await` or `.await`"]
         #[derive(Debug)]
         pub struct #builder_name<'a> {
             pub(super) config: &'a ClientConfig,
+            #path_field
             #(#fields)*
         }
 
         impl<'a> #builder_name<'a> {
-            const OPERATION: runtime::Operation = runtime::Operation::#method_ident(#op_id, #template);
+            #operation_item
 
             #(#setters)*
 
@@ -681,7 +826,7 @@ fn method(op: &Operation, reg: &Registry<'_>) -> (TokenStream, TokenStream) {
             fn prepare(self) -> Result<runtime::Call, Error<types::#error>> {
                 #(#bindings)*
                 #check_block
-                let #mutability call = self.config.start(Self::OPERATION, &[#(#path_args),*])?;
+                let #mutability call = #start;
                 #(#builders)*
                 Ok(call)
             }

@@ -276,8 +276,8 @@ pub fn files<'a>(apis: &'a [(Api, &str)], opts: &CrateOptions, command: &str) ->
             Body::Emit(Box::new(move || emit(api, &reg)))
         };
         let mut parts = Vec::new();
-        // A document without operations describes types only.
-        if !api.operations.is_empty() {
+        // A document without operations or webhooks describes types only.
+        if !api.operations.is_empty() || !api.webhooks.is_empty() {
             parts.push(("server.rs", module(server::server_module)));
             parts.push(("client.rs", module(client::client_module)));
         }
@@ -398,20 +398,39 @@ fn api_mod_rs(api: &Api) -> TokenStream {
         .map(super::prose::doc_lines)
         .unwrap_or_default();
     let d = quote! { #( #![doc = #lines] )* };
-    let operations = (!api.operations.is_empty()).then(|| {
+    let (client_doc, server_doc) = match (api.operations.is_empty(), api.webhooks.is_empty()) {
+        (false, true) => (
+            " The `reqwest` client: one method per operation.",
+            " The `axum` server stubs: the `Api` trait to implement and its router.",
+        ),
+        (false, false) => (
+            " The `reqwest` client: one method per operation, and `WebhookSender`, one per webhook.",
+            " The `axum` server stubs: the `Api` trait to implement and its router, and the `Webhooks` trait a receiver implements and its router.",
+        ),
+        _ => (
+            " `WebhookSender`: one method per webhook.",
+            " The `axum` server stubs: the `Webhooks` trait a receiver implements and its router.",
+        ),
+    };
+    let client_use = (!api.operations.is_empty()).then(|| {
         quote! {
-            /// The `reqwest` client: one method per operation.
+            #[cfg(feature = "client")]
+            pub use client::Client;
+        }
+    });
+    let operations = (!api.operations.is_empty() || !api.webhooks.is_empty()).then(|| {
+        quote! {
+            #[doc = #client_doc]
             #[cfg(feature = "client")]
             #[rustfmt::skip]
             pub mod client;
 
-            /// The `axum` server stubs: the `Api` trait to implement and its router.
+            #[doc = #server_doc]
             #[cfg(feature = "server")]
             #[rustfmt::skip]
             pub mod server;
 
-            #[cfg(feature = "client")]
-            pub use client::Client;
+            #client_use
         }
     });
     quote! {

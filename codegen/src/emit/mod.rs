@@ -14,6 +14,27 @@ use quote::{format_ident, quote};
 
 use crate::ir::{Kind, Ty};
 
+/// Whether `method` (as sent) is one of OpenAPI 3.0's eight, which
+/// `reqwest` and axum's router name (`QUERY` and the methods of
+/// `additionalOperations` are not).
+pub fn is_standard_method(method: &str) -> bool {
+    crate::openapi::METHODS
+        .iter()
+        .any(|m| m.eq_ignore_ascii_case(method) && method == method.to_ascii_uppercase())
+}
+
+/// How an operation's docs name the request: `` `GET /things` ``, or, for a
+/// webhook, its name and method.
+pub fn request_line(op: &crate::ir::Operation) -> String {
+    match &op.webhook {
+        Some(name) => format!(
+            "The `{name}` webhook: `{}` to the path the receiver serves it at.",
+            op.method
+        ),
+        None => format!("`{} {}`", op.method, op.path),
+    }
+}
+
 /// An identifier, raw where needed.
 pub fn ident(name: &str) -> Ident {
     format_ident!("{}", name)
@@ -68,6 +89,11 @@ pub fn kind_tokens_in(kind: &Kind, module: Option<&Ident>) -> TokenStream {
         Kind::Array(item) => {
             let item = ty_tokens_in(item, module);
             quote! { Vec<#item> }
+        }
+        Kind::Tuple(members) => {
+            let members = members.iter().map(|m| ty_tokens_in(m, module));
+            // `(A,)`: a one-member tuple keeps its comma.
+            quote! { (#(#members,)*) }
         }
         Kind::Map(value) => {
             let value = ty_tokens_in(value, module);

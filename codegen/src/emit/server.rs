@@ -11,7 +11,9 @@ use super::error_body::{roles, Property};
 use super::size::Sizes;
 use super::types::Registry;
 use super::{doc, ident, kind_tokens_in, opt_usize, paragraphs, ty_tokens_in};
-use crate::ir::{Api, Encoding, Kind, Location, Operation, Param, ResponseBody, Status, TypeDef};
+use crate::ir::{
+    Api, Encoding, Kind, Location, Operation, Param, QueryEncoding, ResponseBody, Status, TypeDef,
+};
 
 fn types_mod() -> Ident {
     ident("types")
@@ -25,29 +27,41 @@ pub fn server_module(api: &Api, reg: &Registry<'_>) -> TokenStream {
         .iter()
         .map(|op| trait_method(op, reg, &sizes, &mut filled))
         .collect();
+    let webhook_methods: Vec<TokenStream> = api
+        .webhooks
+        .iter()
+        .map(|op| trait_method(op, reg, &sizes, &mut filled))
+        .collect();
     let not_implemented_bodies: Vec<TokenStream> = filled
         .iter()
         .filter_map(|name| not_implemented_body(name, reg))
         .collect();
     let replies: Vec<TokenStream> = api
-        .operations
-        .iter()
+        .all_operations()
         .map(|op| reply_enum(op, &sizes))
         .collect();
     let fallback = fallback_body(api, reg);
     let handlers = api
-        .operations
-        .iter()
+        .all_operations()
         .map(|op| handler(op, reg, fallback.as_deref()))
         .collect::<Vec<_>>();
     let (tables, uses_role) = error_tables(api, reg, fallback.as_deref());
     let role = uses_role.then(|| quote! { use crate::runtime::server::Role; });
-    let routes = routes(api);
     let auth = auth_helpers(api);
     let title = format!(
         " The operations of {}, as a server implements them.",
         api.title.trim()
     );
+    let (api_trait, api_routing, api_helpers) = if api.operations.is_empty() {
+        Default::default()
+    } else {
+        api_parts(api, &title, &trait_methods)
+    };
+    let (webhooks_trait, webhooks_routing, webhooks_helpers) = if api.webhooks.is_empty() {
+        Default::default()
+    } else {
+        webhook_parts(api, &webhook_methods)
+    };
     let module = |types_use: TokenStream| {
         quote! {
             use std::sync::Arc;
@@ -60,21 +74,8 @@ pub fn server_module(api: &Api, reg: &Registry<'_>) -> TokenStream {
             #role
             #types_use
 
-            #[doc = #title]
-            ///
-            /// Each method receives the validated inputs and returns a reply that
-            /// can only carry a status the spec documents for that operation.
-            ///
-            /// A method has a default, so that a server (a mock in a test)
-            /// implements only what it needs: it answers in the spec's error body,
-            /// saying that the operation is not implemented, with the operation's
-            /// documented 501 if any, else 500, else its first documented 5xx
-            /// (501 for a `5XX` range), else its first documented 4xx (400 for a
-            /// `4XX` range), the first of these whose body the layer can fill. A
-            /// method without such a status has no default.
-            pub trait Api: Send + Sync + 'static {
-                #(#trait_methods)*
-            }
+            #api_trait
+            #webhooks_trait
 
             #(#not_implemented_bodies)*
 
@@ -87,20 +88,8 @@ pub fn server_module(api: &Api, reg: &Registry<'_>) -> TokenStream {
                 config: ServerConfig,
             }
 
-            /// The routes of every operation, served by `api`, answering 404 in the
-            /// spec's error body for any other path.
-            pub fn router<T: Api>(api: T, config: ServerConfig) -> axum::Router {
-                routes(api, config).fallback(not_found)
-            }
-
-            /// The routes of every operation without a fallback, to merge with
-            /// other routers (axum refuses to merge two that both have one).
-            pub fn routes<T: Api>(api: T, config: ServerConfig) -> axum::Router {
-                let state = Arc::new(Shared { api, config });
-                axum::Router::new()
-                    #routes
-                    .with_state(state)
-            }
+            #api_routing
+            #webhooks_routing
 
             #tables
 
@@ -121,25 +110,8 @@ pub fn server_module(api: &Api, reg: &Registry<'_>) -> TokenStream {
                 .await
             }
 
-            /// 405 with the `Allow` header listing what the path accepts.
-            async fn method_not_allowed(method: axum::http::Method, route: &'static str, allow: &'static str) -> Response {
-                let id = server::new_request_id();
-                server::traced(&method, Some(route), &id, async {
-                    let mut response = reject(&[], Problem::new(StatusCode::METHOD_NOT_ALLOWED, format!("this path accepts only {allow}")), &id);
-                    response.headers_mut().insert(axum::http::header::ALLOW, axum::http::HeaderValue::from_static(allow));
-                    response
-                })
-                .await
-            }
-
-            /// Serves `api` on a free port of 127.0.0.1 until the handle is
-            /// dropped or shut down, for tests (a mock that implements only the
-            /// methods a test needs): every request is accepted whatever its
-            /// credentials, with the default limits. Returns the base URL
-            /// (`http://127.0.0.1:PORT`) to give a client. Needs a Tokio runtime.
-            pub async fn serve<T: Api>(api: T) -> std::io::Result<(String, server::ServerHandle)> {
-                server::serve_local(router(api, ServerConfig::new(server::AllowAll))).await
-            }
+            #api_helpers
+            #webhooks_helpers
 
             #(#handlers)*
         }
@@ -151,6 +123,181 @@ pub fn server_module(api: &Api, reg: &Registry<'_>) -> TokenStream {
     } else {
         without
     }
+}
+
+/// The `Api` trait, `router` and `routes`, and `method_not_allowed` and
+/// `serve`: what serves the operations of `paths`.
+fn api_parts(
+    api: &Api,
+    title: &str,
+    trait_methods: &[TokenStream],
+) -> (TokenStream, TokenStream, TokenStream) {
+    let routes = routes(api);
+    let api_trait = quote! {
+        #[doc = #title]
+        ///
+        /// Each method receives the validated inputs and returns a reply that
+        /// can only carry a status the spec documents for that operation.
+        ///
+        /// A method has a default, so that a server (a mock in a test)
+        /// implements only what it needs: it answers in the spec's error body,
+        /// saying that the operation is not implemented, with the operation's
+        /// documented 501 if any, else 500, else its first documented 5xx
+        /// (501 for a `5XX` range), else its first documented 4xx (400 for a
+        /// `4XX` range), the first of these whose body the layer can fill. A
+        /// method without such a status has no default.
+        pub trait Api: Send + Sync + 'static {
+            #(#trait_methods)*
+        }
+    };
+    let routing = quote! {
+        /// The routes of every operation, served by `api`, answering 404 in the
+        /// spec's error body for any other path.
+        pub fn router<T: Api>(api: T, config: ServerConfig) -> axum::Router {
+            routes(api, config).fallback(not_found)
+        }
+
+        /// The routes of every operation without a fallback, to merge with
+        /// other routers (axum refuses to merge two that both have one).
+        pub fn routes<T: Api>(api: T, config: ServerConfig) -> axum::Router {
+            let state = Arc::new(Shared { api, config });
+            axum::Router::new()
+                #routes
+                .with_state(state)
+        }
+    };
+    let helpers = quote! {
+        /// 405 with the `Allow` header listing what the path accepts.
+        async fn method_not_allowed(method: axum::http::Method, route: &'static str, allow: &'static str) -> Response {
+            let id = server::new_request_id();
+            server::traced(&method, Some(route), &id, async {
+                let mut response = reject(&[], Problem::new(StatusCode::METHOD_NOT_ALLOWED, format!("this path accepts only {allow}")), &id);
+                response.headers_mut().insert(axum::http::header::ALLOW, axum::http::HeaderValue::from_static(allow));
+                response
+            })
+            .await
+        }
+
+        /// Serves `api` on a free port of 127.0.0.1 until the handle is
+        /// dropped or shut down, for tests (a mock that implements only the
+        /// methods a test needs): every request is accepted whatever its
+        /// credentials, with the default limits. Returns the base URL
+        /// (`http://127.0.0.1:PORT`) to give a client. Needs a Tokio runtime.
+        pub async fn serve<T: Api>(api: T) -> std::io::Result<(String, server::ServerHandle)> {
+            server::serve_local(router(api, ServerConfig::new(server::AllowAll))).await
+        }
+    };
+    (api_trait, routing, helpers)
+}
+
+/// The `Webhooks` trait a receiver implements, `webhooks_router` and
+/// `webhook_routes`, which mount each webhook at a path the user chooses,
+/// and `serve_webhooks`. The handlers, replies and error bodies are the
+/// operations' own (see [`handler`]).
+fn webhook_parts(
+    api: &Api,
+    trait_methods: &[TokenStream],
+) -> (TokenStream, TokenStream, TokenStream) {
+    let title = format!(
+        " The webhooks of {}, as a receiver implements them: the requests the API sends to its user.",
+        api.title.trim()
+    );
+    let webhooks_trait = quote! {
+        #[doc = #title]
+        ///
+        /// Each method receives the validated inputs and returns a reply that
+        /// can only carry a status the spec documents for that webhook.
+        /// [`webhooks_router`] serves them, each at its default path;
+        /// [`webhook_routes`] at the paths the receiver chooses.
+        ///
+        /// A method has a default, so that a receiver (a mock in a test)
+        /// implements only what it needs: it answers in the spec's error body,
+        /// saying that the webhook is not implemented, with the webhook's
+        /// documented 501 if any, else 500, else its first documented 5xx
+        /// (501 for a `5XX` range), else its first documented 4xx (400 for a
+        /// `4XX` range), the first of these whose body the layer can fill. A
+        /// method without such a status has no default.
+        pub trait Webhooks: Send + Sync + 'static {
+            #(#trait_methods)*
+        }
+    };
+    let routes = api.webhooks.iter().map(|op| {
+        let var = ident(&op.type_name);
+        let h = format_ident!("handle_{}", op.rust);
+        let route = if super::is_standard_method(&op.method) {
+            let filter = format_ident!("{}", op.method);
+            quote! { axum::routing::on(axum::routing::MethodFilter::#filter, #h::<T>) }
+        } else {
+            // A method axum's router has no filter for is checked by name.
+            let method = &op.method;
+            quote! {
+                axum::routing::any(|state: State<Arc<Shared<T>>>, request: Request| async move {
+                    if request.method().as_str() == #method {
+                        #h(state, request).await
+                    } else {
+                        webhook_method_not_allowed(request.method().clone()).await
+                    }
+                })
+            }
+        };
+        quote! { .route(&path_for(types::Webhook::#var), #route) }
+    });
+    let routing = quote! {
+        /// The routes of every webhook, served by `hooks`, each at its
+        /// [`default_path`](types::Webhook::default_path) (`/` and its name),
+        /// answering 404 in the spec's error body for any other path. Nest it
+        /// to serve the webhooks under a prefix
+        /// (`axum::Router::new().nest("/hooks", webhooks_router(…))`).
+        pub fn webhooks_router<T: Webhooks>(hooks: T, config: ServerConfig) -> axum::Router {
+            webhook_routes(hooks, config, |hook| hook.default_path().to_owned()).fallback(not_found)
+        }
+
+        /// The routes of every webhook, served by `hooks`, each at the path
+        /// `path_for` gives it (as it appears in URLs, such as `/hooks/pets`),
+        /// without a fallback, to merge with other routers.
+        ///
+        /// Webhooks given one path share it when their methods differ (a
+        /// webhook sent with a method other than OpenAPI 3.0's needs a path of
+        /// its own); any other method gets 405 in the spec's error body.
+        ///
+        /// # Panics
+        ///
+        /// As axum's router does, when two webhooks with the same method are
+        /// given the same path, or a path is not one axum accepts.
+        pub fn webhook_routes<T: Webhooks>(
+            hooks: T,
+            config: ServerConfig,
+            path_for: impl Fn(types::Webhook) -> String,
+        ) -> axum::Router {
+            let state = Arc::new(Shared { api: hooks, config });
+            axum::Router::new()
+                #(#routes)*
+                .method_not_allowed_fallback(webhook_method_not_allowed)
+                .with_state(state)
+        }
+    };
+    let helpers = quote! {
+        /// 405 for a webhook's path, whose methods are known only once the
+        /// paths are chosen: axum adds the `Allow` header.
+        async fn webhook_method_not_allowed(method: axum::http::Method) -> Response {
+            let id = server::new_request_id();
+            server::traced(&method, None, &id, async {
+                reject(&[], Problem::new(StatusCode::METHOD_NOT_ALLOWED, format!("this path does not accept {method}")), &id)
+            })
+            .await
+        }
+
+        /// Serves `hooks` on a free port of 127.0.0.1 until the handle is
+        /// dropped or shut down, for tests (a receiver that implements only the
+        /// webhooks a test needs), as [`webhooks_router`] mounts them: every
+        /// request is accepted whatever its credentials, with the default
+        /// limits. Returns the base URL (`http://127.0.0.1:PORT`) to give a
+        /// `WebhookSender`. Needs a Tokio runtime.
+        pub async fn serve_webhooks<T: Webhooks>(hooks: T) -> std::io::Result<(String, server::ServerHandle)> {
+            server::serve_local(webhooks_router(hooks, ServerConfig::new(server::AllowAll))).await
+        }
+    };
+    (webhooks_trait, routing, helpers)
 }
 
 /// The inputs of an operation in trait-method order: path, query, header
@@ -233,7 +380,7 @@ fn trait_method(
     let reply = reply_name(op);
     let inputs = inputs(op);
     let args = inputs.iter().map(|(n, t)| quote! { #n: #t });
-    let line = format!("`{} {}`", op.method, op.path);
+    let line = super::request_line(op);
     let default = not_implemented(op, reg, sizes, filled);
     let default_doc = default.as_ref().map(|(status, _)| {
         format!("Unless implemented, answers {status} in the spec's error body, saying that the operation is not implemented.")
@@ -682,8 +829,41 @@ fn routes(api: &Api) -> TokenStream {
     }
     let mut out = TokenStream::new();
     for (path, ops) in by_path {
+        let allow = ops
+            .iter()
+            .map(|op| op.method.as_str())
+            .collect::<Vec<_>>()
+            .join(", ");
+        let route = &ops[0].path;
+        let not_allowed = quote! { method_not_allowed(method, #route, #allow) };
+        let (standard, other): (Vec<&Operation>, Vec<&Operation>) = ops
+            .iter()
+            .partition(|op| super::is_standard_method(&op.method));
+        // Methods axum's router has no filter for (`QUERY`, those of
+        // `additionalOperations`) reach the fallback, which dispatches them
+        // by name; any other method gets 405 there.
+        let fallback = if other.is_empty() {
+            quote! { |method: axum::http::Method| #not_allowed }
+        } else {
+            let arms = other.iter().map(|op| {
+                let method = &op.method;
+                let h = format_ident!("handle_{}", op.rust);
+                quote! { #method => #h(state, request).await, }
+            });
+            quote! {
+                |state: State<Arc<Shared<T>>>, request: Request| async move {
+                    match request.method().as_str() {
+                        #(#arms)*
+                        _ => {
+                            let method = request.method().clone();
+                            #not_allowed.await
+                        }
+                    }
+                }
+            }
+        };
         let mut chain = TokenStream::new();
-        for (i, op) in ops.iter().enumerate() {
+        for (i, op) in standard.iter().enumerate() {
             let filter = format_ident!("{}", op.method);
             let h = format_ident!("handle_{}", op.rust);
             chain.extend(if i == 0 {
@@ -692,15 +872,12 @@ fn routes(api: &Api) -> TokenStream {
                 quote! { .on(axum::routing::MethodFilter::#filter, #h::<T>) }
             });
         }
-        let allow = ops
-            .iter()
-            .map(|op| op.method.as_str())
-            .collect::<Vec<_>>()
-            .join(", ");
-        let route = &ops[0].path;
-        out.extend(
-            quote! { .route(#path, #chain.fallback(|method: axum::http::Method| method_not_allowed(method, #route, #allow))) },
-        );
+        let chain = if standard.is_empty() {
+            quote! { axum::routing::any(#fallback) }
+        } else {
+            quote! { #chain.fallback(#fallback) }
+        };
+        out.extend(quote! { .route(#path, #chain) });
     }
     out
 }
@@ -738,7 +915,7 @@ fn error_struct<'r>(r: &'r crate::ir::Response, reg: &Registry<'_>) -> Option<&'
 /// the most error responses use (the first by name on a tie).
 fn fallback_body(api: &Api, reg: &Registry<'_>) -> Option<String> {
     let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
-    for op in &api.operations {
+    for op in api.all_operations() {
         for r in op.errors() {
             if let Some(n) = error_struct(r, reg) {
                 *counts.entry(n).or_default() += 1;
@@ -785,7 +962,7 @@ fn error_tables(api: &Api, reg: &Registry<'_>, fallback: Option<&str>) -> (Token
     if let Some(n) = fallback {
         collect_tables(n, reg, &mut used);
     }
-    for op in &api.operations {
+    for op in api.all_operations() {
         for (_, n) in error_entries(op, reg, fallback) {
             collect_tables(n, reg, &mut used);
         }
@@ -818,7 +995,7 @@ fn error_tables(api: &Api, reg: &Registry<'_>, fallback: Option<&str>) -> (Token
             ];
         },
     });
-    for op in &api.operations {
+    for op in api.all_operations() {
         let Some(konst) = errors_const(op, reg, fallback) else {
             continue;
         };
@@ -912,6 +1089,21 @@ fn parse_param(kind: &Kind, raw: TokenStream, field: &str) -> TokenStream {
 fn param_extract(p: &Param, rust: &Ident, position: usize) -> TokenStream {
     let name = &p.name;
     match p.location {
+        Location::QueryString(encoding) => {
+            let read = match (encoding, p.required) {
+                (QueryEncoding::Form, true) => quote!(server::query_string_form),
+                (QueryEncoding::Form, false) => quote!(server::optional_query_string_form),
+                (QueryEncoding::Json, true) => quote!(server::query_string_json),
+                (QueryEncoding::Json, false) => quote!(server::optional_query_string_json),
+            };
+            let t = kind_tokens_in(&p.ty.kind, Some(&types_mod()));
+            let t = if p.required {
+                t
+            } else {
+                quote! { Option<#t> }
+            };
+            quote! { let #rust: #t = #read(&parts.uri, #name).map_err(fail)?; }
+        }
         Location::Path => {
             let position = Literal::usize_unsuffixed(position);
             let parsed = parse_param(&p.ty.kind, quote!(&path[#position]), name);
@@ -972,7 +1164,11 @@ fn param_extract(p: &Param, rust: &Ident, position: usize) -> TokenStream {
 fn handler(op: &Operation, reg: &Registry<'_>, fallback: Option<&str>) -> TokenStream {
     let h = format_ident!("handle_{}", op.rust);
     let inner = format_ident!("serve_{}", op.rust);
-    let route = &op.path;
+    // A webhook is served at a path its receiver chooses: its spans name it.
+    let (route, bound) = match &op.webhook {
+        Some(name) => (name, ident("Webhooks")),
+        None => (&op.path, ident("Api")),
+    };
     let method = ident(&op.rust);
     let errors = if let Some(konst) = errors_const(op, reg, fallback) {
         quote!(#konst)
@@ -1081,6 +1277,10 @@ fn handler(op: &Operation, reg: &Registry<'_>, fallback: Option<&str>) -> TokenS
     let needs_bytes = op.body.is_some() || secured;
     let needs_parts = path_count > 0
         || query.is_some()
+        || op
+            .params
+            .iter()
+            .any(|p| matches!(p.location, Location::QueryString(_)))
         || op.params.iter().any(|p| p.location == Location::Header)
         || json_body
         || secured;
@@ -1098,14 +1298,14 @@ fn handler(op: &Operation, reg: &Registry<'_>, fallback: Option<&str>) -> TokenS
         quote! { #read_body; }
     };
     quote! {
-        async fn #h<T: Api>(State(state): State<Arc<Shared<T>>>, request: Request) -> Response {
+        async fn #h<T: #bound>(State(state): State<Arc<Shared<T>>>, request: Request) -> Response {
             let request_id = server::new_request_id();
             let method = request.method().clone();
             server::respond(method, #route, &request_id, #inner(&state, request, &request_id)).await
         }
 
         /// Enforces the spec, then calls the implementation.
-        async fn #inner<T: Api>(state: &Shared<T>, request: Request, request_id: &str) -> Result<Response, Response> {
+        async fn #inner<T: #bound>(state: &Shared<T>, request: Request, request_id: &str) -> Result<Response, Response> {
             let fail = |problem: Problem| reject(#errors, problem, request_id);
             #parts_binding
             #check_head

@@ -110,6 +110,10 @@ impl<'a> Sizes<'a> {
                 Layout::new(bytes, bytes, false)
             }
             Kind::Named(name) => self.named(name),
+            Kind::Tuple(members) => {
+                let members: Vec<Layout> = members.iter().map(|m| self.ty(m)).collect();
+                aggregate(&members)
+            }
         }
     }
 
@@ -358,6 +362,7 @@ mod tests {
             security_schemes: Vec::new(),
             types,
             operations: Vec::new(),
+            webhooks: Vec::new(),
         }
     }
 

@@ -62,7 +62,8 @@ fn effective(ty: &Ty) -> Constraints {
             allowed: c.allowed.clone(),
             ..Constraints::default()
         },
-        Kind::Boolean | Kind::Any | Kind::Named(_) => Constraints::default(),
+        // A tuple's length is its type; its members check themselves.
+        Kind::Boolean | Kind::Any | Kind::Named(_) | Kind::Tuple(_) => Constraints::default(),
     }
 }
 
@@ -202,6 +203,12 @@ fn phrases(ty: &Ty) -> Vec<Phrase> {
             out.extend(count_phrase(c.min_properties, c.max_properties, "entry"));
             out.extend(nested_phrase("each value", value));
         }
+        Kind::Tuple(members) => {
+            for (i, member) in members.iter().enumerate() {
+                // Named as the violations name them (`field[0]`).
+                out.extend(nested_phrase(&format!("`[{i}]`"), member));
+            }
+        }
         Kind::Boolean | Kind::Any | Kind::Named(_) => {}
     }
     out
@@ -266,10 +273,16 @@ impl<'a> Registry<'a> {
             types,
             requested: HashSet::new(),
         };
-        for op in &api.operations {
+        for op in api.all_operations() {
             if let Some(body) = &op.body {
                 if let Encoding::Json(ty) | Encoding::Form(ty) = &body.encoding {
                     reg.mark_requested(ty);
+                }
+            }
+            // A whole query string is read like a body.
+            for p in &op.params {
+                if matches!(p.location, crate::ir::Location::QueryString(_)) {
+                    reg.mark_requested(&p.ty);
                 }
             }
         }
@@ -300,6 +313,11 @@ impl<'a> Registry<'a> {
     fn mark_requested(&mut self, ty: &'a Ty) {
         match &ty.kind {
             Kind::Array(item) | Kind::Map(item) => self.mark_requested(item),
+            Kind::Tuple(members) => {
+                for m in members {
+                    self.mark_requested(m);
+                }
+            }
             Kind::Named(n) => {
                 let Some(def) = self.get(n) else { return };
                 if !self.requested.insert(def.name()) {
@@ -339,6 +357,7 @@ impl<'a> Registry<'a> {
         }
         match &ty.kind {
             Kind::Array(item) | Kind::Map(item) => self.needs(item),
+            Kind::Tuple(members) => members.iter().any(|m| self.needs(m)),
             Kind::Named(n) => self.needs.get(n.as_str()).copied().unwrap_or(false),
             _ => false,
         }
@@ -448,6 +467,22 @@ impl<'a> Registry<'a> {
                     });
                 }
             }
+            Kind::Tuple(members) => {
+                let value = value.expr();
+                for (i, member) in members.iter().enumerate() {
+                    let index = proc_macro2::Literal::usize_unsuffixed(i);
+                    let member_value = CheckedValue::Place(quote!(#value.#index));
+                    let inner = self.checks_at(member, &member_value, quote!(field));
+                    if !inner.is_empty() {
+                        out.extend(quote! {
+                            {
+                                let field = &crate::runtime::validation::Index(#field, #index);
+                                #inner
+                            }
+                        });
+                    }
+                }
+            }
             Kind::Named(_) => out.extend(quote! { checker.nested(#field, #by_ref); }),
             Kind::Boolean | Kind::Any => {}
         }
@@ -473,7 +508,11 @@ impl<'a> Registry<'a> {
         binding: &proc_macro2::Ident,
         by_ref: bool,
     ) -> Option<TokenStream> {
-        let field = &p.name;
+        // The properties of a whole query string are named as its keys.
+        let field = match p.location {
+            crate::ir::Location::QueryString(_) => "",
+            _ => &p.name,
+        };
         let plain = Ty {
             nullable: false,
             ..p.ty.clone()
@@ -571,18 +610,20 @@ pub fn types_module(api: &Api, reg: &Registry<'_>) -> TokenStream {
             TypeDef::Union(u) => union_def(u, reg, &sizes),
         });
     }
-    let owners = error_enum_owners(api, &sizes);
+    let ops: Vec<&Operation> = api.all_operations().collect();
+    let owners = error_enum_owners(&ops, &sizes);
     // For each owner, the later operations whose error names alias its enum.
-    let mut sharing: Vec<Vec<&Operation>> = vec![Vec::new(); api.operations.len()];
-    for (op, owner) in api.operations.iter().zip(&owners) {
+    let mut sharing: Vec<Vec<&Operation>> = vec![Vec::new(); ops.len()];
+    for (op, owner) in ops.iter().zip(&owners) {
         if let Some(owner) = owner {
             sharing[*owner].push(op);
         }
     }
-    for ((op, owner), sharing) in api.operations.iter().zip(&owners).zip(&sharing) {
-        let shared = owner.map(|o| &api.operations[o]);
+    for ((op, owner), sharing) in ops.iter().zip(&owners).zip(&sharing) {
+        let shared = owner.map(|o| ops[o]);
         out.extend(outcome_enums(op, reg, &sizes, shared, sharing));
     }
+    out.extend(webhook_enum(api));
     let mut imports = Vec::new();
     if api
         .types
@@ -1045,6 +1086,10 @@ fn variant_doc(ty: &Ty) -> String {
         Kind::Boolean => "A boolean".to_owned(),
         Kind::Array(_) => "An array".to_owned(),
         Kind::Map(_) => "An object of arbitrary properties".to_owned(),
+        Kind::Tuple(members) if members.len() == 1 => {
+            "A tuple: an array of exactly 1 item".to_owned()
+        }
+        Kind::Tuple(members) => format!("A tuple: an array of exactly {} items", members.len()),
         Kind::Any => "Any JSON value".to_owned(),
         Kind::Named(n) => format!("A [`{n}`]"),
     };
@@ -1101,10 +1146,9 @@ fn status_doc(r: &Response, boxed: bool) -> TokenStream {
 /// An API whose operations all answer the same error body then compiles one
 /// error type (with its `Display`, `Error` and `ErrorMetadata` impls, and
 /// the runtime's generic code over it) instead of one per operation.
-fn error_enum_owners(api: &Api, sizes: &Sizes<'_>) -> Vec<Option<usize>> {
+fn error_enum_owners(ops: &[&Operation], sizes: &Sizes<'_>) -> Vec<Option<usize>> {
     let mut first: std::collections::HashMap<Vec<String>, usize> = std::collections::HashMap::new();
-    api.operations
-        .iter()
+    ops.iter()
         .enumerate()
         .map(|(i, op)| {
             let boxed = sizes.boxed_outcomes(op);
@@ -1132,6 +1176,72 @@ fn error_enum_owners(api: &Api, sizes: &Sizes<'_>) -> Vec<Option<usize>> {
             }
         })
         .collect()
+}
+
+/// `Webhook`: one variant per webhook operation, naming it for the server's
+/// `webhook_routes` and the client's `WebhookSender`, which choose where
+/// each is served; nothing without webhooks.
+fn webhook_enum(api: &Api) -> TokenStream {
+    if api.webhooks.is_empty() {
+        return TokenStream::new();
+    }
+    let variants = api.webhooks.iter().map(|op| {
+        let var = ident(&op.type_name);
+        let name = op.webhook.as_deref().unwrap_or_default();
+        let head = format!("The `{name}` webhook (`{}`).", op.method);
+        let d = doc(paragraphs(&[Some(&head), op.summary.as_deref()]).as_deref());
+        quote! { #d #var, }
+    });
+    let all = api.webhooks.iter().map(|op| ident(&op.type_name));
+    let arms = |value: &dyn Fn(&Operation) -> String| -> Vec<TokenStream> {
+        api.webhooks
+            .iter()
+            .map(|op| {
+                let var = ident(&op.type_name);
+                let v = value(op);
+                quote! { Self::#var => #v, }
+            })
+            .collect()
+    };
+    let names = arms(&|op| op.webhook.clone().unwrap_or_default());
+    let methods = arms(&|op| op.method.clone());
+    let paths = arms(&|op| op.path.clone());
+    let d = format!(
+        " The webhooks of {}: the requests the API sends to a receiver its user runs.",
+        api.title.trim()
+    );
+    quote! {
+        #[doc = #d]
+        ///
+        /// The server's `webhook_routes` and the client's `WebhookSender` take a
+        /// function from a webhook to the path it is served at; by default each
+        /// is at its [`default_path`](Self::default_path).
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Webhook {
+            #(#variants)*
+        }
+
+        impl Webhook {
+            /// Every webhook, in the order the spec lists them.
+            pub const ALL: &'static [Self] = &[#(Self::#all),*];
+
+            /// The webhook's name in the spec.
+            pub fn name(self) -> &'static str {
+                match self { #(#names)* }
+            }
+
+            /// The method the webhook is sent with.
+            pub fn method(self) -> &'static str {
+                match self { #(#methods)* }
+            }
+
+            /// Where a receiver serves the webhook unless told otherwise: `/` and
+            /// its name, percent-encoded where a path needs it.
+            pub fn default_path(self) -> &'static str {
+                match self { #(#paths)* }
+            }
+        }
+    }
 }
 
 /// An operation's `…Success` enum (when it has several successes) and its
@@ -1499,6 +1609,28 @@ mod tests {
             field_doc(&f),
             "The `ids` property.\n\n1 to 100 items. Each item: at most 255 characters."
         );
+    }
+
+    #[test]
+    fn tuple_members_are_documented_by_position() {
+        let member = Ty {
+            kind: Kind::Integer("i32"),
+            constraints: Constraints {
+                minimum: Some((1.0, false)),
+                ..Constraints::default()
+            },
+            nullable: false,
+        };
+        let tuple = Ty {
+            kind: Kind::Tuple([string(None, Some(8)), member, string(None, None)].into()),
+            ..Ty::default()
+        };
+        let f = field(None, array(tuple.clone(), None, None), None);
+        assert_eq!(
+            field_doc(&f),
+            "The `ids` property.\n\nEach item: `[0]`: at most 8 characters, `[1]`: at least 1."
+        );
+        assert_eq!(variant_doc(&tuple), "A tuple: an array of exactly 3 items.");
     }
 
     #[test]

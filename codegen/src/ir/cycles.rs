@@ -8,11 +8,13 @@ use super::{Kind, Ty, TypeDef};
 /// Boxes struct fields and union variants that would otherwise make a type
 /// contain itself.
 pub(super) fn break_cycles(types: &mut [TypeDef]) {
-    // Direct (unboxed, not behind Vec/Map) edges between named types.
-    fn direct(ty: &Ty) -> Option<&str> {
+    // Direct (unboxed, not behind Vec/Map) edges between named types: a
+    // tuple holds its members in place.
+    fn direct(ty: &Ty) -> Vec<&str> {
         match &ty.kind {
-            Kind::Named(n) => Some(n),
-            _ => None,
+            Kind::Named(n) => vec![n.as_str()],
+            Kind::Tuple(members) => members.iter().flat_map(direct).collect(),
+            _ => Vec::new(),
         }
     }
     let index: HashMap<String, usize> = types
@@ -26,14 +28,14 @@ pub(super) fn break_cycles(types: &mut [TypeDef]) {
                 .fields
                 .iter()
                 .filter(|f| !f.boxed)
-                .filter_map(|f| direct(&f.ty))
+                .flat_map(|f| direct(&f.ty))
                 .map(str::to_owned)
                 .collect(),
             TypeDef::Union(u) => u
                 .variants
                 .iter()
                 .filter(|v| !v.boxed)
-                .filter_map(|v| direct(&v.ty))
+                .flat_map(|v| direct(&v.ty))
                 .map(str::to_owned)
                 .collect(),
             TypeDef::Enum(_) => Vec::new(),
@@ -62,13 +64,13 @@ pub(super) fn break_cycles(types: &mut [TypeDef]) {
                 .fields
                 .iter()
                 .enumerate()
-                .filter_map(|(j, f)| direct(&f.ty).map(|n| (j, n.to_owned())))
+                .flat_map(|(j, f)| direct(&f.ty).into_iter().map(move |n| (j, n.to_owned())))
                 .collect(),
             TypeDef::Union(u) => u
                 .variants
                 .iter()
                 .enumerate()
-                .filter_map(|(j, v)| direct(&v.ty).map(|n| (j, n.to_owned())))
+                .flat_map(|(j, v)| direct(&v.ty).into_iter().map(move |n| (j, n.to_owned())))
                 .collect(),
             TypeDef::Enum(_) => Vec::new(),
         };

@@ -37,6 +37,16 @@ pub struct Api {
     pub security_schemes: Vec<SecurityScheme>,
     pub types: Vec<TypeDef>,
     pub operations: Vec<Operation>,
+    /// The webhooks (OpenAPI 3.1): requests the API sends to its user, who
+    /// serves them. Modelled as operations, each with `webhook` set.
+    pub webhooks: Vec<Operation>,
+}
+
+impl Api {
+    /// The operations, then the webhooks: everything with types of its own.
+    pub fn all_operations(&self) -> impl Iterator<Item = &Operation> {
+        self.operations.iter().chain(&self.webhooks)
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -94,6 +104,12 @@ pub enum Kind {
     Number(&'static str),
     Boolean,
     Array(Box<Ty>),
+    /// A fixed-length array whose positions have types of their own
+    /// (`prefixItems` closed by `items: false` or `maxItems`): a Rust tuple,
+    /// which serde reads and writes as a JSON array of exactly that length.
+    /// (A boxed slice rather than a `Vec`: it keeps `Kind`, and so `Ty`, as
+    /// small as before.)
+    Tuple(Box<[Ty]>),
     /// A string-keyed map.
     Map(Box<Ty>),
     /// Any JSON value.
@@ -222,6 +238,9 @@ pub struct Operation {
     pub id: String,
     /// Where the operation is in the document.
     pub pointer: String,
+    /// The webhook's name, when the operation is a webhook (then `path` is
+    /// where a receiver serves it unless told otherwise).
+    pub webhook: Option<String>,
     /// snake_case method name.
     pub rust: String,
     /// UpperCamelCase prefix for the operation's own types.
@@ -254,6 +273,18 @@ pub enum Location {
     Path,
     Query,
     Header,
+    /// The whole query string (OpenAPI 3.2 `in: querystring`), one typed
+    /// value encoded as its `content` says.
+    QueryString(QueryEncoding),
+}
+
+/// How an `in: querystring` parameter is the query string.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum QueryEncoding {
+    /// `application/x-www-form-urlencoded`: an object's properties as pairs.
+    Form,
+    /// A JSON media type: the JSON text, percent-encoded.
+    Json,
 }
 
 impl Location {
@@ -263,6 +294,7 @@ impl Location {
             Location::Path => "path",
             Location::Query => "query",
             Location::Header => "header",
+            Location::QueryString(_) => "querystring",
         }
     }
 }
@@ -349,10 +381,12 @@ pub struct Built {
 }
 
 /// Builds the model of `doc` as module `module` from its operations `ops`
-/// (see [`crate::openapi::operations`]), or every problem that stops it.
+/// and webhooks `hooks` (see [`crate::openapi::operations`] and
+/// [`crate::openapi::webhooks`]), or every problem that stops it.
 pub fn build(
     doc: &Document,
     ops: &[OperationSite<'_>],
+    hooks: &[OperationSite<'_>],
     module: &str,
 ) -> Result<Built, Vec<Diagnostic>> {
     let mut b = Builder {
@@ -376,7 +410,13 @@ pub fn build(
     let title = text(info.and_then(|i| i.get("title"))).unwrap_or_else(|| module.to_owned());
     let version = text(info.and_then(|i| i.get("version"))).unwrap_or_default();
     let description = text(info.and_then(|i| i.get("description")));
-    b.reserve_operation_names(ops);
+    // Operations and webhooks share the names of methods and types.
+    let sites: Vec<OperationSite<'_>> = ops.iter().chain(hooks).cloned().collect();
+    if !hooks.is_empty() {
+        // The enum naming the webhooks, beside the spec's types.
+        b.used_names.insert("Webhook".to_owned());
+    }
+    b.reserve_operation_names(&sites);
     let servers = b.servers();
     let security_schemes = b.security_schemes();
     b.credential_headers = security_schemes
@@ -386,7 +426,10 @@ pub fn build(
             SecurityKind::Other { .. } => None,
         })
         .collect();
-    let operations = b.operations(ops);
+    let (webhooks, operations) = b
+        .operations(&sites)
+        .into_iter()
+        .partition(|op| op.webhook.is_some());
     // Named component schemas are all generated, used or not, in document order.
     if let Some(schemas) = root
         .pointer("/components/schemas")
@@ -414,6 +457,7 @@ pub fn build(
             security_schemes,
             types,
             operations,
+            webhooks,
         },
         warnings: b.warnings,
         skipped: b.skipped,

@@ -5,8 +5,8 @@ use serde_json::Value;
 
 use super::status::{parse_status, status_variant};
 use super::{
-    Builder, Diagnostic, Encoding, Kind, Location, Operation, Param, RequestBody, Response,
-    ResponseBody, SecurityKind, SecurityScheme, Server, ServerVariable, TypeDef,
+    Builder, Diagnostic, Encoding, Kind, Location, Operation, Param, QueryEncoding, RequestBody,
+    Response, ResponseBody, SecurityKind, SecurityScheme, Server, ServerVariable, TypeDef,
 };
 use crate::diagnostic::{cut, cut_message, Rule};
 use crate::naming::{camel_ident, dedupe, snake_ident};
@@ -134,12 +134,31 @@ impl<'a> Builder<'a> {
         let global_security = security_list(self.doc.value.get("security"));
         let mut ops = Vec::new();
         for site in sites {
+            if let Some(why) = site
+                .additional
+                .then(|| crate::openapi::additional_method_problem(&site.method))
+                .flatten()
+            {
+                self.warn(
+                    &site.pointer,
+                    Rule::Unsupported,
+                    format!("{why}: the operation is left out"),
+                );
+                self.skipped += 1;
+                continue;
+            }
             let before = self.errors.len();
-            let op = self.operation(site, global_security.as_ref());
+            // The document's `security` is how callers reach the API; a
+            // webhook is the API calling its user, so only its own applies.
+            let global = global_security.as_ref().filter(|_| site.webhook.is_none());
+            let op = self.operation(site, global);
             if self.errors.len() > before {
                 // One operation never costs the others: what stops it is
                 // reported, and the rest of the document generates.
-                let what = format!("{} {}", site.method.to_uppercase(), cut(&site.template));
+                let what = match &site.webhook {
+                    Some(name) => format!("the webhook `{}` ({})", cut(name), cut(&site.method)),
+                    None => format!("{} {}", cut(&site.method), cut(&site.template)),
+                };
                 let problems: Vec<Diagnostic> = self.errors.drain(before..).collect();
                 for d in problems {
                     let message = cut_message(format!("{what} is left out: {}", d.message));
@@ -171,11 +190,13 @@ impl<'a> Builder<'a> {
         site: &OperationSite<'a>,
         global_security: Option<&Vec<Vec<String>>>,
     ) -> Operation {
-        let (template, method, op, pointer) = (&site.template, site.method, site.op, &site.pointer);
+        let (template, method, op, pointer) =
+            (&site.template, &site.method, site.op, &site.pointer);
         let id = if let Some(id) = text(op.get("operationId")) {
             id
         } else {
-            let id = synthesized_id(method, template);
+            // A webhook is named by its name rather than its path.
+            let id = synthesized_id(method, site.webhook.as_deref().unwrap_or(template));
             self.warn(
                 pointer,
                 Rule::OperationIdMissing,
@@ -189,22 +210,52 @@ impl<'a> Builder<'a> {
         let type_name = camel_ident(&id);
         let order = template_names(template);
         let mut params: Vec<Param> = Vec::new();
+        // OpenAPI 3.2: one `querystring` parameter is the whole query string.
+        let query_string = site
+            .params
+            .iter()
+            .find(|p| p.resolved && p.location() == "querystring")
+            .map(|p| p.pointer.clone());
         for p in &site.params {
             if !p.resolved {
                 // A reference that does not resolve or loops: repair has
                 // reported it, and the parameter is left out.
                 continue;
             }
+            if let Some(first) = query_string
+                .as_deref()
+                .filter(|_| matches!(p.location(), "query" | "querystring"))
+            {
+                if p.pointer != first {
+                    let what = if p.location() == "query" {
+                        "a `query` parameter"
+                    } else {
+                        "a second `querystring` parameter"
+                    };
+                    self.warn(
+                        &p.pointer,
+                        Rule::Unsupported,
+                        format!(
+                            "{what} beside the `querystring` parameter, which is the whole query string: `{}` is left out",
+                            cut(p.name())
+                        ),
+                    );
+                    continue;
+                }
+            }
             if p.location() == "path" && !order.iter().any(|n| n == p.name()) {
-                self.warn(
-                    &p.pointer,
-                    Rule::PathParamUnused,
-                    format!(
+                let message = match &site.webhook {
+                    Some(_) => format!(
+                        "path parameter `{}`: a webhook is sent to the path its receiver chooses, which has no parameters; ignored",
+                        cut(p.name())
+                    ),
+                    None => format!(
                         "path parameter `{}` is not in `{}`: ignored",
                         cut(p.name()),
                         cut(template)
                     ),
-                );
+                };
+                self.warn(&p.pointer, Rule::PathParamUnused, message);
                 continue;
             }
             if p.location() == "header" && self.set_by_client(p.name()) {
@@ -265,6 +316,10 @@ impl<'a> Builder<'a> {
         if op.get("requestBody").is_some() {
             reserved.push("body");
         }
+        if site.webhook.is_some() {
+            // A webhook's request holds the path it is sent to.
+            reserved.push("path");
+        }
         let mut names: Vec<String> = reserved.iter().map(|n| (*n).to_owned()).collect();
         names.extend(params.iter().map(|p| p.rust.clone()));
         dedupe(&mut names);
@@ -312,10 +367,11 @@ impl<'a> Builder<'a> {
             .unwrap_or_default();
         Operation {
             pointer: pointer.clone(),
+            webhook: site.webhook.clone(),
             rust: snake_ident(&id),
             id,
             type_name,
-            method: method.to_uppercase(),
+            method: method.clone(),
             path: template.to_owned(),
             summary: text(op.get("summary")),
             description: text(op.get("description")),
@@ -333,11 +389,12 @@ impl<'a> Builder<'a> {
             Some("path") => Location::Path,
             Some("query") => Location::Query,
             Some("header") => Location::Header,
+            Some("querystring") => return self.query_string_param(p, ptr, op_type, name),
             other => {
                 let what = match other {
                     Some(o) => {
                         format!(
-                            "`{}` parameters are not supported (only path, query and header)",
+                            "`{}` parameters are not supported (only path, query, header and querystring)",
                             cut(o)
                         )
                     }
@@ -438,6 +495,86 @@ impl<'a> Builder<'a> {
             doc: text(p.get("description")),
             ty,
             explode: explode.unwrap_or(true),
+        })
+    }
+
+    /// An `in: querystring` parameter (OpenAPI 3.2): the whole query string,
+    /// described by `content`: a form of an object's properties
+    /// (`application/x-www-form-urlencoded`, preferred) or JSON text.
+    fn query_string_param(
+        &mut self,
+        p: &'a Value,
+        ptr: &str,
+        op_type: &str,
+        name: String,
+    ) -> Option<Param> {
+        let required = p.get("required") == Some(&Value::Bool(true));
+        let left_out = |b: &mut Self, at: &str, what: &str| -> Option<Param> {
+            if required {
+                b.unsupported(at, what);
+            } else {
+                b.warn(
+                    at,
+                    Rule::Unsupported,
+                    format!("{what}: optional parameter `{}` is left out", cut(&name)),
+                );
+            }
+            None
+        };
+        let content = p.get("content").and_then(Value::as_object);
+        let form = content.and_then(|c| {
+            c.iter()
+                .find(|(m, _)| media_essence(m) == "application/x-www-form-urlencoded")
+        });
+        let pick = form.map(|m| (m, QueryEncoding::Form)).or_else(|| {
+            content
+                .and_then(|c| c.iter().find(|(m, _)| is_json(m)))
+                .map(|m| (m, QueryEncoding::Json))
+        });
+        let Some(((media, m), encoding)) = pick else {
+            return left_out(
+                self,
+                ptr,
+                "a `querystring` parameter needs `content` of `application/x-www-form-urlencoded` or JSON",
+            );
+        };
+        let schema_ptr = join(&join(&join(ptr, "content"), media), "schema");
+        let Some(schema) = m.get("schema") else {
+            return left_out(
+                self,
+                &schema_ptr,
+                "a `querystring` parameter needs a schema",
+            );
+        };
+        let ty = self.ty(
+            schema,
+            &schema_ptr,
+            &format!("{op_type}{}", camel_ident(&name)),
+        )?;
+        let object = match &ty.kind {
+            Kind::Map(_) => true,
+            Kind::Named(n) => matches!(
+                self.types.iter().find(|(t, _)| t == n),
+                Some((_, TypeDef::Struct(_)))
+            ),
+            _ => false,
+        };
+        if encoding == QueryEncoding::Form && !object {
+            return left_out(
+                self,
+                &schema_ptr,
+                "a form query string holds an object's properties, and this schema is not an object",
+            );
+        }
+        Some(Param {
+            rust: snake_ident(&name),
+            name,
+            location: Location::QueryString(encoding),
+            required,
+            doc: text(p.get("description")),
+            ty,
+            explode: true,
+            credential: None,
         })
     }
 
@@ -562,7 +699,7 @@ impl<'a> Builder<'a> {
 /// A method name for an operation without an `operationId`: the method and
 /// the path's words (`GET /v1/{project_id}/items` → `get_v1_project_id_items`).
 fn synthesized_id(method: &str, template: &str) -> String {
-    let mut id = method.to_owned();
+    let mut id = method.to_ascii_lowercase();
     for word in template.split(|c: char| !c.is_ascii_alphanumeric()) {
         if !word.is_empty() {
             id.push('_');

@@ -12,7 +12,7 @@ use super::{
 };
 use crate::diagnostic::{cut, Rule};
 use crate::naming::{camel_ident, dedupe, snake_ident};
-use crate::openapi::{join, text, unescape_token};
+use crate::openapi::{is_false_schema, join, text, unescape_token};
 
 impl<'a> Builder<'a> {
     /// The Ty for a component reference, registering the component on first use.
@@ -156,6 +156,20 @@ impl<'a> Builder<'a> {
             .and_then(Value::as_str)
             .unwrap_or_default();
         let typ = obj.get("type").and_then(Value::as_str);
+        if matches!(typ, None | Some("array")) {
+            if let Some(prefix) = obj
+                .get("prefixItems")
+                .and_then(Value::as_array)
+                .filter(|p| !p.is_empty())
+            {
+                let kind = self.tuple(obj, prefix, ptr, hint, &mut c)?;
+                return Some(Ty {
+                    kind,
+                    constraints: c,
+                    nullable,
+                });
+            }
+        }
         let kind = match typ {
             Some("string") => {
                 let rules = super::TextRules {
@@ -204,6 +218,65 @@ impl<'a> Builder<'a> {
             constraints: c,
             nullable,
         })
+    }
+
+    /// An array schema with `prefixItems`: a tuple when nothing can follow
+    /// the listed positions (`items: false`, or `maxItems` equal to their
+    /// number), else a list; `c` loses the counts a tuple's type states.
+    fn tuple(
+        &mut self,
+        obj: &'a serde_json::Map<String, Value>,
+        prefix: &'a [Value],
+        ptr: &str,
+        hint: &str,
+        c: &mut Constraints,
+    ) -> Option<Kind> {
+        let n = prefix.len();
+        let prefix_ptr = join(ptr, "prefixItems");
+        let items = obj.get("items");
+        let closed = items.is_some_and(is_false_schema) || c.max_items == Some(n);
+        if closed && n <= MAX_TUPLE {
+            let mut members = Vec::with_capacity(n);
+            for (i, member) in prefix.iter().enumerate() {
+                let m_ptr = format!("{prefix_ptr}/{i}");
+                members.push(self.ty(member, &m_ptr, &format!("{hint}Item{i}"))?);
+            }
+            if let Some(min) = c.min_items.filter(|m| *m < n) {
+                self.warn(
+                    &join(ptr, "minItems"),
+                    Rule::Unsupported,
+                    format!("`minItems: {min}` lets the array stop before the last of its {n} positions: the tuple needs all of them"),
+                );
+            }
+            if c.unique_items {
+                self.warn(
+                    &join(ptr, "uniqueItems"),
+                    Rule::Unsupported,
+                    "`uniqueItems` is not checked on a tuple",
+                );
+            }
+            // The tuple's type fixes its length.
+            c.min_items = None;
+            c.max_items = None;
+            c.unique_items = false;
+            return Some(Kind::Tuple(members.into()));
+        }
+        // Every position alike (and like `items`): an ordinary array.
+        if let Some(schema) = items.filter(|i| i.is_object() && prefix.iter().all(|m| m == *i)) {
+            let item = self.ty(schema, &join(ptr, "items"), &format!("{hint}Item"))?;
+            return Some(Kind::Array(Box::new(item)));
+        }
+        let why = if closed {
+            format!("a tuple of more than {MAX_TUPLE} positions is not supported")
+        } else {
+            format!("more items may follow the {n} positions (close the tuple with `items: false` or `maxItems: {n}`)")
+        };
+        self.warn(
+            &prefix_ptr,
+            Rule::Unsupported,
+            format!("{why}: the array's items are untyped (`serde_json::Value`)"),
+        );
+        Some(Kind::Array(Box::default()))
     }
 
     /// Registers the named type `name` for the schema at `ptr`.
@@ -514,6 +587,10 @@ impl<'a> Builder<'a> {
         }))
     }
 }
+
+/// The most positions a tuple may have: Rust implements `Clone`, `Debug`,
+/// `PartialEq` and `Default` for tuples up to this length.
+const MAX_TUPLE: usize = 12;
 
 /// The single value of a `type`-like property that an inline object variant
 /// pins with a one-value enum, used to name the variant.
