@@ -168,8 +168,8 @@ pub fn generate(
         }
         let mut worked_around = repaired.warnings;
         worked_around.extend(built.warnings);
-        summary.operations += ops.len();
-        summary.skipped += built.skipped;
+        summary.operations += ops.len() + repaired.left_out;
+        summary.skipped += built.skipped + repaired.left_out;
         summary.generated += built.api.operations.len();
         // An operation is degraded when a warning sits at or below it: the
         // warnings' pointers, sorted once, are looked up per operation.

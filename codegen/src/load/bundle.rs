@@ -17,11 +17,18 @@
 //!   A cycle of such copies is an error.
 //! - A root `components/<kind>/<name>` entry that is only a reference to
 //!   another file takes that file's content under its own name.
+//! - A reference that cannot be followed (the file is missing, unreadable or
+//!   does not parse, the fragment does not resolve, a URL) is left where it
+//!   is, as a reference that does not resolve: it costs only what uses it,
+//!   as a dangling local reference does. The document remembers why
+//!   ([`Document::dangling`]) and the problem, located where the reference is
+//!   written ([`Document::unresolved`]): the validator reports it, generation
+//!   works around it with a warning (`repair`), `--strict` refuses it.
 //!
 //! Every node keeps the file and position it was written at, so diagnostics
 //! point into the right file. Each file is read and parsed once.
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
@@ -95,8 +102,11 @@ struct Hoist {
 /// `Err` only when the root file cannot be read. A file that is not UTF-8 is
 /// a `syntax` problem at its first byte that is not. A reference that cannot
 /// be followed (missing file, bad fragment, a file that does not parse, a
-/// URL, a cycle of copied references) is an `unresolved-ref` problem located
-/// at the `$ref` in the file where it is written, and leaves no document.
+/// URL) is an `unresolved-ref` problem located at the `$ref` in the file
+/// where it is written, kept in the document ([`Document::unresolved`]) with
+/// the reference left unresolved. A cycle of copied references, or a document
+/// past the limits (files, bytes, nodes), is such a problem too, and leaves
+/// no document.
 pub fn load_path(path: &Path, name: &str) -> Result<Loaded, Unreadable> {
     let unreadable = |source| Unreadable {
         file: name.to_owned(),
@@ -132,6 +142,8 @@ pub fn load_path(path: &Path, name: &str) -> Result<Loaded, Unreadable> {
                 .into_iter()
                 .map(|(k, position)| (k, Spot { file: 0, position }))
                 .collect(),
+            dangling: BTreeMap::new(),
+            unresolved: Vec::new(),
         };
         diagnostic::sort(&mut problems);
         return Ok(Loaded {
@@ -149,7 +161,7 @@ pub fn load_path(path: &Path, name: &str) -> Result<Loaded, Unreadable> {
     let mut bundler = Bundler {
         prefetched,
         sources: vec![Rc::new(root)],
-        by_path: HashMap::from([(canonical, Some(0))]),
+        by_path: HashMap::from([(canonical, Ok(0))]),
         canonical: canonical_paths,
         bytes: text.len(),
         problems: Vec::new(),
@@ -161,9 +173,14 @@ pub fn load_path(path: &Path, name: &str) -> Result<Loaded, Unreadable> {
         slots: HashSet::new(),
         inlining: Vec::new(),
         nodes: 0,
+        dangling: BTreeMap::new(),
+        unresolved: Vec::new(),
     };
-    let document = bundler.run();
+    let mut document = bundler.run();
     problems.append(&mut bundler.problems);
+    if bundler.failed {
+        problems.append(&mut document.unresolved);
+    }
     diagnostic::sort(&mut problems);
     problems.dedup();
     Ok(Loaded {
@@ -177,8 +194,8 @@ struct Bundler {
     prefetched: HashMap<PathBuf, Prefetched>,
     /// Every file read so far; the root is 0.
     sources: Vec<Rc<Source>>,
-    /// Canonical path → index in `sources` (`None`: it could not be read).
-    by_path: HashMap<PathBuf, Option<usize>>,
+    /// Canonical path → index in `sources`, or why it could not be read.
+    by_path: HashMap<PathBuf, Result<usize, String>>,
     /// A file's path as joined from a reference → its canonical path, so
     /// that each spelling is looked up on disk once.
     canonical: HashMap<PathBuf, PathBuf>,
@@ -200,6 +217,19 @@ struct Bundler {
     /// The references being copied, outermost first (for cycles).
     inlining: Vec<(usize, String)>,
     nodes: usize,
+    /// See [`Document::dangling`].
+    dangling: BTreeMap<String, String>,
+    /// See [`Document::unresolved`].
+    unresolved: Vec<Diagnostic>,
+}
+
+/// Why a reference cannot be followed.
+enum RefError {
+    /// What it names cannot be read or does not exist: the reference is left
+    /// unresolved, and costs only what uses it.
+    Dangling(String),
+    /// The document as a whole is past a limit: it is not loaded.
+    Limit(String),
 }
 
 impl Bundler {
@@ -235,11 +265,16 @@ impl Bundler {
             added.push((h.kind, h.name, copy));
         }
         self.insert_components(&mut value, added);
+        let mut unresolved = std::mem::take(&mut self.unresolved);
+        diagnostic::sort(&mut unresolved);
+        unresolved.dedup();
         Document {
             file: root.name.clone(),
             value,
             files: self.sources.iter().map(|s| s.name.clone()).collect(),
             positions: std::mem::take(&mut self.positions),
+            dangling: std::mem::take(&mut self.dangling),
+            unresolved,
         }
     }
 
@@ -428,7 +463,12 @@ impl Bundler {
             let local = match self.resolve(file, r) {
                 Ok((0, pointer)) => format!("#{pointer}"),
                 Ok((tfile, pointer)) => self.hoist(tfile, &pointer, "schemas"),
-                Err(message) => {
+                Err(RefError::Dangling(message)) => {
+                    let here = format!("{dp}/mapping/{}", escape_token(key));
+                    self.dangle(file, &at, here, message);
+                    self.unresolvable(file, r)
+                }
+                Err(RefError::Limit(message)) => {
                     self.error(file, &at, message);
                     continue;
                 }
@@ -460,7 +500,13 @@ impl Bundler {
         let shown = cut(r);
         let (tfile, pointer) = match self.resolve(file, r) {
             Ok(target) => target,
-            Err(message) => {
+            Err(RefError::Dangling(message)) => {
+                self.dangle(file, &at, format!("{dp}/$ref"), message);
+                let mut copy = self.walk_map(file, map, sp, dp, ctx, false);
+                copy.insert("$ref".to_owned(), Value::String(self.unresolvable(file, r)));
+                return Value::Object(copy);
+            }
+            Err(RefError::Limit(message)) => {
                 self.error(file, &at, message);
                 return Value::Object(map.clone());
             }
@@ -591,40 +637,58 @@ impl Bundler {
     }
 
     /// The file and JSON pointer `r` (written in `file`) points to.
-    fn resolve(&mut self, file: usize, r: &str) -> Result<(usize, String), String> {
+    fn resolve(&mut self, file: usize, r: &str) -> Result<(usize, String), RefError> {
         let shown = cut(r);
         let (path, fragment) = r.split_once('#').unwrap_or((r, ""));
-        let fragment = percent_decode(fragment)
-            .ok_or_else(|| format!("`{shown}`: the fragment is not valid percent-encoded UTF-8"))?;
+        let fragment = percent_decode(fragment).ok_or_else(|| {
+            RefError::Dangling(format!(
+                "`{shown}`: the fragment is not valid percent-encoded UTF-8"
+            ))
+        })?;
         if !fragment.is_empty() && !fragment.starts_with('/') {
-            return Err(format!(
+            return Err(RefError::Dangling(format!(
                 "`{shown}`: the fragment must be a JSON pointer (`#/...`)"
-            ));
+            )));
         }
         let target = if path.is_empty() {
             file
         } else if is_url(path) {
-            return Err(format!(
+            return Err(RefError::Dangling(format!(
                 "`{shown}` is a URL: URLs are not fetched; only files beside the document are read"
-            ));
+            )));
         } else {
-            let path = percent_decode(path)
-                .ok_or_else(|| format!("`{shown}`: the path is not valid percent-encoded UTF-8"))?;
+            let path = percent_decode(path).ok_or_else(|| {
+                RefError::Dangling(format!(
+                    "`{shown}`: the path is not valid percent-encoded UTF-8"
+                ))
+            })?;
             self.open(file, &path)?
         };
         if self.sources[target].value.pointer(&fragment).is_none() {
-            return Err(format!(
+            return Err(RefError::Dangling(format!(
                 "`{shown}`: `#{}` does not resolve in `{}`",
                 cut(&fragment),
                 cut(&self.sources[target].name)
-            ));
+            )));
         }
         Ok((target, fragment))
     }
 
+    /// `r`, written in `file`, as it is left in the bundle when it cannot be
+    /// followed: as written, unless it is local to a file that is not the
+    /// root (in the bundle it would point into the root): then prefixed with
+    /// that file's name, so that it resolves nowhere.
+    fn unresolvable(&self, file: usize, r: &str) -> String {
+        if file != 0 && r.starts_with('#') {
+            format!("{}{r}", self.sources[file].name)
+        } else {
+            r.to_owned()
+        }
+    }
+
     /// The index of the file at `path` (relative to `from`'s directory),
     /// read and parsed on first use.
-    fn open(&mut self, from: usize, path: &str) -> Result<usize, String> {
+    fn open(&mut self, from: usize, path: &str) -> Result<usize, RefError> {
         let from = Rc::clone(&self.sources[from]);
         let name = display_name(&from.name, path);
         let shown = cut(&name);
@@ -636,29 +700,30 @@ impl Bundler {
             Some(canonical) => canonical.clone(),
             None => {
                 let canonical = std::fs::canonicalize(&joined)
-                    .map_err(|e| format!("cannot read `{shown}`: {e}"))?;
+                    .map_err(|e| RefError::Dangling(format!("cannot read `{shown}`: {e}")))?;
                 self.canonical.insert(joined, canonical.clone());
                 canonical
             }
         };
-        match self.by_path.get(&canonical) {
-            Some(Some(index)) => return Ok(*index),
-            Some(None) => return Err(format!("`{shown}` cannot be loaded (see its own problems)")),
-            None => {}
+        if let Some(known) = self.by_path.get(&canonical) {
+            return known.clone().map_err(RefError::Dangling);
         }
         if self.sources.len() >= MAX_FILES {
-            return Err(format!(
+            return Err(RefError::Limit(format!(
                 "cannot read `{shown}`: a document may span at most {MAX_FILES} files"
-            ));
+            )));
         }
+        let too_many_bytes = || {
+            RefError::Limit(format!(
+                "cannot read `{}`: the document's files exceed {} MiB together",
+                shown,
+                MAX_BYTES >> 20
+            ))
+        };
         if let Some(ahead) = self.prefetched.remove(&canonical) {
             self.bytes += ahead.bytes;
             if self.bytes > MAX_BYTES {
-                return Err(format!(
-                    "cannot read `{}`: the document's files exceed {} MiB together",
-                    shown,
-                    MAX_BYTES >> 20
-                ));
+                return Err(too_many_bytes());
             }
             // Problems name the file as this reference does.
             let parsed = if ahead.parsed.problems.is_empty() || ahead.name == name {
@@ -671,24 +736,19 @@ impl Bundler {
         let bytes = match std::fs::read(&canonical) {
             Ok(bytes) => bytes,
             Err(e) => {
-                self.by_path.insert(canonical, None);
-                return Err(format!("cannot read `{shown}`: {e}"));
+                return Err(self.unreadable(canonical, format!("cannot read `{shown}`: {e}")));
             }
         };
         self.bytes += bytes.len();
         if self.bytes > MAX_BYTES {
-            return Err(format!(
-                "cannot read `{}`: the document's files exceed {} MiB together",
-                shown,
-                MAX_BYTES >> 20
-            ));
+            return Err(too_many_bytes());
         }
         let text = match utf8(&name, bytes) {
             Ok(text) => text,
             Err(problem) => {
-                self.problems.push(*problem);
-                self.by_path.insert(canonical, None);
-                return Err(format!("`{}` is not UTF-8 (see its syntax problem)", shown));
+                self.unresolved.push(*problem);
+                let why = format!("`{shown}` is not UTF-8 (see its syntax problem)");
+                return Err(self.unreadable(canonical, why));
             }
         };
         let parsed = parse(&name, &text);
@@ -702,14 +762,14 @@ impl Bundler {
         canonical: PathBuf,
         parsed: Parsed,
         shown: &str,
-    ) -> Result<usize, String> {
-        self.problems.extend(parsed.problems);
+    ) -> Result<usize, RefError> {
         let Some(value) = parsed.value else {
-            self.by_path.insert(canonical, None);
-            return Err(format!(
-                "`{shown}` does not parse (see its syntax problems)"
-            ));
+            // Its problems matter only where it is referenced.
+            self.unresolved.extend(parsed.problems);
+            let why = format!("`{shown}` does not parse (see its syntax problems)");
+            return Err(self.unreadable(canonical, why));
         };
+        self.problems.extend(parsed.problems);
         let index = self.sources.len();
         self.sources.push(Rc::new(Source {
             name,
@@ -717,12 +777,34 @@ impl Bundler {
             value,
             positions: parsed.positions,
         }));
-        self.by_path.insert(canonical, Some(index));
+        self.by_path.insert(canonical, Ok(index));
         Ok(index)
     }
 
-    /// An `unresolved-ref` problem at `pointer` in `file`.
+    /// Remembers that the file at `canonical` cannot be read, and why.
+    fn unreadable(&mut self, canonical: PathBuf, why: String) -> RefError {
+        self.by_path.insert(canonical, Err(why.clone()));
+        RefError::Dangling(why)
+    }
+
+    /// An `unresolved-ref` problem at `pointer` in `file`: the document is
+    /// not loaded.
     fn error(&mut self, file: usize, pointer: &str, message: String) {
+        let problem = self.problem(file, pointer, message);
+        self.problems.push(problem);
+        self.failed = true;
+    }
+
+    /// A reference that cannot be followed, at `pointer` in `file` (at `here`
+    /// in the bundle): left as it is, the problem remembered by the document.
+    fn dangle(&mut self, file: usize, pointer: &str, here: String, message: String) {
+        let problem = self.problem(file, pointer, message.clone());
+        self.unresolved.push(problem);
+        self.dangling.insert(here, message);
+    }
+
+    /// An `unresolved-ref` problem at `pointer` in `file`.
+    fn problem(&self, file: usize, pointer: &str, message: String) -> Diagnostic {
         let source = &self.sources[file];
         let mut p = pointer;
         let position = loop {
@@ -734,14 +816,13 @@ impl Bundler {
                 None => break Position { line: 1, column: 1 },
             }
         };
-        self.problems.push(Diagnostic::new(
+        Diagnostic::new(
             &source.name,
             position,
             pointer,
             Rule::UnresolvedRef,
             message,
-        ));
-        self.failed = true;
+        )
     }
 }
 

@@ -16,7 +16,7 @@ mod bundle;
 
 pub use bundle::load_path;
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 use saphyr_parser::{Event, Marker, Parser, ScalarStyle, Tag};
@@ -54,6 +54,16 @@ pub struct Document {
     /// Every source file's name; index 0 is the root (`file`).
     files: Vec<String>,
     positions: HashMap<String, Spot>,
+    /// References to other files that could not be followed (the file is
+    /// missing, unreadable or does not parse, the fragment does not resolve,
+    /// a URL): the pointer of each `$ref` in this document (of each copy) →
+    /// why. Each is left in place as a reference that does not resolve, so
+    /// it costs only what uses it.
+    dangling: BTreeMap<String, String>,
+    /// The loader's problems with those references, each located where it
+    /// is written, and the syntax problems of the files they name: errors
+    /// for the validator, never a reason not to load.
+    unresolved: Vec<Diagnostic>,
 }
 
 /// Where a node came from: a file (index into `Document::files`) and a position.
@@ -86,6 +96,19 @@ impl Document {
                 None => return (&self.file, Position { line: 1, column: 1 }),
             }
         }
+    }
+
+    /// Why the reference at `pointer` (a `$ref`, or a discriminator mapping
+    /// value) to another file could not be followed, when it could not.
+    pub fn dangling(&self, pointer: &str) -> Option<&str> {
+        self.dangling.get(pointer).map(String::as_str)
+    }
+
+    /// The problems of the references to other files that could not be
+    /// followed, located where each is written (see [`Document::dangling`]),
+    /// and those of the files they name.
+    pub fn unresolved(&self) -> &[Diagnostic] {
+        &self.unresolved
     }
 
     /// The position of the node at `pointer` (in the file [`Document::location`]
@@ -200,6 +223,8 @@ pub fn load_str(file: &str, text: &str) -> Loaded {
                 .into_iter()
                 .map(|(k, position)| (k, Spot { file: 0, position }))
                 .collect(),
+            dangling: BTreeMap::new(),
+            unresolved: Vec::new(),
         }),
         problems: parsed.problems,
     }
