@@ -596,3 +596,70 @@ fn a_document_in_memory_cannot_follow_references_to_files() {
         .iter()
         .all(|p| p.message.contains("refers to another file")));
 }
+
+/// Writes a document of `files` files to `dir`: `root.yaml`, whose operation
+/// has ten callbacks that refer to `c1.yaml`; `c1.yaml` refers ten times to
+/// `c2.yaml`, and so on; the last file holds ten plain values. The last file
+/// is copied in place `10^(files - 1)` times.
+fn reference_chain(dir: &Path, files: usize) {
+    let refs = |to: &str, indent: &str, key: &str| -> String {
+        (0..10)
+            .map(|i| format!("{indent}{key}{i}: {{$ref: \"{to}\"}}\n"))
+            .collect()
+    };
+    let root = format!(
+        "openapi: 3.0.3\ninfo: {{title: Chain, version: \"1\"}}\npaths:\n  /a:\n    post:\n      operationId: a\n      responses: {{\"200\": {{description: OK}}}}\n      callbacks:\n{}",
+        refs("c1.yaml", "        ", "c")
+    );
+    std::fs::write(dir.join("root.yaml"), root).unwrap();
+    for n in 1..files - 1 {
+        let text = refs(&format!("c{}.yaml", n + 1), "", "x");
+        std::fs::write(dir.join(format!("c{n}.yaml")), text).unwrap();
+    }
+    let leaf: String = (0..10)
+        .map(|i| format!("x{i}: {{description: leaf}}\n"))
+        .collect();
+    std::fs::write(dir.join(format!("c{}.yaml", files - 1)), leaf).unwrap();
+}
+
+#[test]
+fn copies_that_multiply_are_refused_naming_the_chain() {
+    // Seven files of 2 KB in all: the last would be copied a million times.
+    let dir = tempfile::tempdir().unwrap();
+    reference_chain(dir.path(), 7);
+    let root = dir.path().join("root.yaml");
+    // As generation loads it: refused.
+    let p = &codegen::load_document(&root, "root.yaml").unwrap_err();
+    assert_eq!(p.len(), 1, "{p:#?}");
+    assert_eq!(
+        (p[0].file.as_str(), p[0].pointer.as_str(), p[0].rule),
+        ("c5.yaml", "/x9/$ref", Rule::UnresolvedRef),
+    );
+    assert_eq!((p[0].position.line, p[0].position.column), (10, 6));
+    assert!(
+        p[0].message.contains(
+            "root.yaml#/paths/~1a/post/callbacks/c0 -> c1.yaml -> c2.yaml -> c3.yaml -> c4.yaml -> c5.yaml -> c6.yaml"
+        ),
+        "{}",
+        p[0]
+    );
+    assert!(p[0].message.contains("more than 500000 nodes"), "{}", p[0]);
+    // The validator reports the same.
+    assert_eq!(&codegen::check_file(&root, "root.yaml").unwrap(), p);
+}
+
+#[test]
+fn copies_within_the_limit_are_made() {
+    // The last of five files copied ten thousand times.
+    let dir = tempfile::tempdir().unwrap();
+    reference_chain(dir.path(), 5);
+    let root = dir.path().join("root.yaml");
+    let doc = codegen::load_document(&root, "root.yaml").unwrap();
+    let callbacks = &doc.value["paths"]["/a"]["post"]["callbacks"];
+    assert_eq!(
+        callbacks["c9"]["x9"]["x9"]["x9"]["x9"]["description"],
+        "leaf"
+    );
+    let (file, position) = doc.location("/paths/~1a/post/callbacks/c9/x9/x9/x9/x9");
+    assert_eq!((file, position.line, position.column), ("c4.yaml", 10, 1));
+}

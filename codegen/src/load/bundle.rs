@@ -14,7 +14,9 @@
 //! - Anything else (path items, operations, parameters, responses, bodies,
 //!   examples, headers, plain values) is copied in place, its own references
 //!   resolved against its file; siblings of such a `$ref` apply over the copy.
-//!   A cycle of such copies is an error.
+//!   A cycle of such copies is an error, and so are copies that multiply past
+//!   [`MAX_COPIED_NODES`] (a file referring ten times to a file that refers
+//!   ten times to another, ...): the error names the chain of files.
 //! - A root `components/<kind>/<name>` entry that is only a reference to
 //!   another file takes that file's content under its own name.
 //! - A reference that cannot be followed (the file is missing, unreadable or
@@ -31,6 +33,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
+use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
@@ -42,6 +45,16 @@ use crate::pointer::{escape_token, unescape_token};
 const MAX_FILES: usize = 20_000;
 /// At most this many bytes are read over all files.
 const MAX_BYTES: usize = 256 << 20;
+/// At most this many nodes are copied in place by references to other files,
+/// as [`super::MAX_ALIAS_NODES`] bounds the copies YAML aliases make. Copies
+/// multiply: seven files of 2 KB in all, each referring to the next ten
+/// times, would copy the last one a million times (gigabytes, and a minute
+/// to validate, before this limit). A node counts one, plus one per 256 bytes of its pointer and per 128 bytes
+/// of its text, which the bundle stores too (and a validator or generator
+/// copies again). At the limit, `cargo xtask validate` and `codegen` stay
+/// under 400 MB; DigitalOcean's public specification (2,850 files, shared
+/// parameters and responses reused throughout) copies 163,000.
+const MAX_COPIED_NODES: usize = 500_000;
 /// At most this many nodes in the bundled document (copies included).
 const MAX_NODES: usize = 20_000_000;
 /// At most this many copied references nested in one another.
@@ -105,8 +118,8 @@ struct Hoist {
 /// URL) is an `unresolved-ref` problem located at the `$ref` in the file
 /// where it is written, kept in the document ([`Document::unresolved`]) with
 /// the reference left unresolved. A cycle of copied references, or a document
-/// past the limits (files, bytes, nodes), is such a problem too, and leaves
-/// no document.
+/// past the limits (files, bytes, nodes copied in place or in all), is such a
+/// problem too, and leaves no document.
 pub fn load_path(path: &Path, name: &str) -> Result<Loaded, Unreadable> {
     let unreadable = |source| Unreadable {
         file: name.to_owned(),
@@ -137,11 +150,13 @@ pub fn load_path(path: &Path, name: &str) -> Result<Loaded, Unreadable> {
             file: name.to_owned(),
             value,
             files: vec![name.to_owned()],
-            positions: parsed
-                .positions
-                .into_iter()
-                .map(|(k, position)| (k, Spot { file: 0, position }))
-                .collect(),
+            positions: Arc::new(
+                parsed
+                    .positions
+                    .into_iter()
+                    .map(|(k, position)| (k, Spot { file: 0, position }))
+                    .collect(),
+            ),
             dangling: BTreeMap::new(),
             unresolved: Vec::new(),
         };
@@ -172,7 +187,9 @@ pub fn load_path(path: &Path, name: &str) -> Result<Loaded, Unreadable> {
         queue: VecDeque::new(),
         slots: HashSet::new(),
         inlining: Vec::new(),
+        copying: Vec::new(),
         nodes: 0,
+        copied: 0,
         dangling: BTreeMap::new(),
         unresolved: Vec::new(),
     };
@@ -216,7 +233,12 @@ struct Bundler {
     slots: HashSet<String>,
     /// The references being copied, outermost first (for cycles).
     inlining: Vec<(usize, String)>,
+    /// Where each reference being copied in place is written (file, pointer
+    /// of the `$ref`), outermost first: the last of `inlining` are theirs.
+    copying: Vec<(usize, String)>,
     nodes: usize,
+    /// Nodes copied in place so far ([`MAX_COPIED_NODES`]).
+    copied: usize,
     /// See [`Document::dangling`].
     dangling: BTreeMap<String, String>,
     /// See [`Document::unresolved`].
@@ -272,7 +294,7 @@ impl Bundler {
             file: root.name.clone(),
             value,
             files: self.sources.iter().map(|s| s.name.clone()).collect(),
-            positions: std::mem::take(&mut self.positions),
+            positions: Arc::new(std::mem::take(&mut self.positions)),
             dangling: std::mem::take(&mut self.dangling),
             unresolved,
         }
@@ -371,6 +393,21 @@ impl Bundler {
                 self.error(file, sp, format!("the bundled document would exceed {MAX_NODES} nodes: references copy too much"));
             }
             return Value::Null;
+        }
+        if !self.copying.is_empty() {
+            // Copied in place: bounded, as copies multiply.
+            let before = self.copied;
+            let text = match value {
+                Value::String(s) => s.len(),
+                _ => 0,
+            };
+            self.copied += 1 + dp.len() / 256 + text / 128;
+            if self.copied > MAX_COPIED_NODES {
+                if before <= MAX_COPIED_NODES {
+                    self.too_many_copies();
+                }
+                return Value::Null;
+            }
         }
         if let Some(position) = self.sources[file].positions.get(sp.as_str()) {
             let spot = Spot {
@@ -556,8 +593,10 @@ impl Bundler {
             return Value::Object(map.clone()); // checked by `resolve`
         };
         self.inlining.push((tfile, pointer.clone()));
+        self.copying.push((file, at));
         let mut tsp = pointer;
         let copy = self.walk(tfile, target, &mut tsp, dp, ctx);
+        self.copying.pop();
         self.inlining.pop();
         match copy {
             // Siblings of the reference apply over what it points to.
@@ -583,6 +622,32 @@ impl Bundler {
             .collect();
         chain.push(self.describe(file, pointer));
         Some(chain.join(" -> "))
+    }
+
+    /// The copies in place have gone past [`MAX_COPIED_NODES`]: an error at
+    /// the innermost reference being copied, naming the chain of references
+    /// from the outermost.
+    fn too_many_copies(&mut self) {
+        let Some((file, at)) = self.copying.last().cloned() else {
+            return;
+        };
+        let (outer_file, outer_at) = &self.copying[0];
+        let outer = outer_at.strip_suffix("/$ref").unwrap_or(outer_at);
+        let mut chain = vec![self.describe(*outer_file, outer)];
+        let targets = &self.inlining[self.inlining.len() - self.copying.len()..];
+        chain.extend(targets.iter().map(|(f, p)| self.describe(*f, p)));
+        if chain.len() > 8 {
+            // The outermost and the innermost say where it starts and ends.
+            chain.splice(2..chain.len() - 5, ["…".to_owned()]);
+        }
+        self.error(
+            file,
+            &at,
+            format!(
+                "references copied in place make more than {MAX_COPIED_NODES} nodes (each file is copied wherever it is referenced; a component is written once): {}",
+                chain.join(" -> ")
+            ),
+        );
     }
 
     fn describe(&self, file: usize, pointer: &str) -> String {

@@ -18,6 +18,7 @@ pub use bundle::load_path;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
+use std::sync::Arc;
 
 use saphyr_parser::{Event, Marker, Parser, ScalarStyle, Tag};
 use serde_json::{Map, Number, Value};
@@ -53,7 +54,9 @@ pub struct Document {
     pub value: Value,
     /// Every source file's name; index 0 is the root (`file`).
     files: Vec<String>,
-    positions: HashMap<String, Spot>,
+    /// Shared by the copies later stages make to rewrite the tree (`repair`):
+    /// it is the biggest part of a document, and positions do not change.
+    positions: Arc<HashMap<String, Spot>>,
     /// References to other files that could not be followed (the file is
     /// missing, unreadable or does not parse, the fragment does not resolve,
     /// a URL): the pointer of each `$ref` in this document (of each copy) →
@@ -218,11 +221,13 @@ pub fn load_str(file: &str, text: &str) -> Loaded {
             file: file.to_owned(),
             value,
             files: vec![file.to_owned()],
-            positions: parsed
-                .positions
-                .into_iter()
-                .map(|(k, position)| (k, Spot { file: 0, position }))
-                .collect(),
+            positions: Arc::new(
+                parsed
+                    .positions
+                    .into_iter()
+                    .map(|(k, position)| (k, Spot { file: 0, position }))
+                    .collect(),
+            ),
             dangling: BTreeMap::new(),
             unresolved: Vec::new(),
         }),
