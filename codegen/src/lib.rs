@@ -175,8 +175,8 @@ pub fn generate(
         let mut worked_around = doc.notes().to_vec();
         worked_around.extend(repaired.warnings);
         worked_around.extend(built.warnings);
-        summary.operations += ops.len() + hooks.len();
-        summary.skipped += built.skipped;
+        summary.operations += ops.len() + hooks.len() + repaired.left_out;
+        summary.skipped += built.skipped + repaired.left_out;
         summary.generated += built.api.operations.len() + built.api.webhooks.len();
         // An operation is degraded when a warning sits at or below it: the
         // warnings' pointers, sorted once, are looked up per operation.

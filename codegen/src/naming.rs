@@ -101,6 +101,88 @@ pub fn camel_ident(name: &str) -> String {
     s
 }
 
+/// Methods every value may have through the traits it implements or that
+/// are in scope everywhere (`Clone`, `Default`, `Into`, `Validate`, …), and
+/// the methods of the standard traits clippy expects to be implemented rather
+/// than imitated (`should_implement_trait`: `add`, `sub`, `next`, `hash`,
+/// `from_str`, …). A generated inherent method of one of these names would
+/// shadow the trait's at every call site, or fail `clippy -D warnings`.
+pub(crate) const TAKEN_METHODS: &[&str] = &[
+    "new",
+    "default",
+    "clone",
+    "clone_from",
+    "clone_into",
+    "eq",
+    "ne",
+    "cmp",
+    "partial_cmp",
+    "hash",
+    "fmt",
+    "to_string",
+    "to_owned",
+    "serialize",
+    "deserialize",
+    "check",
+    "validate_as",
+    "into",
+    "try_into",
+    "from",
+    "try_from",
+    "from_str",
+    "from_iter",
+    "into_iter",
+    "next",
+    "as_ref",
+    "as_mut",
+    "borrow",
+    "borrow_mut",
+    "deref",
+    "deref_mut",
+    "index",
+    "index_mut",
+    "drop",
+    "type_id",
+    "add",
+    "sub",
+    "mul",
+    "div",
+    "rem",
+    "neg",
+    "not",
+    "bitand",
+    "bitor",
+    "bitxor",
+    "shl",
+    "shr",
+];
+
+/// The builder-style setters for `fields` (Rust names, in order), on a type
+/// whose own methods are `own`: a field's own name, or `with_…` where that
+/// is one of [`TAKEN_METHODS`]; numbered if still taken (the type's own
+/// methods first, then the fields keeping their names, then the renamed).
+pub(crate) fn setter_names(own: &[&str], fields: &[&str]) -> Vec<String> {
+    let renamed = |f: &str| TAKEN_METHODS.contains(&f);
+    // The fields keeping their names go first, so that they win.
+    let mut order: Vec<usize> = (0..fields.len()).collect();
+    order.sort_by_key(|&i| renamed(fields[i]));
+    let mut names: Vec<String> = own.iter().map(|n| (*n).to_owned()).collect();
+    names.extend(order.iter().map(|&i| {
+        let f = fields[i];
+        if renamed(f) {
+            format!("with_{}", f.trim_end_matches('_'))
+        } else {
+            f.to_owned()
+        }
+    }));
+    dedupe(&mut names);
+    let mut out = vec![String::new(); fields.len()];
+    for (i, name) in order.into_iter().zip(names.into_iter().skip(own.len())) {
+        out[i] = name;
+    }
+    out
+}
+
 /// Makes each name in a list unique by numbering repeats.
 pub(crate) fn dedupe(names: &mut [String]) {
     let mut seen = BTreeSet::new();
@@ -119,6 +201,18 @@ pub(crate) fn dedupe(names: &mut [String]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn setters_give_way_to_taken_methods_and_own_names_win() {
+        let names = setter_names(
+            &["new", "send"],
+            &["sub", "total", "with_sub", "send2", "new"],
+        );
+        assert_eq!(
+            names,
+            ["with_sub2", "total", "with_sub", "send2", "with_new"]
+        );
+    }
 
     #[test]
     fn identifiers_are_idiomatic_and_safe() {

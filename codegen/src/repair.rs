@@ -15,12 +15,15 @@ use serde_json::{Map, Value};
 
 use crate::diagnostic::{cut, ref_loop_text, Diagnostic, Rule, QUOTE_MAX};
 use crate::load::{Document, RefFailure};
-use crate::openapi::{is_false_schema, is_json, join, OperationSite};
+use crate::openapi::{is_false_schema, is_json, join, OperationSite, METHODS};
 
 /// The repaired document and what was changed.
 pub struct Repaired {
     pub document: Document,
     pub warnings: Vec<Diagnostic>,
+    /// Operations left out (a reference that stands for the whole operation
+    /// does not resolve), each with a warning.
+    pub left_out: usize,
 }
 
 /// One change, applied after the walk (which reads the original).
@@ -40,6 +43,7 @@ struct Repairer<'a> {
     doc: &'a Document,
     edits: Vec<Edit>,
     warnings: Vec<Diagnostic>,
+    left_out: usize,
 }
 
 /// Repairs `doc`; `ops` are its operations.
@@ -48,6 +52,7 @@ pub fn repair(doc: &Document, ops: &[OperationSite<'_>]) -> Repaired {
         doc,
         edits: Vec::new(),
         warnings: Vec::new(),
+        left_out: 0,
     };
     r.walk(&doc.value, "", Ctx::Other);
     for op in ops {
@@ -60,6 +65,7 @@ pub fn repair(doc: &Document, ops: &[OperationSite<'_>]) -> Repaired {
     Repaired {
         document,
         warnings: r.warnings,
+        left_out: r.left_out,
     }
 }
 
@@ -171,6 +177,10 @@ impl Repairer<'_> {
                     for (k, v) in map {
                         let child = join(pointer, k);
                         match k.as_str() {
+                            // The `default` response, not a default value.
+                            "default" if pointer.ends_with("/responses") => {
+                                self.walk(v, &child, Ctx::Other);
+                            }
                             "example" | "examples" | "default" | "enum" => {
                                 if k == "examples" {
                                     // Media type and parameter examples may be references.
@@ -227,10 +237,19 @@ impl Repairer<'_> {
                 (parent.ends_with("/parameters") && last.parse::<usize>().is_ok())
                     || parent == "/components/parameters"
             });
+        // An operation that is only a reference (as in documents that keep
+        // each operation in its own file): nothing is known of it.
+        let operation = !schema
+            && pointer
+                .strip_prefix("/paths/")
+                .and_then(|rest| rest.split_once('/'))
+                .is_some_and(|(_, method)| METHODS.contains(&method));
         let what = if schema {
             "the value is untyped (`serde_json::Value`)"
         } else if parameter {
             "the parameter is left out"
+        } else if operation {
+            "the operation is left out"
         } else {
             "it is left out"
         };
@@ -264,13 +283,24 @@ impl Repairer<'_> {
                     cut(target)
                 ),
             ),
-            _ => self.warn(
-                &ref_ptr,
-                Rule::UnresolvedRef,
-                format!("`{}` does not resolve: {what}", cut(target)),
-            ),
+            _ => {
+                let message = match self.doc.dangling(&ref_ptr) {
+                    // A reference to another file the loader left as it is.
+                    Some(why) => format!("`{}` cannot be followed ({why}): {what}", cut(target)),
+                    None => format!("`{}` does not resolve: {what}", cut(target)),
+                };
+                self.warn(&ref_ptr, Rule::UnresolvedRef, message);
+            }
         }
         if parameter {
+            return;
+        }
+        if operation {
+            if let Some((path_item, method)) = pointer.rsplit_once('/') {
+                self.edits
+                    .push(Edit::Remove(path_item.to_owned(), method.to_owned()));
+                self.left_out += 1;
+            }
             return;
         }
         let replacement = if pointer.contains("/responses/") && !schema {
@@ -524,7 +554,9 @@ impl Repairer<'_> {
             .get("responses")
             .and_then(Value::as_object)
             .is_some_and(|r| r.keys().any(|k| !k.starts_with("x-")));
-        if !documented {
+        // An operation that is only a reference that does not resolve is
+        // left out whole (see above): nothing to add to it.
+        if !documented && op.op.get("$ref").is_none() {
             // OpenAPI 3.1 lets an operation document no response at all.
             self.warn(
                 &op.pointer,

@@ -25,6 +25,9 @@ pub fn validate(doc: &Document, ops: &[OperationSite<'_>]) -> Vec<Diagnostic> {
         out: Vec::new(),
         refs: Vec::new(),
     };
+    // References to other files the loader could not follow, where they are
+    // written (each copy of them is left unresolved in the document).
+    v.out.extend(doc.unresolved().iter().cloned());
     if v.check_version() {
         v.check_refs(&doc.value, "");
         v.check_ref_cycles();
@@ -140,6 +143,8 @@ impl<'a> Validator<'a> {
                     let child = join(pointer, k);
                     if k == "$ref" {
                         match v.as_str() {
+                            // Reported by the loader, where it is written.
+                            Some(_) if self.doc.dangling(&child).is_some() => {}
                             Some(r) if !r.starts_with('#') => self.report(
                                 &child,
                                 Rule::UnresolvedRef,
@@ -152,6 +157,8 @@ impl<'a> Validator<'a> {
                             None => self.report(&child, Rule::UnresolvedRef, "`$ref` must be a string"),
                         }
                     } else if k == "properties"
+                        // The `default` response, not a default value.
+                        || (k == "default" && pointer.ends_with("/responses"))
                         || !matches!(k.as_str(), "example" | "examples" | "default" | "enum")
                     {
                         self.check_refs(v, &child);
@@ -161,9 +168,13 @@ impl<'a> Validator<'a> {
                         // Media type and parameter `examples` may hold `$ref`s.
                         for (name, ex) in v.as_object().into_iter().flatten() {
                             if let Some(Value::String(r)) = ex.get("$ref") {
+                                let at = join(&join(&child, name), "$ref");
+                                if self.doc.dangling(&at).is_some() {
+                                    continue; // reported by the loader
+                                }
                                 if self.doc.resolve_ref(r).is_none() {
                                     self.report(
-                                        &join(&join(&child, name), "$ref"),
+                                        &at,
                                         Rule::UnresolvedRef,
                                         format!("`{}` does not resolve", cut(r)),
                                     );

@@ -2,14 +2,17 @@
 //! path items, schemas by fragment and whole files, shared responses up the
 //! tree, a JSON file among YAML ones, plain values) are bundled into one
 //! document that validates and generates; broken references are reported in
-//! the file, at the line and pointer where they are written.
+//! the file, at the line and pointer where they are written. A reference that
+//! cannot be followed (a missing file, one that does not parse, a bad
+//! fragment, a URL) costs only what uses it: it is left unresolved, the
+//! validator and `strict` refuse it, generation works around it.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use codegen::diagnostic::{Diagnostic, Rule};
 use codegen::load::{self, Document};
-use codegen::{CrateOptions, Input};
+use codegen::{CrateOptions, GenerateError, Generated, Input};
 use serde_json::Value;
 
 const ROOT: &str = "codegen/tests/fixtures/multifile/api.yaml";
@@ -198,7 +201,8 @@ fn the_same_files_give_the_same_bytes() {
     assert_eq!(generate(), generate());
 }
 
-/// The problems of a broken fixture (a path relative to `BROKEN`).
+/// The problems of a fixture (a path relative to `BROKEN`) that does not
+/// load at all.
 fn broken(name: &str) -> Vec<Diagnostic> {
     let spec = format!("{BROKEN}/{name}");
     let loaded = load::load_path(&workspace().join(&spec), &spec).unwrap();
@@ -217,6 +221,63 @@ fn broken(name: &str) -> Vec<Diagnostic> {
         codegen::load_document(&workspace().join(&spec), &spec).unwrap_err(),
         errors
     );
+    errors
+}
+
+/// Generates the fixture at `BROKEN/name`, strict or not.
+fn generate_broken(name: &str, strict: bool) -> Result<Generated, GenerateError> {
+    let spec = format!("{BROKEN}/{name}");
+    let document = codegen::load_document(&workspace().join(&spec), &spec)
+        .unwrap_or_else(|problems| panic!("{spec} does not load: {problems:#?}"));
+    let input = Input {
+        module: codegen::module_name(Path::new(&spec)),
+        source: spec.clone(),
+        document,
+    };
+    let mut opts = CrateOptions::standalone("broken", "");
+    opts.strict = strict;
+    codegen::generate(&[input], &opts, "test")
+}
+
+/// The problems of a fixture (a path relative to `BROKEN`) with references
+/// that cannot be followed: it loads all the same, the validator reports
+/// them as errors, generation works around them (each a warning at a
+/// `$ref`), and strict generation refuses them.
+fn unfollowed(name: &str) -> Vec<Diagnostic> {
+    let spec = format!("{BROKEN}/{name}");
+    let loaded = load::load_path(&workspace().join(&spec), &spec).unwrap();
+    let document = loaded.document.expect("the document loads");
+    assert!(
+        loaded.problems.iter().all(|p| !p.is_error()),
+        "{:#?}",
+        loaded.problems
+    );
+    let errors = document.unresolved().to_vec();
+    assert!(!errors.is_empty(), "{name}: nothing unresolved");
+    assert!(errors.iter().all(Diagnostic::is_error), "{errors:#?}");
+    // The validator reports them, once each, where they are written.
+    let checked = codegen::check_file(&workspace().join(&spec), &spec).unwrap();
+    for e in &errors {
+        assert_eq!(checked.iter().filter(|c| *c == e).count(), 1, "{e}");
+    }
+    let generated = generate_broken(name, false).unwrap_or_else(|e| panic!("{name}: {e}"));
+    assert!(
+        generated
+            .warnings
+            .iter()
+            .any(|w| w.rule == Rule::UnresolvedRef && w.pointer.ends_with("/$ref")),
+        "{:#?}",
+        generated.warnings
+    );
+    match generate_broken(name, true) {
+        Err(GenerateError::Spec(problems)) => {
+            for e in &errors {
+                assert!(problems.contains(e), "strict does not refuse {e}");
+            }
+        }
+        Err(e) => panic!("{name}: {e}"),
+        Ok(_) => panic!("{name}: strict generates"),
+    }
     errors
 }
 
@@ -241,7 +302,7 @@ fn located(problems: &[Diagnostic]) -> Vec<(String, usize, usize, String, Rule)>
 
 #[test]
 fn a_missing_file_is_reported_at_its_ref() {
-    let problems = broken("missing-file.yaml");
+    let problems = unfollowed("missing-file.yaml");
     assert_eq!(
         located(&problems),
         [(
@@ -262,8 +323,124 @@ fn a_missing_file_is_reported_at_its_ref() {
 }
 
 #[test]
+fn a_missing_file_costs_only_what_refers_to_it() {
+    let name = "missing-definitions.yaml";
+    let problems = unfollowed(name);
+    let at_ref = |p: &str| format!("{p}/$ref");
+    let ops = "/paths/~1v1~1items";
+    let item = "/paths/~1v1~1items~1{id}/get/responses/default/content/application~1json/schema";
+    // The validator: where each reference is written, in its own file.
+    assert_eq!(
+        located(&problems),
+        [
+            (
+                name.to_owned(),
+                22,
+                11,
+                at_ref(&format!("{ops}/get/responses/400")),
+                Rule::UnresolvedRef
+            ),
+            (
+                name.to_owned(),
+                37,
+                11,
+                at_ref(&format!("{ops}/post/responses/400")),
+                Rule::UnresolvedRef
+            ),
+            (
+                "ops/item.yml".to_owned(),
+                18,
+                13,
+                "/get/responses/default/content/application~1json/schema/$ref".to_owned(),
+                Rule::UnresolvedRef
+            ),
+        ]
+    );
+    assert!(
+        problems[0]
+            .message
+            .contains(&format!("cannot read `{BROKEN}/definitions/ErrorRsp`")),
+        "{}",
+        problems[0]
+    );
+    // Generation: every operation, and a warning at each copy of a
+    // reference (the file, line and column where it is written).
+    let generated = generate_broken(name, false).unwrap();
+    let s = generated.summary;
+    assert_eq!((s.operations, s.generated, s.skipped), (3, 3, 0));
+    assert_eq!(
+        located(&generated.warnings),
+        [
+            (
+                name.to_owned(),
+                22,
+                11,
+                at_ref(&format!("{ops}/get/responses/400")),
+                Rule::UnresolvedRef
+            ),
+            (
+                name.to_owned(),
+                37,
+                11,
+                at_ref(&format!("{ops}/post/responses/400")),
+                Rule::UnresolvedRef
+            ),
+            (
+                "ops/item.yml".to_owned(),
+                18,
+                13,
+                at_ref(item),
+                Rule::UnresolvedRef
+            ),
+        ]
+    );
+    assert!(generated.warnings.iter().all(|w| !w.is_error()));
+    assert!(
+        generated.warnings[0]
+            .message
+            .contains("`definitions/ErrorRsp` cannot be followed (cannot read"),
+        "{}",
+        generated.warnings[0]
+    );
+    assert!(
+        generated.warnings[2].message.contains("untyped"),
+        "{}",
+        generated.warnings[2]
+    );
+    let client = &generated.files[Path::new("src/missing_definitions/client.rs")];
+    for op in ["fn list_items(", "fn create_item(", "fn get_item("] {
+        assert!(client.contains(op), "no `{op}` in client.rs");
+    }
+}
+
+#[test]
+fn an_operation_that_cannot_be_read_is_left_out() {
+    unfollowed("missing-file.yaml");
+    let generated = generate_broken("missing-file.yaml", false).unwrap();
+    let s = generated.summary;
+    assert_eq!((s.operations, s.generated, s.skipped), (1, 0, 1));
+    assert_eq!(
+        located(&generated.warnings),
+        [(
+            "missing-file.yaml".to_owned(),
+            10,
+            7,
+            "/paths/~1a/get/$ref".to_owned(),
+            Rule::UnresolvedRef
+        )]
+    );
+    assert!(
+        generated.warnings[0]
+            .message
+            .contains("the operation is left out"),
+        "{}",
+        generated.warnings[0]
+    );
+}
+
+#[test]
 fn a_bad_fragment_is_reported_in_the_file_that_holds_it() {
-    let problems = broken("bad-fragment.yaml");
+    let problems = unfollowed("bad-fragment.yaml");
     assert_eq!(
         located(&problems),
         [(
@@ -307,7 +484,7 @@ fn a_cycle_of_path_items_is_an_error_not_a_hang() {
 
 #[test]
 fn a_file_that_does_not_parse_gives_its_own_syntax_problem() {
-    let problems = broken("unparseable.yaml");
+    let problems = unfollowed("unparseable.yaml");
     let found = located(&problems);
     assert_eq!(found.len(), 2, "{problems:#?}");
     assert_eq!(
@@ -335,7 +512,7 @@ fn a_file_that_does_not_parse_gives_its_own_syntax_problem() {
 
 #[test]
 fn a_file_that_is_not_utf8_gives_a_located_syntax_problem() {
-    let problems = broken("not-utf8.yaml");
+    let problems = unfollowed("not-utf8.yaml");
     assert_eq!(
         located(&problems),
         [
@@ -372,7 +549,7 @@ fn a_file_that_is_not_utf8_gives_a_located_syntax_problem() {
 
 #[test]
 fn a_url_is_not_fetched() {
-    let problems = broken("url.yaml");
+    let problems = unfollowed("url.yaml");
     assert_eq!(
         located(&problems),
         [(
@@ -418,4 +595,71 @@ fn a_document_in_memory_cannot_follow_references_to_files() {
     assert!(unresolved
         .iter()
         .all(|p| p.message.contains("refers to another file")));
+}
+
+/// Writes a document of `files` files to `dir`: `root.yaml`, whose operation
+/// has ten callbacks that refer to `c1.yaml`; `c1.yaml` refers ten times to
+/// `c2.yaml`, and so on; the last file holds ten plain values. The last file
+/// is copied in place `10^(files - 1)` times.
+fn reference_chain(dir: &Path, files: usize) {
+    let refs = |to: &str, indent: &str, key: &str| -> String {
+        (0..10)
+            .map(|i| format!("{indent}{key}{i}: {{$ref: \"{to}\"}}\n"))
+            .collect()
+    };
+    let root = format!(
+        "openapi: 3.0.3\ninfo: {{title: Chain, version: \"1\"}}\npaths:\n  /a:\n    post:\n      operationId: a\n      responses: {{\"200\": {{description: OK}}}}\n      callbacks:\n{}",
+        refs("c1.yaml", "        ", "c")
+    );
+    std::fs::write(dir.join("root.yaml"), root).unwrap();
+    for n in 1..files - 1 {
+        let text = refs(&format!("c{}.yaml", n + 1), "", "x");
+        std::fs::write(dir.join(format!("c{n}.yaml")), text).unwrap();
+    }
+    let leaf: String = (0..10)
+        .map(|i| format!("x{i}: {{description: leaf}}\n"))
+        .collect();
+    std::fs::write(dir.join(format!("c{}.yaml", files - 1)), leaf).unwrap();
+}
+
+#[test]
+fn copies_that_multiply_are_refused_naming_the_chain() {
+    // Seven files of 2 KB in all: the last would be copied a million times.
+    let dir = tempfile::tempdir().unwrap();
+    reference_chain(dir.path(), 7);
+    let root = dir.path().join("root.yaml");
+    // As generation loads it: refused.
+    let p = &codegen::load_document(&root, "root.yaml").unwrap_err();
+    assert_eq!(p.len(), 1, "{p:#?}");
+    assert_eq!(
+        (p[0].file.as_str(), p[0].pointer.as_str(), p[0].rule),
+        ("c5.yaml", "/x9/$ref", Rule::UnresolvedRef),
+    );
+    assert_eq!((p[0].position.line, p[0].position.column), (10, 6));
+    assert!(
+        p[0].message.contains(
+            "root.yaml#/paths/~1a/post/callbacks/c0 -> c1.yaml -> c2.yaml -> c3.yaml -> c4.yaml -> c5.yaml -> c6.yaml"
+        ),
+        "{}",
+        p[0]
+    );
+    assert!(p[0].message.contains("more than 500000 nodes"), "{}", p[0]);
+    // The validator reports the same.
+    assert_eq!(&codegen::check_file(&root, "root.yaml").unwrap(), p);
+}
+
+#[test]
+fn copies_within_the_limit_are_made() {
+    // The last of five files copied ten thousand times.
+    let dir = tempfile::tempdir().unwrap();
+    reference_chain(dir.path(), 5);
+    let root = dir.path().join("root.yaml");
+    let doc = codegen::load_document(&root, "root.yaml").unwrap();
+    let callbacks = &doc.value["paths"]["/a"]["post"]["callbacks"];
+    assert_eq!(
+        callbacks["c9"]["x9"]["x9"]["x9"]["x9"]["description"],
+        "leaf"
+    );
+    let (file, position) = doc.location("/paths/~1a/post/callbacks/c9/x9/x9/x9/x9");
+    assert_eq!((file, position.line, position.column), ("c4.yaml", 10, 1));
 }

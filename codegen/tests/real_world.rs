@@ -248,6 +248,46 @@ fn names_read_well_and_never_collide() {
 }
 
 #[test]
+fn standard_trait_method_names_give_way() {
+    check("trait-names.yaml", &[], (8, 8, 0, 0));
+    let files = generate("trait-names.yaml", false).unwrap().files;
+    let types = &files[std::path::Path::new("src/trait_names/types.rs")];
+    let client = &files[std::path::Path::new("src/trait_names/client.rs")];
+    // Model setters and request-builder setters alike: `with_…`, and a
+    // field of that name keeps it.
+    for setter in [
+        "sub2", "add", "next", "not", "neg", "from_str", "hash", "eq", "cmp", "deref", "sub",
+    ] {
+        let model = format!("pub fn with_{setter}(mut self, value:");
+        assert!(types.contains(&model), "no `{model}` in:\n{types}");
+        let builder = format!("pub fn with_{setter}(mut self, ");
+        assert!(client.contains(&builder), "no `{builder}` in:\n{client}");
+    }
+    // Operations: a trailing underscore, as keywords have.
+    for method in [
+        "pub fn add_(&self",
+        "pub fn cmp_(&self",
+        "pub fn sub_(&self",
+        "pub fn next_(&self",
+        "pub fn clone_(&self",
+        "pub fn new_(&self",
+        "pub fn config_(&self",
+        "pub fn hash_(&self",
+        "pub fn new(base_url",
+        "pub fn config(&self) -> &ClientConfig",
+    ] {
+        assert!(client.contains(method), "no `{method}` in:\n{client}");
+    }
+    for name in [
+        "sub", "add", "next", "not", "neg", "from_str", "hash", "eq", "cmp", "deref", "clone",
+    ] {
+        let shadowing = format!("pub fn {name}(");
+        assert!(!types.contains(&shadowing), "`{shadowing}` in:\n{types}");
+        assert!(!client.contains(&shadowing), "`{shadowing}` in:\n{client}");
+    }
+}
+
+#[test]
 fn number_bounds_become_valid_literals() {
     check("number-bounds.yaml", &[], (1, 1, 0, 0));
 }

@@ -285,3 +285,21 @@ fn an_operation_without_responses_reads_any_status_as_default() {
         "a reply needs a variant"
     );
 }
+
+#[test]
+fn swagger2_reference_to_a_missing_file_costs_only_what_uses_it() {
+    let generated = generate("swagger2-missing-file.yaml", false).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(generated.summary.generated, 1);
+    assert_eq!(
+        located(&generated.warnings),
+        vec![(
+            Rule::UnresolvedRef,
+            "/paths/~1a/get/responses/400/schema/$ref".into(),
+            16
+        )]
+    );
+    assert!(matches!(
+        generate("swagger2-missing-file.yaml", true),
+        Err(GenerateError::Spec(_))
+    ));
+}

@@ -474,6 +474,19 @@ fn method(op: &Operation, reg: &Registry<'_>) -> (TokenStream, TokenStream) {
     let mut builders = Vec::new();
     let mut arg_docs = Vec::new();
     let mut option_docs = Vec::new();
+    // The setters of optional inputs never shadow the builder's own methods
+    // or a method every value has.
+    let optional: Vec<&str> = op
+        .params
+        .iter()
+        .filter(|p| !positional(p))
+        .map(|p| p.rust.as_str())
+        .collect();
+    let mut own = vec!["send", "prepare", "decode", "into_future"];
+    if op.body.is_some() {
+        own.push("body");
+    }
+    let mut setter_names = crate::naming::setter_names(&own, &optional).into_iter();
     for p in &op.params {
         let rust = ident(&p.rust);
         let (store, input, into) = stored(&p.ty.kind);
@@ -524,16 +537,18 @@ fn method(op: &Operation, reg: &Registry<'_>) -> (TokenStream, TokenStream) {
                     .as_deref(),
             ]);
             let setter_doc = doc(setter_doc.as_deref());
+            let setter_name = setter_names.next().expect("a setter per optional input");
+            let setter = ident(&setter_name);
             setters.push(quote! {
                 #setter_doc
-                pub fn #rust(mut self, #rust: #input) -> Self {
+                pub fn #setter(mut self, #rust: #input) -> Self {
                     self.#rust = Some(#convert);
                     self
                 }
             });
             option_docs.push(format!(
                 "- `.{}(…)`{}",
-                p.rust,
+                setter_name,
                 text.as_deref()
                     .map(|d| format!(": {d}"))
                     .unwrap_or_default()

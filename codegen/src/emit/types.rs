@@ -833,54 +833,19 @@ fn default_fn_name(s: &Struct, f: &Field) -> proc_macro2::Ident {
     )
 }
 
-/// Methods every type has through the traits it implements or that are in
-/// scope everywhere (`Clone`, `Default`, `Into`, …): an inherent setter of
-/// that name would shadow them at every call site.
-const TAKEN_METHODS: &[&str] = &[
-    "new",
-    "default",
-    "clone",
-    "clone_from",
-    "clone_into",
-    "eq",
-    "ne",
-    "fmt",
-    "to_string",
-    "to_owned",
-    "serialize",
-    "deserialize",
-    "check",
-    "validate_as",
-    "into",
-    "try_into",
-    "from",
-    "try_from",
-    "borrow",
-    "borrow_mut",
-    "type_id",
-];
-
 /// The setter of each optional field, by field name: the field's own name,
-/// or `with_…` where that would shadow a method every value has; numbered if
-/// still taken (a field's own name goes first).
+/// or `with_…` where that would shadow a method every value has
+/// (`naming::TAKEN_METHODS`); numbered if still taken (a field's own name
+/// goes first).
 fn setter_names(s: &Struct) -> HashMap<String, String> {
-    let optional: Vec<&Field> = s.fields.iter().filter(|f| !f.required).collect();
-    let (own, renamed): (Vec<&Field>, Vec<&Field>) = optional
+    let optional: Vec<&str> = s
+        .fields
         .iter()
-        .partition(|f| !TAKEN_METHODS.contains(&f.rust.as_str()));
-    let mut names: Vec<String> = vec!["new".to_owned()];
-    names.extend(own.iter().map(|f| f.rust.clone()));
-    names.extend(
-        renamed
-            .iter()
-            .map(|f| format!("with_{}", f.rust.trim_end_matches('_'))),
-    );
-    crate::naming::dedupe(&mut names);
-    own.iter()
-        .chain(&renamed)
-        .zip(names.into_iter().skip(1))
-        .map(|(f, n)| (f.rust.clone(), n))
-        .collect()
+        .filter(|f| !f.required)
+        .map(|f| f.rust.as_str())
+        .collect();
+    let names = crate::naming::setter_names(&["new"], &optional);
+    optional.into_iter().map(str::to_owned).zip(names).collect()
 }
 
 /// The parameter type a constructor or setter takes for a value of `ty`

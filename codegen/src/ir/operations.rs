@@ -9,7 +9,7 @@ use super::{
     Response, ResponseBody, SecurityKind, SecurityScheme, Server, ServerVariable, TypeDef,
 };
 use crate::diagnostic::{cut, cut_message, Rule};
-use crate::naming::{camel_ident, dedupe, snake_ident};
+use crate::naming::{camel_ident, dedupe, snake_ident, TAKEN_METHODS};
 use crate::openapi::{
     escape_token, is_json, join, media_essence, region_override, security_list, template_names,
     text, OperationSite, REGION_OVERRIDE,
@@ -170,9 +170,23 @@ impl<'a> Builder<'a> {
             }
             ops.push(op);
         }
-        // Names that collide once cased (`getFoo`/`GetFoo`) are numbered
-        // in document order, for methods and for the operation's types.
-        let mut names: Vec<String> = ops.iter().map(|o| o.rust.clone()).collect();
+        // A method that would shadow one of the client's own (`new`,
+        // `config`) or one every value has (`clone`, `into`, `cmp`, …) takes
+        // a trailing underscore, as keywords do. Names that collide once
+        // cased (`getFoo`/`GetFoo`) are numbered in document order, for
+        // methods and for the operation's types.
+        let mut names: Vec<String> = ops
+            .iter()
+            .map(|o| {
+                let taken = ["config", "with_config"].contains(&o.rust.as_str())
+                    || TAKEN_METHODS.contains(&o.rust.as_str());
+                if taken {
+                    format!("{}_", o.rust)
+                } else {
+                    o.rust.clone()
+                }
+            })
+            .collect();
         dedupe(&mut names);
         for (op, name) in ops.iter_mut().zip(names) {
             op.rust = name;

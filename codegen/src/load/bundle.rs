@@ -14,14 +14,23 @@
 //! - Anything else (path items, operations, parameters, responses, bodies,
 //!   examples, headers, plain values) is copied in place, its own references
 //!   resolved against its file; siblings of such a `$ref` apply over the copy.
-//!   A cycle of such copies is an error.
+//!   A cycle of such copies is an error, and so are copies that multiply past
+//!   [`MAX_COPIED_NODES`] (a file referring ten times to a file that refers
+//!   ten times to another, ...): the error names the chain of files.
 //! - A root `components/<kind>/<name>` entry that is only a reference to
 //!   another file takes that file's content under its own name.
+//! - A reference that cannot be followed (the file is missing, unreadable or
+//!   does not parse, the fragment does not resolve, a URL) is left where it
+//!   is, as a reference that does not resolve: it costs only what uses it,
+//!   as a dangling local reference does. The document remembers why
+//!   ([`Document::dangling`]) and the problem, located where the reference is
+//!   written ([`Document::unresolved`]): the validator reports it, generation
+//!   works around it with a warning (`repair`), `--strict` refuses it.
 //!
 //! Every node keeps the file and position it was written at, so diagnostics
 //! point into the right file. Each file is read and parsed once.
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
@@ -35,6 +44,16 @@ use crate::pointer::{escape_token, unescape_token};
 const MAX_FILES: usize = 20_000;
 /// At most this many bytes are read over all files.
 const MAX_BYTES: usize = 256 << 20;
+/// At most this many nodes are copied in place by references to other files,
+/// as [`super::MAX_ALIAS_NODES`] bounds the copies YAML aliases make. Copies
+/// multiply: seven files of 2 KB in all, each referring to the next ten
+/// times, would copy the last one a million times (gigabytes, and a minute
+/// to validate, before this limit). A node counts one, plus one per 256 bytes of its pointer and per 128 bytes
+/// of its text, which the bundle stores too (and a validator or generator
+/// copies again). At the limit, `cargo xtask validate` and `codegen` stay
+/// under 400 MB; DigitalOcean's public specification (2,850 files, shared
+/// parameters and responses reused throughout) copies 163,000.
+const MAX_COPIED_NODES: usize = 500_000;
 /// At most this many nodes in the bundled document (copies included).
 const MAX_NODES: usize = 20_000_000;
 /// At most this many copied references nested in one another.
@@ -95,8 +114,11 @@ struct Hoist {
 /// `Err` only when the root file cannot be read. A file that is not UTF-8 is
 /// a `syntax` problem at its first byte that is not. A reference that cannot
 /// be followed (missing file, bad fragment, a file that does not parse, a
-/// URL, a cycle of copied references) is an `unresolved-ref` problem located
-/// at the `$ref` in the file where it is written, and leaves no document.
+/// URL) is an `unresolved-ref` problem located at the `$ref` in the file
+/// where it is written, kept in the document ([`Document::unresolved`]) with
+/// the reference left unresolved. A cycle of copied references, or a document
+/// past the limits (files, bytes, nodes copied in place or in all), is such a
+/// problem too, and leaves no document.
 pub fn load_path(path: &Path, name: &str) -> Result<Loaded, Unreadable> {
     let unreadable = |source| Unreadable {
         file: name.to_owned(),
@@ -151,7 +173,7 @@ pub fn load_path(path: &Path, name: &str) -> Result<Loaded, Unreadable> {
     let mut bundler = Bundler {
         prefetched,
         sources: vec![Rc::new(root)],
-        by_path: HashMap::from([(canonical, Some(0))]),
+        by_path: HashMap::from([(canonical, Ok(0))]),
         canonical: canonical_paths,
         bytes: text.len(),
         problems: Vec::new(),
@@ -162,10 +184,17 @@ pub fn load_path(path: &Path, name: &str) -> Result<Loaded, Unreadable> {
         queue: VecDeque::new(),
         slots: HashSet::new(),
         inlining: Vec::new(),
+        copying: Vec::new(),
         nodes: 0,
+        copied: 0,
+        dangling: BTreeMap::new(),
+        unresolved: Vec::new(),
     };
-    let document = bundler.run();
+    let mut document = bundler.run();
     problems.append(&mut bundler.problems);
+    if bundler.failed {
+        problems.append(&mut document.unresolved);
+    }
     diagnostic::sort(&mut problems);
     problems.dedup();
     Ok(Loaded {
@@ -179,8 +208,8 @@ struct Bundler {
     prefetched: HashMap<PathBuf, Prefetched>,
     /// Every file read so far; the root is 0.
     sources: Vec<Rc<Source>>,
-    /// Canonical path → index in `sources` (`None`: it could not be read).
-    by_path: HashMap<PathBuf, Option<usize>>,
+    /// Canonical path → index in `sources`, or why it could not be read.
+    by_path: HashMap<PathBuf, Result<usize, String>>,
     /// A file's path as joined from a reference → its canonical path, so
     /// that each spelling is looked up on disk once.
     canonical: HashMap<PathBuf, PathBuf>,
@@ -201,7 +230,25 @@ struct Bundler {
     slots: HashSet<String>,
     /// The references being copied, outermost first (for cycles).
     inlining: Vec<(usize, String)>,
+    /// Where each reference being copied in place is written (file, pointer
+    /// of the `$ref`), outermost first: the last of `inlining` are theirs.
+    copying: Vec<(usize, String)>,
     nodes: usize,
+    /// Nodes copied in place so far ([`MAX_COPIED_NODES`]).
+    copied: usize,
+    /// See [`Document::dangling`].
+    dangling: BTreeMap<String, String>,
+    /// See [`Document::unresolved`].
+    unresolved: Vec<Diagnostic>,
+}
+
+/// Why a reference cannot be followed.
+enum RefError {
+    /// What it names cannot be read or does not exist: the reference is left
+    /// unresolved, and costs only what uses it.
+    Dangling(String),
+    /// The document as a whole is past a limit: it is not loaded.
+    Limit(String),
 }
 
 impl Bundler {
@@ -237,12 +284,18 @@ impl Bundler {
             added.push((h.kind, h.name, copy));
         }
         self.insert_components(&mut value, added);
-        Document::from_parts(
+        let mut unresolved = std::mem::take(&mut self.unresolved);
+        diagnostic::sort(&mut unresolved);
+        unresolved.dedup();
+        let mut document = Document::from_parts(
             root.name.clone(),
             value,
             self.sources.iter().map(|s| s.name.clone()).collect(),
             std::mem::take(&mut self.positions),
-        )
+        );
+        document.dangling = std::mem::take(&mut self.dangling);
+        document.unresolved = unresolved;
+        document
     }
 
     /// Reserves the root's component names, and lets a root component that is
@@ -339,6 +392,21 @@ impl Bundler {
             }
             return Value::Null;
         }
+        if !self.copying.is_empty() {
+            // Copied in place: bounded, as copies multiply.
+            let before = self.copied;
+            let text = match value {
+                Value::String(s) => s.len(),
+                _ => 0,
+            };
+            self.copied += 1 + dp.len() / 256 + text / 128;
+            if self.copied > MAX_COPIED_NODES {
+                if before <= MAX_COPIED_NODES {
+                    self.too_many_copies();
+                }
+                return Value::Null;
+            }
+        }
         if let Some(position) = self.sources[file].positions.get(sp.as_str()) {
             let spot = Spot {
                 file: file as u32,
@@ -430,7 +498,12 @@ impl Bundler {
             let local = match self.resolve(file, r) {
                 Ok((0, pointer)) => format!("#{pointer}"),
                 Ok((tfile, pointer)) => self.hoist(tfile, &pointer, "schemas"),
-                Err(message) => {
+                Err(RefError::Dangling(message)) => {
+                    let here = format!("{dp}/mapping/{}", escape_token(key));
+                    self.dangle(file, &at, here, message);
+                    self.unresolvable(file, r)
+                }
+                Err(RefError::Limit(message)) => {
                     self.error(file, &at, message);
                     continue;
                 }
@@ -462,7 +535,13 @@ impl Bundler {
         let shown = cut(r);
         let (tfile, pointer) = match self.resolve(file, r) {
             Ok(target) => target,
-            Err(message) => {
+            Err(RefError::Dangling(message)) => {
+                self.dangle(file, &at, format!("{dp}/$ref"), message);
+                let mut copy = self.walk_map(file, map, sp, dp, ctx, false);
+                copy.insert("$ref".to_owned(), Value::String(self.unresolvable(file, r)));
+                return Value::Object(copy);
+            }
+            Err(RefError::Limit(message)) => {
                 self.error(file, &at, message);
                 return Value::Object(map.clone());
             }
@@ -512,8 +591,10 @@ impl Bundler {
             return Value::Object(map.clone()); // checked by `resolve`
         };
         self.inlining.push((tfile, pointer.clone()));
+        self.copying.push((file, at));
         let mut tsp = pointer;
         let copy = self.walk(tfile, target, &mut tsp, dp, ctx);
+        self.copying.pop();
         self.inlining.pop();
         match copy {
             // Siblings of the reference apply over what it points to.
@@ -539,6 +620,32 @@ impl Bundler {
             .collect();
         chain.push(self.describe(file, pointer));
         Some(chain.join(" -> "))
+    }
+
+    /// The copies in place have gone past [`MAX_COPIED_NODES`]: an error at
+    /// the innermost reference being copied, naming the chain of references
+    /// from the outermost.
+    fn too_many_copies(&mut self) {
+        let Some((file, at)) = self.copying.last().cloned() else {
+            return;
+        };
+        let (outer_file, outer_at) = &self.copying[0];
+        let outer = outer_at.strip_suffix("/$ref").unwrap_or(outer_at);
+        let mut chain = vec![self.describe(*outer_file, outer)];
+        let targets = &self.inlining[self.inlining.len() - self.copying.len()..];
+        chain.extend(targets.iter().map(|(f, p)| self.describe(*f, p)));
+        if chain.len() > 8 {
+            // The outermost and the innermost say where it starts and ends.
+            chain.splice(2..chain.len() - 5, ["…".to_owned()]);
+        }
+        self.error(
+            file,
+            &at,
+            format!(
+                "references copied in place make more than {MAX_COPIED_NODES} nodes (each file is copied wherever it is referenced; a component is written once): {}",
+                chain.join(" -> ")
+            ),
+        );
     }
 
     fn describe(&self, file: usize, pointer: &str) -> String {
@@ -593,40 +700,58 @@ impl Bundler {
     }
 
     /// The file and JSON pointer `r` (written in `file`) points to.
-    fn resolve(&mut self, file: usize, r: &str) -> Result<(usize, String), String> {
+    fn resolve(&mut self, file: usize, r: &str) -> Result<(usize, String), RefError> {
         let shown = cut(r);
         let (path, fragment) = r.split_once('#').unwrap_or((r, ""));
-        let fragment = percent_decode(fragment)
-            .ok_or_else(|| format!("`{shown}`: the fragment is not valid percent-encoded UTF-8"))?;
+        let fragment = percent_decode(fragment).ok_or_else(|| {
+            RefError::Dangling(format!(
+                "`{shown}`: the fragment is not valid percent-encoded UTF-8"
+            ))
+        })?;
         if !fragment.is_empty() && !fragment.starts_with('/') {
-            return Err(format!(
+            return Err(RefError::Dangling(format!(
                 "`{shown}`: the fragment must be a JSON pointer (`#/...`)"
-            ));
+            )));
         }
         let target = if path.is_empty() {
             file
         } else if is_url(path) {
-            return Err(format!(
+            return Err(RefError::Dangling(format!(
                 "`{shown}` is a URL: URLs are not fetched; only files beside the document are read"
-            ));
+            )));
         } else {
-            let path = percent_decode(path)
-                .ok_or_else(|| format!("`{shown}`: the path is not valid percent-encoded UTF-8"))?;
+            let path = percent_decode(path).ok_or_else(|| {
+                RefError::Dangling(format!(
+                    "`{shown}`: the path is not valid percent-encoded UTF-8"
+                ))
+            })?;
             self.open(file, &path)?
         };
         if self.sources[target].value.pointer(&fragment).is_none() {
-            return Err(format!(
+            return Err(RefError::Dangling(format!(
                 "`{shown}`: `#{}` does not resolve in `{}`",
                 cut(&fragment),
                 cut(&self.sources[target].name)
-            ));
+            )));
         }
         Ok((target, fragment))
     }
 
+    /// `r`, written in `file`, as it is left in the bundle when it cannot be
+    /// followed: as written, unless it is local to a file that is not the
+    /// root (in the bundle it would point into the root): then prefixed with
+    /// that file's name, so that it resolves nowhere.
+    fn unresolvable(&self, file: usize, r: &str) -> String {
+        if file != 0 && r.starts_with('#') {
+            format!("{}{r}", self.sources[file].name)
+        } else {
+            r.to_owned()
+        }
+    }
+
     /// The index of the file at `path` (relative to `from`'s directory),
     /// read and parsed on first use.
-    fn open(&mut self, from: usize, path: &str) -> Result<usize, String> {
+    fn open(&mut self, from: usize, path: &str) -> Result<usize, RefError> {
         let from = Rc::clone(&self.sources[from]);
         let name = display_name(&from.name, path);
         let shown = cut(&name);
@@ -638,29 +763,30 @@ impl Bundler {
             Some(canonical) => canonical.clone(),
             None => {
                 let canonical = std::fs::canonicalize(&joined)
-                    .map_err(|e| format!("cannot read `{shown}`: {e}"))?;
+                    .map_err(|e| RefError::Dangling(format!("cannot read `{shown}`: {e}")))?;
                 self.canonical.insert(joined, canonical.clone());
                 canonical
             }
         };
-        match self.by_path.get(&canonical) {
-            Some(Some(index)) => return Ok(*index),
-            Some(None) => return Err(format!("`{shown}` cannot be loaded (see its own problems)")),
-            None => {}
+        if let Some(known) = self.by_path.get(&canonical) {
+            return known.clone().map_err(RefError::Dangling);
         }
         if self.sources.len() >= MAX_FILES {
-            return Err(format!(
+            return Err(RefError::Limit(format!(
                 "cannot read `{shown}`: a document may span at most {MAX_FILES} files"
-            ));
+            )));
         }
+        let too_many_bytes = || {
+            RefError::Limit(format!(
+                "cannot read `{}`: the document's files exceed {} MiB together",
+                shown,
+                MAX_BYTES >> 20
+            ))
+        };
         if let Some(ahead) = self.prefetched.remove(&canonical) {
             self.bytes += ahead.bytes;
             if self.bytes > MAX_BYTES {
-                return Err(format!(
-                    "cannot read `{}`: the document's files exceed {} MiB together",
-                    shown,
-                    MAX_BYTES >> 20
-                ));
+                return Err(too_many_bytes());
             }
             // Problems name the file as this reference does.
             let parsed = if ahead.parsed.problems.is_empty() || ahead.name == name {
@@ -673,24 +799,19 @@ impl Bundler {
         let bytes = match std::fs::read(&canonical) {
             Ok(bytes) => bytes,
             Err(e) => {
-                self.by_path.insert(canonical, None);
-                return Err(format!("cannot read `{shown}`: {e}"));
+                return Err(self.unreadable(canonical, format!("cannot read `{shown}`: {e}")));
             }
         };
         self.bytes += bytes.len();
         if self.bytes > MAX_BYTES {
-            return Err(format!(
-                "cannot read `{}`: the document's files exceed {} MiB together",
-                shown,
-                MAX_BYTES >> 20
-            ));
+            return Err(too_many_bytes());
         }
         let text = match utf8(&name, bytes) {
             Ok(text) => text,
             Err(problem) => {
-                self.problems.push(*problem);
-                self.by_path.insert(canonical, None);
-                return Err(format!("`{}` is not UTF-8 (see its syntax problem)", shown));
+                self.unresolved.push(*problem);
+                let why = format!("`{shown}` is not UTF-8 (see its syntax problem)");
+                return Err(self.unreadable(canonical, why));
             }
         };
         let parsed = parse(&name, &text);
@@ -704,14 +825,14 @@ impl Bundler {
         canonical: PathBuf,
         parsed: Parsed,
         shown: &str,
-    ) -> Result<usize, String> {
-        self.problems.extend(parsed.problems);
+    ) -> Result<usize, RefError> {
         let Some(value) = parsed.value else {
-            self.by_path.insert(canonical, None);
-            return Err(format!(
-                "`{shown}` does not parse (see its syntax problems)"
-            ));
+            // Its problems matter only where it is referenced.
+            self.unresolved.extend(parsed.problems);
+            let why = format!("`{shown}` does not parse (see its syntax problems)");
+            return Err(self.unreadable(canonical, why));
         };
+        self.problems.extend(parsed.problems);
         let index = self.sources.len();
         self.sources.push(Rc::new(Source {
             name,
@@ -719,12 +840,34 @@ impl Bundler {
             value,
             positions: parsed.positions,
         }));
-        self.by_path.insert(canonical, Some(index));
+        self.by_path.insert(canonical, Ok(index));
         Ok(index)
     }
 
-    /// An `unresolved-ref` problem at `pointer` in `file`.
+    /// Remembers that the file at `canonical` cannot be read, and why.
+    fn unreadable(&mut self, canonical: PathBuf, why: String) -> RefError {
+        self.by_path.insert(canonical, Err(why.clone()));
+        RefError::Dangling(why)
+    }
+
+    /// An `unresolved-ref` problem at `pointer` in `file`: the document is
+    /// not loaded.
     fn error(&mut self, file: usize, pointer: &str, message: String) {
+        let problem = self.problem(file, pointer, message);
+        self.problems.push(problem);
+        self.failed = true;
+    }
+
+    /// A reference that cannot be followed, at `pointer` in `file` (at `here`
+    /// in the bundle): left as it is, the problem remembered by the document.
+    fn dangle(&mut self, file: usize, pointer: &str, here: String, message: String) {
+        let problem = self.problem(file, pointer, message.clone());
+        self.unresolved.push(problem);
+        self.dangling.insert(here, message);
+    }
+
+    /// An `unresolved-ref` problem at `pointer` in `file`.
+    fn problem(&self, file: usize, pointer: &str, message: String) -> Diagnostic {
         let source = &self.sources[file];
         let mut p = pointer;
         let position = loop {
@@ -736,14 +879,13 @@ impl Bundler {
                 None => break Position { line: 1, column: 1 },
             }
         };
-        self.problems.push(Diagnostic::new(
+        Diagnostic::new(
             &source.name,
             position,
             pointer,
             Rule::UnresolvedRef,
             message,
-        ));
-        self.failed = true;
+        )
     }
 }
 

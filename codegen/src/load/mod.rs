@@ -17,8 +17,9 @@ mod upgrade;
 
 pub use upgrade::Version;
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
+use std::sync::Arc;
 
 use saphyr_parser::{Event, Marker, Parser, ScalarStyle, Tag};
 use serde_json::{Map, Number, Value};
@@ -54,7 +55,19 @@ pub struct Document {
     pub value: Value,
     /// Every source file's name; index 0 is the root (`file`).
     files: Vec<String>,
-    positions: HashMap<String, Spot>,
+    /// Shared by the copies later stages make to rewrite the tree (`repair`):
+    /// it is the biggest part of a document, and positions do not change.
+    positions: Arc<HashMap<String, Spot>>,
+    /// References to other files that could not be followed (the file is
+    /// missing, unreadable or does not parse, the fragment does not resolve,
+    /// a URL): the pointer of each `$ref` in this document (of each copy) →
+    /// why. Each is left in place as a reference that does not resolve, so
+    /// it costs only what uses it.
+    dangling: BTreeMap<String, String>,
+    /// The loader's problems with those references, each located where it
+    /// is written, and the syntax problems of the files they name: errors
+    /// for the validator, never a reason not to load.
+    unresolved: Vec<Diagnostic>,
     /// The OpenAPI (or Swagger) version the document is written in.
     version: Version,
     /// Nodes the upgrade to the one model moved: their pointer now → the
@@ -87,7 +100,9 @@ impl Document {
             file,
             value,
             files,
-            positions,
+            positions: Arc::new(positions),
+            dangling: BTreeMap::new(),
+            unresolved: Vec::new(),
             version: Version::OpenApi30,
             moved: HashMap::new(),
             notes: Vec::new(),
@@ -182,6 +197,25 @@ impl Document {
                 None => return (&self.file, Position { line: 1, column: 1 }),
             }
         }
+    }
+
+    /// Why the reference at `pointer` (a `$ref`, or a discriminator mapping
+    /// value) to another file could not be followed, when it could not.
+    pub fn dangling(&self, pointer: &str) -> Option<&str> {
+        if self.dangling.is_empty() {
+            return None;
+        }
+        // Recorded where the reference was written, before any upgrade.
+        self.dangling
+            .get(self.origin(pointer).as_ref())
+            .map(String::as_str)
+    }
+
+    /// The problems of the references to other files that could not be
+    /// followed, located where each is written (see [`Document::dangling`]),
+    /// and those of the files they name.
+    pub fn unresolved(&self) -> &[Diagnostic] {
+        &self.unresolved
     }
 
     /// The position of the node at `pointer` (in the file [`Document::location`]
