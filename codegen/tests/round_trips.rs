@@ -1,7 +1,8 @@
 //! Generated clients against generated servers over loopback, for the
 //! constructs the workspace's own crate (`generated/`, whose round trips
 //! live in `generated/tests/`) does not have: tuples, the `QUERY` method and
-//! methods of `additionalOperations`, webhooks, `in: querystring`.
+//! methods of `additionalOperations`, webhooks, `in: querystring`, and
+//! OpenAPI 3.1's JSON Schema 2020-12 values.
 //!
 //! Each test generates the standalone crate of a construct fixture, adds a
 //! test file from `fixtures/round-trips/` as the crate's
@@ -25,8 +26,13 @@ fn workspace() -> PathBuf {
 /// Generates the crate of `fixtures/constructs/<fixture>.yaml` with
 /// `fixtures/round-trips/<fixture>.rs` as its test, and runs that test.
 fn round_trip(fixture: &str) {
+    round_trip_in("constructs", fixture);
+}
+
+/// [`round_trip`] for the fixture `fixtures/<dir>/<fixture>.yaml`.
+fn round_trip_in(dir: &str, fixture: &str) {
     let root = workspace();
-    let spec = format!("codegen/tests/fixtures/constructs/{fixture}.yaml");
+    let spec = format!("codegen/tests/fixtures/{dir}/{fixture}.yaml");
     let document = codegen::load_document(&root.join(&spec), &spec)
         .unwrap_or_else(|problems| panic!("{spec} does not load: {problems:#?}"));
     let name = fixture.replace('_', "-");
@@ -79,6 +85,11 @@ fn methods() {
 #[test]
 fn webhooks() {
     round_trip("webhooks");
+}
+
+#[test]
+fn openapi31_schemas() {
+    round_trip_in("versions", "openapi31");
 }
 
 #[test]
