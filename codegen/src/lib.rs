@@ -189,7 +189,7 @@ pub fn generate(
                 let op = op.pointer.as_str();
                 at.range(op..)
                     .take_while(|p| p.starts_with(op))
-                    .any(|p| p.len() == op.len() || p.as_bytes()[op.len()] == b'/')
+                    .any(|p| pointer::is_within(p, op))
             })
             .count();
         if opts.strict {

@@ -11,6 +11,13 @@ pub fn unescape_token(token: &str) -> String {
 }
 
 /// A JSON pointer one token below `base`.
+/// Whether the node at `pointer` is the node at `ancestor` or lies below it.
+pub fn is_within(pointer: &str, ancestor: &str) -> bool {
+    pointer
+        .strip_prefix(ancestor)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+}
+
 pub fn join(base: &str, token: &str) -> String {
     format!("{base}/{}", escape_token(token))
 }

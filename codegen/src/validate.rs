@@ -13,6 +13,7 @@ use crate::diagnostic::{self, cut, cut_to, ref_loop_text, Diagnostic, Rule};
 use crate::load::Document;
 use crate::naming::{camel_ident, snake_ident};
 use crate::openapi::{self, is_json, join, pointer_tokens, OperationSite, METHODS};
+use crate::pointer::is_within;
 
 /// The longest pointer quoted in a message, in characters.
 const POINTER_MAX: usize = 200;
@@ -677,11 +678,11 @@ impl<'a> Validator<'a> {
             // The deepest failure under a place says the most.
             if found
                 .iter()
-                .any(|d| d.pointer.starts_with(&at) && d.pointer != at)
+                .any(|d| d.pointer != at && is_within(&d.pointer, &at))
             {
                 continue;
             }
-            found.retain(|d| !(at.starts_with(&d.pointer) && d.pointer != at));
+            found.retain(|d| d.pointer == at || !is_within(&at, &d.pointer));
             if found.len() >= 50 {
                 break;
             }

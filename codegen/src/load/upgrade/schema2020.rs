@@ -474,6 +474,11 @@ fn skipped(key: &str) -> bool {
     key == "example" || key == "examples" || key.starts_with("x-")
 }
 
+/// Keywords whose values are literal data, never schemas or references.
+fn is_literal(key: &str) -> bool {
+    matches!(key, "enum" | "const" | "default")
+}
+
 /// Whether a schema admits only `null`.
 fn is_null(s: &Value) -> bool {
     match s.get("type") {
@@ -622,7 +627,7 @@ impl Ids {
                         .insert((base.clone(), anchor.to_owned()), ptr.to_owned());
                 }
                 for (k, child) in map {
-                    if !skipped(k) && k != "enum" && k != "const" && k != "default" {
+                    if !skipped(k) && !is_literal(k) {
                         self.collect(child, &join(ptr, k), &base);
                     }
                 }
@@ -649,7 +654,7 @@ impl Ids {
                     }
                 }
                 for (k, child) in map.iter_mut() {
-                    if !skipped(k) && k != "enum" && k != "const" && k != "default" {
+                    if !skipped(k) && !is_literal(k) {
                         self.rewrite(child, &base, &join(ptr, k));
                     }
                 }

@@ -136,7 +136,8 @@ fn media_list(v: Option<&Value>) -> Option<Vec<String>> {
 /// What an operation's parameters become.
 #[derive(Default)]
 struct Inputs {
-    params: Vec<Value>,
+    /// Every other parameter, converted, and where it was written.
+    params: Vec<(Value, String)>,
     /// `in: body`: the parameter and where it was written.
     body: Option<(Value, String)>,
     /// `in: formData`: each parameter and where it was written.
@@ -217,29 +218,15 @@ impl Converter<'_> {
     }
 
     /// Keeps a converted parameter list, recording where each entry was.
-    fn param_list(&mut self, params: &[Value], at: &str) -> Value {
-        let mut list = Vec::new();
-        for p in params {
-            let was = p
-                .get("x-codegen-from")
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_owned();
-            let mut p = p.clone();
-            if let Some(m) = p.as_object_mut() {
-                m.shift_remove("x-codegen-from");
-            }
-            if !was.is_empty() {
-                self.trail.moved(&format!("{at}/{}", list.len()), &was);
-            }
-            list.push(p);
+    fn param_list(&mut self, params: &[(Value, String)], at: &str) -> Value {
+        for (i, (_, was)) in params.iter().enumerate() {
+            self.trail.moved(&format!("{at}/{i}"), was);
         }
-        Value::Array(list)
+        Value::Array(params.iter().map(|(p, _)| p.clone()).collect())
     }
 
-    /// Sorts a parameter list into plain parameters (converted, each
-    /// remembering its source in `x-codegen-from` until it is placed), the
-    /// body and the form fields. Shared body and form parameters are
+    /// Sorts a parameter list into plain parameters (converted), the body
+    /// and the form fields, each with where it was written. Shared body and form parameters are
     /// resolved and converted in place.
     fn inputs(&mut self, list: Option<&Value>, at: &str) -> Inputs {
         let mut inputs = Inputs::default();
@@ -261,7 +248,7 @@ impl Converter<'_> {
                         param = t;
                     }
                     _ => {
-                        inputs.params.push(from(p.clone(), &ptr));
+                        inputs.params.push((p.clone(), ptr));
                         continue;
                     }
                 }
@@ -281,7 +268,7 @@ impl Converter<'_> {
                 "formData" => inputs.form.push((param.clone(), ptr)),
                 _ => {
                     let p = self.parameter(param, &ptr);
-                    inputs.params.push(from(p, &ptr));
+                    inputs.params.push((p, ptr));
                 }
             }
         }
@@ -350,6 +337,13 @@ impl Converter<'_> {
         let consumes = media_list(src.get("consumes")).unwrap_or_else(|| self.consumes.clone());
         let produces = media_list(src.get("produces")).unwrap_or_else(|| self.produces.clone());
         let own = self.inputs(src.get("parameters"), &join(at, "parameters"));
+        // The body: the operation's own, else the path's; a `requestBody`
+        // already written (some published 2.0 documents mix it in) wins.
+        let mut body = if src.contains_key("requestBody") {
+            None
+        } else {
+            self.request_body(&own, shared, &consumes, at)
+        };
         let mut out = Map::new();
         for (k, v) in src {
             match k.as_str() {
@@ -359,12 +353,9 @@ impl Converter<'_> {
                     if params.as_array().is_some_and(|l| !l.is_empty()) {
                         out.insert(k.clone(), params);
                     }
-                    // The body: the operation's own, else the path's.
-                    if !src.contains_key("requestBody") {
-                        let body = self.request_body(&own, shared, &consumes, at);
-                        if let Some(body) = body {
-                            out.insert("requestBody".into(), body);
-                        }
+                    // The body goes where its parameters were written.
+                    if let Some(body) = body.take() {
+                        out.insert("requestBody".into(), body);
                     }
                 }
                 "responses" => {
@@ -375,10 +366,8 @@ impl Converter<'_> {
                 }
             }
         }
-        if !src.contains_key("parameters") && !src.contains_key("requestBody") {
-            if let Some(body) = self.request_body(&own, shared, &consumes, at) {
-                out.insert("requestBody".into(), body);
-            }
+        if let Some(body) = body {
+            out.insert("requestBody".into(), body);
         }
         Value::Object(out)
     }
@@ -677,15 +666,6 @@ impl Converter<'_> {
         }
         Value::Object(out)
     }
-}
-
-/// Marks a converted parameter with where it was written, until
-/// [`Converter::param_list`] places it.
-fn from(mut p: Value, ptr: &str) -> Value {
-    if let Some(m) = p.as_object_mut() {
-        m.insert("x-codegen-from".into(), json!(ptr));
-    }
-    p
 }
 
 fn location(p: &Value) -> &str {
