@@ -28,6 +28,8 @@ pub mod region;
 pub mod server;
 #[cfg(feature = "sdk-hmac-sha256")]
 pub mod signing;
+#[cfg(any(feature = "client", feature = "server"))]
+pub mod style;
 pub mod validation;
 
 pub use metadata::ErrorMetadata;

@@ -78,11 +78,13 @@ pub const CLIENT_RUNTIME_DEPENDENCIES: &[&str] = &[
 
 /// What the runtime's `server` part needs besides `axum`, from
 /// [`DEPENDENCIES`], when the runtime is embedded: body reading with limits,
-/// the connection-level server, and logging of refused credentials.
+/// the connection-level server, logging of refused credentials, and
+/// percent-decoding of styled parameters.
 pub const SERVER_RUNTIME_DEPENDENCIES: &[&str] = &[
     "http-body-util",
     "hyper",
     "hyper-util",
+    "percent-encoding",
     "serde_path_to_error",
     "tokio",
     "tracing",
@@ -174,6 +176,7 @@ pub const RUNTIME_MODULES: &[(&str, &str)] = &[
     ("region.rs", include_str!("../../runtime/src/region.rs")),
     ("server.rs", include_str!("../../runtime/src/server.rs")),
     ("signing.rs", include_str!("../../runtime/src/signing.rs")),
+    ("style.rs", include_str!("../../runtime/src/style.rs")),
     (
         "validation.rs",
         include_str!("../../runtime/src/validation.rs"),
