@@ -32,7 +32,7 @@ use tracing::field::Empty;
 use tracing::Instrument;
 
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
-use reqwest::header::{HeaderMap, HeaderName, HeaderValue, CONTENT_TYPE, RETRY_AFTER};
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue, CONTENT_TYPE, COOKIE, RETRY_AFTER};
 use reqwest::{Method, StatusCode, Url};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -119,6 +119,7 @@ impl<T, E> fmt::Debug for Sending<'_, T, E> {
 
 use super::auth::{AuthError, Authenticator, NoAuth};
 use super::metadata::ErrorMetadata;
+use super::style::{In, Param, StyleError};
 use super::validation::ValidationError;
 
 /// The header carrying the server's id for a request.
@@ -388,6 +389,18 @@ impl ClientConfig {
     /// template filled in order with `params`, each percent-encoded (see
     /// [`encode_path`]).
     pub fn start(&self, operation: Operation, params: &[&str]) -> Result<Call, BuildError> {
+        let encoded: Vec<String> = params.iter().map(|p| encode_path(p)).collect();
+        self.start_encoded(operation, &encoded)
+    }
+
+    /// Starts a request for `operation`, the `{name}` placeholders of its
+    /// template filled in order with `values`, each already written as its
+    /// parameter's style says ([`Param::path_value`](super::style::Param::path_value)).
+    pub fn start_encoded(
+        &self,
+        operation: Operation,
+        params: &[String],
+    ) -> Result<Call, BuildError> {
         let mut path = String::with_capacity(operation.template.len());
         let mut params = params.iter();
         let mut rest = operation.template;
@@ -403,7 +416,7 @@ impl ClientConfig {
                 )));
             };
             path.push_str(&rest[..open]);
-            write_encoded_path(&mut path, value);
+            path.push_str(value);
             rest = &rest[open + len + 1..];
         }
         path.push_str(rest);
@@ -1063,6 +1076,77 @@ impl Call {
         self.url.query_pairs_mut().append_pair(name, value);
     }
 
+    /// Writes a query, header or cookie parameter's `value` as `param`
+    /// says (see [`style`](super::style)); a `null` value is not sent.
+    pub fn param<T: Serialize + ?Sized>(
+        &mut self,
+        param: &Param,
+        value: &T,
+    ) -> Result<(), BuildError> {
+        match param.location {
+            In::Query => {
+                let pairs = param.query_pairs(value)?;
+                if pairs.is_empty() {
+                    return Ok(());
+                }
+                let mut query = self.url.query().unwrap_or_default().to_owned();
+                for (k, v) in pairs {
+                    if !query.is_empty() {
+                        query.push('&');
+                    }
+                    query.push_str(&k);
+                    query.push('=');
+                    query.push_str(&v);
+                }
+                self.url.set_query(Some(&query));
+            }
+            In::Header => {
+                if let Some(text) = param.header_value(value)? {
+                    let name = HeaderName::try_from(param.name).map_err(|_| {
+                        BuildError(format!("`{}` is not a header name", param.name))
+                    })?;
+                    let value = HeaderValue::try_from(text).map_err(|_| {
+                        BuildError(format!(
+                            "header `{}` has a value that cannot be sent",
+                            param.name
+                        ))
+                    })?;
+                    self.headers.append(name, value);
+                }
+            }
+            In::Cookie => {
+                let pairs = param.cookie_pairs(value)?;
+                if pairs.is_empty() {
+                    return Ok(());
+                }
+                let mut cookie = self
+                    .headers
+                    .get(COOKIE)
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or_default()
+                    .to_owned();
+                for (k, v) in pairs {
+                    if !cookie.is_empty() {
+                        cookie.push_str("; ");
+                    }
+                    cookie.push_str(&k);
+                    cookie.push('=');
+                    cookie.push_str(&v);
+                }
+                let value = HeaderValue::try_from(cookie)
+                    .map_err(|_| BuildError(format!("cookie `{}` cannot be sent", param.name)))?;
+                self.headers.insert(COOKIE, value);
+            }
+            In::Path => {
+                return Err(BuildError(format!(
+                    "`{}` is a path parameter: it fills the template",
+                    param.name
+                )))
+            }
+        }
+        Ok(())
+    }
+
     /// Sets the whole query string from `value`, a flat object, form-encoded
     /// as a form body is (an OpenAPI 3.2 `in: querystring` parameter of
     /// `application/x-www-form-urlencoded`): `a=1&tags=x&tags=y`.
@@ -1551,6 +1635,18 @@ impl fmt::Display for BuildError {
 }
 
 impl std::error::Error for BuildError {}
+
+impl From<StyleError> for BuildError {
+    fn from(e: StyleError) -> Self {
+        BuildError(format!("parameter {e}"))
+    }
+}
+
+impl<E> From<StyleError> for Error<E> {
+    fn from(e: StyleError) -> Self {
+        BuildError::from(e).into()
+    }
+}
 
 impl<E> From<BuildError> for Error<E> {
     fn from(error: BuildError) -> Self {

@@ -14,6 +14,8 @@ use axum::body::{Body, HttpBody};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 
+use super::style::{self, Param, StyleError};
+
 /// The response header carrying the request id.
 pub const REQUEST_ID_HEADER: &str = "x-request-id";
 
@@ -950,6 +952,80 @@ fn percent_decode(text: &str) -> Option<String> {
         }
     }
     String::from_utf8(bytes).ok()
+}
+
+/// A path parameter, read from its decoded text as `param` says; a value
+/// that does not fit is a 400 naming the parameter.
+pub fn path_param<T: serde::de::DeserializeOwned>(param: &Param, text: &str) -> Result<T, Problem> {
+    param.from_path(text).map_err(|e| styled_problem(param, &e))
+}
+
+/// A query parameter from the decoded pairs ([`style::decode_query`]);
+/// `others` are the operation's other query parameters. `None` when absent.
+pub fn query_param<T: serde::de::DeserializeOwned>(
+    param: &Param,
+    pairs: &[(String, String)],
+    others: &[&str],
+) -> Result<Option<T>, Problem> {
+    param
+        .from_query(pairs, others)
+        .map_err(|e| styled_problem(param, &e))
+}
+
+/// A header parameter, if the request has it.
+pub fn header_param<T: serde::de::DeserializeOwned>(
+    param: &Param,
+    headers: &HeaderMap,
+) -> Result<Option<T>, Problem> {
+    let text = header(headers, param.name)?;
+    param
+        .from_header(text)
+        .map_err(|e| styled_problem(param, &e))
+}
+
+/// A cookie parameter from the request's cookies ([`cookies`]); `others`
+/// are the operation's other cookie parameters. `None` when absent.
+pub fn cookie_param<T: serde::de::DeserializeOwned>(
+    param: &Param,
+    cookies: &[(String, String)],
+    others: &[&str],
+) -> Result<Option<T>, Problem> {
+    param
+        .from_cookies(cookies, others)
+        .map_err(|e| styled_problem(param, &e))
+}
+
+/// The request's query pairs, decoded.
+pub fn query_params(uri: &Uri) -> Vec<(String, String)> {
+    style::decode_query(uri.query().unwrap_or_default())
+}
+
+/// The request's cookies, decoded, from every `Cookie` header.
+pub fn cookies(headers: &HeaderMap) -> Vec<(String, String)> {
+    style::decode_cookies(
+        headers
+            .get_all(axum::http::header::COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok()),
+    )
+}
+
+/// A required parameter's value, or a 400 naming it.
+pub fn required<T>(param: &Param, value: Option<T>) -> Result<T, Problem> {
+    value.ok_or_else(|| missing_param(param.location.describe(), param.name))
+}
+
+fn styled_problem(param: &Param, e: &StyleError) -> Problem {
+    Problem::new(
+        StatusCode::BAD_REQUEST,
+        format!(
+            "the {} `{}` is invalid: {}",
+            param.location.describe(),
+            param.name,
+            e.message
+        ),
+    )
+    .with_field(param.name)
 }
 
 /// A parameter's value parsed from text.

@@ -221,13 +221,14 @@ fn text(value: &Value) -> String {
 }
 
 impl Param {
-    /// A parameter at `location` with the location's default style, exploded.
+    /// A parameter at `location` with the location's default style and
+    /// `explode` (exploded for `form`, the query's and cookies' default).
     pub const fn new(name: &'static str, location: In) -> Self {
         Param {
             name,
             location,
             format: Format::Style(Style::default_for(location)),
-            explode: true,
+            explode: matches!(location, In::Query | In::Cookie),
             allow_reserved: false,
         }
     }

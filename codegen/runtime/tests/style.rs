@@ -203,7 +203,7 @@ fn deep_objects_nest() {
 
 #[test]
 fn headers_and_cookies() {
-    let h = Param::new("X-Color", In::Header);
+    let h = Param::new("X-Color", In::Header).explode(true);
     assert_eq!(
         h.header_value(&colors()).unwrap().as_deref(),
         Some("blue,black,brown")

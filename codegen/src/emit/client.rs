@@ -359,24 +359,6 @@ fn stored(kind: &Kind) -> (TokenStream, TokenStream, bool) {
     }
 }
 
-/// An expression turning a scalar parameter value into a `&str`.
-fn to_text(kind: &Kind, value: TokenStream, reg: &Registry<'_>) -> TokenStream {
-    match kind {
-        Kind::String => quote! { #value },
-        Kind::Named(n) if reg.is_enum(n) => quote! { #value.as_str() },
-        _ => quote! { &#value.to_string() },
-    }
-}
-
-/// An expression turning a scalar parameter value into a `String`.
-fn to_owned_text(kind: &Kind, value: TokenStream, reg: &Registry<'_>) -> TokenStream {
-    match kind {
-        Kind::String => quote! { #value.to_owned() },
-        Kind::Named(n) if reg.is_enum(n) => quote! { #value.as_str().to_owned() },
-        _ => quote! { #value.to_string() },
-    }
-}
-
 /// The body as the builder stores it, as `send` borrows it, how it goes
 /// on the wire and its constraint checks (on `body`).
 struct BodyShape {
@@ -576,44 +558,23 @@ fn method(op: &Operation, reg: &Registry<'_>) -> (TokenStream, TokenStream) {
             });
         }
         checks.extend(reg.param_checks_bound(p, &rust, by_ref));
-        let wire = &p.name;
         let present = p.required;
         let add = |value: TokenStream| -> TokenStream {
+            let value = if by_ref {
+                value
+            } else {
+                quote! { &#value }
+            };
             match p.location {
-                Location::Query => match &p.ty.kind {
-                    Kind::Array(item) if p.explode => {
-                        let text = to_text(&item.kind, quote!(item), reg);
-                        quote! { for item in #value { call.query(#wire, #text); } }
-                    }
-                    Kind::Array(item) => {
-                        let text = to_owned_text(&item.kind, quote!(item), reg);
-                        quote! {
-                            let joined: Vec<String> = #value.iter().map(|item| #text).collect();
-                            call.query(#wire, &joined.join(","));
-                        }
-                    }
-                    k => {
-                        let text = to_text(k, quote!(#value), reg);
-                        quote! { call.query(#wire, #text); }
-                    }
+                Location::QueryString(encoding) => match encoding {
+                    QueryEncoding::Form => quote! { call.query_string_form(#value)?; },
+                    QueryEncoding::Json => quote! { call.query_string_json(#value)?; },
                 },
-                Location::Header => {
-                    let lower = wire.to_ascii_lowercase();
-                    let text = to_text(&p.ty.kind, quote!(#value), reg);
-                    quote! { call.header(#lower, #text)?; }
-                }
-                Location::QueryString(encoding) => {
-                    let value = if by_ref {
-                        value
-                    } else {
-                        quote! { &#value }
-                    };
-                    match encoding {
-                        QueryEncoding::Form => quote! { call.query_string_form(#value)?; },
-                        QueryEncoding::Json => quote! { call.query_string_json(#value)?; },
-                    }
-                }
                 Location::Path => TokenStream::new(),
+                Location::Query | Location::Header | Location::Cookie => {
+                    let konst = super::style_const(p);
+                    quote! { call.param(&Self::#konst, #value)?; }
+                }
             }
         };
         if p.location != Location::Path {
@@ -640,7 +601,13 @@ fn method(op: &Operation, reg: &Registry<'_>) -> (TokenStream, TokenStream) {
             .find(|p| p.location == Location::Path && p.name == pname)
             .expect("path parameters are validated");
         let rust = ident(&p.rust);
-        path_args.push(to_text(&p.ty.kind, quote!(#rust), reg));
+        let konst = super::style_const(p);
+        let value = if is_borrowed(&p.ty.kind, reg) {
+            quote!(#rust)
+        } else {
+            quote!(&#rust)
+        };
+        path_args.push(quote! { Self::#konst.path_value(#value)? });
         rest = &rest[start + len + 1..];
     }
 
@@ -695,6 +662,11 @@ fn method(op: &Operation, reg: &Registry<'_>) -> (TokenStream, TokenStream) {
     let (op_id, template) = (&op.id, &op.path);
     // `reqwest` names the methods of OpenAPI 3.0 as constants; another
     // (`QUERY`, a method of `additionalOperations`) is parsed when sent.
+    let param_items = op
+        .params
+        .iter()
+        .filter(|p| !matches!(p.location, Location::QueryString(_)))
+        .map(|p| super::style_item(p, &quote!(crate::runtime)));
     let (operation_item, operation) = if super::is_standard_method(&op.method) {
         let method_ident = format_ident!("{}", op.method.to_ascii_lowercase());
         (
@@ -794,7 +766,7 @@ fn method(op: &Operation, reg: &Registry<'_>) -> (TokenStream, TokenStream) {
         (
             TokenStream::new(),
             TokenStream::new(),
-            quote! { self.config.start(#operation, &[#(#path_args),*])? },
+            quote! { self.config.start_encoded(#operation, &[#(#path_args),*])? },
         )
     };
     let client_method = quote! {
@@ -827,6 +799,7 @@ fn method(op: &Operation, reg: &Registry<'_>) -> (TokenStream, TokenStream) {
 
         impl<'a> #builder_name<'a> {
             #operation_item
+            #(#param_items)*
 
             #(#setters)*
 

@@ -36,6 +36,65 @@ pub fn request_line(op: &crate::ir::Operation) -> String {
 }
 
 /// An identifier, raw where needed.
+/// The runtime's description of a parameter (`style::Param`): its name,
+/// location, style, `explode` and `allowReserved`, each named only where it
+/// differs from the location's default. `runtime` is the path of the
+/// runtime module where the tokens go.
+pub fn style_param(p: &crate::ir::Param, runtime: &TokenStream) -> TokenStream {
+    use crate::ir::{Location, ParamStyle};
+    let name = &p.name;
+    let location = match p.location {
+        Location::Path => quote!(Path),
+        Location::Header => quote!(Header),
+        Location::Cookie => quote!(Cookie),
+        Location::Query | Location::QueryString(_) => quote!(Query),
+    };
+    let mut out = quote! { #runtime::style::Param::new(#name, #runtime::style::In::#location) };
+    let style = match p.style {
+        ParamStyle::Json => {
+            out.extend(quote!(.json()));
+            None
+        }
+        s if s == ParamStyle::default_for(p.location) => None,
+        ParamStyle::Simple => Some(quote!(Simple)),
+        ParamStyle::Label => Some(quote!(Label)),
+        ParamStyle::Matrix => Some(quote!(Matrix)),
+        ParamStyle::Form => Some(quote!(Form)),
+        ParamStyle::SpaceDelimited => Some(quote!(SpaceDelimited)),
+        ParamStyle::PipeDelimited => Some(quote!(PipeDelimited)),
+        ParamStyle::DeepObject => Some(quote!(DeepObject)),
+    };
+    if let Some(style) = style {
+        out.extend(quote!(.style(#runtime::style::Style::#style)));
+    }
+    let default_explode = matches!(p.location, Location::Query | Location::Cookie);
+    if p.explode != default_explode && p.style != ParamStyle::Json {
+        let explode = p.explode;
+        out.extend(quote!(.explode(#explode)));
+    }
+    if p.allow_reserved {
+        out.extend(quote!(.allow_reserved()));
+    }
+    out
+}
+
+/// The name of the constant holding a parameter's [`style_param`]:
+/// `PROJECT_ID_PARAM` for `project_id`.
+pub fn style_const(p: &crate::ir::Param) -> Ident {
+    format_ident!("{}_PARAM", heck::AsShoutySnakeCase(&p.rust).to_string())
+}
+
+/// The constant `name` holding a parameter's [`style_param`], with a doc line.
+pub fn style_item(p: &crate::ir::Param, runtime: &TokenStream) -> TokenStream {
+    let name = style_const(p);
+    let value = style_param(p, runtime);
+    let d = format!(" How `{}` is written in the {}.", p.name, p.location.name());
+    quote! {
+        #[doc = #d]
+        const #name: #runtime::style::Param = #value;
+    }
+}
+
 pub fn ident(name: &str) -> Ident {
     format_ident!("{}", name)
 }

@@ -334,6 +334,7 @@ fn inputs(op: &Operation) -> Vec<(Ident, TokenStream)> {
 const HANDLER_LOCALS: &[&str] = &[
     "bytes",
     "context",
+    "cookies",
     "fail",
     "identity",
     "parts",
@@ -1071,24 +1072,14 @@ fn table_name(type_name: &str) -> Ident {
     format_ident!("{}_FIELDS", heck::AsShoutySnakeCase(type_name).to_string())
 }
 
-/// An expression parsing `raw` (a `&str`) into a parameter's type, failing
-/// with a 400 that names the parameter.
-fn parse_param(kind: &Kind, raw: TokenStream, field: &str) -> TokenStream {
-    match kind {
-        Kind::String | Kind::Integer(_) | Kind::Number(_) | Kind::Boolean => {
-            let t = kind_tokens_in(kind, None);
-            quote! { server::param::<#t>(#raw, #field).map_err(fail)? }
-        }
-        _ => {
-            let t = kind_tokens_in(kind, Some(&types_mod()));
-            quote! { server::param_serde::<#t>(#raw, #field).map_err(fail)? }
-        }
-    }
-}
-
-fn param_extract(p: &Param, rust: &Ident, position: usize) -> TokenStream {
+/// The statement binding parameter `p` to `rust`, read from the request as
+/// its style says; `others` are the names of the operation's other
+/// parameters in the same location.
+fn param_extract(p: &Param, rust: &Ident, position: usize, others: &[&str]) -> TokenStream {
     let name = &p.name;
-    match p.location {
+    let t = kind_tokens_in(&p.ty.kind, Some(&types_mod()));
+    let style = super::style_const(p);
+    let read = match p.location {
         Location::QueryString(encoding) => {
             let read = match (encoding, p.required) {
                 (QueryEncoding::Form, true) => quote!(server::query_string_form),
@@ -1096,68 +1087,27 @@ fn param_extract(p: &Param, rust: &Ident, position: usize) -> TokenStream {
                 (QueryEncoding::Json, true) => quote!(server::query_string_json),
                 (QueryEncoding::Json, false) => quote!(server::optional_query_string_json),
             };
-            let t = kind_tokens_in(&p.ty.kind, Some(&types_mod()));
             let t = if p.required {
                 t
             } else {
                 quote! { Option<#t> }
             };
-            quote! { let #rust: #t = #read(&parts.uri, #name).map_err(fail)?; }
+            return quote! { let #rust: #t = #read(&parts.uri, #name).map_err(fail)?; };
         }
         Location::Path => {
             let position = Literal::usize_unsuffixed(position);
-            let parsed = parse_param(&p.ty.kind, quote!(&path[#position]), name);
-            quote! { let #rust = #parsed; }
+            return quote! {
+                let #rust: #t = server::path_param(&#style, &path[#position]).map_err(fail)?;
+            };
         }
-        Location::Query => {
-            let values =
-                quote! { query.iter().filter(|(k, _)| k == #name).map(|(_, v)| v.as_str()) };
-            let missing = quote! { fail(server::missing_param("query parameter", #name)) };
-            match &p.ty.kind {
-                Kind::Array(item) => {
-                    let parsed = parse_param(&item.kind, quote!(raw), name);
-                    let raws = if p.explode {
-                        quote! { #values }
-                    } else {
-                        quote! { #values.flat_map(|v| v.split(',')) }
-                    };
-                    let collect = quote! {
-                        let mut items = Vec::new();
-                        for raw in #raws {
-                            items.push(#parsed);
-                        }
-                    };
-                    if p.required {
-                        quote! { let #rust = { #collect if items.is_empty() { return Err(#missing); } items }; }
-                    } else {
-                        quote! { let #rust = { #collect (!items.is_empty()).then_some(items) }; }
-                    }
-                }
-                k => {
-                    let parsed = parse_param(k, quote!(raw), name);
-                    if p.required {
-                        quote! { let #rust = match #values.next() { Some(raw) => #parsed, None => return Err(#missing) }; }
-                    } else {
-                        quote! { let #rust = match #values.next() { Some(raw) => Some(#parsed), None => None }; }
-                    }
-                }
-            }
-        }
-        Location::Header => {
-            let lower = name.to_ascii_lowercase();
-            let parsed = parse_param(&p.ty.kind, quote!(raw), name);
-            let get = quote! { server::header(&parts.headers, #lower).map_err(fail)? };
-            if p.required {
-                quote! {
-                    let #rust = match #get {
-                        Some(raw) => #parsed,
-                        None => return Err(fail(server::missing_param("header", #name))),
-                    };
-                }
-            } else {
-                quote! { let #rust = match #get { Some(raw) => Some(#parsed), None => None }; }
-            }
-        }
+        Location::Query => quote! { server::query_param(&#style, &query, &[#(#others),*]) },
+        Location::Header => quote! { server::header_param(&#style, &parts.headers) },
+        Location::Cookie => quote! { server::cookie_param(&#style, &cookies, &[#(#others),*]) },
+    };
+    if p.required {
+        quote! { let #rust: #t = server::required(&#style, #read.map_err(fail)?).map_err(fail)?; }
+    } else {
+        quote! { let #rust: Option<#t> = #read.map_err(fail)?; }
     }
 }
 
@@ -1189,16 +1139,29 @@ fn handler(op: &Operation, reg: &Registry<'_>, fallback: Option<&str>) -> TokenS
     let mut extract: Vec<TokenStream> = path_params
         .iter()
         .enumerate()
-        .map(|(i, (p, name))| param_extract(p, name, i))
+        .map(|(i, (p, name))| param_extract(p, name, i, &[]))
         .collect();
     extract.extend(
         op.params
             .iter()
             .zip(&names)
             .filter(|(p, _)| p.location != Location::Path)
-            .map(|(p, name)| param_extract(p, name, 0)),
+            .map(|(p, name)| {
+                let others: Vec<&str> = op
+                    .params
+                    .iter()
+                    .filter(|o| o.location == p.location && o.name != p.name)
+                    .map(|o| o.name.as_str())
+                    .collect();
+                param_extract(p, name, 0, &others)
+            }),
     );
 
+    let param_items = op
+        .params
+        .iter()
+        .filter(|p| !matches!(p.location, Location::QueryString(_)))
+        .map(|p| super::style_item(p, &quote!(crate::runtime)));
     let path_count = path_params.len();
     let path = (path_count > 0).then(|| {
         let n = Literal::usize_unsuffixed(path_count);
@@ -1209,7 +1172,14 @@ fn handler(op: &Operation, reg: &Registry<'_>, fallback: Option<&str>) -> TokenS
         .iter()
         .any(|p| p.location == Location::Query)
         .then(|| {
-            quote! { let query = server::query_pairs(&parts.uri).map_err(fail)?; }
+            quote! { let query = server::query_params(&parts.uri); }
+        });
+    let cookies = op
+        .params
+        .iter()
+        .any(|p| p.location == Location::Cookie)
+        .then(|| {
+            quote! { let cookies = server::cookies(&parts.headers); }
         });
 
     // Constraint checks on parameters and the JSON body.
@@ -1281,6 +1251,7 @@ fn handler(op: &Operation, reg: &Registry<'_>, fallback: Option<&str>) -> TokenS
             .params
             .iter()
             .any(|p| matches!(p.location, Location::QueryString(_)))
+        || cookies.is_some()
         || op.params.iter().any(|p| p.location == Location::Header)
         || json_body
         || secured;
@@ -1306,6 +1277,7 @@ fn handler(op: &Operation, reg: &Registry<'_>, fallback: Option<&str>) -> TokenS
 
         /// Enforces the spec, then calls the implementation.
         async fn #inner<T: #bound>(state: &Shared<T>, request: Request, request_id: &str) -> Result<Response, Response> {
+            #(#param_items)*
             let fail = |problem: Problem| reject(#errors, problem, request_id);
             #parts_binding
             #check_head
@@ -1313,6 +1285,7 @@ fn handler(op: &Operation, reg: &Registry<'_>, fallback: Option<&str>) -> TokenS
             #identity
             #path
             #query
+            #cookies
             #(#extract)*
             #body_step
             #check_step

@@ -273,9 +273,65 @@ pub enum Location {
     Path,
     Query,
     Header,
+    Cookie,
     /// The whole query string (OpenAPI 3.2 `in: querystring`), one typed
     /// value encoded as its `content` says.
     QueryString(QueryEncoding),
+}
+
+/// How a parameter's value is written: a serialization style of the
+/// specification, or JSON text (a parameter described by `content`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ParamStyle {
+    Simple,
+    Label,
+    Matrix,
+    Form,
+    SpaceDelimited,
+    PipeDelimited,
+    DeepObject,
+    Json,
+}
+
+impl ParamStyle {
+    /// The style a location uses when the document names none.
+    pub fn default_for(location: Location) -> ParamStyle {
+        match location {
+            Location::Path | Location::Header => ParamStyle::Simple,
+            _ => ParamStyle::Form,
+        }
+    }
+
+    /// The style named `name` (OpenAPI 3.2's `cookie` is `form` as cookies
+    /// write it), if it is one.
+    pub fn parse(name: &str) -> Option<ParamStyle> {
+        Some(match name {
+            "simple" => ParamStyle::Simple,
+            "label" => ParamStyle::Label,
+            "matrix" => ParamStyle::Matrix,
+            "form" | "cookie" => ParamStyle::Form,
+            "spaceDelimited" => ParamStyle::SpaceDelimited,
+            "pipeDelimited" => ParamStyle::PipeDelimited,
+            "deepObject" => ParamStyle::DeepObject,
+            _ => return None,
+        })
+    }
+
+    /// Whether a parameter at `location` may use the style.
+    pub fn allowed_in(self, location: Location) -> bool {
+        use ParamStyle::*;
+        matches!(
+            (location, self),
+            (_, Json)
+                | (Location::Path, Simple | Label | Matrix)
+                | (
+                    Location::Query,
+                    Form | SpaceDelimited | PipeDelimited | DeepObject
+                )
+                | (Location::Header, Simple)
+                | (Location::Cookie, Form)
+        )
+    }
 }
 
 /// How an `in: querystring` parameter is the query string.
@@ -294,6 +350,7 @@ impl Location {
             Location::Path => "path",
             Location::Query => "query",
             Location::Header => "header",
+            Location::Cookie => "cookie",
             Location::QueryString(_) => "querystring",
         }
     }
@@ -307,8 +364,12 @@ pub struct Param {
     pub required: bool,
     pub doc: Option<String>,
     pub ty: Ty,
-    /// Arrays in a query: `k=a&k=b` when true, `k=a,b` when false.
+    /// How the value is written: a style, or JSON text (`content`).
+    pub style: ParamStyle,
+    /// Whether arrays and objects are exploded (`k=a&k=b`, not `k=a,b`).
     pub explode: bool,
+    /// Whether a query value keeps RFC 3986's reserved characters.
+    pub allow_reserved: bool,
     /// The credential value that fills the parameter when the caller
     /// leaves it unset (the extension `x-credential`, on a string path or
     /// query parameter); the client then takes it as optional.

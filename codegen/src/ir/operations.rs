@@ -5,8 +5,9 @@ use serde_json::Value;
 
 use super::status::{parse_status, status_variant};
 use super::{
-    Builder, Diagnostic, Encoding, Kind, Location, Operation, Param, QueryEncoding, RequestBody,
-    Response, ResponseBody, SecurityKind, SecurityScheme, Server, ServerVariable, TypeDef,
+    Builder, Diagnostic, Encoding, Kind, Location, Operation, Param, ParamStyle, QueryEncoding,
+    RequestBody, Response, ResponseBody, SecurityKind, SecurityScheme, Server, ServerVariable,
+    TypeDef,
 };
 use crate::diagnostic::{cut, cut_message, Rule};
 use crate::naming::{camel_ident, dedupe, snake_ident, TAKEN_METHODS};
@@ -304,7 +305,9 @@ impl<'a> Builder<'a> {
                         kind: Kind::String,
                         ..Default::default()
                     },
-                    explode: true,
+                    style: ParamStyle::Simple,
+                    explode: false,
+                    allow_reserved: false,
                     credential: None,
                 });
             }
@@ -403,12 +406,13 @@ impl<'a> Builder<'a> {
             Some("path") => Location::Path,
             Some("query") => Location::Query,
             Some("header") => Location::Header,
+            Some("cookie") => Location::Cookie,
             Some("querystring") => return self.query_string_param(p, ptr, op_type, name),
             other => {
                 let what = match other {
                     Some(o) => {
                         format!(
-                            "`{}` parameters are not supported (only path, query, header and querystring)",
+                            "`in: {}` is not a parameter location (path, query, header, cookie or querystring)",
                             cut(o)
                         )
                     }
@@ -426,60 +430,7 @@ impl<'a> Builder<'a> {
                 return None;
             }
         };
-        let style = p.get("style").and_then(Value::as_str);
-        let explode = p.get("explode").and_then(Value::as_bool);
-        let string = || super::Ty {
-            kind: Kind::String,
-            ..Default::default()
-        };
-        let mut ty = if let Some(schema) = p.get("schema") {
-            self.ty(
-                schema,
-                &join(ptr, "schema"),
-                &format!("{op_type}{}", camel_ident(&name)),
-            )?
-        } else {
-            let how = if p.get("content").is_some() {
-                "is described by `content`: it is passed as a string the caller encodes"
-            } else {
-                "has no schema: it is passed as a string"
-            };
-            self.warn(
-                ptr,
-                Rule::Unsupported,
-                format!("parameter `{}` {how}", cut(&name)),
-            );
-            string()
-        };
-        let scalar = |k: &Kind| {
-            matches!(
-                k,
-                Kind::String | Kind::Integer(_) | Kind::Number(_) | Kind::Boolean
-            ) || self.is_scalar_named(k)
-        };
-        let ok = match (&location, &ty.kind) {
-            (Location::Query, Kind::Array(inner)) => scalar(&inner.kind),
-            (_, k) => scalar(k),
-        };
-        if !ok {
-            self.warn(
-                &join(ptr, "schema"),
-                Rule::Unsupported,
-                format!("parameter `{}` is not a string, number, boolean or string enum (or, in a query, an array of them): it is passed as a string the caller encodes", cut(&name)),
-            );
-            ty = string();
-        }
-        if matches!(style, Some(s) if !matches!((location, s), (Location::Path | Location::Header, "simple") | (Location::Query, "form")))
-        {
-            self.warn(
-                &join(ptr, "style"),
-                Rule::Unsupported,
-                format!(
-                    "parameter style `{}` is not supported here: the default style is used",
-                    cut(style.unwrap_or_default())
-                ),
-            );
-        }
+        let (ty, style) = self.param_type(p, ptr, op_type, &name, location)?;
         let credential = match p.get("x-credential") {
             None => None,
             Some(Value::String(c))
@@ -508,8 +459,98 @@ impl<'a> Builder<'a> {
             location,
             doc: text(p.get("description")),
             ty,
-            explode: explode.unwrap_or(true),
+            explode: p
+                .get("explode")
+                .and_then(Value::as_bool)
+                .unwrap_or(style == ParamStyle::Form),
+            allow_reserved: p.get("allowReserved") == Some(&Value::Bool(true)),
+            style,
         })
+    }
+
+    /// A parameter's type and how it is written: from its `schema` and
+    /// `style`, or from its `content` (JSON text, or the text of another
+    /// media type).
+    fn param_type(
+        &mut self,
+        p: &'a Value,
+        ptr: &str,
+        op_type: &str,
+        name: &str,
+        location: Location,
+    ) -> Option<(super::Ty, ParamStyle)> {
+        let hint = format!("{op_type}{}", camel_ident(name));
+        let string = || super::Ty {
+            kind: Kind::String,
+            ..Default::default()
+        };
+        if let Some(schema) = p.get("schema") {
+            let ty = self.ty(schema, &join(ptr, "schema"), &hint)?;
+            let default = ParamStyle::default_for(location);
+            let style = match text(p.get("style")) {
+                None => default,
+                Some(named) => match ParamStyle::parse(&named) {
+                    Some(s) if s.allowed_in(location) => s,
+                    _ => {
+                        self.warn(
+                            &join(ptr, "style"),
+                            Rule::InvalidDocument,
+                            format!(
+                                "`{}` is not a style of {} parameters: `{}` is used",
+                                cut(&named),
+                                location.name(),
+                                match default {
+                                    ParamStyle::Simple => "simple",
+                                    _ => "form",
+                                }
+                            ),
+                        );
+                        default
+                    }
+                },
+            };
+            return Some((ty, style));
+        }
+        let content = p.get("content").and_then(Value::as_object);
+        let Some((media, m)) = content.and_then(|c| {
+            c.iter()
+                .find(|(m, _)| is_json(m))
+                .or_else(|| c.iter().next())
+        }) else {
+            self.warn(
+                ptr,
+                Rule::Unsupported,
+                format!(
+                    "parameter `{}` has no schema: it is passed as a string",
+                    cut(name)
+                ),
+            );
+            return Some((string(), ParamStyle::default_for(location)));
+        };
+        let schema_ptr = join(&join(&join(ptr, "content"), media), "schema");
+        if is_json(media) {
+            let ty = match m.get("schema") {
+                Some(schema) => self.ty(schema, &schema_ptr, &hint)?,
+                None => super::Ty {
+                    kind: Kind::Any,
+                    ..Default::default()
+                },
+            };
+            return Some((ty, ParamStyle::Json));
+        }
+        // Another media type (`text/plain`, XML, …): the value is its text.
+        let ty = match m.get("schema") {
+            Some(schema) => {
+                let ty = self.ty(schema, &schema_ptr, &hint)?;
+                if matches!(ty.kind, Kind::String) || self.is_scalar_named(&ty.kind) {
+                    ty
+                } else {
+                    string()
+                }
+            }
+            None => string(),
+        };
+        Some((ty, ParamStyle::default_for(location)))
     }
 
     /// An `in: querystring` parameter (OpenAPI 3.2): the whole query string,
@@ -587,7 +628,9 @@ impl<'a> Builder<'a> {
             required,
             doc: text(p.get("description")),
             ty,
+            style: ParamStyle::Form,
             explode: true,
+            allow_reserved: false,
             credential: None,
         })
     }

@@ -272,6 +272,11 @@ async fn serve_batch_delete_secrets<T: Api>(
     request: Request,
     request_id: &str,
 ) -> Result<Response, Response> {
+    /// How `project_id` is written in the path.
+    const PROJECT_ID_PARAM: crate::runtime::style::Param = crate::runtime::style::Param::new(
+        "project_id",
+        crate::runtime::style::In::Path,
+    );
     let fail = |problem: Problem| reject(&[], problem, request_id);
     let (mut parts, body) = request.into_parts();
     let verdict = server::authenticate_head(
@@ -286,7 +291,8 @@ async fn serve_batch_delete_secrets<T: Api>(
         server::authenticate_body(verdict, &bytes, request_id).map_err(fail)?,
     );
     let path = server::path_params(&mut parts, 1).await.map_err(fail)?;
-    let project_id = server::param::<String>(&path[0], "project_id").map_err(fail)?;
+    let project_id: String = server::path_param(&PROJECT_ID_PARAM, &path[0])
+        .map_err(fail)?;
     let body: types::BatchDeleteSecretsRequest = server::json_object_body(
             &parts.headers,
             &bytes,

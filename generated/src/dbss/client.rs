@@ -223,6 +223,12 @@ pub mod builder {
             "/v1/{project_id}/audit/instance",
         );
 
+        /// How `project_id` is written in the path.
+        const PROJECT_ID_PARAM: crate::runtime::style::Param = crate::runtime::style::Param::new(
+            "project_id",
+            crate::runtime::style::In::Path,
+        );
+
         /// Project ID. You can obtain the value by calling the IAM API for querying the project list of a specified IAM user. The value contains 32 to 64 characters.
         ///
         /// Unset, it is the credentials' `project_id`.
@@ -260,7 +266,12 @@ pub mod builder {
             checker.length("project_id", project_id, Some(32), Some(64));
             checker.nested("", body);
             checker.finish()?;
-            let mut call = self.config.start(Self::OPERATION, &[project_id])?;
+            let mut call = self
+                .config
+                .start_encoded(
+                    Self::OPERATION,
+                    &[Self::PROJECT_ID_PARAM.path_value(project_id)?],
+                )?;
             call.json("application/json", body)?;
             Ok(call)
         }

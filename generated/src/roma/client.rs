@@ -208,6 +208,18 @@ pub mod builder {
             "/v2/{project_id}/instances/{instance_id}/assets/delete",
         );
 
+        /// How `project_id` is written in the path.
+        const PROJECT_ID_PARAM: crate::runtime::style::Param = crate::runtime::style::Param::new(
+            "project_id",
+            crate::runtime::style::In::Path,
+        );
+
+        /// How `instance_id` is written in the path.
+        const INSTANCE_ID_PARAM: crate::runtime::style::Param = crate::runtime::style::Param::new(
+            "instance_id",
+            crate::runtime::style::In::Path,
+        );
+
         /// Project ID. For details about how to obtain the project ID, see "Appendix" > "Obtaining a Project ID" in the API Reference. The service definition limits it to at most 64 characters (its minLength is 0; an empty value would leave an empty path segment, so this document requires at least 1 character).
         ///
         /// Unset, it is the credentials' `project_id`.
@@ -243,7 +255,13 @@ pub mod builder {
             checker.finish()?;
             let mut call = self
                 .config
-                .start(Self::OPERATION, &[project_id, instance_id])?;
+                .start_encoded(
+                    Self::OPERATION,
+                    &[
+                        Self::PROJECT_ID_PARAM.path_value(project_id)?,
+                        Self::INSTANCE_ID_PARAM.path_value(instance_id)?,
+                    ],
+                )?;
             call.json("application/json", body)?;
             Ok(call)
         }

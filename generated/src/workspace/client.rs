@@ -240,6 +240,12 @@ pub mod builder {
             "/v2/{project_id}/desktops/batch-delete",
         );
 
+        /// How `project_id` is written in the path.
+        const PROJECT_ID_PARAM: crate::runtime::style::Param = crate::runtime::style::Param::new(
+            "project_id",
+            crate::runtime::style::In::Path,
+        );
+
         /// Project ID, 1 to 255 characters (service definition).
         ///
         /// Unset, it is the credentials' `project_id`.
@@ -277,7 +283,12 @@ pub mod builder {
             checker.length("project_id", project_id, Some(1), Some(255));
             checker.nested("", body);
             checker.finish()?;
-            let mut call = self.config.start(Self::OPERATION, &[project_id])?;
+            let mut call = self
+                .config
+                .start_encoded(
+                    Self::OPERATION,
+                    &[Self::PROJECT_ID_PARAM.path_value(project_id)?],
+                )?;
             call.json("application/json", body)?;
             Ok(call)
         }
@@ -340,6 +351,18 @@ pub mod builder {
             "/v2/{project_id}/desktops/{desktop_id}/volumes/batch-delete",
         );
 
+        /// How `project_id` is written in the path.
+        const PROJECT_ID_PARAM: crate::runtime::style::Param = crate::runtime::style::Param::new(
+            "project_id",
+            crate::runtime::style::In::Path,
+        );
+
+        /// How `desktop_id` is written in the path.
+        const DESKTOP_ID_PARAM: crate::runtime::style::Param = crate::runtime::style::Param::new(
+            "desktop_id",
+            crate::runtime::style::In::Path,
+        );
+
         /// Project ID, 1 to 255 characters (service definition).
         ///
         /// Unset, it is the credentials' `project_id`.
@@ -381,7 +404,13 @@ pub mod builder {
             checker.finish()?;
             let mut call = self
                 .config
-                .start(Self::OPERATION, &[project_id, desktop_id])?;
+                .start_encoded(
+                    Self::OPERATION,
+                    &[
+                        Self::PROJECT_ID_PARAM.path_value(project_id)?,
+                        Self::DESKTOP_ID_PARAM.path_value(desktop_id)?,
+                    ],
+                )?;
             call.json("application/json", body)?;
             Ok(call)
         }

@@ -346,6 +346,11 @@ async fn serve_batch_delete_desktops<T: Api>(
     request: Request,
     request_id: &str,
 ) -> Result<Response, Response> {
+    /// How `project_id` is written in the path.
+    const PROJECT_ID_PARAM: crate::runtime::style::Param = crate::runtime::style::Param::new(
+        "project_id",
+        crate::runtime::style::In::Path,
+    );
     let fail = |problem: Problem| reject(&[], problem, request_id);
     let (mut parts, body) = request.into_parts();
     let verdict = server::authenticate_head(
@@ -360,7 +365,8 @@ async fn serve_batch_delete_desktops<T: Api>(
         server::authenticate_body(verdict, &bytes, request_id).map_err(fail)?,
     );
     let path = server::path_params(&mut parts, 1).await.map_err(fail)?;
-    let project_id = server::param::<String>(&path[0], "project_id").map_err(fail)?;
+    let project_id: String = server::path_param(&PROJECT_ID_PARAM, &path[0])
+        .map_err(fail)?;
     let body: types::DeleteDesktopsReq = server::json_object_body(
             &parts.headers,
             &bytes,
@@ -402,6 +408,17 @@ async fn serve_delete_desktop_volumes<T: Api>(
     request: Request,
     request_id: &str,
 ) -> Result<Response, Response> {
+    /// How `project_id` is written in the path.
+    const PROJECT_ID_PARAM: crate::runtime::style::Param = crate::runtime::style::Param::new(
+        "project_id",
+        crate::runtime::style::In::Path,
+    );
+
+    /// How `desktop_id` is written in the path.
+    const DESKTOP_ID_PARAM: crate::runtime::style::Param = crate::runtime::style::Param::new(
+        "desktop_id",
+        crate::runtime::style::In::Path,
+    );
     let fail = |problem: Problem| reject(&[], problem, request_id);
     let (mut parts, body) = request.into_parts();
     let verdict = server::authenticate_head(
@@ -416,8 +433,10 @@ async fn serve_delete_desktop_volumes<T: Api>(
         server::authenticate_body(verdict, &bytes, request_id).map_err(fail)?,
     );
     let path = server::path_params(&mut parts, 2).await.map_err(fail)?;
-    let project_id = server::param::<String>(&path[0], "project_id").map_err(fail)?;
-    let desktop_id = server::param::<String>(&path[1], "desktop_id").map_err(fail)?;
+    let project_id: String = server::path_param(&PROJECT_ID_PARAM, &path[0])
+        .map_err(fail)?;
+    let desktop_id: String = server::path_param(&DESKTOP_ID_PARAM, &path[1])
+        .map_err(fail)?;
     let body: types::DeleteVolumesReq = server::json_object_body(
             &parts.headers,
             &bytes,
