@@ -1208,20 +1208,42 @@ impl Call {
         Ok(())
     }
 
-    /// Sends `body`, a flat object, as an `application/x-www-form-urlencoded` body.
+    /// Sends `body`, an object, as an `application/x-www-form-urlencoded`
+    /// body. A property named in `fields` (its `encoding` entry) is written
+    /// as that parameter says, as a query's would be; any other is written
+    /// as `form` does, exploded: an array as repeated keys, an object as
+    /// JSON text.
     pub fn form<T: Serialize + ?Sized>(
         &mut self,
         content_type: &'static str,
         body: &T,
+        fields: &[Param],
     ) -> Result<(), BuildError> {
         let value = serde_json::to_value(body)
             .map_err(|e| BuildError(format!("the request body cannot be serialized: {e}")))?;
-        let pairs = form_pairs(&value)
-            .ok_or_else(|| BuildError("a form body must be an object".to_owned()))?;
-        let encoded: Vec<String> = pairs
-            .iter()
-            .map(|(k, v)| format!("{}={}", form_encode(k), form_encode(v)))
-            .collect();
+        let serde_json::Value::Object(props) = &value else {
+            return Err(BuildError("a form body must be an object".to_owned()));
+        };
+        let mut encoded: Vec<String> = Vec::with_capacity(props.len());
+        for (k, v) in props {
+            match fields.iter().find(|f| f.name == k) {
+                Some(field) => encoded.extend(
+                    field
+                        .query_pairs(v)?
+                        .into_iter()
+                        .map(|(k, v)| format!("{k}={v}")),
+                ),
+                None => {
+                    let mut pairs = Vec::new();
+                    push_form_pairs(k, v, &mut pairs);
+                    encoded.extend(
+                        pairs
+                            .iter()
+                            .map(|(k, v)| format!("{}={}", form_encode(k), form_encode(v))),
+                    );
+                }
+            }
+        }
         self.content_type = Some(HeaderValue::from_static(content_type));
         self.body = Some(encoded.join("&").into());
         Ok(())
@@ -1346,20 +1368,25 @@ fn form_encode(value: &str) -> String {
 /// Flattens a JSON object into form pairs: scalars as text, arrays as
 /// repeated keys, nested objects as JSON text, nulls left out.
 fn form_pairs(value: &serde_json::Value) -> Option<Vec<(String, String)>> {
+    let mut pairs = Vec::new();
+    for (k, v) in value.as_object()? {
+        push_form_pairs(k, v, &mut pairs);
+    }
+    Some(pairs)
+}
+
+/// The form pairs of one property, as [`form_pairs`] writes them.
+fn push_form_pairs(k: &str, v: &serde_json::Value, pairs: &mut Vec<(String, String)>) {
     use serde_json::Value;
     let scalar = |v: &Value| match v {
         Value::String(s) => s.clone(),
         other => other.to_string(),
     };
-    let mut pairs = Vec::new();
-    for (k, v) in value.as_object()? {
-        match v {
-            Value::Null => {}
-            Value::Array(items) => pairs.extend(items.iter().map(|i| (k.clone(), scalar(i)))),
-            other => pairs.push((k.clone(), scalar(other))),
-        }
+    match v {
+        Value::Null => {}
+        Value::Array(items) => pairs.extend(items.iter().map(|i| (k.to_owned(), scalar(i)))),
+        other => pairs.push((k.to_owned(), scalar(other))),
     }
-    Some(pairs)
 }
 
 /// Percent-encodes one path segment: everything but RFC 3986 unreserved

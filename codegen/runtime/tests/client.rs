@@ -41,12 +41,55 @@ fn form_bodies_flatten_objects() {
         tags: ["x", "y"],
         skip: None,
     };
-    call.form("application/x-www-form-urlencoded", &body)
+    call.form("application/x-www-form-urlencoded", &body, &[])
         .unwrap();
     assert_eq!(call.body(), Some(&b"name=a+b%26c&n=2&tags=x&tags=y"[..]));
     assert!(call
-        .form("application/x-www-form-urlencoded", &[1, 2])
+        .form("application/x-www-form-urlencoded", &[1, 2], &[])
         .is_err());
+}
+
+#[test]
+fn form_bodies_follow_their_encoding_object() {
+    use codegen_runtime::style::{In, Param, Style};
+    let mut call = ClientConfig::new("http://h")
+        .request(Operation::new("Test", Method::POST, "/"), "/")
+        .unwrap();
+    #[derive(serde::Serialize)]
+    struct Color {
+        r: u8,
+        g: u8,
+    }
+    #[derive(serde::Serialize)]
+    struct Form {
+        tags: [&'static str; 2],
+        ids: [u8; 2],
+        filter: Color,
+        meta: Color,
+        plain: Color,
+    }
+    let body = Form {
+        tags: ["x", "y z"],
+        ids: [1, 2],
+        filter: Color { r: 1, g: 2 },
+        meta: Color { r: 3, g: 4 },
+        plain: Color { r: 5, g: 6 },
+    };
+    let fields = [
+        Param::new("tags", In::Query).explode(false),
+        Param::new("ids", In::Query)
+            .style(Style::PipeDelimited)
+            .explode(false),
+        Param::new("filter", In::Query).style(Style::DeepObject),
+        Param::new("meta", In::Query).json(),
+    ];
+    call.form("application/x-www-form-urlencoded", &body, &fields)
+        .unwrap();
+    assert_eq!(
+        std::str::from_utf8(call.body().unwrap()).unwrap(),
+        "tags=x,y%20z&ids=1|2&filter%5Br%5D=1&filter%5Bg%5D=2\
+         &meta=%7B%22r%22%3A3%2C%22g%22%3A4%7D&plain=%7B%22r%22%3A5%2C%22g%22%3A6%7D"
+    );
 }
 
 #[test]

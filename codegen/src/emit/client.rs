@@ -385,7 +385,11 @@ fn body_shape(body: &crate::ir::RequestBody, reg: &Registry<'_>) -> BodyShape {
             let send = if matches!(body.encoding, Encoding::Json(_)) {
                 quote! { call.json(#content_type, body)?; }
             } else {
-                quote! { call.form(#content_type, body)?; }
+                let fields = body
+                    .form_fields
+                    .iter()
+                    .map(|f| super::form_field(f, &quote!(crate::runtime)));
+                quote! { call.form(#content_type, body, &[#(#fields),*])?; }
             };
             BodyShape {
                 stored,

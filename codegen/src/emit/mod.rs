@@ -41,21 +41,51 @@ pub fn request_line(op: &crate::ir::Operation) -> String {
 /// differs from the location's default. `runtime` is the path of the
 /// runtime module where the tokens go.
 pub fn style_param(p: &crate::ir::Param, runtime: &TokenStream) -> TokenStream {
+    style_tokens(
+        &p.name,
+        p.location,
+        p.style,
+        p.explode,
+        p.allow_reserved,
+        runtime,
+    )
+}
+
+/// [`style_param`] for a form body's property, written as a query's would be.
+pub fn form_field(f: &crate::ir::FormField, runtime: &TokenStream) -> TokenStream {
+    style_tokens(
+        &f.name,
+        crate::ir::Location::Query,
+        f.style,
+        f.explode,
+        f.allow_reserved,
+        runtime,
+    )
+}
+
+fn style_tokens(
+    name: &str,
+    location: crate::ir::Location,
+    style: crate::ir::ParamStyle,
+    explode: bool,
+    allow_reserved: bool,
+    runtime: &TokenStream,
+) -> TokenStream {
     use crate::ir::{Location, ParamStyle};
-    let name = &p.name;
-    let location = match p.location {
+    let location_tokens = match location {
         Location::Path => quote!(Path),
         Location::Header => quote!(Header),
         Location::Cookie => quote!(Cookie),
         Location::Query | Location::QueryString(_) => quote!(Query),
     };
-    let mut out = quote! { #runtime::style::Param::new(#name, #runtime::style::In::#location) };
-    let style = match p.style {
+    let mut out =
+        quote! { #runtime::style::Param::new(#name, #runtime::style::In::#location_tokens) };
+    let style_name = match style {
         ParamStyle::Json => {
             out.extend(quote!(.json()));
             None
         }
-        s if s == ParamStyle::default_for(p.location) => None,
+        s if s == ParamStyle::default_for(location) => None,
         ParamStyle::Simple => Some(quote!(Simple)),
         ParamStyle::Label => Some(quote!(Label)),
         ParamStyle::Matrix => Some(quote!(Matrix)),
@@ -64,15 +94,14 @@ pub fn style_param(p: &crate::ir::Param, runtime: &TokenStream) -> TokenStream {
         ParamStyle::PipeDelimited => Some(quote!(PipeDelimited)),
         ParamStyle::DeepObject => Some(quote!(DeepObject)),
     };
-    if let Some(style) = style {
+    if let Some(style) = style_name {
         out.extend(quote!(.style(#runtime::style::Style::#style)));
     }
-    let default_explode = matches!(p.location, Location::Query | Location::Cookie);
-    if p.explode != default_explode && p.style != ParamStyle::Json {
-        let explode = p.explode;
+    let default_explode = matches!(location, Location::Query | Location::Cookie);
+    if explode != default_explode && style != ParamStyle::Json {
         out.extend(quote!(.explode(#explode)));
     }
-    if p.allow_reserved {
+    if allow_reserved {
         out.extend(quote!(.allow_reserved()));
     }
     out

@@ -382,6 +382,19 @@ pub struct RequestBody {
     pub doc: Option<String>,
     pub content_type: String,
     pub encoding: Encoding,
+    /// A form body's properties that its `encoding` object writes in a
+    /// style of their own, or as JSON text; the others are written as
+    /// `form` (exploded) would, objects as JSON text.
+    pub form_fields: Vec<FormField>,
+}
+
+/// How one property of a form body is written (its `encoding` entry).
+#[derive(Clone, Debug, PartialEq)]
+pub struct FormField {
+    pub name: String,
+    pub style: ParamStyle,
+    pub explode: bool,
+    pub allow_reserved: bool,
 }
 
 /// How a request body goes on the wire, chosen from the media types offered:

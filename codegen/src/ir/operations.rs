@@ -462,7 +462,7 @@ impl<'a> Builder<'a> {
             explode: p
                 .get("explode")
                 .and_then(Value::as_bool)
-                .unwrap_or(style == ParamStyle::Form),
+                .unwrap_or(matches!(style, ParamStyle::Form | ParamStyle::DeepObject)),
             allow_reserved: p.get("allowReserved") == Some(&Value::Bool(true)),
             style,
         })
@@ -689,6 +689,7 @@ impl<'a> Builder<'a> {
         let m_ptr = join(&join(ptr, "content"), media);
         let schema_ptr = join(&m_ptr, "schema");
         let hint = format!("{op_type}Body");
+        let mut form_fields = Vec::new();
         let encoding = if is_json(media) {
             Encoding::Json(self.ty(m.get("schema")?, &schema_ptr, &hint)?)
         } else if media_essence(media) == "application/x-www-form-urlencoded" {
@@ -696,6 +697,7 @@ impl<'a> Builder<'a> {
                 self.unsupported(&m_ptr, "a form body needs a schema");
                 return None;
             };
+            form_fields = self.form_fields(m, &m_ptr);
             Encoding::Form(self.ty(schema, &schema_ptr, &hint)?)
         } else if media_essence(media) == "multipart/form-data" {
             let (schema, _) = match m.get("schema") {
@@ -726,7 +728,55 @@ impl<'a> Builder<'a> {
             doc: text(b.get("description")),
             content_type,
             encoding,
+            form_fields,
         })
+    }
+
+    /// The entries of a form body's `encoding` object that change how a
+    /// property is written: a style, `explode` or `allowReserved`, else a
+    /// JSON `contentType`.
+    fn form_fields(&mut self, m: &'a Value, m_ptr: &str) -> Vec<super::FormField> {
+        let mut out = Vec::new();
+        let entries = m.get("encoding").and_then(Value::as_object);
+        for (name, e) in entries.into_iter().flatten() {
+            let e_ptr = join(&join(m_ptr, "encoding"), name);
+            let styled = ["style", "explode", "allowReserved"]
+                .iter()
+                .any(|k| e.get(*k).is_some());
+            let style = if styled {
+                match text(e.get("style")) {
+                    None => ParamStyle::Form,
+                    Some(named) => match ParamStyle::parse(&named) {
+                        Some(s) if s.allowed_in(Location::Query) => s,
+                        _ => {
+                            self.warn(
+                                &join(&e_ptr, "style"),
+                                Rule::InvalidDocument,
+                                format!(
+                                    "`{}` is not a style of form properties: `form` is used",
+                                    cut(&named)
+                                ),
+                            );
+                            ParamStyle::Form
+                        }
+                    },
+                }
+            } else if text(e.get("contentType")).is_some_and(|c| is_json(&c)) {
+                ParamStyle::Json
+            } else {
+                continue;
+            };
+            out.push(super::FormField {
+                name: name.clone(),
+                explode: e
+                    .get("explode")
+                    .and_then(Value::as_bool)
+                    .unwrap_or(matches!(style, ParamStyle::Form | ParamStyle::DeepObject)),
+                allow_reserved: e.get("allowReserved") == Some(&Value::Bool(true)),
+                style,
+            });
+        }
+        out
     }
 
     pub(super) fn response_body(
