@@ -279,7 +279,8 @@ impl Param {
             Value::Object(props) => {
                 Shape::Props(props.into_iter().filter(|(_, v)| !v.is_null()).collect())
             }
-            primitive => Shape::One(text(&primitive)),
+            Value::String(s) => Shape::One(s),
+            primitive => Shape::One(primitive.to_string()),
         })
     }
 
