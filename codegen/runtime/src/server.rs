@@ -1028,50 +1028,6 @@ fn styled_problem(param: &Param, e: &StyleError) -> Problem {
     .with_field(param.name)
 }
 
-/// A parameter's value parsed from text.
-pub trait FromParam: Sized {
-    /// The value `raw` stands for, or `None` when it is not one.
-    fn from_param(raw: &str) -> Option<Self>;
-}
-
-impl FromParam for String {
-    fn from_param(raw: &str) -> Option<Self> {
-        Some(raw.to_owned())
-    }
-}
-
-macro_rules! from_param_by_parse {
-    ($($t:ty),*) => {
-        $(impl FromParam for $t {
-            fn from_param(raw: &str) -> Option<Self> {
-                raw.parse().ok()
-            }
-        })*
-    };
-}
-
-from_param_by_parse!(bool, i8, i16, i32, i64, u8, u16, u32, u64, f32, f64);
-
-/// Parses one parameter value; a bad one is a 400 naming the parameter.
-pub fn param<T: FromParam>(raw: &str, name: &str) -> Result<T, Problem> {
-    T::from_param(raw).ok_or_else(|| bad_param(raw, name))
-}
-
-/// Parses one parameter value of an enum or union type (anything that
-/// deserializes from a JSON string).
-pub fn param_serde<T: serde::de::DeserializeOwned>(raw: &str, name: &str) -> Result<T, Problem> {
-    serde_json::from_value(serde_json::Value::String(raw.to_owned()))
-        .map_err(|_| bad_param(raw, name))
-}
-
-fn bad_param(raw: &str, name: &str) -> Problem {
-    Problem::new(
-        StatusCode::BAD_REQUEST,
-        format!("`{raw}` is not a valid value for `{name}`"),
-    )
-    .with_field(name)
-}
-
 /// A required parameter that is absent.
 pub fn missing_param(kind: &str, name: &str) -> Problem {
     Problem::new(
@@ -1159,6 +1115,60 @@ pub fn optional_json_object_body<T: serde::de::DeserializeOwned>(
         Ok(None)
     } else {
         json_object_body(headers, bytes, unsupported).map(Some)
+    }
+}
+
+/// A required `application/x-www-form-urlencoded` body: present, declared
+/// as a form (else `unsupported`), each property read as its `encoding`
+/// entry in `fields` says, or as `form` does ([`style::from_form`]). A
+/// property that does not fit is a 400 naming it.
+pub fn form_body<T: serde::de::DeserializeOwned>(
+    headers: &HeaderMap,
+    bytes: &[u8],
+    fields: &[Param],
+    unsupported: StatusCode,
+) -> Result<T, Problem> {
+    let essence = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|ct| ct.split(';').next())
+        .map(|e| e.trim().to_ascii_lowercase());
+    if essence.as_deref() != Some("application/x-www-form-urlencoded") {
+        return Err(Problem::new(
+            unsupported,
+            "the request body must be a form (Content-Type: application/x-www-form-urlencoded)",
+        ));
+    }
+    let text = std::str::from_utf8(bytes)
+        .map_err(|_| Problem::new(StatusCode::BAD_REQUEST, "the form body is not UTF-8 text"))?;
+    style::from_form(&style::decode_query(text), fields).map_err(|e| {
+        let problem = Problem::new(
+            StatusCode::BAD_REQUEST,
+            if e.name.is_empty() {
+                format!("the form body is invalid: {}", e.message)
+            } else {
+                format!("the form property `{}` is invalid: {}", e.name, e.message)
+            },
+        );
+        if e.name.is_empty() {
+            problem
+        } else {
+            problem.with_field(e.name)
+        }
+    })
+}
+
+/// An optional form body: absent when empty.
+pub fn optional_form_body<T: serde::de::DeserializeOwned>(
+    headers: &HeaderMap,
+    bytes: &[u8],
+    fields: &[Param],
+    unsupported: StatusCode,
+) -> Result<Option<T>, Problem> {
+    if bytes.is_empty() {
+        Ok(None)
+    } else {
+        form_body(headers, bytes, fields, unsupported).map(Some)
     }
 }
 

@@ -585,6 +585,7 @@ impl Param {
             let text = Styled {
                 param: self,
                 source,
+                objects_as_json: false,
             }
             .one()
             .map_err(|e| self.error(e.0))?;
@@ -595,6 +596,7 @@ impl Param {
         T::deserialize(Styled {
             param: self,
             source,
+            objects_as_json: false,
         })
         .map_err(|e| self.error(e.0))
     }
@@ -671,6 +673,9 @@ fn assigned(pieces: Vec<String>) -> Result<Vec<(String, Node)>, Error> {
 struct Styled<'a> {
     param: &'a Param,
     source: Source<'a>,
+    /// An object is JSON text (a form body's property without an
+    /// `encoding` entry), not the style's properties.
+    objects_as_json: bool,
 }
 
 impl Styled<'_> {
@@ -931,6 +936,9 @@ impl<'de> de::Deserializer<'de> for Styled<'_> {
     }
 
     fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        if self.objects_as_json {
+            return Node::Text(self.one()?).deserialize_map(visitor);
+        }
         Node::Map(self.props(None)?).deserialize_map(visitor)
     }
 
@@ -940,6 +948,9 @@ impl<'de> de::Deserializer<'de> for Styled<'_> {
         fields: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, Error> {
+        if self.objects_as_json {
+            return Node::Text(self.one()?).deserialize_map(visitor);
+        }
         Node::Map(self.props(Some(fields))?).deserialize_map(visitor)
     }
 
@@ -1201,6 +1212,182 @@ impl<'de> MapAccess<'de> for Entries {
             .take()
             .ok_or_else(|| Error("a value without its key".to_owned()))?;
         seed.deserialize(value)
+    }
+}
+
+/// Reads an `application/x-www-form-urlencoded` body from its decoded
+/// pairs ([`decode_query`]): a property named in `fields` (its `encoding`
+/// entry, a query parameter's description) as that parameter says, any other
+/// as `form` does, exploded (repeated keys a list, an object JSON text). An
+/// error names the property.
+pub fn from_form<T: de::DeserializeOwned>(
+    pairs: &[(String, String)],
+    fields: &[Param],
+) -> Result<T, StyleError> {
+    T::deserialize(Form { pairs, fields }).map_err(|e| StyleError {
+        name: e.field,
+        message: e.message,
+    })
+}
+
+/// An error reading a form body, with the property at fault.
+#[derive(Debug)]
+struct FormError {
+    field: String,
+    message: String,
+}
+
+impl fmt::Display for FormError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "`{}`: {}", self.field, self.message)
+    }
+}
+
+impl std::error::Error for FormError {}
+
+impl de::Error for FormError {
+    fn custom<T: fmt::Display>(msg: T) -> Self {
+        FormError {
+            field: String::new(),
+            message: msg.to_string(),
+        }
+    }
+}
+
+/// A form body: an object whose properties are read by their fields.
+struct Form<'a> {
+    pairs: &'a [(String, String)],
+    fields: &'a [Param],
+}
+
+impl<'de> de::Deserializer<'de> for Form<'_> {
+    type Error = FormError;
+
+    /// A map (no field names known): each key's values, a list when repeated.
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, FormError> {
+        let mut entries: Vec<(String, Node)> = Vec::new();
+        for (k, v) in self.pairs {
+            push_value(&mut entries, k, Node::Text(v.clone()));
+        }
+        Node::Map(entries)
+            .deserialize_map(visitor)
+            .map_err(|e| FormError {
+                field: String::new(),
+                message: e.0,
+            })
+    }
+
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        names: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, FormError> {
+        visitor.visit_map(FormEntries {
+            form: self,
+            names: names.iter(),
+            all: names,
+            current: None,
+        })
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
+        bytes byte_buf option unit unit_struct newtype_struct seq tuple
+        tuple_struct map enum identifier ignored_any
+    }
+}
+
+struct FormEntries<'a> {
+    form: Form<'a>,
+    names: std::slice::Iter<'static, &'static str>,
+    all: &'static [&'static str],
+    current: Option<Param>,
+}
+
+impl<'de> MapAccess<'de> for FormEntries<'_> {
+    type Error = FormError;
+
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, FormError> {
+        for &name in self.names.by_ref() {
+            let param = self
+                .form
+                .fields
+                .iter()
+                .find(|f| f.name == name)
+                .copied()
+                .unwrap_or_else(|| Param::new(name, In::Query));
+            let present = match param.style_or_default() {
+                Style::DeepObject => self.form.pairs.iter().any(|(k, _)| {
+                    k.strip_prefix(name)
+                        .is_some_and(|rest| rest.starts_with('['))
+                }),
+                Style::Form
+                    if param.explode
+                        && param.format != Format::Json
+                        && self.form.fields.iter().any(|f| f.name == name) =>
+                {
+                    // An exploded object's properties are keys of their own.
+                    self.form
+                        .pairs
+                        .iter()
+                        .any(|(k, _)| k == name || !self.all.contains(&k.as_str()))
+                }
+                _ => self.form.pairs.iter().any(|(k, _)| k == name),
+            };
+            if present {
+                self.current = Some(param);
+                return seed
+                    .deserialize(Node::Text(name.to_owned()))
+                    .map(Some)
+                    .map_err(|e| FormError {
+                        field: name.to_owned(),
+                        message: e.0,
+                    });
+            }
+        }
+        Ok(None)
+    }
+
+    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, FormError> {
+        let param = self.current.take().ok_or_else(|| FormError {
+            field: String::new(),
+            message: "a value without its key".to_owned(),
+        })?;
+        let listed = self.form.fields.iter().any(|f| f.name == param.name);
+        let error = |message: String| FormError {
+            field: param.name.to_owned(),
+            message,
+        };
+        if param.format == Format::Json {
+            let text = self
+                .form
+                .pairs
+                .iter()
+                .find(|(k, _)| k == param.name)
+                .map(|(_, v)| v.as_str())
+                .unwrap_or_default();
+            let not_json = |e: serde_json::Error| {
+                error(format!("`{}` is not valid JSON for it: {e}", cut(text)))
+            };
+            let value: Value = serde_json::from_str(text).map_err(not_json)?;
+            return seed.deserialize(value).map_err(not_json);
+        }
+        let others: Vec<&str> = self
+            .all
+            .iter()
+            .copied()
+            .filter(|n| *n != param.name)
+            .collect();
+        seed.deserialize(Styled {
+            param: &param,
+            source: Source::Query(self.form.pairs, &others),
+            objects_as_json: !listed,
+        })
+        .map_err(|e| error(e.0))
     }
 }
 

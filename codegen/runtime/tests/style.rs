@@ -437,3 +437,52 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn form_bodies_read_each_property_by_its_encoding() {
+    use codegen_runtime::style::from_form;
+    #[derive(Debug, PartialEq, Deserialize)]
+    struct Color {
+        r: u8,
+        g: u8,
+    }
+    #[derive(Debug, PartialEq, Deserialize)]
+    struct Form {
+        tags: Vec<String>,
+        ids: Vec<u8>,
+        filter: Color,
+        meta: Color,
+        plain: Color,
+        names: Vec<String>,
+        one: Option<i32>,
+        absent: Option<String>,
+    }
+    let fields = [
+        Param::new("tags", In::Query).explode(false),
+        Param::new("ids", In::Query)
+            .style(Style::PipeDelimited)
+            .explode(false),
+        Param::new("filter", In::Query).style(Style::DeepObject),
+        Param::new("meta", In::Query).json(),
+    ];
+    let body = "tags=x,y%20z&ids=1|2&filter%5Br%5D=1&filter%5Bg%5D=2\
+                &meta=%7B%22r%22%3A3%2C%22g%22%3A4%7D&plain=%7B%22r%22%3A5%2C%22g%22%3A6%7D\
+                &names=a&names=b+c&one=7";
+    let form: Form = from_form(&decode_query(body), &fields).unwrap();
+    assert_eq!(
+        form,
+        Form {
+            tags: vec!["x".into(), "y z".into()],
+            ids: vec![1, 2],
+            filter: Color { r: 1, g: 2 },
+            meta: Color { r: 3, g: 4 },
+            plain: Color { r: 5, g: 6 },
+            names: vec!["a".into(), "b c".into()],
+            one: Some(7),
+            absent: None,
+        }
+    );
+    let bad = from_form::<Form>(&decode_query("ids=1|x"), &fields).unwrap_err();
+    assert_eq!(bad.name, "ids");
+    assert!(bad.message.contains("`x` is not"), "{bad}");
+}

@@ -315,7 +315,7 @@ fn inputs(op: &Operation) -> Vec<(Ident, TokenStream)> {
         out.push((name, ty));
     }
     if let Some(body) = &op.body {
-        let base = if let Encoding::Json(ty) = &body.encoding {
+        let base = if let Encoding::Json(ty) | Encoding::Form(ty) = &body.encoding {
             ty_tokens_in(ty, Some(&t))
         } else {
             quote! { axum::body::Bytes }
@@ -1188,32 +1188,45 @@ fn handler(op: &Operation, reg: &Registry<'_>, fallback: Option<&str>) -> TokenS
         checks.extend(reg.param_checks(p, rust));
     }
     let body_step = op.body.as_ref().map(|b| match &b.encoding {
-        Encoding::Json(ty) => {
+        Encoding::Json(ty) | Encoding::Form(ty) => {
             let t = ty_tokens_in(ty, Some(&types_mod()));
-            // A body that is not JSON gets 415 where the spec documents it, else 400.
+            // A body of another media type gets 415 where the spec documents
+            // it, else 400.
             let unsupported = if op.errors().any(|r| r.status == Status::Code(415)) {
                 status_code(415)
             } else {
                 status_code(400)
             };
             let body_checks = reg.checks(ty, quote!(value), quote!(""));
-            if b.required {
-                if !body_checks.is_empty() {
-                    checks.push(quote! { { let value = &body; #body_checks } });
-                }
-                let parse = if is_object(ty, reg) { quote!(server::json_object_body) } else { quote!(server::json_body) };
-                quote! { let body: #t = #parse(&parts.headers, &bytes, #unsupported).map_err(fail)?; }
-            } else {
-                if !body_checks.is_empty() {
-                    checks.push(quote! { if let Some(value) = &body { #body_checks } });
-                }
-                let parse = if is_object(ty, reg) {
-                    quote!(server::optional_json_object_body)
+            if !body_checks.is_empty() {
+                checks.push(if b.required {
+                    quote! { { let value = &body; #body_checks } }
                 } else {
-                    quote!(server::optional_json_body)
-                };
-                quote! { let body: Option<#t> = #parse(&parts.headers, &bytes, #unsupported).map_err(fail)?; }
+                    quote! { if let Some(value) = &body { #body_checks } }
+                });
             }
+            let (parse, extra) = match (&b.encoding, b.required) {
+                (Encoding::Form(_), required) => {
+                    let fields = b
+                        .form_fields
+                        .iter()
+                        .map(|f| super::form_field(f, &quote!(crate::runtime)));
+                    let parse = if required {
+                        quote!(server::form_body)
+                    } else {
+                        quote!(server::optional_form_body)
+                    };
+                    (parse, quote! { &[#(#fields),*], })
+                }
+                (_, true) if is_object(ty, reg) => (quote!(server::json_object_body), quote!()),
+                (_, true) => (quote!(server::json_body), quote!()),
+                (_, false) if is_object(ty, reg) => {
+                    (quote!(server::optional_json_object_body), quote!())
+                }
+                (_, false) => (quote!(server::optional_json_body), quote!()),
+            };
+            let t = if b.required { t } else { quote! { Option<#t> } };
+            quote! { let body: #t = #parse(&parts.headers, &bytes, #extra #unsupported).map_err(fail)?; }
         }
         _ if b.required => quote! { let body = bytes.clone(); },
         _ => quote! { let body = (!bytes.is_empty()).then(|| bytes.clone()); },
@@ -1242,7 +1255,7 @@ fn handler(op: &Operation, reg: &Registry<'_>, fallback: Option<&str>) -> TokenS
     // something reads it; likewise the request head.
     let json_body = matches!(
         op.body.as_ref().map(|b| &b.encoding),
-        Some(Encoding::Json(_))
+        Some(Encoding::Json(_) | Encoding::Form(_))
     );
     let needs_bytes = op.body.is_some() || secured;
     let needs_parts = path_count > 0
