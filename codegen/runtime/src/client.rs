@@ -1250,8 +1250,16 @@ impl Call {
     }
 
     /// Sends a `multipart/form-data` body.
-    pub fn multipart(&mut self, body: &Multipart) -> Result<(), BuildError> {
-        let (boundary, bytes) = body.encode();
+    ///
+    /// `part_types` are the `contentType`s of the body's `encoding` object,
+    /// by part name: a part added without a content type of its own gets its
+    /// entry's.
+    pub fn multipart(
+        &mut self,
+        body: &Multipart,
+        part_types: &[(&str, &str)],
+    ) -> Result<(), BuildError> {
+        let (boundary, bytes) = body.encode(part_types);
         let value = HeaderValue::try_from(format!("multipart/form-data; boundary={boundary}"))
             .map_err(|_| BuildError("invalid multipart boundary".to_owned()))?;
         self.content_type = Some(value);
@@ -1273,6 +1281,7 @@ struct Part {
     name: String,
     file_name: Option<String>,
     content_type: Option<String>,
+    headers: Vec<(String, String)>,
     data: Vec<u8>,
 }
 
@@ -1294,8 +1303,37 @@ impl Multipart {
             name: name.to_owned(),
             file_name: None,
             content_type: None,
+            headers: Vec::new(),
             data: value.as_bytes().to_vec(),
         });
+        self
+    }
+
+    /// Adds a part holding `value` as JSON text (`application/json`), for a
+    /// property of object or array type.
+    pub fn json<T: Serialize + ?Sized>(
+        mut self,
+        name: &str,
+        value: &T,
+    ) -> Result<Self, BuildError> {
+        let data = serde_json::to_vec(value)
+            .map_err(|e| BuildError(format!("part `{name}` cannot be serialized: {e}")))?;
+        self.parts.push(Part {
+            name: name.to_owned(),
+            file_name: None,
+            content_type: Some("application/json".to_owned()),
+            headers: Vec::new(),
+            data,
+        });
+        Ok(self)
+    }
+
+    /// Adds a header to the part added last (a header its `encoding` entry
+    /// documents); nothing without parts.
+    pub fn part_header(mut self, name: &str, value: &str) -> Self {
+        if let Some(last) = self.parts.last_mut() {
+            last.headers.push((name.to_owned(), value.to_owned()));
+        }
         self
     }
 
@@ -1305,13 +1343,14 @@ impl Multipart {
             name: name.to_owned(),
             file_name: Some(file_name.to_owned()),
             content_type: Some(content_type.to_owned()),
+            headers: Vec::new(),
             data,
         });
         self
     }
 
     /// The encoded body with a boundary that occurs in no part.
-    fn encode(&self) -> (String, Vec<u8>) {
+    fn encode(&self, part_types: &[(&str, &str)]) -> (String, Vec<u8>) {
         let mut n: u64 = 0x5eed;
         let boundary = loop {
             let candidate = format!("----multipart-boundary-{n:016x}");
@@ -1340,8 +1379,16 @@ impl Multipart {
             }
             body.extend_from_slice(disposition.as_bytes());
             body.extend_from_slice(b"\r\n");
-            if let Some(ct) = &p.content_type {
+            let documented = part_types
+                .iter()
+                .find(|(name, _)| *name == p.name)
+                .map(|(_, ct)| *ct);
+            if let Some(ct) = p.content_type.as_deref().or(documented) {
                 body.extend_from_slice(format!("Content-Type: {ct}\r\n").as_bytes());
+            }
+            for (name, value) in &p.headers {
+                let clean = |s: &str| s.replace(['\r', '\n'], " ");
+                body.extend_from_slice(format!("{}: {}\r\n", clean(name), clean(value)).as_bytes());
             }
             body.extend_from_slice(b"\r\n");
             body.extend_from_slice(&p.data);

@@ -131,16 +131,42 @@ fn query_strings_are_set_whole() {
 
 /// The boundary and body a `Multipart` is sent with.
 fn encode(mp: &Multipart) -> (String, Vec<u8>) {
+    encode_with(mp, &[])
+}
+
+/// [`encode`] with the `contentType`s of an `encoding` object.
+fn encode_with(mp: &Multipart, part_types: &[(&str, &str)]) -> (String, Vec<u8>) {
     let mut call = ClientConfig::new("http://h")
         .request(Operation::new("Test", Method::POST, "/"), "/")
         .unwrap();
-    call.multipart(mp).unwrap();
+    call.multipart(mp, part_types).unwrap();
     let content_type = call.content_type().unwrap().to_str().unwrap();
     let boundary = content_type
         .strip_prefix("multipart/form-data; boundary=")
         .unwrap_or_else(|| panic!("not a multipart content type: {content_type}"))
         .to_owned();
     (boundary, call.body().unwrap().to_vec())
+}
+
+#[test]
+fn multipart_parts_follow_their_encoding_object() {
+    let mp = Multipart::new()
+        .text("doc", "<a/>")
+        .part_header("X-Rate-Limit", "5")
+        .json("meta", &serde_json::json!({"k": 1}))
+        .unwrap()
+        .text("note", "hi");
+    let (boundary, body) = encode_with(&mp, &[("doc", "application/xml"), ("meta", "text/plain")]);
+    let text = String::from_utf8_lossy(&body);
+    assert!(text.contains(&format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"doc\"\r\nContent-Type: application/xml\r\nX-Rate-Limit: 5\r\n\r\n<a/>\r\n"
+    )), "{text}");
+    // A part's own content type wins over the documented one.
+    assert!(
+        text.contains("name=\"meta\"\r\nContent-Type: application/json\r\n\r\n{\"k\":1}\r\n"),
+        "{text}"
+    );
+    assert!(text.contains("name=\"note\"\r\n\r\nhi\r\n"), "{text}");
 }
 
 #[test]

@@ -401,7 +401,10 @@ fn body_shape(body: &crate::ir::RequestBody, reg: &Registry<'_>) -> BodyShape {
         Encoding::Multipart(_) => BodyShape {
             stored: quote! { crate::runtime::client::Multipart },
             borrowed: quote! { crate::runtime::client::Multipart },
-            send: quote! { call.multipart(body)?; },
+            send: {
+                let types = body.part_types.iter().map(|(n, t)| quote! { (#n, #t) });
+                quote! { call.multipart(body, &[#(#types),*])?; }
+            },
             checks: TokenStream::new(),
         },
         Encoding::Bytes => BodyShape {

@@ -386,6 +386,9 @@ pub struct RequestBody {
     /// style of their own, or as JSON text; the others are written as
     /// `form` (exploded) would, objects as JSON text.
     pub form_fields: Vec<FormField>,
+    /// A multipart body's documented part media types (`encoding`
+    /// `contentType`), by part name.
+    pub part_types: Vec<(String, String)>,
 }
 
 /// How one property of a form body is written (its `encoding` entry).

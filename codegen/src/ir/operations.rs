@@ -690,6 +690,7 @@ impl<'a> Builder<'a> {
         let schema_ptr = join(&m_ptr, "schema");
         let hint = format!("{op_type}Body");
         let mut form_fields = Vec::new();
+        let mut part_types = Vec::new();
         let encoding = if is_json(media) {
             Encoding::Json(self.ty(m.get("schema")?, &schema_ptr, &hint)?)
         } else if media_essence(media) == "application/x-www-form-urlencoded" {
@@ -704,16 +705,46 @@ impl<'a> Builder<'a> {
                 Some(s) => self.resolve(s, &schema_ptr),
                 None => (&Value::Null, schema_ptr.clone()),
             };
+            let encoding = m.get("encoding").and_then(Value::as_object);
+            let entry = |name: &str| encoding.and_then(|e| e.get(name));
             let parts = schema
                 .get("properties")
                 .and_then(Value::as_object)
                 .into_iter()
                 .flatten()
-                .map(|(name, p)| match text(p.get("description")) {
-                    Some(d) => format!("`{name}`: {d}"),
-                    None => format!("`{name}`"),
+                .map(|(name, p)| {
+                    let mut line = match text(p.get("description")) {
+                        Some(d) => format!("`{name}`: {d}"),
+                        None => format!("`{name}`"),
+                    };
+                    if let Some(ct) = entry(name).and_then(|e| text(e.get("contentType"))) {
+                        line.push_str(&format!(" (`{ct}`)"));
+                    }
+                    let headers: Vec<String> = entry(name)
+                        .and_then(|e| e.get("headers"))
+                        .and_then(Value::as_object)
+                        .into_iter()
+                        .flatten()
+                        .map(|(h, _)| format!("`{h}`"))
+                        .collect();
+                    if !headers.is_empty() {
+                        line.push_str(&format!(
+                            ", with the header(s) {} (`Multipart::part_header`)",
+                            headers.join(", ")
+                        ));
+                    }
+                    line
                 })
                 .collect();
+            for (name, e) in encoding.into_iter().flatten() {
+                // One media type per part: the first of a list.
+                if let Some(ct) = text(e.get("contentType")) {
+                    let first = ct.split(',').next().unwrap_or_default().trim().to_owned();
+                    if !first.is_empty() && !first.contains('*') {
+                        part_types.push((name.clone(), first));
+                    }
+                }
+            }
             Encoding::Multipart(parts)
         } else {
             Encoding::Bytes
@@ -729,6 +760,7 @@ impl<'a> Builder<'a> {
             content_type,
             encoding,
             form_fields,
+            part_types,
         })
     }
 
