@@ -86,6 +86,7 @@ fn a_standalone_crate_embeds_the_runtime_without_an_unused_signing_module() {
             "mod.rs",
             "region.rs",
             "server.rs",
+            "style.rs",
             "validation.rs"
         ]
     );
@@ -139,6 +140,7 @@ fn a_signing_scheme_brings_its_module_feature_and_dependencies() {
             "mod.rs",
             "region.rs",
             "server.rs",
+            "style.rs",
             "signing.rs",
             "validation.rs"
         ]
