@@ -110,7 +110,7 @@ fn a_standalone_crate_embeds_the_runtime_without_an_unused_signing_module() {
         "{manifest}"
     );
     assert!(manifest.contains(
-        "server = [\"dep:http-body-util\", \"dep:hyper\", \"dep:hyper-util\", \"dep:serde_path_to_error\", \"dep:tokio\", \"dep:tracing\", \"dep:axum\"]\n"
+        "server = [\"dep:http-body-util\", \"dep:hyper\", \"dep:hyper-util\", \"dep:percent-encoding\", \"dep:serde_path_to_error\", \"dep:tokio\", \"dep:tracing\", \"dep:axum\"]\n"
     ), "{manifest}");
     // rustls with `ring`, not reqwest's `aws-lc-rs` provider; HTTP/2 opt-in.
     assert!(
@@ -140,8 +140,8 @@ fn a_signing_scheme_brings_its_module_feature_and_dependencies() {
             "mod.rs",
             "region.rs",
             "server.rs",
-            "style.rs",
             "signing.rs",
+            "style.rs",
             "validation.rs"
         ]
     );
