@@ -97,8 +97,14 @@ fn swagger2_constructs_become_the_one_model() {
     );
     // `collectionFormat: csv` (the default) joins with commas; `multi`
     // repeats the key.
-    assert!(client.contains(r#"call.query("tags", &joined.join(","));"#));
-    assert!(client.contains(r#"call.query("ids", item);"#));
+    let tags = client.find("const TAGS_PARAM").expect("tags is described");
+    assert!(client[tags..].starts_with(
+        "const TAGS_PARAM: crate::runtime::style::Param = crate::runtime::style::Param::new(\n                \"tags\",\n                crate::runtime::style::In::Query,\n            )\n            .explode(false);"
+    ), "{}", &client[tags..tags + 300]);
+    assert!(client.contains("const IDS_PARAM: crate::runtime::style::Param = crate::runtime::style::Param::new(\n            \"ids\",\n            crate::runtime::style::In::Query,\n        );"));
+    // `pipes` is `pipeDelimited`.
+    assert!(client.contains(".style(crate::runtime::style::Style::PipeDelimited)"));
+    assert!(client.contains("call.param(&Self::TAGS_PARAM, value)?;"));
     // A `formData` file makes a multipart body; plain fields a typed form.
     assert!(client.contains("body: impl Into<crate::runtime::client::Multipart>,"));
     assert!(client.contains("body: impl Into<types::RenameItemBody>,"));
