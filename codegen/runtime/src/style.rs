@@ -546,7 +546,7 @@ impl Param {
         if !present {
             return Ok(None);
         }
-        self.read(Source::Query(pairs, others)).map(Some)
+        self.read_present(Source::Query(pairs, others))
     }
 
     /// Reads a header parameter from its text, if the request has it.
@@ -577,7 +577,20 @@ impl Param {
         if !present {
             return Ok(None);
         }
-        self.read(Source::Cookies(cookies, others)).map(Some)
+        self.read_present(Source::Cookies(cookies, others))
+    }
+
+    /// [`Self::read`], `None` when the value turns out not to be there (a
+    /// primitive or array of an exploded `form` parameter, whose presence is
+    /// known only once its type asks for its own key).
+    fn read_present<T: de::DeserializeOwned>(
+        &self,
+        source: Source<'_>,
+    ) -> Result<Option<T>, StyleError> {
+        match self.read(source) {
+            Err(e) if e.message == ABSENT => Ok(None),
+            other => other.map(Some),
+        }
     }
 
     fn read<T: de::DeserializeOwned>(&self, source: Source<'_>) -> Result<T, StyleError> {
@@ -609,6 +622,9 @@ fn cut(text: &str) -> Cow<'_, str> {
         None => Cow::Borrowed(text),
     }
 }
+
+/// The message of a value that is not there at all.
+const ABSENT: &str = "is missing";
 
 /// A reading error (converted to a [`StyleError`] naming the parameter).
 #[derive(Debug)]
@@ -724,7 +740,7 @@ impl Styled<'_> {
                 .iter()
                 .find(|(k, _)| k == self.name())
                 .map(|(_, v)| v.clone())
-                .ok_or_else(|| Error("is missing".to_owned())),
+                .ok_or_else(|| Error(ABSENT.to_owned())),
         }
     }
 
@@ -768,7 +784,11 @@ impl Styled<'_> {
                 let mut values = pairs
                     .iter()
                     .filter(|(k, _)| k == self.name())
-                    .map(|(_, v)| v);
+                    .map(|(_, v)| v)
+                    .peekable();
+                if values.peek().is_none() {
+                    return Err(Error(ABSENT.to_owned()));
+                }
                 match delimiter {
                     Some(d) => values
                         .next()

@@ -486,3 +486,21 @@ fn form_bodies_read_each_property_by_its_encoding() {
     assert_eq!(bad.name, "ids");
     assert!(bad.message.contains("`x` is not"), "{bad}");
 }
+
+#[test]
+fn other_keys_do_not_make_an_exploded_form_parameter_present() {
+    let p = Param::new("limit", In::Query);
+    let pairs = decode_query("unrelated=1");
+    assert_eq!(p.from_query::<i32>(&pairs, &[]).unwrap(), None);
+    assert_eq!(p.from_query::<Vec<i32>>(&pairs, &[]).unwrap(), None);
+    let c = Param::new("session", In::Cookie);
+    let cookies = decode_cookies(["theme=dark"]);
+    assert_eq!(c.from_cookies::<String>(&cookies, &[]).unwrap(), None);
+    // An exploded object is made of other keys.
+    assert_eq!(
+        Param::new("color", In::Query)
+            .from_query::<Rgb>(&decode_query("R=100&G=200&B=150&other=1"), &["other"])
+            .unwrap(),
+        Some(rgb())
+    );
+}
