@@ -1,8 +1,8 @@
 //! Generated clients against generated servers over loopback, for the
 //! constructs the workspace's own crate (`generated/`, whose round trips
 //! live in `generated/tests/`) does not have: tuples, the `QUERY` method and
-//! methods of `additionalOperations`, webhooks, `in: querystring`, and
-//! OpenAPI 3.1's JSON Schema 2020-12 values.
+//! methods of `additionalOperations`, webhooks, `in: querystring`,
+//! OpenAPI 3.1's JSON Schema 2020-12 values, and every parameter style.
 //!
 //! Each test generates the standalone crate of a construct fixture, adds a
 //! test file from `fixtures/round-trips/` as the crate's
@@ -31,6 +31,13 @@ fn round_trip(fixture: &str) {
 
 /// [`round_trip`] for the fixture `fixtures/<dir>/<fixture>.yaml`.
 fn round_trip_in(dir: &str, fixture: &str) {
+    round_trip_with(dir, fixture, &[]);
+}
+
+/// [`round_trip_in`] with further `[dev-dependencies]` for the test, as
+/// (name, TOML value); they resolve offline against the workspace's
+/// `Cargo.lock` like the rest.
+fn round_trip_with(dir: &str, fixture: &str, dev_dependencies: &[(&str, &str)]) {
     let root = workspace();
     let spec = format!("codegen/tests/fixtures/{dir}/{fixture}.yaml");
     let document = codegen::load_document(&root.join(&spec), &spec)
@@ -41,7 +48,11 @@ fn round_trip_in(dir: &str, fixture: &str) {
         source: spec.clone(),
         document,
     };
-    let opts = CrateOptions::standalone(name.clone(), format!("Generated from {spec}."));
+    let mut opts = CrateOptions::standalone(name.clone(), format!("Generated from {spec}."));
+    opts.dev_dependencies = dev_dependencies
+        .iter()
+        .map(|&(name, value)| (name.to_owned(), value.to_owned()))
+        .collect();
     let command = format!("cargo xtask codegen --spec {spec} --out {name}");
     let generated = codegen::generate(&[input], &opts, &command)
         .unwrap_or_else(|e| panic!("{spec} does not generate:\n{e}"));
@@ -95,4 +106,21 @@ fn openapi31_schemas() {
 #[test]
 fn querystring() {
     round_trip("querystring");
+}
+
+/// Every parameter style, exploded and not, in every location: arbitrary
+/// values of the generated types, written by the generated client and read
+/// back by the generated server (a property test; `PROPTEST_CASES` sets the
+/// cases per operation), and values that do not parse refused with a 400
+/// naming the parameter.
+#[test]
+fn styles() {
+    round_trip_with(
+        "styles",
+        "styles",
+        &[(
+            "proptest",
+            r#"{ version = "1", default-features = false, features = ["std"] }"#,
+        )],
+    );
 }
