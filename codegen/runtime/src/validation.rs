@@ -117,6 +117,17 @@ impl Checker {
         }
     }
 
+    /// A string `pattern` (a regular expression, unanchored as JSON Schema
+    /// reads it).
+    pub fn pattern<F: FieldPath + ?Sized>(&mut self, field: &F, value: &str, pattern: &Pattern) {
+        if let Some(regex) = pattern.regex() {
+            // A match that gives up (its backtracking limit) is no violation.
+            if matches!(regex.is_match(value), Ok(false)) {
+                self.violate(field, "pattern", format!("must match `{}`", pattern.source));
+            }
+        }
+    }
+
     /// Array length, inclusive bounds.
     pub fn items<F: FieldPath + ?Sized>(
         &mut self,
@@ -349,6 +360,38 @@ impl<F: FieldPath + ?Sized> fmt::Display for Key<'_, F> {
 }
 
 impl<F: FieldPath + ?Sized> FieldPath for Key<'_, F> {}
+
+/// A schema's `pattern`, compiled on first use and kept.
+///
+/// Read by `fancy-regex`, which adds ECMA-262's lookaround and
+/// backreferences (common in real documents) to the `regex` crate's syntax;
+/// the generator emits checks only for patterns it reads.
+#[derive(Debug)]
+pub struct Pattern {
+    source: &'static str,
+    regex: std::sync::OnceLock<Option<fancy_regex::Regex>>,
+}
+
+impl Pattern {
+    /// The pattern `source`, not compiled yet.
+    pub const fn new(source: &'static str) -> Self {
+        Pattern {
+            source,
+            regex: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// The pattern as written.
+    pub fn source(&self) -> &'static str {
+        self.source
+    }
+
+    fn regex(&self) -> Option<&fancy_regex::Regex> {
+        self.regex
+            .get_or_init(|| fancy_regex::Regex::new(self.source).ok())
+            .as_ref()
+    }
+}
 
 /// `field.name`, or `name` at the root: [`Join`] spelled out.
 pub fn join(field: &str, name: &str) -> String {

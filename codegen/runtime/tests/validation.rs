@@ -1,6 +1,6 @@
 //! `validation`: the checker behind every generated `Validate` impl.
 
-use codegen_runtime::validation::{join, not_null, Checker};
+use codegen_runtime::validation::{join, not_null, Checker, Pattern};
 use codegen_runtime::Validate;
 
 #[derive(Debug, PartialEq, serde::Deserialize)]
@@ -123,4 +123,26 @@ fn lazy_paths_spell_out_when_asked() {
     let err = c.finish().unwrap_err();
     let fields: Vec<&str> = err.violations.iter().map(|v| v.field.as_str()).collect();
     assert_eq!(fields, ["items[1]", "items[2]"]);
+}
+
+#[test]
+fn patterns_are_unanchored_regular_expressions_with_lookaround() {
+    static NAME: Pattern = Pattern::new("^(?!sys_)[a-z][a-z0-9_]*$");
+    static DIGIT: Pattern = Pattern::new("[0-9]");
+    let check = |pattern: &Pattern, value: &str| {
+        let mut c = Checker::new();
+        c.pattern("f", value, pattern);
+        c.finish()
+    };
+    assert!(check(&NAME, "disk_1").is_ok());
+    let e = check(&NAME, "sys_disk").unwrap_err();
+    assert_eq!(e.first().rule, "pattern");
+    assert_eq!(e.first().message, "must match `^(?!sys_)[a-z][a-z0-9_]*$`");
+    assert!(check(&NAME, "1disk").is_err());
+    // JSON Schema's patterns are not anchored.
+    assert!(check(&DIGIT, "abc1def").is_ok());
+    assert!(check(&DIGIT, "abc").is_err());
+    // A pattern that does not compile is never a violation.
+    static BROKEN: Pattern = Pattern::new("(");
+    assert!(check(&BROKEN, "anything").is_ok());
 }

@@ -103,6 +103,7 @@ pub const DEPENDENCIES: &[(&str, &str)] = &[
         r#"{ version = "1.6", default-features = false, features = ["std", "tokio-sleep"], optional = true }"#,
     ),
     ("bytes", r#"{ version = "1", optional = true }"#),
+    ("fancy-regex", r#""0.20""#),
     ("hex", r#"{ version = "0.4", optional = true }"#),
     ("hmac", r#"{ version = "0.12", optional = true }"#),
     ("http-body-util", r#"{ version = "0.1", optional = true }"#),
@@ -471,6 +472,8 @@ fn cargo_toml(apis: &[Api], opts: &CrateOptions, header: &str) -> String {
     };
     let mut names: Vec<&str> = vec!["serde", "serde_json", "reqwest", "axum"];
     if opts.runtime_path.is_none() {
+        // Validation (always embedded) checks `pattern`s.
+        names.push("fancy-regex");
         names.extend(CLIENT_RUNTIME_DEPENDENCIES);
         names.extend(SERVER_RUNTIME_DEPENDENCIES);
         names.extend(signings.iter().flat_map(|s| s.dependencies.iter().copied()));

@@ -28,6 +28,18 @@ fn effective(ty: &Ty) -> Constraints {
         Kind::String => Constraints {
             min_length: positive(c.min_length),
             max_length: c.max_length,
+            // Only a pattern that is checked is a constraint here.
+            text: c
+                .text
+                .as_ref()
+                .filter(|t| t.checked && t.pattern.is_some())
+                .map(|t| {
+                    Box::new(crate::ir::TextRules {
+                        pattern: t.pattern.clone(),
+                        checked: true,
+                        format: None,
+                    })
+                }),
             ..Constraints::default()
         },
         Kind::Array(_) => Constraints {
@@ -412,6 +424,15 @@ impl<'a> Registry<'a> {
                 if c.min_length.is_some() || c.max_length.is_some() {
                     let (min, max) = (opt_usize(c.min_length), opt_usize(c.max_length));
                     out.extend(quote! { checker.length(#field, #by_ref, #min, #max); });
+                }
+                if let Some(p) = c.text.as_ref().and_then(|t| t.pattern.as_ref()) {
+                    out.extend(quote! {
+                        checker.pattern(#field, #by_ref, {
+                            static PATTERN: crate::runtime::validation::Pattern =
+                                crate::runtime::validation::Pattern::new(#p);
+                            &PATTERN
+                        });
+                    });
                 }
             }
             Kind::Integer(_) | Kind::Number(_) => {

@@ -133,7 +133,8 @@ pub struct Constraints {
     pub maximum: Option<(f64, bool)>,
     /// The allowed values of a numeric `enum` (empty: any value).
     pub allowed: Vec<f64>,
-    /// A string's `pattern` and `format`: documented, not checked (boxed:
+    /// A string's `pattern` (checked when `fancy-regex` reads it) and
+    /// `format` (documented, not checked) (boxed:
     /// most types have neither, and `Ty` is in every model node).
     pub text: Option<Box<TextRules>>,
 }
@@ -142,6 +143,8 @@ pub struct Constraints {
 #[derive(Clone, Debug, PartialEq, Default)]
 pub struct TextRules {
     pub pattern: Option<String>,
+    /// Whether `pattern` is checked: `fancy-regex` reads it.
+    pub checked: bool,
     /// `uuid`, `date-time`, …
     pub format: Option<String>,
 }

@@ -172,8 +172,30 @@ impl<'a> Builder<'a> {
         }
         let kind = match typ {
             Some("string") => {
+                let pattern = text(obj.get("pattern"));
+                let checked = match &pattern {
+                    Some(p) => match fancy_regex::Regex::new(p) {
+                        Ok(_) => true,
+                        Err(e) => {
+                            let why = e.to_string();
+                            let why = why.lines().last().unwrap_or_default().trim();
+                            self.warn(
+                                &join(ptr, "pattern"),
+                                Rule::Unsupported,
+                                format!(
+                                    "pattern `{}` is not checked: it is not a regular expression `fancy-regex` reads ({})",
+                                    cut(p),
+                                    cut(why)
+                                ),
+                            );
+                            false
+                        }
+                    },
+                    None => false,
+                };
                 let rules = super::TextRules {
-                    pattern: text(obj.get("pattern")),
+                    pattern,
+                    checked,
                     format: Some(format.to_owned()).filter(|f| !f.is_empty()),
                 };
                 c.text = (rules != super::TextRules::default()).then(|| Box::new(rules));
