@@ -1624,6 +1624,7 @@ mod tests {
         let mut ty = string(Some(1), Some(1));
         ty.constraints.text = Some(Box::new(crate::ir::TextRules {
             pattern: Some("^[a-z`]$".into()),
+            checked: true,
             format: Some("uuid".into()),
         }));
         let f = field(Some("A letter."), ty, Some(Value::from("a")));
