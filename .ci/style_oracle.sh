@@ -65,7 +65,21 @@ for _ in $(seq 100); do
   sleep 0.1
 done
 [ -n "$url" ] || { cat "$log" >&2; echo "the echo server did not start" >&2; exit 1; }
+# Left out, each for a way Schemathesis 4.32.5 writes the style itself
+# against the specification's table (our client's requests for them are read
+# by openapi-core above, and the round trip reads them back):
+# - pipeDelimited and spaceDelimited objects: it sends `obj=B&obj=G&obj=R`,
+#   the keys without their values, where the table says `obj=R|100|G|200`;
+# - an exploded object in a cookie: one cookie `obj=B=0,G=0,R=0` (the
+#   header style) where form writes one cookie per property;
+# - exploded label arrays: its invalid `[0.5]` is `.0.5`, which the table
+#   reads as the valid `[0, 5]`.
 timeout 300 "$st_venv/bin/st" run "$fixture/styles.yaml" --url "$url" \
+  --exclude-operation-id queryPipeDelimitedFlat \
+  --exclude-operation-id querySpaceDelimitedFlat \
+  --exclude-operation-id cookieExploded \
+  --exclude-operation-id pathLabelExploded \
   --checks not_a_server_error,positive_data_acceptance,negative_data_rejection \
   --mode all --seed 20240611 --max-examples 50 --suppress-health-check all \
+  --generation-deterministic \
   --report junit --report-dir "$out/report"
