@@ -1,0 +1,261 @@
+#!/usr/bin/env python3
+"""Schemathesis against the generated server stub of any OpenAPI document.
+
+usage: .ci/conformance.py [options] DOC [DOC ...]
+
+For each document: generate its standalone crate (`cargo xtask codegen
+--spec DOC --out DIR`), add a program serving the generated server with the
+default `Api` (every method answers the spec's error body saying it is not
+implemented) and every credential accepted, build it offline against the
+workspace's Cargo.lock, start it, and run Schemathesis against the document
+with the `positive_data_acceptance` and `negative_data_rejection` checks, on
+valid and invalid data. Prints, per document:
+
+    valid accepted / sent    invalid rejected / sent
+
+counted from Schemathesis's own check results (its NDJSON events): a valid
+request is accepted when `positive_data_acceptance` passes on it, or when the
+answer is the default `Api`'s own "not implemented" reply (the request got
+through every check the stub makes; an operation documenting no 5xx gets
+that reply with its first documented 4xx), and an invalid one rejected when
+`negative_data_rejection` passes. With --failures, the first
+failing requests of each kind are listed, to explain what remains.
+
+Options: --max-examples N (default 10), --seed N, --st PATH (default
+target/ci-venv/bin/st), --work DIR (default target/conformance), --json FILE
+(the numbers as JSON), --failures N (requests to list per kind, default 0),
+--timeout SECONDS (per document's Schemathesis run, default 900), --require
+PCT (exit 1 unless both totals reach PCT percent).
+"""
+import argparse
+import base64
+import glob
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+SERVE = """//! Serves the generated server with the default `Api` (written by
+//! .ci/conformance.py).
+
+struct Defaults;
+
+impl {krate}::{module}::server::Api for Defaults {{}}
+
+#[tokio::main]
+async fn main() {{
+    let (url, _handle) = {krate}::{module}::server::serve(Defaults)
+        .await
+        .expect("serve on a free port");
+    println!("listening on {{url}}");
+    std::future::pending::<()>().await;
+}}
+"""
+
+
+def crate_name(path):
+    base = os.path.splitext(os.path.basename(path))[0]
+    parent = os.path.basename(os.path.dirname(os.path.abspath(path)))
+    return re.sub(r"[^A-Za-z0-9]+", "-", f"{parent}-{base}").strip("-").lower()
+
+
+def run(cmd, **kw):
+    return subprocess.run(cmd, capture_output=True, text=True, **kw)
+
+
+def xtask_binary():
+    r = run(["cargo", "build", "-q", "-p", "xtask"], cwd=ROOT)
+    if r.returncode != 0:
+        sys.exit(f"cannot build xtask:\n{r.stderr}")
+    target = os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target"))
+    return os.path.join(target, "debug", "xtask")
+
+
+def build(doc, work, xtask, target_dir):
+    """Generates and builds the document's server; returns the binary or
+    raises RuntimeError with what failed."""
+    name = crate_name(doc)
+    crate = os.path.join(work, name)
+    shutil.rmtree(crate, ignore_errors=True)
+    r = run([xtask, "codegen", "--spec", doc, "--out", crate])
+    if r.returncode != 0:
+        raise RuntimeError("generation failed: " + (r.stderr or r.stdout)[-2000:])
+    manifest = open(os.path.join(crate, "Cargo.toml")).read()
+    krate = re.search(r'^name = "([^"]+)"', manifest, re.M).group(1).replace("-", "_")
+    lib = open(os.path.join(crate, "src", "lib.rs")).read()
+    modules = [m for m in re.findall(r"^pub mod (\w+);", lib, re.M) if m != "runtime"]
+    if len(modules) != 1:
+        raise RuntimeError(f"expected one API module, found {modules}")
+    os.makedirs(os.path.join(crate, "examples"), exist_ok=True)
+    with open(os.path.join(crate, "examples", "serve.rs"), "w") as f:
+        f.write(SERVE.format(krate=krate, module=modules[0]))
+    shutil.copy(os.path.join(ROOT, "Cargo.lock"), os.path.join(crate, "Cargo.lock"))
+    env = dict(os.environ, CARGO_TARGET_DIR=target_dir)
+    r = run(["cargo", "build", "--offline", "-q", "--example", "serve"], cwd=crate, env=env)
+    if r.returncode != 0:
+        raise RuntimeError("build failed: " + r.stderr[-3000:])
+    return os.path.join(target_dir, "debug", "examples", "serve")
+
+
+def start(binary, log_path):
+    log = open(log_path, "w")
+    proc = subprocess.Popen([binary], stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError("the server exited: " + open(log_path).read()[-2000:])
+        m = re.search(r"^listening on (\S+)", open(log_path).read(), re.M)
+        if m:
+            return proc, m.group(1)
+        time.sleep(0.1)
+    stop(proc)
+    raise RuntimeError("the server did not start within 60 s")
+
+
+def stop(proc):
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(5)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
+def count(ndjson, failures_wanted):
+    """(valid sent, accepted, invalid sent, rejected, examples of failures)."""
+    totals = {"positive_data_acceptance": [0, 0], "negative_data_rejection": [0, 0]}
+    failed = {"positive_data_acceptance": [], "negative_data_rejection": []}
+    for line in open(ndjson):
+        event = json.loads(line)
+        finished = event.get("ScenarioFinished")
+        if not finished:
+            continue
+        recorder = finished.get("recorder") or {}
+        checks = recorder.get("checks") or {}
+        interactions = recorder.get("interactions") or {}
+        cases = recorder.get("cases") or {}
+        for case_id, results in checks.items():
+            case = (cases.get(case_id) or {}).get("value") or {}
+            mode = ((case.get("meta") or {}).get("generation") or {}).get("mode")
+            # Both checks are recorded on every case; each applies to one mode.
+            wanted = {"positive": "positive_data_acceptance", "negative": "negative_data_rejection"}
+            for check in results:
+                name = check.get("name")
+                if name not in totals or wanted.get(mode) != name:
+                    continue
+                totals[name][0] += 1
+                i = interactions.get(case_id) or {}
+                req, resp = i.get("request") or {}, i.get("response") or {}
+                body = (resp.get("content") or {}).get("$base64") or ""
+                body = base64.b64decode(body).decode("utf-8", "replace") if body else ""
+                passed = check.get("status") == "success" or (
+                    name == "positive_data_acceptance" and NOT_IMPLEMENTED.search(body)
+                )
+                if passed:
+                    totals[name][1] += 1
+                elif len(failed[name]) < failures_wanted:
+                    failed[name].append(
+                        f"{req.get('method')} {req.get('uri')} -> {resp.get('status_code')} {body[:200]}"
+                    )
+    (vs, va), (ns, nr) = totals["positive_data_acceptance"], totals["negative_data_rejection"]
+    return vs, va, ns, nr, failed
+
+
+# The default `Api`'s answer (runtime `server::not_implemented`).
+NOT_IMPLEMENTED = re.compile(r"the operation \S+ is not implemented by this server")
+
+
+def pct(a, b):
+    return f"{100.0 * a / b:.1f}%" if b else "n/a"
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("docs", nargs="+")
+    ap.add_argument("--max-examples", type=int, default=10)
+    ap.add_argument("--seed", type=int, default=20261204)
+    ap.add_argument("--st", default=os.path.join(ROOT, "target", "ci-venv", "bin", "st"))
+    ap.add_argument("--work", default=os.path.join(ROOT, "target", "conformance"))
+    ap.add_argument("--json")
+    ap.add_argument("--failures", type=int, default=0)
+    ap.add_argument("--timeout", type=int, default=900)
+    ap.add_argument("--require", type=float)
+    args = ap.parse_args()
+    if not os.access(args.st, os.X_OK):
+        sys.exit(f"no Schemathesis at {args.st} (pip install schemathesis==4.32.5)")
+    work = os.path.abspath(args.work)
+    os.makedirs(work, exist_ok=True)
+    target_dir = os.path.join(work, "target")
+    xtask = xtask_binary()
+    results = []
+    sums = [0, 0, 0, 0]
+    for doc in args.docs:
+        name = crate_name(doc)
+        started = time.time()
+        row = {"document": doc, "name": name}
+        proc = None
+        try:
+            binary = build(doc, work, xtask, target_dir)
+            proc, url = start(binary, os.path.join(work, f"{name}.server.log"))
+            report = os.path.join(work, f"{name}.ndjson")
+            if os.path.exists(report):
+                os.remove(report)
+            cmd = [
+                args.st, "run", doc, "--url", url,
+                "--checks", "positive_data_acceptance,negative_data_rejection",
+                "--mode", "all", "--max-examples", str(args.max_examples),
+                "--seed", str(args.seed), "--suppress-health-check", "all",
+                "--phases", "examples,coverage,fuzzing",
+                "--report", "ndjson", "--report-ndjson-path", report,
+                "--no-color",
+            ]
+            st = run(cmd, timeout=args.timeout)
+            with open(os.path.join(work, f"{name}.schemathesis.log"), "w") as f:
+                f.write(st.stdout + st.stderr)
+            if not os.path.exists(report):
+                raise RuntimeError("Schemathesis wrote no report: " + (st.stdout + st.stderr)[-2000:])
+            vs, va, ns, nr, failed = count(report, args.failures)
+            row.update(valid_sent=vs, valid_accepted=va, invalid_sent=ns, invalid_rejected=nr,
+                       failures=failed)
+            for i, v in enumerate((vs, va, ns, nr)):
+                sums[i] += v
+            line = (f"{name}\tvalid {va}/{vs} ({pct(va, vs)})\t"
+                    f"invalid {nr}/{ns} ({pct(nr, ns)})")
+        except (RuntimeError, subprocess.TimeoutExpired) as e:
+            row["error"] = str(e)
+            line = f"{name}\tERROR {str(e).splitlines()[0] if str(e) else e!r}"
+        finally:
+            if proc:
+                stop(proc)
+        row["seconds"] = round(time.time() - started, 1)
+        print(f"{line}\t{row['seconds']} s", flush=True)
+        for kind, examples in (row.get("failures") or {}).items():
+            for ex in examples:
+                print(f"    {kind}: {ex}", flush=True)
+        results.append(row)
+    vs, va, ns, nr = sums
+    errors = sum(1 for r in results if "error" in r)
+    print(f"total\tvalid {va}/{vs} ({pct(va, vs)})\tinvalid {nr}/{ns} ({pct(nr, ns)})\t"
+          f"{len(results) - errors}/{len(results)} documents run")
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(results, f, indent=1)
+    if errors:
+        return 1
+    if args.require is not None:
+        for what, a, b in (("valid accepted", va, vs), ("invalid rejected", nr, ns)):
+            if not b or 100.0 * a / b < args.require:
+                print(f"{what}: {pct(a, b)} of {b}, under the required {args.require}%")
+                return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
