@@ -870,25 +870,22 @@ pub fn query_string_form<T: serde::de::DeserializeOwned>(
     name: &str,
 ) -> Result<T, Problem> {
     let pairs = query_pairs(uri)?;
-    match serde_path_to_error::deserialize(form::Pairs::new(&pairs)) {
-        Ok(value) => Ok(value),
-        Err(e) => {
-            let path = e.path().to_string();
-            let inner = e.into_inner();
-            let field = if path == "." {
-                missing_field(&inner.to_string())
-            } else {
-                Some(path)
-            };
-            let problem = Problem::new(
-                StatusCode::BAD_REQUEST,
-                format!("the query string `{name}` is invalid: {inner}"),
-            );
-            Err(match field {
-                Some(f) => problem.with_field(f),
-                None => problem,
-            })
-        }
+    style::from_form(&pairs, &[])
+        .map_err(|e| form_problem(format!("the query string `{name}` is invalid"), e))
+}
+
+/// A form that does not make its type: a 400 naming the property at fault
+/// (the one serde says is missing, when that is the fault).
+fn form_problem(what: String, e: StyleError) -> Problem {
+    let field = if e.name.is_empty() {
+        missing_field(&e.message)
+    } else {
+        Some(e.name)
+    };
+    let problem = Problem::new(StatusCode::BAD_REQUEST, format!("{what}: {}", e.message));
+    match field {
+        Some(f) => problem.with_field(f),
+        None => problem,
     }
 }
 
@@ -1141,21 +1138,8 @@ pub fn form_body<T: serde::de::DeserializeOwned>(
     }
     let text = std::str::from_utf8(bytes)
         .map_err(|_| Problem::new(StatusCode::BAD_REQUEST, "the form body is not UTF-8 text"))?;
-    style::from_form(&style::decode_query(text), fields).map_err(|e| {
-        let problem = Problem::new(
-            StatusCode::BAD_REQUEST,
-            if e.name.is_empty() {
-                format!("the form body is invalid: {}", e.message)
-            } else {
-                format!("the form property `{}` is invalid: {}", e.name, e.message)
-            },
-        );
-        if e.name.is_empty() {
-            problem
-        } else {
-            problem.with_field(e.name)
-        }
-    })
+    style::from_form(&style::decode_query(text), fields)
+        .map_err(|e| form_problem("the form body is invalid".to_owned(), e))
 }
 
 /// An optional form body: absent when empty.
@@ -1245,225 +1229,4 @@ fn parse_json_tracked<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T,
 fn missing_field(message: &str) -> Option<String> {
     let rest = message.strip_prefix("missing field `")?;
     Some(rest[..rest.find('`')?].to_owned())
-}
-
-/// Reading a type from form pairs (a query string), for
-/// [`query_string_form`]: serde's data model over keys and text values.
-mod form {
-    use std::fmt;
-
-    use serde::de::{self, DeserializeSeed, IntoDeserializer, MapAccess, SeqAccess, Visitor};
-
-    /// Why the pairs do not make the type.
-    #[derive(Debug)]
-    pub struct Error(String);
-
-    impl fmt::Display for Error {
-        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str(&self.0)
-        }
-    }
-
-    impl std::error::Error for Error {}
-
-    impl de::Error for Error {
-        fn custom<T: fmt::Display>(msg: T) -> Self {
-            Error(msg.to_string())
-        }
-    }
-
-    /// The pairs as a map: each key once, in the order it first appears,
-    /// with every value it was given.
-    pub struct Pairs<'a>(Vec<(&'a str, Vec<&'a str>)>);
-
-    impl<'a> Pairs<'a> {
-        pub fn new(pairs: &'a [(String, String)]) -> Self {
-            let mut keys: Vec<(&str, Vec<&str>)> = Vec::new();
-            for (k, v) in pairs {
-                match keys.iter_mut().find(|(key, _)| key == k) {
-                    Some((_, values)) => values.push(v),
-                    None => keys.push((k, vec![v])),
-                }
-            }
-            Pairs(keys)
-        }
-    }
-
-    impl<'de> de::Deserializer<'de> for Pairs<'_> {
-        type Error = Error;
-
-        fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-            visitor.visit_map(Entries {
-                keys: self.0.into_iter(),
-                values: None,
-            })
-        }
-
-        serde::forward_to_deserialize_any! {
-            bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
-            bytes byte_buf option unit unit_struct newtype_struct seq tuple
-            tuple_struct map struct enum identifier ignored_any
-        }
-    }
-
-    struct Entries<'a> {
-        keys: std::vec::IntoIter<(&'a str, Vec<&'a str>)>,
-        values: Option<Vec<&'a str>>,
-    }
-
-    impl<'de> MapAccess<'de> for Entries<'_> {
-        type Error = Error;
-
-        fn next_key_seed<K: DeserializeSeed<'de>>(
-            &mut self,
-            seed: K,
-        ) -> Result<Option<K::Value>, Error> {
-            let Some((key, values)) = self.keys.next() else {
-                return Ok(None);
-            };
-            self.values = Some(values);
-            seed.deserialize(key.into_deserializer()).map(Some)
-        }
-
-        fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, Error> {
-            seed.deserialize(Values(self.values.take().unwrap_or_default()))
-        }
-    }
-
-    /// The values of one key: text read as the type asks.
-    struct Values<'a>(Vec<&'a str>);
-
-    impl<'a> Values<'a> {
-        /// The key's one value.
-        fn one(&self) -> Result<&'a str, Error> {
-            match self.0.as_slice() {
-                [value] => Ok(value),
-                values => Err(Error(format!("expected one value, got {}", values.len()))),
-            }
-        }
-
-        fn parse<T: std::str::FromStr>(&self, what: &str) -> Result<T, Error> {
-            let value = self.one()?;
-            value
-                .parse()
-                .map_err(|_| Error(format!("`{value}` is not {what}")))
-        }
-    }
-
-    macro_rules! parsed {
-        ($($method:ident $visit:ident $t:ty, $what:literal;)*) => {
-            $(fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-                visitor.$visit(self.parse::<$t>($what)?)
-            })*
-        };
-    }
-
-    impl<'de> de::Deserializer<'de> for Values<'_> {
-        type Error = Error;
-
-        /// One value is text, several a list.
-        fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-            match self.0.as_slice() {
-                [value] => visitor.visit_str(value),
-                _ => self.deserialize_seq(visitor),
-            }
-        }
-
-        parsed! {
-            deserialize_bool visit_bool bool, "a boolean";
-            deserialize_i8 visit_i8 i8, "an integer";
-            deserialize_i16 visit_i16 i16, "an integer";
-            deserialize_i32 visit_i32 i32, "an integer";
-            deserialize_i64 visit_i64 i64, "an integer";
-            deserialize_u8 visit_u8 u8, "a non-negative integer";
-            deserialize_u16 visit_u16 u16, "a non-negative integer";
-            deserialize_u32 visit_u32 u32, "a non-negative integer";
-            deserialize_u64 visit_u64 u64, "a non-negative integer";
-            deserialize_f32 visit_f32 f32, "a number";
-            deserialize_f64 visit_f64 f64, "a number";
-        }
-
-        fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-            visitor.visit_str(self.one()?)
-        }
-
-        fn deserialize_string<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-            self.deserialize_str(visitor)
-        }
-
-        fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-            visitor.visit_some(self)
-        }
-
-        fn deserialize_newtype_struct<V: Visitor<'de>>(
-            self,
-            _name: &'static str,
-            visitor: V,
-        ) -> Result<V::Value, Error> {
-            visitor.visit_newtype_struct(self)
-        }
-
-        fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-            visitor.visit_seq(Items(self.0.into_iter()))
-        }
-
-        fn deserialize_tuple<V: Visitor<'de>>(
-            self,
-            _len: usize,
-            visitor: V,
-        ) -> Result<V::Value, Error> {
-            self.deserialize_seq(visitor)
-        }
-
-        /// An object in a form is JSON text.
-        fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-            let value: serde_json::Value =
-                serde_json::from_str(self.one()?).map_err(|e| Error(e.to_string()))?;
-            de::Deserializer::deserialize_any(value, visitor).map_err(|e| Error(e.to_string()))
-        }
-
-        fn deserialize_struct<V: Visitor<'de>>(
-            self,
-            _name: &'static str,
-            _fields: &'static [&'static str],
-            visitor: V,
-        ) -> Result<V::Value, Error> {
-            self.deserialize_map(visitor)
-        }
-
-        /// A string enum's value.
-        fn deserialize_enum<V: Visitor<'de>>(
-            self,
-            _name: &'static str,
-            _variants: &'static [&'static str],
-            visitor: V,
-        ) -> Result<V::Value, Error> {
-            visitor.visit_enum(self.one()?.into_deserializer())
-        }
-
-        fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-            visitor.visit_unit()
-        }
-
-        serde::forward_to_deserialize_any! {
-            i128 u128 char bytes byte_buf unit unit_struct tuple_struct identifier
-        }
-    }
-
-    /// A key's values as a list, each read on its own.
-    struct Items<'a>(std::vec::IntoIter<&'a str>);
-
-    impl<'de> SeqAccess<'de> for Items<'_> {
-        type Error = Error;
-
-        fn next_element_seed<T: DeserializeSeed<'de>>(
-            &mut self,
-            seed: T,
-        ) -> Result<Option<T::Value>, Error> {
-            self.0
-                .next()
-                .map(|value| seed.deserialize(Values(vec![value])))
-                .transpose()
-        }
-    }
 }

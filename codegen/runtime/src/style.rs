@@ -736,11 +736,14 @@ impl Styled<'_> {
         match &self.source {
             Source::Path(text) => self.path_body(text, false).map(str::to_owned),
             Source::Header(text) => Ok((*text).to_owned()),
-            Source::Query(pairs, _) | Source::Cookies(pairs, _) => pairs
-                .iter()
-                .find(|(k, _)| k == self.name())
-                .map(|(_, v)| v.clone())
-                .ok_or_else(|| Error(ABSENT.to_owned())),
+            Source::Query(pairs, _) | Source::Cookies(pairs, _) => {
+                let mut values = pairs.iter().filter(|(k, _)| k == self.name());
+                match (values.next(), values.count()) {
+                    (None, _) => Err(Error(ABSENT.to_owned())),
+                    (Some((_, v)), 0) => Ok(v.clone()),
+                    (Some(_), more) => Err(Error(format!("expected one value, got {}", more + 1))),
+                }
+            }
         }
     }
 
@@ -1308,6 +1311,8 @@ impl<'de> de::Deserializer<'de> for Form<'_> {
             names: names.iter(),
             all: names,
             current: None,
+            unknown: None,
+            unknown_value: None,
         })
     }
 
@@ -1323,6 +1328,37 @@ struct FormEntries<'a> {
     names: std::slice::Iter<'static, &'static str>,
     all: &'static [&'static str],
     current: Option<Param>,
+    /// Once the type's own properties are read: the keys that are none of
+    /// them (refused by a type that denies unknown fields, else skipped).
+    unknown: Option<std::vec::IntoIter<String>>,
+    /// The value of the unknown key just read.
+    unknown_value: Option<String>,
+}
+
+impl FormEntries<'_> {
+    /// The keys no property claims; none when an exploded object property
+    /// makes every key possibly its own.
+    fn unknown_keys(&self) -> Vec<String> {
+        let exploded = self
+            .form
+            .fields
+            .iter()
+            .any(|f| f.format == Format::Style(Style::Form) && f.explode);
+        if exploded {
+            return Vec::new();
+        }
+        let mut out: Vec<String> = Vec::new();
+        for (k, _) in self.form.pairs {
+            let claimed = self
+                .all
+                .iter()
+                .any(|n| k == n || k.strip_prefix(n).is_some_and(|rest| rest.starts_with('[')));
+            if !claimed && !out.contains(k) {
+                out.push(k.clone());
+            }
+        }
+        out
+    }
 }
 
 impl<'de> MapAccess<'de> for FormEntries<'_> {
@@ -1369,10 +1405,33 @@ impl<'de> MapAccess<'de> for FormEntries<'_> {
                     });
             }
         }
-        Ok(None)
+        if self.unknown.is_none() {
+            self.unknown = Some(self.unknown_keys().into_iter());
+        }
+        let Some(key) = self.unknown.as_mut().and_then(Iterator::next) else {
+            return Ok(None);
+        };
+        self.unknown_value = self
+            .form
+            .pairs
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map(|(_, v)| v.clone());
+        seed.deserialize(Node::Text(key.clone()))
+            .map(Some)
+            .map_err(|e| FormError {
+                field: key,
+                message: e.0,
+            })
     }
 
     fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, FormError> {
+        if let Some(value) = self.unknown_value.take() {
+            return seed.deserialize(Node::Text(value)).map_err(|e| FormError {
+                field: String::new(),
+                message: e.0,
+            });
+        }
         let param = self.current.take().ok_or_else(|| FormError {
             field: String::new(),
             message: "a value without its key".to_owned(),
