@@ -38,7 +38,7 @@ pub fn server_module(api: &Api, reg: &Registry<'_>) -> TokenStream {
         .collect();
     let replies: Vec<TokenStream> = api
         .all_operations()
-        .map(|op| reply_enum(op, &sizes))
+        .map(|op| reply_enum(op, reg, &sizes))
         .collect();
     let fallback = fallback_body(api, reg);
     let handlers = api
@@ -144,8 +144,8 @@ fn api_parts(
         /// saying that the operation is not implemented, with the operation's
         /// documented 501 if any, else 500, else its first documented 5xx
         /// (501 for a `5XX` range), else its first documented 4xx (400 for a
-        /// `4XX` range), the first of these whose body the layer can fill. A
-        /// method without such a status has no default.
+        /// `4XX` range), the first of these whose body the layer can fill; a
+        /// method without such a status answers an undocumented 501.
         pub trait Api: Send + Sync + 'static {
             #(#trait_methods)*
         }
@@ -215,8 +215,8 @@ fn webhook_parts(
         /// saying that the webhook is not implemented, with the webhook's
         /// documented 501 if any, else 500, else its first documented 5xx
         /// (501 for a `5XX` range), else its first documented 4xx (400 for a
-        /// `4XX` range), the first of these whose body the layer can fill. A
-        /// method without such a status has no default.
+        /// `4XX` range), the first of these whose body the layer can fill; a
+        /// method without such a status answers an undocumented 501.
         pub trait Webhooks: Send + Sync + 'static {
             #(#trait_methods)*
         }
@@ -382,9 +382,19 @@ fn trait_method(
     let inputs = inputs(op);
     let args = inputs.iter().map(|(n, t)| quote! { #n: #t });
     let line = super::request_line(op);
-    let default = not_implemented(op, reg, sizes, filled);
-    let default_doc = default.as_ref().map(|(status, _)| {
-        format!("Unless implemented, answers {status} in the spec's error body, saying that the operation is not implemented.")
+    let documented = not_implemented(op, reg, sizes, filled);
+    let default_doc = match &documented {
+        Some((status, _)) => format!("Unless implemented, answers {status} in the spec's error body, saying that the operation is not implemented."),
+        None => "Unless implemented, answers `501`, a status the spec does not document (no documented error status has a body the layer can fill), saying that the operation is not implemented.".to_owned(),
+    };
+    let default_doc = Some(default_doc);
+    let default = documented.or_else(|| {
+        fallback_variant(op, reg, sizes).map(|var| {
+            (
+                String::new(),
+                (quote!(StatusCode::NOT_IMPLEMENTED), quote! { #reply::#var }),
+            )
+        })
     });
     let docs = doc(paragraphs(&[
         op.summary.as_deref(),
@@ -612,11 +622,45 @@ fn error_literal(name: &str, reg: &Registry<'_>, depth: usize) -> Option<TokenSt
     Some(quote! { types::#t { #(#fields),* } })
 }
 
-fn reply_enum(op: &Operation, sizes: &Sizes<'_>) -> TokenStream {
+/// The variant an `Api` method without a documented status to say "not
+/// implemented" with answers by default (501, undocumented), if it needs one.
+fn fallback_variant(op: &Operation, reg: &Registry<'_>, sizes: &Sizes<'_>) -> Option<Ident> {
+    if not_implemented(op, reg, sizes, &mut BTreeSet::new()).is_some() {
+        return None;
+    }
+    let taken = |n: &str| op.responses.iter().any(|r| r.variant == n);
+    [
+        "NotImplemented",
+        "Unimplemented",
+        "UndocumentedNotImplemented",
+    ]
+    .into_iter()
+    .find(|n| !taken(n))
+    .map(ident)
+}
+
+fn reply_enum(op: &Operation, reg: &Registry<'_>, sizes: &Sizes<'_>) -> TokenStream {
     let name = reply_name(op);
     let t = types_mod();
     let mut variants = Vec::new();
     let mut arms = Vec::new();
+    if let Some(var) = fallback_variant(op, reg, sizes) {
+        let id = &op.id;
+        variants.push(quote! {
+            /// `501`, a status the spec does not document: the server does not
+            /// implement the operation (the `Api` method's default, as no
+            /// documented error status has a body the layer can fill).
+            #var,
+        });
+        arms.push(quote! {
+            Self::#var => (
+                StatusCode::NOT_IMPLEMENTED,
+                [(axum::http::header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+                server::not_implemented(StatusCode::NOT_IMPLEMENTED, #id).message,
+            )
+                .into_response(),
+        });
+    }
     for (r, boxed) in op.responses.iter().zip(sizes.boxed_replies(op)) {
         let var = ident(&r.variant);
         let d = format!(

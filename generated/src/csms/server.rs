@@ -19,8 +19,8 @@ use super::types;
 /// saying that the operation is not implemented, with the operation's
 /// documented 501 if any, else 500, else its first documented 5xx
 /// (501 for a `5XX` range), else its first documented 4xx (400 for a
-/// `4XX` range), the first of these whose body the layer can fill. A
-/// method without such a status has no default.
+/// `4XX` range), the first of these whose body the layer can fill; a
+/// method without such a status answers an undocumented 501.
 pub trait Api: Send + Sync + 'static {
     /// Deleting Secrets in Batches
     ///
