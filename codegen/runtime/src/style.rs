@@ -390,10 +390,7 @@ impl Param {
             pieces.join(d)
         };
         Ok(match self.shape(value)? {
-            // An empty list is undefined (RFC 6570): not sent, as `name=`
-            // is a list of one empty item.
             Shape::Absent => Vec::new(),
-            Shape::Items(items) if items.is_empty() => Vec::new(),
             Shape::One(v) => vec![(key, enc(&v))],
             Shape::Items(items) => match delimiter {
                 Some(_) => vec![(key, joined(items.iter().map(|i| enc(i)).collect()))],
@@ -455,7 +452,6 @@ impl Param {
         let name = self.name.to_owned();
         Ok(match self.shape(value)? {
             Shape::Absent => Vec::new(),
-            Shape::Items(items) if items.is_empty() => Vec::new(),
             Shape::One(v) => vec![(name, enc(&v))],
             Shape::Items(items) if self.explode => {
                 items.iter().map(|i| (name.clone(), enc(i))).collect()
@@ -797,10 +793,11 @@ impl Styled<'_> {
                     return Err(Error(ABSENT.to_owned()));
                 }
                 match delimiter {
-                    // `name=` is a list of one empty item.
+                    // `name=` is the empty list (Schemathesis and our client
+                    // write one so; a list of one empty item reads the same).
                     Some(d) => values
                         .next()
-                        .map(|v| v.split(d).map(str::to_owned).collect())
+                        .map(|v| split(v, d).into_iter().map(str::to_owned).collect())
                         .unwrap_or_default(),
                     None => values.cloned().collect(),
                 }
