@@ -918,6 +918,15 @@ fn insert_deep(level: &mut Vec<(String, Node)>, path: &[&str], value: &str) -> R
     }
 }
 
+/// Primitives read the parameter's one value, as text the type parses.
+macro_rules! one_value {
+    ($($method:ident)*) => {
+        $(fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+            Node::Text(self.one()?).$method(visitor)
+        })*
+    };
+}
+
 impl<'de> de::Deserializer<'de> for Styled<'_> {
     type Error = Error;
 
@@ -983,44 +992,10 @@ impl<'de> de::Deserializer<'de> for Styled<'_> {
         i128 u128 char bytes byte_buf unit unit_struct identifier ignored_any
     }
 
-    fn deserialize_bool<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        Node::Text(self.one()?).deserialize_bool(visitor)
-    }
-    fn deserialize_i8<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        Node::Text(self.one()?).deserialize_i8(visitor)
-    }
-    fn deserialize_i16<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        Node::Text(self.one()?).deserialize_i16(visitor)
-    }
-    fn deserialize_i32<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        Node::Text(self.one()?).deserialize_i32(visitor)
-    }
-    fn deserialize_i64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        Node::Text(self.one()?).deserialize_i64(visitor)
-    }
-    fn deserialize_u8<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        Node::Text(self.one()?).deserialize_u8(visitor)
-    }
-    fn deserialize_u16<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        Node::Text(self.one()?).deserialize_u16(visitor)
-    }
-    fn deserialize_u32<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        Node::Text(self.one()?).deserialize_u32(visitor)
-    }
-    fn deserialize_u64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        Node::Text(self.one()?).deserialize_u64(visitor)
-    }
-    fn deserialize_f32<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        Node::Text(self.one()?).deserialize_f32(visitor)
-    }
-    fn deserialize_f64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        Node::Text(self.one()?).deserialize_f64(visitor)
-    }
-    fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        Node::Text(self.one()?).deserialize_str(visitor)
-    }
-    fn deserialize_string<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        Node::Text(self.one()?).deserialize_str(visitor)
+    one_value! {
+        deserialize_bool deserialize_i8 deserialize_i16 deserialize_i32 deserialize_i64
+        deserialize_u8 deserialize_u16 deserialize_u32 deserialize_u64 deserialize_f32
+        deserialize_f64 deserialize_str deserialize_string
     }
     fn deserialize_enum<V: Visitor<'de>>(
         self,
