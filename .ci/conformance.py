@@ -15,18 +15,22 @@ valid and invalid data. Prints, per document:
 
 counted from Schemathesis's own check results (its NDJSON events): a valid
 request is accepted when `positive_data_acceptance` passes on it, or when the
-answer is the default `Api`'s own "not implemented" reply (the request got
-through every check the stub makes; an operation documenting no 5xx gets
-that reply with its first documented 4xx), and an invalid one rejected when
-`negative_data_rejection` passes or the HTTP layer refuses it as too
-large (413, 414, 431). With --failures, the first
+answer is the default `Api`'s own "not implemented" reply (always a 501:
+the request got through every check the stub makes and reached the
+implementation), and an invalid one rejected when it did not reach the
+implementation and `negative_data_rejection` passes or the HTTP layer
+refuses it as too large (413, 414, 431). With --failures, the first
 failing requests of each kind are listed, to explain what remains.
 
 Options: --max-examples N (default 10), --seed N, --st PATH (default
 target/ci-venv/bin/st), --work DIR (default target/conformance), --json FILE
 (the numbers as JSON), --failures N (requests to list per kind, default 0),
 --timeout SECONDS (per document's Schemathesis run, default 900), --require
-PCT (exit 1 unless both totals reach PCT percent).
+PCT (exit 1 unless both totals reach PCT percent), --objects-as-read
+(Schemathesis reads the document with `type: object` added where a schema
+has `properties`, `required` or `additionalProperties` but no type, as the
+generator reads it; without it, Schemathesis also sends arrays, strings and
+null to such schemas, which the stub refuses).
 """
 import argparse
 import base64
@@ -162,12 +166,16 @@ def count(ndjson, failures_wanted):
                 req, resp = i.get("request") or {}, i.get("response") or {}
                 body = (resp.get("content") or {}).get("$base64") or ""
                 body = base64.b64decode(body).decode("utf-8", "replace") if body else ""
-                passed = check.get("status") == "success" or (
-                    name == "positive_data_acceptance" and NOT_IMPLEMENTED.search(body)
-                ) or (
-                    name == "negative_data_rejection"
-                    and resp.get("status_code") in REFUSED_BY_SIZE
-                )
+                # The default `Api` answered: the request passed every check
+                # the stub makes and reached the implementation.
+                reached = resp.get("status_code") == 501 and bool(NOT_IMPLEMENTED.search(body))
+                if name == "positive_data_acceptance":
+                    passed = reached or check.get("status") == "success"
+                else:
+                    passed = not reached and (
+                        check.get("status") == "success"
+                        or resp.get("status_code") in REFUSED_BY_SIZE
+                    )
                 if passed:
                     totals[name][1] += 1
                 elif len(failed[name]) < failures_wanted:
@@ -187,6 +195,71 @@ REFUSED_BY_SIZE = (413, 414, 431)
 NOT_IMPLEMENTED = re.compile(r"the operation \S+ is not implemented by this server")
 
 
+# Keys whose values are data, not schemas.
+DATA_KEYS = ("example", "examples", "default", "enum", "const", "x-examples")
+
+
+def objects_as_read(doc, work, name):
+    """The document as the generator reads it, for Schemathesis: `type:
+    object` added to every schema that has `properties`, `required` or
+    `additionalProperties` and no `type` (nor `$ref` or a composition).
+    By JSON Schema such a schema also allows arrays, strings, numbers and
+    null; the generator reads it as the object it describes, and so does
+    every service we know. Returns (path, how many schemas were changed).
+    A document that is not one self-contained file is served as it is."""
+    with open(doc) as f:
+        text = f.read()
+    try:
+        data = json.loads(text)
+    except ValueError:
+        import yaml  # Schemathesis depends on PyYAML.
+
+        data = yaml.safe_load(text)
+    implied = 0
+
+    def walk(node, key=None):
+        nonlocal implied
+        if isinstance(node, dict):
+            if (
+                key not in DATA_KEYS
+                and (
+                    isinstance(node.get("properties"), dict)
+                    or isinstance(node.get("required"), list)
+                    or isinstance(node.get("additionalProperties"), (dict, bool))
+                )
+                and not any(k in node for k in ("type", "$ref", "allOf", "oneOf", "anyOf", "in"))
+            ):
+                node["type"] = "object"
+                implied += 1
+            for k, v in node.items():
+                if k not in DATA_KEYS:
+                    walk(v, k)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v, key)
+
+    if any(isinstance(v, str) and not v.startswith("#") for v in refs(data)):
+        return doc, 0
+    walk(data)
+    path = os.path.join(work, f"{name}.as-read.json")
+    with open(path, "w") as f:
+        json.dump(data, f)
+    return path, implied
+
+
+def refs(node):
+    """Every `$ref` value in a document."""
+    if isinstance(node, dict):
+        for k, v in node.items():
+            if k == "$ref":
+                yield v
+            else:
+                yield from refs(v)
+    elif isinstance(node, list):
+        for v in node:
+            yield from refs(v)
+
+
 def pct(a, b):
     return f"{100.0 * a / b:.1f}%" if b else "n/a"
 
@@ -202,6 +275,7 @@ def main():
     ap.add_argument("--failures", type=int, default=0)
     ap.add_argument("--timeout", type=int, default=900)
     ap.add_argument("--require", type=float)
+    ap.add_argument("--objects-as-read", action="store_true")
     args = ap.parse_args()
     if not os.access(args.st, os.X_OK):
         sys.exit(f"no Schemathesis at {args.st} (pip install schemathesis==4.32.5)")
@@ -222,8 +296,12 @@ def main():
             report = os.path.join(work, f"{name}.ndjson")
             if os.path.exists(report):
                 os.remove(report)
+            served = doc
+            if args.objects_as_read:
+                served, implied = objects_as_read(doc, work, name)
+                row["objects_implied"] = implied
             cmd = [
-                args.st, "run", doc, "--url", url,
+                args.st, "run", served, "--url", url,
                 "--checks", "positive_data_acceptance,negative_data_rejection",
                 "--mode", "all", "--max-examples", str(args.max_examples),
                 "--seed", str(args.seed), "--suppress-health-check", "all",
@@ -243,6 +321,8 @@ def main():
                 sums[i] += v
             line = (f"{name}\tvalid {va}/{vs} ({pct(va, vs)})\t"
                     f"invalid {nr}/{ns} ({pct(nr, ns)})")
+            if args.objects_as_read:
+                line += f"\t{row['objects_implied']} objects implied"
         except NoOperations:
             row["skipped"] = "no operations"
             line = f"{name}\tno operations to serve"

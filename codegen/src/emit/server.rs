@@ -385,15 +385,24 @@ fn trait_method(
     let documented = not_implemented(op, reg, sizes, filled);
     let default_doc = match &documented {
         Some((status, _)) => format!("Unless implemented, answers {status} in the spec's error body, saying that the operation is not implemented."),
-        None => "Unless implemented, answers `501`, a status the spec does not document (no documented error status has a body the layer can fill), saying that the operation is not implemented.".to_owned(),
+        None => match fallback_variant(op, reg, sizes).and_then(|f| f.body) {
+            Some(_) => "Unless implemented, answers `501` in the spec's error body, saying that the operation is not implemented (a status the spec does not document here: no documented `501`, `5XX` or `default` response has a body the layer can fill).".to_owned(),
+            None => "Unless implemented, answers `501` as text, saying that the operation is not implemented (a status the spec does not document here: no documented `501`, `5XX` or `default` response has a body the layer can fill).".to_owned(),
+        },
     };
     let default_doc = Some(default_doc);
     let default = documented.or_else(|| {
-        fallback_variant(op, reg, sizes).map(|var| {
-            (
-                String::new(),
-                (quote!(StatusCode::NOT_IMPLEMENTED), quote! { #reply::#var }),
-            )
+        fallback_variant(op, reg, sizes).map(|Fallback { variant: var, body }| {
+            let value = match body {
+                Some(n) => {
+                    let helper = not_implemented_helper(&n);
+                    let id = &op.id;
+                    filled.insert(n);
+                    quote! { #reply::#var(#helper(StatusCode::NOT_IMPLEMENTED, #id, &context)) }
+                }
+                None => quote! { #reply::#var },
+            };
+            (String::new(), (quote!(StatusCode::NOT_IMPLEMENTED), value))
         })
     });
     let docs = doc(paragraphs(&[
@@ -445,11 +454,15 @@ fn trait_method(
 
 /// The answer an `Api` method gives by default, when a server does not
 /// implement it: its status text for the docs, and (status expression,
-/// reply expression over `problem` and `request_id`). The status is the
-/// operation's documented 501 if any, else 500, else the first documented
-/// 5xx (501 for a `5XX` range), else the first documented 4xx (400 for a
-/// `4XX` range): the first of these whose body the generated layer can
-/// fill. `None`: the method has no default.
+/// reply expression over `problem` and `request_id`). The status is always
+/// `501 Not Implemented`, in the spec's error body where the operation
+/// documents one for it: its `501`, else its `5XX` range, else its
+/// `default` response, the first of these whose body the generated layer
+/// can fill. `None`: no documented response can say it, and the reply
+/// enum's undocumented 501 variant does (see [`fallback_variant`]). A
+/// documented 4xx or 500 is never used: it would tell the caller that the
+/// request or the server is at fault, and a client could not tell "not
+/// implemented" from a real rejection.
 fn not_implemented(
     op: &Operation,
     reg: &Registry<'_>,
@@ -457,27 +470,18 @@ fn not_implemented(
     filled: &mut BTreeSet<String>,
 ) -> Option<(String, (TokenStream, TokenStream))> {
     let boxed = sizes.boxed_replies(op);
-    let candidates = |pick: &dyn Fn(&Status) -> Option<u16>| -> Vec<(usize, u16)> {
-        op.responses
-            .iter()
-            .enumerate()
-            .filter_map(|(i, r)| pick(&r.status).map(|code| (i, code)))
-            .collect()
+    let rank = |s: &Status| match s {
+        Status::Code(501) => Some(0),
+        Status::Range(5) => Some(1),
+        Status::Default => Some(2),
+        _ => None,
     };
-    let mut order = Vec::new();
-    order.extend(candidates(&|s| (*s == Status::Code(501)).then_some(501)));
-    order.extend(candidates(&|s| (*s == Status::Code(500)).then_some(500)));
-    order.extend(candidates(&|s| match s {
-        Status::Code(c) if (500..600).contains(c) => Some(*c),
-        Status::Range(5) => Some(501),
-        _ => None,
-    }));
-    order.extend(candidates(&|s| match s {
-        Status::Code(c) if (400..500).contains(c) => Some(*c),
-        Status::Range(4) => Some(400),
-        _ => None,
-    }));
-    for (i, code) in order {
+    let mut order: Vec<usize> = (0..op.responses.len())
+        .filter(|i| rank(&op.responses[*i].status).is_some())
+        .collect();
+    order.sort_by_key(|i| rank(&op.responses[*i].status));
+    let code = 501;
+    for i in order {
         let r = &op.responses[i];
         let body = match &r.body {
             None => None,
@@ -622,21 +626,48 @@ fn error_literal(name: &str, reg: &Registry<'_>, depth: usize) -> Option<TokenSt
     Some(quote! { types::#t { #(#fields),* } })
 }
 
-/// The variant an `Api` method without a documented status to say "not
-/// implemented" with answers by default (501, undocumented), if it needs one.
-fn fallback_variant(op: &Operation, reg: &Registry<'_>, sizes: &Sizes<'_>) -> Option<Ident> {
+/// The reply variant an `Api` method answers by default when no documented
+/// response can say "not implemented" (see [`not_implemented`]): `501`,
+/// undocumented for the operation, holding the spec's error body where one
+/// of its documented error statuses (5xx first, then 4xx) has a body the
+/// layer can fill, else saying it as text.
+struct Fallback {
+    variant: Ident,
+    /// The error struct the variant holds.
+    body: Option<String>,
+}
+
+fn fallback_variant(op: &Operation, reg: &Registry<'_>, sizes: &Sizes<'_>) -> Option<Fallback> {
     if not_implemented(op, reg, sizes, &mut BTreeSet::new()).is_some() {
         return None;
     }
     let taken = |n: &str| op.responses.iter().any(|r| r.variant == n);
-    [
+    let variant = [
         "NotImplemented",
         "Unimplemented",
         "UndocumentedNotImplemented",
     ]
     .into_iter()
     .find(|n| !taken(n))
-    .map(ident)
+    .map(ident)?;
+    let mut errors: Vec<(u16, &crate::ir::Response)> = op
+        .responses
+        .iter()
+        .filter_map(|r| match r.status {
+            Status::Code(c) if c >= 400 => Some((c, r)),
+            _ => None,
+        })
+        .collect();
+    // 5xx before 4xx, each in the document's order.
+    errors.sort_by_key(|(c, _)| *c < 500);
+    let body = errors.into_iter().find_map(|(_, r)| match &r.body {
+        Some(ResponseBody::Json(ty)) => match &ty.kind {
+            Kind::Named(n) if error_literal(n, reg, 0).is_some() => Some(n.clone()),
+            _ => None,
+        },
+        _ => None,
+    });
+    Some(Fallback { variant, body })
 }
 
 fn reply_enum(op: &Operation, reg: &Registry<'_>, sizes: &Sizes<'_>) -> TokenStream {
@@ -644,22 +675,42 @@ fn reply_enum(op: &Operation, reg: &Registry<'_>, sizes: &Sizes<'_>) -> TokenStr
     let t = types_mod();
     let mut variants = Vec::new();
     let mut arms = Vec::new();
-    if let Some(var) = fallback_variant(op, reg, sizes) {
+    let fallback = fallback_variant(op, reg, sizes);
+    if let Some(Fallback { variant: var, body }) = &fallback {
         let id = &op.id;
-        variants.push(quote! {
-            /// `501`, a status the spec does not document: the server does not
-            /// implement the operation (the `Api` method's default, as no
-            /// documented error status has a body the layer can fill).
-            #var,
-        });
-        arms.push(quote! {
-            Self::#var => (
-                StatusCode::NOT_IMPLEMENTED,
-                [(axum::http::header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-                server::not_implemented(StatusCode::NOT_IMPLEMENTED, #id).message,
-            )
-                .into_response(),
-        });
+        match body {
+            Some(n) => {
+                let b = ident(n);
+                variants.push(quote! {
+                    /// `501`, a status the spec does not document here, in the
+                    /// spec's error body: the server does not implement the
+                    /// operation (the `Api` method's default, as no documented
+                    /// `501`, `5XX` or `default` response has a body the layer
+                    /// can fill).
+                    #var(#t::#b),
+                });
+                arms.push(quote! {
+                    Self::#var(body) => server::json_response(StatusCode::NOT_IMPLEMENTED, body),
+                });
+            }
+            None => {
+                variants.push(quote! {
+                    /// `501`, a status the spec does not document here: the server
+                    /// does not implement the operation (the `Api` method's default,
+                    /// as no documented `501`, `5XX` or `default` response has a body
+                    /// the layer can fill).
+                    #var,
+                });
+                arms.push(quote! {
+                    Self::#var => (
+                        StatusCode::NOT_IMPLEMENTED,
+                        [(axum::http::header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+                        server::not_implemented(StatusCode::NOT_IMPLEMENTED, #id).message,
+                    )
+                        .into_response(),
+                });
+            }
+        }
     }
     for (r, boxed) in op.responses.iter().zip(sizes.boxed_replies(op)) {
         let var = ident(&r.variant);
@@ -735,9 +786,15 @@ fn reply_enum(op: &Operation, reg: &Registry<'_>, sizes: &Sizes<'_>) -> TokenStr
         op.id
     );
     // The undocumented 501 carries nothing: the documented variants keep
-    // their bodies unboxed (as `size` chose them) beside it.
-    let allow =
-        fallback_variant(op, reg, sizes).map(|_| quote! { #[allow(clippy::large_enum_variant)] });
+    // their bodies unboxed (as `size` chose them) beside it, and the lint
+    // is allowed where that leaves one body much larger than the rest.
+    let extra = fallback.as_ref().map(|f| match &f.body {
+        Some(n) => sizes.named(n).size,
+        None => 0,
+    });
+    let allow = extra
+        .is_some_and(|extra| sizes.reply_with_fallback_may_lint(op, extra))
+        .then(|| quote! { #[allow(clippy::large_enum_variant)] });
     quote! {
         #[doc = #d]
         #[derive(Clone, Debug, PartialEq)]

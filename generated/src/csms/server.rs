@@ -39,7 +39,7 @@ pub trait Api: Send + Sync + 'static {
     ///
     /// `POST /v1/{project_id}/secrets/batch-delete`
     ///
-    /// Unless implemented, answers `500` in the spec's error body, saying that the operation is not implemented.
+    /// Unless implemented, answers `501` in the spec's error body, saying that the operation is not implemented (a status the spec does not document here: no documented `501`, `5XX` or `default` response has a body the layer can fill).
     fn batch_delete_secrets(
         &self,
         context: RequestContext,
@@ -48,9 +48,9 @@ pub trait Api: Send + Sync + 'static {
     ) -> impl std::future::Future<Output = BatchDeleteSecretsReply> + Send {
         let _ = (project_id, body);
         std::future::ready(
-            BatchDeleteSecretsReply::InternalServerError(
+            BatchDeleteSecretsReply::NotImplemented(
                 not_implemented_csms_error(
-                    StatusCode::INTERNAL_SERVER_ERROR,
+                    StatusCode::NOT_IMPLEMENTED,
                     "BatchDeleteSecrets",
                     &context,
                 ),
@@ -80,6 +80,12 @@ fn not_implemented_csms_error(
 /// What `BatchDeleteSecrets` may answer: one variant per documented status.
 #[derive(Clone, Debug, PartialEq)]
 pub enum BatchDeleteSecretsReply {
+    /// `501`, a status the spec does not document here, in the
+    /// spec's error body: the server does not implement the
+    /// operation (the `Api` method's default, as no documented
+    /// `501`, `5XX` or `default` response has a body the layer
+    /// can fill).
+    NotImplemented(types::CsmsError),
     /// `200`: Request succeeded.
     Ok(types::BatchDeleteSecretsResponse),
     /// `400`: Invalid request parameter.
@@ -101,6 +107,9 @@ pub enum BatchDeleteSecretsReply {
 impl IntoResponse for BatchDeleteSecretsReply {
     fn into_response(self) -> Response {
         match &self {
+            Self::NotImplemented(body) => {
+                server::json_response(StatusCode::NOT_IMPLEMENTED, body)
+            }
             Self::Ok(body) => server::json_response(StatusCode::OK, body),
             Self::BadRequest(body) => {
                 server::json_response(StatusCode::BAD_REQUEST, body)

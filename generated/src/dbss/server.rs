@@ -37,7 +37,7 @@ pub trait Api: Send + Sync + 'static {
     ///
     /// `DELETE /v1/{project_id}/audit/instance`
     ///
-    /// Unless implemented, answers `500` in the spec's error body, saying that the operation is not implemented.
+    /// Unless implemented, answers `501` in the spec's error body, saying that the operation is not implemented (a status the spec does not document here: no documented `501`, `5XX` or `default` response has a body the layer can fill).
     fn delete_instances_new(
         &self,
         context: RequestContext,
@@ -46,9 +46,9 @@ pub trait Api: Send + Sync + 'static {
     ) -> impl std::future::Future<Output = DeleteInstancesNewReply> + Send {
         let _ = (project_id, body);
         std::future::ready(
-            DeleteInstancesNewReply::InternalServerError(
+            DeleteInstancesNewReply::NotImplemented(
                 not_implemented_dbss_error(
-                    StatusCode::INTERNAL_SERVER_ERROR,
+                    StatusCode::NOT_IMPLEMENTED,
                     "DeleteInstancesNew",
                     &context,
                 ),
@@ -92,6 +92,12 @@ fn not_implemented_dbss_error(
 /// What `DeleteInstancesNew` may answer: one variant per documented status.
 #[derive(Clone, Debug, PartialEq)]
 pub enum DeleteInstancesNewReply {
+    /// `501`, a status the spec does not document here, in the
+    /// spec's error body: the server does not implement the
+    /// operation (the `Api` method's default, as no documented
+    /// `501`, `5XX` or `default` response has a body the layer
+    /// can fill).
+    NotImplemented(types::DbssError),
     /// `200`: Success
     Ok(types::DeleteInstancesNewResponse),
     /// `400`: Failed.
@@ -109,6 +115,9 @@ pub enum DeleteInstancesNewReply {
 impl IntoResponse for DeleteInstancesNewReply {
     fn into_response(self) -> Response {
         match &self {
+            Self::NotImplemented(body) => {
+                server::json_response(StatusCode::NOT_IMPLEMENTED, body)
+            }
             Self::Ok(body) => server::json_response(StatusCode::OK, body),
             Self::BadRequest(body) => {
                 server::json_response(StatusCode::BAD_REQUEST, body)

@@ -40,7 +40,7 @@ pub trait Api: Send + Sync + 'static {
     ///
     /// `POST /v2/{project_id}/instances/{instance_id}/assets/delete`
     ///
-    /// Unless implemented, answers `400` in the spec's error body, saying that the operation is not implemented.
+    /// Unless implemented, answers `501` in the spec's error body, saying that the operation is not implemented (a status the spec does not document here: no documented `501`, `5XX` or `default` response has a body the layer can fill).
     fn delete_asset(
         &self,
         context: RequestContext,
@@ -50,9 +50,9 @@ pub trait Api: Send + Sync + 'static {
     ) -> impl std::future::Future<Output = DeleteAssetReply> + Send {
         let _ = (project_id, instance_id, body);
         std::future::ready(
-            DeleteAssetReply::BadRequest(
+            DeleteAssetReply::NotImplemented(
                 not_implemented_error_resp(
-                    StatusCode::BAD_REQUEST,
+                    StatusCode::NOT_IMPLEMENTED,
                     "DeleteAsset",
                     &context,
                 ),
@@ -88,6 +88,12 @@ fn not_implemented_error_resp(
 /// What `DeleteAsset` may answer: one variant per documented status.
 #[derive(Clone, Debug, PartialEq)]
 pub enum DeleteAssetReply {
+    /// `501`, a status the spec does not document here, in the
+    /// spec's error body: the server does not implement the
+    /// operation (the `Api` method's default, as no documented
+    /// `501`, `5XX` or `default` response has a body the layer
+    /// can fill).
+    NotImplemented(types::ErrorResp),
     /// `200`: OK. The asset deletion job was created.
     Ok(types::DeleteAssetResponse),
     /// `400`: Request body or parameters invalid. The API page documents only the 200 and 403 status codes; 400 is added because the gateway and the service reject a malformed request (for example more than 100 apps or tasks, or a task ID longer than 32 characters) with this status and the same ErrorResp body.
@@ -105,6 +111,9 @@ pub enum DeleteAssetReply {
 impl IntoResponse for DeleteAssetReply {
     fn into_response(self) -> Response {
         match &self {
+            Self::NotImplemented(body) => {
+                server::json_response(StatusCode::NOT_IMPLEMENTED, body)
+            }
             Self::Ok(body) => server::json_response(StatusCode::OK, body),
             Self::BadRequest(body) => {
                 server::json_response(StatusCode::BAD_REQUEST, body)

@@ -31,7 +31,7 @@ pub trait Api: Send + Sync + 'static {
     ///
     /// `POST /v2/{project_id}/desktops/batch-delete`
     ///
-    /// Unless implemented, answers `500` in the spec's error body, saying that the operation is not implemented.
+    /// Unless implemented, answers `501` in the spec's error body, saying that the operation is not implemented (a status the spec does not document here: no documented `501`, `5XX` or `default` response has a body the layer can fill).
     fn batch_delete_desktops(
         &self,
         context: RequestContext,
@@ -40,9 +40,9 @@ pub trait Api: Send + Sync + 'static {
     ) -> impl std::future::Future<Output = BatchDeleteDesktopsReply> + Send {
         let _ = (project_id, body);
         std::future::ready(
-            BatchDeleteDesktopsReply::InternalServerError(
+            BatchDeleteDesktopsReply::NotImplemented(
                 not_implemented_base_response(
-                    StatusCode::INTERNAL_SERVER_ERROR,
+                    StatusCode::NOT_IMPLEMENTED,
                     "BatchDeleteDesktops",
                     &context,
                 ),
@@ -63,7 +63,7 @@ pub trait Api: Send + Sync + 'static {
     ///
     /// `POST /v2/{project_id}/desktops/{desktop_id}/volumes/batch-delete`
     ///
-    /// Unless implemented, answers `500` in the spec's error body, saying that the operation is not implemented.
+    /// Unless implemented, answers `501` in the spec's error body, saying that the operation is not implemented (a status the spec does not document here: no documented `501`, `5XX` or `default` response has a body the layer can fill).
     fn delete_desktop_volumes(
         &self,
         context: RequestContext,
@@ -73,9 +73,9 @@ pub trait Api: Send + Sync + 'static {
     ) -> impl std::future::Future<Output = DeleteDesktopVolumesReply> + Send {
         let _ = (project_id, desktop_id, body);
         std::future::ready(
-            DeleteDesktopVolumesReply::InternalServerError(
+            DeleteDesktopVolumesReply::NotImplemented(
                 not_implemented_base_response(
-                    StatusCode::INTERNAL_SERVER_ERROR,
+                    StatusCode::NOT_IMPLEMENTED,
                     "DeleteDesktopVolumes",
                     &context,
                 ),
@@ -109,6 +109,12 @@ fn not_implemented_base_response(
 /// What `BatchDeleteDesktops` may answer: one variant per documented status.
 #[derive(Clone, Debug, PartialEq)]
 pub enum BatchDeleteDesktopsReply {
+    /// `501`, a status the spec does not document here, in the
+    /// spec's error body: the server does not implement the
+    /// operation (the `Api` method's default, as no documented
+    /// `501`, `5XX` or `default` response has a body the layer
+    /// can fill).
+    NotImplemented(types::BaseResponse),
     /// `202`: Normal.
     Accepted(types::BatchDeleteDesktopsResponse),
     /// `400`: The request cannot be understood by the server due to malformed syntax.
@@ -128,6 +134,9 @@ pub enum BatchDeleteDesktopsReply {
 impl IntoResponse for BatchDeleteDesktopsReply {
     fn into_response(self) -> Response {
         match &self {
+            Self::NotImplemented(body) => {
+                server::json_response(StatusCode::NOT_IMPLEMENTED, body)
+            }
             Self::Accepted(body) => server::json_response(StatusCode::ACCEPTED, body),
             Self::BadRequest(body) => {
                 server::json_response(StatusCode::BAD_REQUEST, body)
@@ -148,6 +157,12 @@ impl IntoResponse for BatchDeleteDesktopsReply {
 /// What `DeleteDesktopVolumes` may answer: one variant per documented status.
 #[derive(Clone, Debug, PartialEq)]
 pub enum DeleteDesktopVolumesReply {
+    /// `501`, a status the spec does not document here, in the
+    /// spec's error body: the server does not implement the
+    /// operation (the `Api` method's default, as no documented
+    /// `501`, `5XX` or `default` response has a body the layer
+    /// can fill).
+    NotImplemented(types::BaseResponse),
     /// `200`: Normal.
     Ok(types::DeleteDesktopVolumesResponse),
     /// `400`: The request cannot be understood by the server due to malformed syntax.
@@ -167,6 +182,9 @@ pub enum DeleteDesktopVolumesReply {
 impl IntoResponse for DeleteDesktopVolumesReply {
     fn into_response(self) -> Response {
         match &self {
+            Self::NotImplemented(body) => {
+                server::json_response(StatusCode::NOT_IMPLEMENTED, body)
+            }
             Self::Ok(body) => server::json_response(StatusCode::OK, body),
             Self::BadRequest(body) => {
                 server::json_response(StatusCode::BAD_REQUEST, body)
