@@ -30,7 +30,12 @@ PCT (exit 1 unless both totals reach PCT percent), --objects-as-read
 (Schemathesis reads the document with `type: object` added where a schema
 has `properties`, `required` or `additionalProperties` but no type, as the
 generator reads it; without it, Schemathesis also sends arrays, strings and
-null to such schemas, which the stub refuses).
+null to such schemas, which the stub refuses), --arbiter PYTHON (a Python
+with openapi-core: every case the stub and Schemathesis disagree on is
+validated again by openapi-core as it went on the wire, and set aside,
+counted and listed apart, when the bytes sent are not what Schemathesis
+meant: a "valid" case openapi-core refuses, an "invalid" one it accepts;
+see .ci/conformance_arbiter.py).
 """
 import argparse
 import base64
@@ -139,10 +144,15 @@ def stop(proc):
             proc.wait()
 
 
-def count(ndjson, failures_wanted):
-    """(valid sent, accepted, invalid sent, rejected, examples of failures)."""
+def count(ndjson, failures_wanted, arbiter=None, doc=None):
+    """(valid sent, accepted, invalid sent, rejected, examples of failures,
+    cases the arbiter moved). With an arbiter (a Python with openapi-core),
+    each case the stub and Schemathesis disagree on is judged again as it
+    went on the wire: a "valid" case openapi-core finds invalid, or an
+    "invalid" one it finds valid, is set aside and counted apart."""
     totals = {"positive_data_acceptance": [0, 0], "negative_data_rejection": [0, 0]}
     failed = {"positive_data_acceptance": [], "negative_data_rejection": []}
+    disputed = []  # (check name, request, one-line description)
     for line in open(ndjson):
         event = json.loads(line)
         finished = event.get("ScenarioFinished")
@@ -178,12 +188,47 @@ def count(ndjson, failures_wanted):
                     )
                 if passed:
                     totals[name][1] += 1
-                elif len(failed[name]) < failures_wanted:
-                    failed[name].append(
-                        f"{req.get('method')} {req.get('uri')} -> {resp.get('status_code')} {body[:200]}"
-                    )
+                else:
+                    phase = ((case.get("meta") or {}).get("phase") or {}).get("data") or {}
+                    what = phase.get("description") or phase.get("scenario") or ""
+                    line = (f"{req.get('method')} {req.get('uri')} -> {resp.get('status_code')} "
+                            f"{body[:200]}" + (f" [{what}]" if what else ""))
+                    disputed.append((name, req, line))
+    moved = {"positive_data_acceptance": [], "negative_data_rejection": []}
+    verdicts = judge(arbiter, doc, [r for _, r, _ in disputed]) if arbiter and disputed else None
+    for i, (name, _, line) in enumerate(disputed):
+        v = verdicts[i] if verdicts else None
+        # A "valid" case sent as invalid bytes, an "invalid" one sent as valid.
+        if v is not None and v["valid"] == (name == "negative_data_rejection"):
+            totals[name][0] -= 1
+            moved[name].append(f"{line} (openapi-core: {v['why']})")
+        elif len(failed[name]) < failures_wanted:
+            failed[name].append(line + (f" (openapi-core: {v['why']})" if v else ""))
     (vs, va), (ns, nr) = totals["positive_data_acceptance"], totals["negative_data_rejection"]
-    return vs, va, ns, nr, failed
+    return vs, va, ns, nr, failed, moved
+
+
+def judge(python, doc, requests):
+    """openapi-core's verdicts on `requests` (.ci/conformance_arbiter.py),
+    or None when it cannot read the document (Swagger 2.0, say)."""
+    payload = [
+        {
+            "method": r.get("method"),
+            "url": r.get("uri"),
+            "headers": [[k, v] for k, vs in (r.get("headers") or {}).items() for v in vs],
+            "body": (r.get("body") or {}).get("$base64"),
+        }
+        for r in requests
+    ]
+    p = subprocess.run(
+        [python, os.path.join(ROOT, ".ci", "conformance_arbiter.py"), doc],
+        input=json.dumps(payload), capture_output=True, text=True, timeout=600,
+    )
+    if p.returncode != 0:
+        print(f"    (openapi-core cannot judge {doc}: {p.stderr.strip().splitlines()[-1:]})",
+              flush=True)
+        return None
+    return json.loads(p.stdout)
 
 
 # Statuses the HTTP layer refuses oversized input with (a header or URI over
@@ -276,6 +321,7 @@ def main():
     ap.add_argument("--timeout", type=int, default=900)
     ap.add_argument("--require", type=float)
     ap.add_argument("--objects-as-read", action="store_true")
+    ap.add_argument("--arbiter")
     args = ap.parse_args()
     if not os.access(args.st, os.X_OK):
         sys.exit(f"no Schemathesis at {args.st} (pip install schemathesis==4.32.5)")
@@ -314,15 +360,19 @@ def main():
                 f.write(st.stdout + st.stderr)
             if not os.path.exists(report):
                 raise RuntimeError("Schemathesis wrote no report: " + (st.stdout + st.stderr)[-2000:])
-            vs, va, ns, nr, failed = count(report, args.failures)
+            vs, va, ns, nr, failed, moved = count(report, args.failures, args.arbiter, doc)
             row.update(valid_sent=vs, valid_accepted=va, invalid_sent=ns, invalid_rejected=nr,
-                       failures=failed)
+                       failures=failed, set_aside={k: len(v) for k, v in moved.items()},
+                       set_aside_examples={k: v[:args.failures] for k, v in moved.items()})
             for i, v in enumerate((vs, va, ns, nr)):
                 sums[i] += v
             line = (f"{name}\tvalid {va}/{vs} ({pct(va, vs)})\t"
                     f"invalid {nr}/{ns} ({pct(nr, ns)})")
             if args.objects_as_read:
                 line += f"\t{row['objects_implied']} objects implied"
+            if args.arbiter:
+                line += (f"\tset aside: {len(moved['positive_data_acceptance'])} valid, "
+                         f"{len(moved['negative_data_rejection'])} invalid")
         except NoOperations:
             row["skipped"] = "no operations"
             line = f"{name}\tno operations to serve"
@@ -337,6 +387,9 @@ def main():
         for kind, examples in (row.get("failures") or {}).items():
             for ex in examples:
                 print(f"    {kind}: {ex}", flush=True)
+        for kind, examples in (row.get("set_aside_examples") or {}).items():
+            for ex in examples:
+                print(f"    set aside, {kind}: {ex}", flush=True)
         results.append(row)
     vs, va, ns, nr = sums
     errors = sum(1 for r in results if "error" in r)

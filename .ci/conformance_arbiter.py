@@ -1,0 +1,145 @@
+"""openapi-core's verdict on requests as they went on the wire.
+
+Usage: conformance_arbiter.py SPEC < REQUESTS.json > VERDICTS.json
+
+REQUESTS.json is a list of `{"method", "url", "headers", "body"}` (headers a
+list of pairs, body base64 or null), written by .ci/conformance.py for the
+cases where the generated server stub and Schemathesis disagree. Each is
+rebuilt as a Werkzeug request (as .ci/style_oracle.py does) and validated
+by openapi-core against SPEC. Prints a list of `{"valid": bool, "why":
+str}`, one per request, in order.
+
+Schemathesis decides whether a case is valid from the values it drew, before
+serializing them; some values serialize to bytes that mean something else
+(`true` drawn for an array of strings is sent as `tags=true`, a list of one
+empty string as `tags=`). openapi-core reads the bytes, as a server must,
+so it arbitrates which side of the line the request that was sent is on.
+The same location adaptations as the style oracle apply (see
+`AdaptedParameters` there), for openapi-core's own gaps.
+"""
+
+import base64
+import json
+import os
+import pathlib
+import sys
+from urllib.parse import unquote_plus, urlsplit
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import yaml  # noqa: E402  (PyYAML comes with openapi-core)
+from jsonschema_path import SchemaPath  # noqa: E402
+from openapi_core import OpenAPI  # noqa: E402
+from openapi_core.contrib.werkzeug import WerkzeugOpenAPIRequest  # noqa: E402
+from openapi_core.templating.paths.finders import APICallPathFinder  # noqa: E402
+from werkzeug.test import EnvironBuilder  # noqa: E402
+from werkzeug.wrappers import Request  # noqa: E402
+
+from style_oracle import DEFAULT_STYLE, AdaptedParameters  # noqa: E402
+
+
+def params_of(path, operation):
+    """The operation's parameters (its path's too), as the style oracle's
+    `AdaptedParameters` takes them."""
+    out = {}
+    for owner in (path, operation):
+        if "parameters" not in owner:
+            continue
+        for p in owner / "parameters":
+            with p.open() as raw:
+                name, location = raw["name"], raw["in"]
+                entry = {"name": name, "in": location}
+                if "content" in raw or "schema" not in raw:
+                    entry.update(style="content", explode=False, type="object", properties=[])
+                else:
+                    style = raw.get("style", DEFAULT_STYLE.get(location, "simple"))
+                    with (p / "schema").open() as schema:
+                        entry.update(
+                            style=style,
+                            explode=raw.get("explode", style == "form"),
+                            type=schema.get("type", "object"),
+                            properties=list(schema.get("properties", {})),
+                        )
+            out[(location, name)] = entry
+    return list(out.values())
+
+
+def misread(error, query, params):
+    """Whether `error` is one of openapi-core 0.23.1's own misreadings of a
+    query parameter, each checked against the specification's style table:
+
+    - a `deepObject` parameter that is absent (no `name[…]` key) fails to
+      deserialize, though it is optional;
+    - `name=` for a `form` (or delimited) array is the table's empty array; openapi-core
+      reads a list of one empty string, which the items' schema may refuse.
+    """
+    name = getattr(error, "name", None)
+    if getattr(error, "location", None) != "query" or name is None:
+        return False
+    param = next((p for p in params if p["in"] == "query" and p["name"] == name), None)
+    if param is None:
+        return False
+    pairs = [pair.partition("=") for pair in query.split("&") if pair]
+    keys = [unquote_plus(k) for k, _, _ in pairs]
+    if param["style"] == "deepObject":
+        return not any(k.startswith(name + "[") for k in keys)
+    if param["style"] in ("form", "spaceDelimited", "pipeDelimited") and param["type"] == "array":
+        values = [unquote_plus(v) for k, _, v in pairs if unquote_plus(k) == name]
+        return values == [""]
+    return False
+
+
+def verdict(api, finder, req):
+    url = urlsplit(req["url"])
+    body = base64.b64decode(req["body"]) if req.get("body") else None
+    environ = EnvironBuilder(
+        method=req["method"],
+        base_url="http://localhost",
+        path=url.path,
+        query_string=url.query,
+        headers=[tuple(h) for h in req["headers"]],
+        data=body,
+    ).get_environ()
+    request = WerkzeugOpenAPIRequest(Request(environ))
+    params = []
+    try:
+        path, operation, *_ = finder.find(req["method"].lower(), "http://localhost" + url.path)
+        params = params_of(path, operation)
+        request.parameters = AdaptedParameters(request.parameters, params)
+    except Exception as e:  # no such operation: openapi-core says why below
+        del e
+    try:
+        result = api.unmarshal_request(request)
+    except Exception as e:  # openapi-core could not read it at all
+        return {"valid": False, "why": f"openapi-core: {e!r}"[:300]}
+    errors = [e for e in result.errors if not misread(e, url.query, params)]
+    if errors:
+        why = "; ".join(f"{e!r} ({e.__cause__!r})" for e in errors)
+        return {"valid": False, "why": why[:300]}
+    return {"valid": True, "why": "openapi-core reads it as valid"}
+
+
+def load(spec_path):
+    """The document with one server, `http://localhost` (where the requests
+    are rebuilt), its relative references still read beside the file."""
+    with open(spec_path) as f:
+        text = f.read()
+    try:
+        data = json.loads(text)
+    except ValueError:
+        data = yaml.safe_load(text)
+    data["servers"] = [{"url": "http://localhost"}]
+    spec = SchemaPath.from_dict(data, base_uri=pathlib.Path(os.path.abspath(spec_path)).as_uri())
+    return OpenAPI(spec)
+
+
+def main():
+    spec_path = sys.argv[1]
+    api = load(spec_path)
+    finder = APICallPathFinder(api.spec, base_url=None)
+    requests = json.load(sys.stdin)
+    json.dump([verdict(api, finder, r) for r in requests], sys.stdout)
+
+
+if __name__ == "__main__":
+    main()
