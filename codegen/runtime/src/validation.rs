@@ -54,12 +54,27 @@ impl std::error::Error for ValidationError {}
 #[derive(Debug, Default)]
 pub struct Checker {
     violations: Vec<Violation>,
+    /// Whether string `format`s are constraints ([`Checker::incoming`]).
+    asserts_formats: bool,
 }
 
 impl Checker {
-    /// A checker that has found nothing yet.
+    /// A checker that has found nothing yet, for a value about to be sent:
+    /// string `format`s are annotations (JSON Schema's default), so a
+    /// caller can still send what a service takes under a format it
+    /// documents loosely (`date-time` for `2023-07-20 02:17:01`).
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// A checker for a request a server received: the [`Format`]s it
+    /// knows are constraints too, as JSON Schema's format-assertion
+    /// vocabulary reads them.
+    pub fn incoming() -> Self {
+        Checker {
+            asserts_formats: true,
+            ..Self::default()
+        }
     }
 
     /// `Ok` when nothing was found, else every violation.
@@ -125,6 +140,17 @@ impl Checker {
             if matches!(regex.is_match(value), Ok(false)) {
                 self.violate(field, "pattern", format!("must match `{}`", pattern.source));
             }
+        }
+    }
+
+    /// A string `format`, where the checker asserts formats.
+    pub fn format<F: FieldPath + ?Sized>(&mut self, field: &F, value: &str, format: Format) {
+        if self.asserts_formats && !format.matches(value) {
+            self.violate(
+                field,
+                "format",
+                format!("must be a `{}` string", format.name()),
+            );
         }
     }
 
@@ -390,6 +416,142 @@ impl Pattern {
         self.regex
             .get_or_init(|| fancy_regex::Regex::new(self.source).ok())
             .as_ref()
+    }
+}
+
+/// A string `format` with one meaning everywhere, checked on what a server
+/// receives. Other formats (`email`, `uri`, `int64` on a string, …) are
+/// documentation only.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// RFC 3339 `full-date`: `2026-12-04`.
+    Date,
+    /// RFC 3339 `date-time`: `2026-12-04T10:00:00Z`, `…T10:00:00.5+08:00`.
+    DateTime,
+    /// RFC 3339 `full-time`: `10:00:00Z`.
+    Time,
+    /// RFC 4122's string form: `123e4567-e89b-12d3-a456-426614174000`.
+    Uuid,
+    /// Dotted decimal, RFC 2673 (no leading zeros).
+    Ipv4,
+    /// RFC 4291's text forms.
+    Ipv6,
+}
+
+impl Format {
+    /// The format a schema's `format` names, if it is one of these.
+    pub fn parse(name: &str) -> Option<Self> {
+        Some(match name {
+            "date" => Format::Date,
+            "date-time" => Format::DateTime,
+            "time" => Format::Time,
+            "uuid" => Format::Uuid,
+            "ipv4" => Format::Ipv4,
+            "ipv6" => Format::Ipv6,
+            _ => return None,
+        })
+    }
+
+    /// The name as a schema spells it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Date => "date",
+            Format::DateTime => "date-time",
+            Format::Time => "time",
+            Format::Uuid => "uuid",
+            Format::Ipv4 => "ipv4",
+            Format::Ipv6 => "ipv6",
+        }
+    }
+
+    /// Whether `value` is written in this format.
+    pub fn matches(self, value: &str) -> bool {
+        match self {
+            Format::Date => rfc3339::full_date(value.as_bytes()),
+            Format::DateTime => {
+                let b = value.as_bytes();
+                b.len() > 11
+                    && rfc3339::full_date(&b[..10])
+                    && matches!(b[10], b'T' | b't')
+                    && rfc3339::full_time(&b[11..])
+            }
+            Format::Time => rfc3339::full_time(value.as_bytes()),
+            Format::Uuid => {
+                let b = value.as_bytes();
+                b.len() == 36
+                    && b.iter().enumerate().all(|(i, c)| match i {
+                        8 | 13 | 18 | 23 => *c == b'-',
+                        _ => c.is_ascii_hexdigit(),
+                    })
+            }
+            // std's parsers follow the RFCs' text forms (no leading zeros
+            // in IPv4, no zone index in IPv6).
+            Format::Ipv4 => value.parse::<std::net::Ipv4Addr>().is_ok(),
+            Format::Ipv6 => value.parse::<std::net::Ipv6Addr>().is_ok(),
+        }
+    }
+}
+
+/// RFC 3339, section 5.6 (`T`, `Z` and the separators case-insensitive, as
+/// its note allows; a leap second `60` in any minute, as the grammar does).
+mod rfc3339 {
+    /// `n` ASCII digits, as a number.
+    fn digits(b: &[u8]) -> Option<u32> {
+        b.iter().try_fold(0u32, |n, c| {
+            c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
+        })
+    }
+
+    /// `date-fullyear "-" date-month "-" date-mday`.
+    pub fn full_date(b: &[u8]) -> bool {
+        if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+            return false;
+        }
+        let (Some(year), Some(month), Some(day)) =
+            (digits(&b[..4]), digits(&b[5..7]), digits(&b[8..]))
+        else {
+            return false;
+        };
+        let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+        let last = match month {
+            1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+            4 | 6 | 9 | 11 => 30,
+            2 if leap => 29,
+            2 => 28,
+            _ => return false,
+        };
+        (1..=last).contains(&day)
+    }
+
+    /// `hh ":" mm`, in range.
+    fn hour_minute(b: &[u8]) -> bool {
+        b.len() == 5
+            && b[2] == b':'
+            && digits(&b[..2]).is_some_and(|h| h < 24)
+            && digits(&b[3..]).is_some_and(|m| m < 60)
+    }
+
+    /// `partial-time time-offset`.
+    pub fn full_time(b: &[u8]) -> bool {
+        if b.len() < 9 || !hour_minute(&b[..5]) || b[5] != b':' {
+            return false;
+        }
+        if digits(&b[6..8]).is_none_or(|s| s > 60) {
+            return false;
+        }
+        let mut rest = &b[8..];
+        if let [b'.', tail @ ..] = rest {
+            let n = tail.iter().take_while(|c| c.is_ascii_digit()).count();
+            if n == 0 {
+                return false;
+            }
+            rest = &tail[n..];
+        }
+        match rest {
+            [b'Z' | b'z'] => true,
+            [b'+' | b'-', offset @ ..] => hour_minute(offset),
+            _ => false,
+        }
     }
 }
 

@@ -17,6 +17,20 @@ use crate::ir::{
     TypeDef, Union,
 };
 
+/// The runtime's `validation::Format` variant for a schema's `format`, when
+/// it checks that format (on what a server receives).
+fn format_variant(format: &str) -> Option<&'static str> {
+    Some(match format {
+        "date" => "Date",
+        "date-time" => "DateTime",
+        "time" => "Time",
+        "uuid" => "Uuid",
+        "ipv4" => "Ipv4",
+        "ipv6" => "Ipv6",
+        _ => return None,
+    })
+}
+
 /// The constraints of `ty` that can fail: only those that apply to its kind,
 /// and without the ones every value meets (a lower bound of 0 on a length,
 /// an item or a property count; an inclusive bound at the end of an integer
@@ -28,18 +42,18 @@ fn effective(ty: &Ty) -> Constraints {
         Kind::String => Constraints {
             min_length: positive(c.min_length),
             max_length: c.max_length,
-            // Only a pattern that is checked is a constraint here.
+            // Only a pattern that is checked, and a format the runtime
+            // knows, are constraints here.
             text: c
                 .text
                 .as_ref()
-                .filter(|t| t.checked && t.pattern.is_some())
-                .map(|t| {
-                    Box::new(crate::ir::TextRules {
-                        pattern: t.pattern.clone(),
-                        checked: true,
-                        format: None,
-                    })
-                }),
+                .map(|t| crate::ir::TextRules {
+                    pattern: t.pattern.clone().filter(|_| t.checked),
+                    checked: t.checked,
+                    format: t.format.clone().filter(|f| format_variant(f).is_some()),
+                })
+                .filter(|t| t.pattern.is_some() || t.format.is_some())
+                .map(Box::new),
             ..Constraints::default()
         },
         Kind::Array(_) => Constraints {
@@ -432,6 +446,13 @@ impl<'a> Registry<'a> {
                                 crate::runtime::validation::Pattern::new(#p);
                             &PATTERN
                         });
+                    });
+                }
+                let format = c.text.as_ref().and_then(|t| t.format.as_deref());
+                if let Some(variant) = format.and_then(format_variant) {
+                    let variant = format_ident!("{variant}");
+                    out.extend(quote! {
+                        checker.format(#field, #by_ref, crate::runtime::validation::Format::#variant);
                     });
                 }
             }

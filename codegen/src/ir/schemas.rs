@@ -118,9 +118,13 @@ impl<'a> Builder<'a> {
         if let Some(all) = obj.get("allOf").and_then(Value::as_array) {
             // No member is an object: the first member with a type (a
             // reference, often with a description beside it) is the type.
+            // A reference counts whatever it points to, an untyped object
+            // (`properties` without `type`) included.
             let typed = all.iter().position(|m| {
-                let (m, _) = self.resolve(m, "");
-                m.get("$ref").is_some() || m.get("type").is_some() || m.get("enum").is_some()
+                let (resolved, _) = self.resolve(m, "");
+                m.get("$ref").is_some()
+                    || resolved.get("type").is_some()
+                    || resolved.get("enum").is_some()
             });
             let mut t = match typed {
                 Some(i) => self.ty(&all[i], &format!("{}/{i}", join(ptr, "allOf")), hint)?,
