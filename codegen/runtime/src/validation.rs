@@ -51,15 +51,40 @@ impl fmt::Display for ValidationError {
 impl std::error::Error for ValidationError {}
 
 /// Collects violations while walking a value.
+///
+/// Types read from responses are tolerant: a value the spec does not list
+/// (an enum's or a union's `Unknown` variant) is kept as received, so that
+/// it can be sent back unchanged. Whether that is a violation depends on
+/// who checks: the client checking what it is about to send ([`Checker::new`])
+/// lets it through, a server checking a request it received
+/// ([`Checker::incoming`]) refuses it, as it refuses any value outside the
+/// spec.
 #[derive(Debug, Default)]
 pub struct Checker {
     violations: Vec<Violation>,
+    incoming: bool,
 }
 
 impl Checker {
-    /// A checker that has found nothing yet.
+    /// A checker that has found nothing yet, for a value about to be sent:
+    /// values the spec does not list pass (the caller received them).
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// A checker for a request a server received: a value the spec does not
+    /// list is a violation.
+    pub fn incoming() -> Self {
+        Checker {
+            violations: Vec::new(),
+            incoming: true,
+        }
+    }
+
+    /// Whether the checker refuses values the spec does not list (see
+    /// [`Checker::incoming`]).
+    pub fn is_incoming(&self) -> bool {
+        self.incoming
     }
 
     /// `Ok` when nothing was found, else every violation.
@@ -227,6 +252,47 @@ impl Checker {
         }
     }
 
+    /// A string enum's value that the spec does not list (its `Unknown`
+    /// variant): a violation of `enum` in an incoming request, else
+    /// nothing. `documented` are the values it does list.
+    pub fn unknown_value<T: fmt::Display, F: FieldPath + ?Sized>(
+        &mut self,
+        field: &F,
+        value: &str,
+        documented: &[T],
+    ) {
+        if self.incoming {
+            let message = format!(
+                "must be one of {}, got {}",
+                quoted(documented),
+                quote(value)
+            );
+            self.violate(field, "enum", message);
+        }
+    }
+
+    /// An object of a discriminated union whose tag the spec does not list
+    /// (its `Unknown` variant): a violation of `discriminator` at the tag
+    /// `property` in an incoming request, else nothing. `documented` are
+    /// the tags it does list.
+    pub fn unknown_tag<F: FieldPath + ?Sized>(
+        &mut self,
+        field: &F,
+        property: &str,
+        value: &serde_json::Value,
+        documented: &[&str],
+    ) {
+        if self.incoming {
+            let got = match value.get(property) {
+                Some(serde_json::Value::String(tag)) => quote(tag),
+                Some(other) => cut(&other.to_string()),
+                None => "nothing".to_owned(),
+            };
+            let message = format!("must be one of {}, got {got}", quoted(documented));
+            self.violate(&Join(field, property), "discriminator", message);
+        }
+    }
+
     /// Distinct items.
     pub fn unique<T: PartialEq, F: FieldPath + ?Sized>(&mut self, field: &F, items: &[T]) {
         let duplicate = items
@@ -390,6 +456,26 @@ impl Pattern {
         self.regex
             .get_or_init(|| fancy_regex::Regex::new(self.source).ok())
             .as_ref()
+    }
+}
+
+/// Values as a message lists them: `` `a`, `b` ``.
+fn quoted<T: fmt::Display>(values: &[T]) -> String {
+    let quoted: Vec<String> = values.iter().map(|v| quote(&v.to_string())).collect();
+    quoted.join(", ")
+}
+
+/// A value in backquotes, cut to a readable length.
+fn quote(value: &str) -> String {
+    format!("`{}`", cut(value))
+}
+
+/// At most 64 characters of `text`, with `…` where it was cut.
+fn cut(text: &str) -> String {
+    const MAX: usize = 64;
+    match text.char_indices().nth(MAX) {
+        Some((end, _)) => format!("{}…", &text[..end]),
+        None => text.to_owned(),
     }
 }
 
