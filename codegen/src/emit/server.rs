@@ -1282,7 +1282,7 @@ fn handler(op: &Operation, reg: &Registry<'_>, fallback: Option<&str>) -> TokenS
     });
     let check_step = (!checks.is_empty()).then(|| {
         quote! {
-            let mut checker = crate::runtime::validation::Checker::new();
+            let mut checker = crate::runtime::validation::Checker::incoming();
             #(#checks)*
             checker.finish().map_err(|e| fail(server::invalid(e)))?;
         }

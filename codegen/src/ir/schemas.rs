@@ -500,6 +500,7 @@ impl<'a> Builder<'a> {
             doc,
             values: out,
             default: None,
+            unknown: None,
         })
     }
 
@@ -606,6 +607,7 @@ impl<'a> Builder<'a> {
             doc,
             variants: out,
             discriminator,
+            unknown: None,
         }))
     }
 }
