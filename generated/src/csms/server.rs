@@ -299,7 +299,7 @@ async fn serve_batch_delete_secrets<T: Api>(
             StatusCode::BAD_REQUEST,
         )
         .map_err(fail)?;
-    let mut checker = crate::runtime::validation::Checker::new();
+    let mut checker = crate::runtime::validation::Checker::incoming();
     checker.length("project_id", &project_id, Some(32), Some(32));
     checker.finish().map_err(|e| fail(server::invalid(e)))?;
     let context = RequestContext {

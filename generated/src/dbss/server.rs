@@ -307,7 +307,7 @@ async fn serve_delete_instances_new<T: Api>(
             StatusCode::BAD_REQUEST,
         )
         .map_err(fail)?;
-    let mut checker = crate::runtime::validation::Checker::new();
+    let mut checker = crate::runtime::validation::Checker::incoming();
     checker.length("project_id", &project_id, Some(32), Some(64));
     {
         let value = &body;

@@ -305,7 +305,7 @@ async fn serve_delete_asset<T: Api>(
             StatusCode::BAD_REQUEST,
         )
         .map_err(fail)?;
-    let mut checker = crate::runtime::validation::Checker::new();
+    let mut checker = crate::runtime::validation::Checker::incoming();
     checker.length("project_id", &project_id, Some(1), Some(64));
     checker.length("instance_id", &instance_id, Some(1), Some(64));
     {

@@ -373,7 +373,7 @@ async fn serve_batch_delete_desktops<T: Api>(
             StatusCode::BAD_REQUEST,
         )
         .map_err(fail)?;
-    let mut checker = crate::runtime::validation::Checker::new();
+    let mut checker = crate::runtime::validation::Checker::incoming();
     checker.length("project_id", &project_id, Some(1), Some(255));
     {
         let value = &body;
@@ -443,7 +443,7 @@ async fn serve_delete_desktop_volumes<T: Api>(
             StatusCode::BAD_REQUEST,
         )
         .map_err(fail)?;
-    let mut checker = crate::runtime::validation::Checker::new();
+    let mut checker = crate::runtime::validation::Checker::incoming();
     checker.length("project_id", &project_id, Some(1), Some(255));
     checker.length("desktop_id", &desktop_id, Some(1), Some(255));
     {
