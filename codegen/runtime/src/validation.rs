@@ -51,15 +51,25 @@ impl fmt::Display for ValidationError {
 impl std::error::Error for ValidationError {}
 
 /// Collects violations while walking a value.
+///
+/// Types read from responses are tolerant: a value the spec does not list
+/// (an enum's or a union's `Unknown` variant) is kept as received, so that
+/// it can be sent back unchanged. Whether that is a violation depends on
+/// who checks: the client checking what it is about to send ([`Checker::new`])
+/// lets it through, a server checking a request it received
+/// ([`Checker::incoming`]) refuses it, as it refuses any value outside the
+/// spec.
 #[derive(Debug, Default)]
 pub struct Checker {
     violations: Vec<Violation>,
-    /// Whether string `format`s are constraints ([`Checker::incoming`]).
-    asserts_formats: bool,
+    /// Whether this checks a request a server received
+    /// ([`Checker::incoming`]).
+    incoming: bool,
 }
 
 impl Checker {
     /// A checker that has found nothing yet, for a value about to be sent:
+    /// values the spec does not list pass (the caller received them), and
     /// string `format`s are annotations (JSON Schema's default), so a
     /// caller can still send what a service takes under a format it
     /// documents loosely (`date-time` for `2023-07-20 02:17:01`).
@@ -67,14 +77,20 @@ impl Checker {
         Self::default()
     }
 
-    /// A checker for a request a server received: the [`Format`]s it
-    /// knows are constraints too, as JSON Schema's format-assertion
-    /// vocabulary reads them.
+    /// A checker for a request a server received: a value the spec does not
+    /// list is a violation, and the [`Format`]s it knows are constraints,
+    /// as JSON Schema's format-assertion vocabulary reads them.
     pub fn incoming() -> Self {
         Checker {
-            asserts_formats: true,
-            ..Self::default()
+            violations: Vec::new(),
+            incoming: true,
         }
+    }
+
+    /// Whether the checker refuses values the spec does not list and
+    /// asserts formats (see [`Checker::incoming`]).
+    pub fn is_incoming(&self) -> bool {
+        self.incoming
     }
 
     /// `Ok` when nothing was found, else every violation.
@@ -145,7 +161,7 @@ impl Checker {
 
     /// A string `format`, where the checker asserts formats.
     pub fn format<F: FieldPath + ?Sized>(&mut self, field: &F, value: &str, format: Format) {
-        if self.asserts_formats && !format.matches(value) {
+        if self.incoming && !format.matches(value) {
             self.violate(
                 field,
                 "format",
@@ -250,6 +266,47 @@ impl Checker {
                 "enum",
                 format!("must be one of {}, got {value}", list.join(", ")),
             );
+        }
+    }
+
+    /// A string enum's value that the spec does not list (its `Unknown`
+    /// variant): a violation of `enum` in an incoming request, else
+    /// nothing. `documented` are the values it does list.
+    pub fn unknown_value<T: fmt::Display, F: FieldPath + ?Sized>(
+        &mut self,
+        field: &F,
+        value: &str,
+        documented: &[T],
+    ) {
+        if self.incoming {
+            let message = format!(
+                "must be one of {}, got {}",
+                quoted(documented),
+                quote(value)
+            );
+            self.violate(field, "enum", message);
+        }
+    }
+
+    /// An object of a discriminated union whose tag the spec does not list
+    /// (its `Unknown` variant): a violation of `discriminator` at the tag
+    /// `property` in an incoming request, else nothing. `documented` are
+    /// the tags it does list.
+    pub fn unknown_tag<F: FieldPath + ?Sized>(
+        &mut self,
+        field: &F,
+        property: &str,
+        value: &serde_json::Value,
+        documented: &[&str],
+    ) {
+        if self.incoming {
+            let got = match value.get(property) {
+                Some(serde_json::Value::String(tag)) => quote(tag),
+                Some(other) => cut(&other.to_string()),
+                None => "nothing".to_owned(),
+            };
+            let message = format!("must be one of {}, got {got}", quoted(documented));
+            self.violate(&Join(field, property), "discriminator", message);
         }
     }
 
@@ -552,6 +609,26 @@ mod rfc3339 {
             [b'+' | b'-', offset @ ..] => hour_minute(offset),
             _ => false,
         }
+    }
+}
+
+/// Values as a message lists them: `` `a`, `b` ``.
+fn quoted<T: fmt::Display>(values: &[T]) -> String {
+    let quoted: Vec<String> = values.iter().map(|v| quote(&v.to_string())).collect();
+    quoted.join(", ")
+}
+
+/// A value in backquotes, cut to a readable length.
+fn quote(value: &str) -> String {
+    format!("`{}`", cut(value))
+}
+
+/// At most 64 characters of `text`, with `…` where it was cut.
+fn cut(text: &str) -> String {
+    const MAX: usize = 64;
+    match text.char_indices().nth(MAX) {
+        Some((end, _)) => format!("{}…", &text[..end]),
+        None => text.to_owned(),
     }
 }
 

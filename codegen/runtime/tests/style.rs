@@ -516,3 +516,98 @@ fn an_empty_value_is_the_empty_list() {
     let pairs = p.query_pairs(&Vec::<String>::new()).unwrap();
     assert_eq!(pairs, [("metric".to_owned(), String::new())]);
 }
+
+/// A tolerant string enum as the generator writes one for a type read from
+/// responses: it reads any text, keeping an unlisted value as it came.
+#[derive(Clone, Debug, PartialEq)]
+enum Status {
+    Active,
+    Paused,
+    Unknown(String),
+}
+
+impl Status {
+    fn as_str(&self) -> &str {
+        match self {
+            Self::Active => "active",
+            Self::Paused => "paused",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl Serialize for Status {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for Status {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let value = String::deserialize(deserializer)?;
+        Ok(match value.as_str() {
+            "active" => Self::Active,
+            "paused" => Self::Paused,
+            _ => Self::Unknown(value),
+        })
+    }
+}
+
+#[test]
+fn tolerant_enums_are_read_and_written_in_every_location() {
+    use codegen_runtime::style::from_form;
+    let archived = || Status::Unknown("archived".to_owned());
+    // Path, query, header and cookie: a listed value, and one that is not.
+    let path = Param::new("status", In::Path).style(Style::Label);
+    assert_eq!(path.path_value(&archived()).unwrap(), ".archived");
+    assert_eq!(path.from_path::<Status>(".archived").unwrap(), archived());
+    assert_eq!(path.from_path::<Status>(".paused").unwrap(), Status::Paused);
+    let q = Param::new("status", In::Query);
+    assert_eq!(query(q, &archived()), "status=archived");
+    let read = |text: &str| q.from_query::<Status>(&decode_query(text), &[]).unwrap();
+    assert_eq!(read("status=archived"), Some(archived()));
+    assert_eq!(read("status=active"), Some(Status::Active));
+    // Lists of them, exploded and not, keep each item.
+    let list = Param::new("history", In::Query).explode(false);
+    let history = vec![Status::Active, archived()];
+    assert_eq!(query(list, &history), "history=active,archived");
+    let pairs = decode_query("history=active,archived");
+    assert_eq!(
+        list.from_query::<Vec<Status>>(&pairs, &[]).unwrap(),
+        Some(history.clone())
+    );
+    let pairs = decode_query("history=active&history=archived");
+    let exploded = Param::new("history", In::Query);
+    assert_eq!(
+        exploded.from_query::<Vec<Status>>(&pairs, &[]).unwrap(),
+        Some(history)
+    );
+    let h = Param::new("X-Status", In::Header);
+    assert_eq!(
+        h.header_value(&archived()).unwrap().as_deref(),
+        Some("archived")
+    );
+    assert_eq!(
+        h.from_header::<Status>(Some("archived")).unwrap(),
+        Some(archived())
+    );
+    let c = Param::new("status", In::Cookie);
+    let cookies = decode_cookies(["status=archived"]);
+    assert_eq!(
+        c.from_cookies::<Status>(&cookies, &[]).unwrap(),
+        Some(archived())
+    );
+    // As a property of a deepObject parameter and of a form body.
+    #[derive(Debug, PartialEq, Deserialize)]
+    struct Filter {
+        status: Status,
+    }
+    let deep = Param::new("filter", In::Query).style(Style::DeepObject);
+    let pairs = decode_query("filter%5Bstatus%5D=archived");
+    assert_eq!(
+        deep.from_query::<Filter>(&pairs, &[]).unwrap(),
+        Some(Filter { status: archived() })
+    );
+    let form: Filter = from_form(&decode_query("status=archived"), &[]).unwrap();
+    assert_eq!(form, Filter { status: archived() });
+}

@@ -1,6 +1,6 @@
 //! `validation`: the checker behind every generated `Validate` impl.
 
-use codegen_runtime::validation::{join, not_null, Checker, Pattern};
+use codegen_runtime::validation::{join, not_null, Checker, Index, Pattern};
 use codegen_runtime::Validate;
 
 #[derive(Debug, PartialEq, serde::Deserialize)]
@@ -106,7 +106,7 @@ fn containers_name_their_elements() {
 
 #[test]
 fn lazy_paths_spell_out_when_asked() {
-    use codegen_runtime::validation::{Index, Join, Key};
+    use codegen_runtime::validation::{Join, Key};
     let root = "";
     let body = "body";
     assert_eq!(Join(root, "a").to_string(), "a");
@@ -145,4 +145,73 @@ fn patterns_are_unanchored_regular_expressions_with_lookaround() {
     // A pattern that does not compile is never a violation.
     static BROKEN: Pattern = Pattern::new("(");
     assert!(check(&BROKEN, "anything").is_ok());
+}
+
+#[test]
+fn unknown_values_pass_on_the_way_out_and_fail_on_the_way_in() {
+    let documented = ["active", "paused"];
+    // The client sends back what it received.
+    let mut c = Checker::new();
+    assert!(!c.is_incoming());
+    c.unknown_value("status", "archived", &documented);
+    assert!(c.finish().is_ok());
+    // A server refuses it in a request, naming the values it knows.
+    let mut c = Checker::incoming();
+    assert!(c.is_incoming());
+    c.unknown_value(&Index("history", 1), "archived", &documented);
+    let err = c.finish().unwrap_err();
+    assert_eq!(
+        (
+            err.first().field.as_str(),
+            err.first().rule,
+            err.first().message.as_str()
+        ),
+        (
+            "history[1]",
+            "enum",
+            "must be one of `active`, `paused`, got `archived`"
+        )
+    );
+    // A hostile value is cut in the message.
+    let mut c = Checker::incoming();
+    c.unknown_value("status", &"x".repeat(1000), &documented);
+    let err = c.finish().unwrap_err();
+    assert!(
+        err.first().message.ends_with("x…`"),
+        "{}",
+        err.first().message
+    );
+    assert!(err.first().message.len() < 200);
+}
+
+#[test]
+fn unknown_tags_are_reported_at_the_tag() {
+    let shape = serde_json::json!({"kind": "hexagon", "sides": 6});
+    let mut c = Checker::new();
+    c.unknown_tag("shape", "kind", &shape, &["circle", "square"]);
+    assert!(c.finish().is_ok());
+    let mut c = Checker::incoming();
+    c.unknown_tag("shape", "kind", &shape, &["circle", "square"]);
+    c.unknown_tag("", "kind", &shape, &["circle"]);
+    let err = c.finish().unwrap_err();
+    let got: Vec<_> = err
+        .violations
+        .iter()
+        .map(|v| (v.field.as_str(), v.rule, v.message.as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (
+                "shape.kind",
+                "discriminator",
+                "must be one of `circle`, `square`, got `hexagon`"
+            ),
+            (
+                "kind",
+                "discriminator",
+                "must be one of `circle`, got `hexagon`"
+            )
+        ]
+    );
 }

@@ -324,7 +324,7 @@ fn borrowed(kind: &Kind, reg: &Registry<'_>) -> TokenStream {
             let item = kind_tokens_in(&item.kind, Some(&ident("types")));
             quote! { &[#item] }
         }
-        Kind::Named(n) if !reg.is_enum(n) => {
+        Kind::Named(n) if !reg.is_copy_enum(n) => {
             let t = kind_tokens_in(kind, Some(&ident("types")));
             quote! { &#t }
         }
@@ -336,7 +336,7 @@ fn borrowed(kind: &Kind, reg: &Registry<'_>) -> TokenStream {
 fn is_borrowed(kind: &Kind, reg: &Registry<'_>) -> bool {
     match kind {
         Kind::String | Kind::Array(_) => true,
-        Kind::Named(n) => !reg.is_enum(n),
+        Kind::Named(n) => !reg.is_copy_enum(n),
         _ => false,
     }
 }

@@ -132,17 +132,23 @@ impl<'a> Sizes<'a> {
                 }
                 aggregate(&fields)
             }
+            // A tolerant enum: the `String` of an unknown value, the other
+            // variants in its niche (the capacity's spare range).
+            Some(TypeDef::Enum(e)) if e.unknown.is_some() => Layout::VEC,
             Some(TypeDef::Enum(e)) => match e.values.len() {
                 0 => Layout::new(0, 1, false),
                 n if n < 256 => Layout::new(1, 1, true),
                 _ => Layout::new(2, 2, true),
             },
             Some(TypeDef::Union(u)) => {
-                let variants: Vec<Layout> = u
+                let mut variants: Vec<Layout> = u
                     .variants
                     .iter()
                     .map(|v| if v.boxed { Layout::BOX } else { self.ty(&v.ty) })
                     .collect();
+                if u.unknown.is_some() {
+                    variants.push(Layout::VALUE);
+                }
                 tagged(&variants)
             }
             None => Layout::BOX,
@@ -262,7 +268,7 @@ impl<'a> Sizes<'a> {
     /// Which variants of a union to box (on top of those boxed for cycles),
     /// indexed like its variants.
     pub fn boxed_union_variants(&self, u: &crate::ir::Union) -> Vec<bool> {
-        let variants: Vec<Variant> = u
+        let mut variants: Vec<Variant> = u
             .variants
             .iter()
             .map(|v| Variant {
@@ -270,7 +276,16 @@ impl<'a> Sizes<'a> {
                 payload: (!v.boxed).then(|| self.ty(&v.ty).size),
             })
             .collect();
-        boxed_variants(&variants)
+        // The catch-all of a tolerant union holds a JSON value, never boxed.
+        if u.unknown.is_some() {
+            variants.push(Variant {
+                fixed: Layout::VALUE.size,
+                payload: None,
+            });
+        }
+        let mut boxed = boxed_variants(&variants);
+        boxed.truncate(u.variants.len());
+        boxed
     }
 }
 
@@ -392,6 +407,7 @@ mod tests {
             types,
             operations: Vec::new(),
             webhooks: Vec::new(),
+            usage: BTreeMap::new(),
         }
     }
 
@@ -404,6 +420,20 @@ mod tests {
     enum Colour {
         Red,
         Green,
+    }
+    /// A tolerant enum: `Colour` read from responses.
+    #[allow(dead_code)]
+    enum Open {
+        Red,
+        Green,
+        Unknown(String),
+    }
+    /// A tolerant discriminated union.
+    #[allow(dead_code)]
+    enum OpenEither {
+        A(Small),
+        B(Box<Small>),
+        Unknown(serde_json::Value),
     }
     #[allow(dead_code)]
     struct Small {
@@ -433,18 +463,47 @@ mod tests {
     }
 
     fn model() -> Api {
+        let values = || -> Vec<EnumValue> {
+            ["red", "green"]
+                .map(|v| EnumValue {
+                    value: v.into(),
+                    variant: v.into(),
+                    doc: None,
+                })
+                .into()
+        };
         api(vec![
             TypeDef::Enum(Enum {
                 name: "Colour".into(),
                 doc: None,
-                values: ["red", "green"]
-                    .map(|v| EnumValue {
-                        value: v.into(),
-                        variant: v.into(),
-                        doc: None,
-                    })
-                    .into(),
+                values: values(),
                 default: None,
+                unknown: None,
+            }),
+            TypeDef::Enum(Enum {
+                name: "Open".into(),
+                doc: None,
+                values: values(),
+                default: None,
+                unknown: Some("Unknown".into()),
+            }),
+            TypeDef::Union(Union {
+                name: "OpenEither".into(),
+                doc: None,
+                variants: vec![
+                    UnionVariant {
+                        name: "A".into(),
+                        ty: ty(named("Small")),
+                        boxed: false,
+                    },
+                    UnionVariant {
+                        name: "B".into(),
+                        ty: ty(named("Small")),
+                        boxed: true,
+                    },
+                ],
+                discriminator: None,
+                unknown: Some("Unknown".into()),
             }),
             TypeDef::Struct(Struct {
                 name: "Small".into(),
@@ -478,6 +537,7 @@ mod tests {
                     },
                 ],
                 discriminator: None,
+                unknown: None,
             }),
             TypeDef::Struct(Struct {
                 name: "Big".into(),
@@ -518,6 +578,11 @@ mod tests {
             sizes.ty(&nullable(named("Colour"))).size,
             size_of::<Option<Colour>>() as u64
         );
+        assert_eq!(layout("Open").size, size_of::<Open>() as u64);
+        assert_eq!(
+            sizes.ty(&nullable(named("Open"))).size,
+            size_of::<Option<Open>>() as u64
+        );
         assert_eq!(
             sizes.ty(&nullable(Kind::String)).size,
             size_of::<Option<String>>() as u64
@@ -554,6 +619,9 @@ mod tests {
         let either = sizes.ty(&ty(named("Either"))).size;
         assert!(either >= size_of::<Either>() as u64);
         assert!(either <= size_of::<Either>() as u64 + 8);
+        let open = sizes.ty(&ty(named("OpenEither"))).size;
+        assert!(open >= size_of::<OpenEither>() as u64);
+        assert!(open <= size_of::<OpenEither>() as u64 + 8);
     }
 
     #[test]

@@ -294,8 +294,22 @@ pub struct Registry<'a> {
 impl<'a> Registry<'a> {
     pub fn new(api: &'a Api) -> Self {
         let types: HashMap<&str, &TypeDef> = api.types.iter().map(|t| (t.name(), t)).collect();
+        // A value kept by a tolerant reader (`Unknown`) is a violation in a
+        // request the server reads: such types check themselves.
+        let needs = api
+            .types
+            .iter()
+            .map(|t| {
+                let tolerant = match t {
+                    TypeDef::Enum(e) => e.unknown.is_some(),
+                    TypeDef::Union(u) => u.unknown.is_some(),
+                    TypeDef::Struct(_) => false,
+                };
+                (t.name(), tolerant && api.usage(t.name()).request)
+            })
+            .collect();
         let mut reg = Registry {
-            needs: types.keys().map(|k| (*k, false)).collect(),
+            needs,
             types,
             requested: HashSet::new(),
         };
@@ -395,9 +409,15 @@ impl<'a> Registry<'a> {
         self.needs.get(name).copied().unwrap_or(false)
     }
 
-    /// Whether `name` is a string enum (a `Copy` type with `as_str`).
+    /// Whether `name` is a string enum (a type with `as_str` and `Display`).
     pub fn is_enum(&self, name: &str) -> bool {
         matches!(self.get(name), Some(TypeDef::Enum(_)))
+    }
+
+    /// Whether `name` is a closed string enum: a `Copy` type (a tolerant
+    /// one keeps the text of an unknown value, so is not).
+    pub fn is_copy_enum(&self, name: &str) -> bool {
+        matches!(self.get(name), Some(TypeDef::Enum(e)) if e.unknown.is_none())
     }
 
     /// The definition of a named type.
@@ -648,7 +668,7 @@ pub fn types_module(api: &Api, reg: &Registry<'_>) -> TokenStream {
     for t in &api.types {
         out.extend(match t {
             TypeDef::Struct(s) => struct_def(s, reg),
-            TypeDef::Enum(e) => enum_def(e),
+            TypeDef::Enum(e) => enum_def(e, reg),
             TypeDef::Union(u) => union_def(u, reg, &sizes),
         });
     }
@@ -925,10 +945,11 @@ fn argument(
     (param, value)
 }
 
-fn enum_def(e: &Enum) -> TokenStream {
+fn enum_def(e: &Enum, reg: &Registry<'_>) -> TokenStream {
     let name = ident(&e.name);
     let fallback = format!("The values of `{}`.", e.name);
     let docs = doc(Some(e.doc.as_deref().unwrap_or(&fallback)));
+    let tolerant = e.unknown.as_deref().map(ident);
     let variants = e.values.iter().enumerate().map(|(i, v)| {
         let var = ident(&v.variant);
         let value = &v.value;
@@ -941,7 +962,12 @@ fn enum_def(e: &Enum) -> TokenStream {
             .then_some(wire.as_str());
         let vdoc = doc(paragraphs(&[v.doc.as_deref(), wire]).as_deref());
         let default = (e.default == Some(i)).then(|| quote! { #[default] });
-        quote! { #vdoc #default #[serde(rename = #value)] #var, }
+        // A tolerant enum reads and writes itself (below).
+        let rename = e
+            .unknown
+            .is_none()
+            .then(|| quote! { #[serde(rename = #value)] });
+        quote! { #vdoc #default #rename #var, }
     });
     let derive_default = e.default.is_some().then(|| quote!(Default,));
     let arms = e.values.iter().map(|v| {
@@ -950,23 +976,79 @@ fn enum_def(e: &Enum) -> TokenStream {
         quote! { Self::#var => #value, }
     });
     let all = e.values.iter().map(|v| ident(&v.variant));
+    let Some(unknown) = tolerant else {
+        return quote! {
+            #docs
+            // Two lists, each on one line.
+            #[derive(Clone, Copy, Debug, #derive_default PartialEq, Eq, Hash, PartialOrd, Ord)]
+            #[derive(serde::Serialize, serde::Deserialize)]
+            pub enum #name {
+                #(#variants)*
+            }
+
+            impl #name {
+                /// Every value, in the order the spec lists them.
+                pub const ALL: &'static [Self] = &[#(Self::#all),*];
+
+                /// The value as it appears on the wire.
+                pub fn as_str(self) -> &'static str {
+                    match self {
+                        #(#arms)*
+                    }
+                }
+            }
+
+            impl std::fmt::Display for #name {
+                fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                    f.write_str(self.as_str())
+                }
+            }
+        };
+    };
+    // Read from responses: a value the spec does not list is kept, not
+    // refused, and written back as it came.
+    let reads = e.values.iter().map(|v| {
+        let var = ident(&v.variant);
+        let value = &v.value;
+        quote! { #value => Self::#var, }
+    });
+    let validate = reg.needs_checks(&e.name).then(|| {
+        quote! {
+            impl Validate for #name {
+                fn check(&self, field: &str, checker: &mut Checker) {
+                    if let Self::#unknown(value) = self {
+                        checker.unknown_value(field, value, Self::ALL);
+                    }
+                }
+            }
+        }
+    });
+    let note = format!(
+        " A value the spec does not list is kept in [`{}`](Self::{}); match with a wildcard arm.",
+        unknown, unknown
+    );
     quote! {
         #docs
-        // Two lists, each on one line.
-        #[derive(Clone, Copy, Debug, #derive_default PartialEq, Eq, Hash, PartialOrd, Ord)]
-        #[derive(serde::Serialize, serde::Deserialize)]
+        #[doc = ""]
+        #[doc = #note]
+        #[derive(Clone, Debug, #derive_default PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
         pub enum #name {
             #(#variants)*
+            /// A value this version of the spec does not list, kept as received
+            /// and sent back unchanged.
+            #unknown(String),
         }
 
         impl #name {
-            /// Every value, in the order the spec lists them.
+            /// Every value the spec lists, in its order.
             pub const ALL: &'static [Self] = &[#(Self::#all),*];
 
             /// The value as it appears on the wire.
-            pub fn as_str(self) -> &'static str {
+            pub fn as_str(&self) -> &str {
                 match self {
                     #(#arms)*
+                    Self::#unknown(value) => value,
                 }
             }
         }
@@ -976,6 +1058,24 @@ fn enum_def(e: &Enum) -> TokenStream {
                 f.write_str(self.as_str())
             }
         }
+
+        impl serde::Serialize for #name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for #name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let value = String::deserialize(deserializer)?;
+                Ok(match value.as_str() {
+                    #(#reads)*
+                    _ => Self::#unknown(value),
+                })
+            }
+        }
+
+        #validate
     }
 }
 
@@ -999,6 +1099,29 @@ fn union_def(u: &Union, reg: &Registry<'_>, sizes: &Sizes<'_>) -> TokenStream {
         let d = format!(" {}", variant_doc(&v.ty));
         quote! { #[doc = #d] #var(#t), }
     });
+    // Read from responses: an object whose tag the spec does not list is
+    // kept whole, and written back as it came.
+    let unknown = u.unknown.as_deref().map(ident);
+    let (unknown_variant, non_exhaustive) = match &unknown {
+        Some(var) => (
+            quote! {
+                /// An object whose tag this version of the spec does not list, kept
+                /// as received and sent back unchanged.
+                #var(serde_json::Value),
+            },
+            quote! { #[non_exhaustive] },
+        ),
+        None => (TokenStream::new(), TokenStream::new()),
+    };
+    let tags: Vec<&String> = u
+        .discriminator
+        .iter()
+        .flat_map(|d| d.mapping.iter().map(|(v, _)| v))
+        .collect();
+    let unknown_check = unknown.as_ref().zip(u.discriminator.as_ref()).map(|(var, d)| {
+        let property = &d.property;
+        quote! { Self::#var(value) => { checker.unknown_tag(field, #property, value, &[#(#tags),*]); } }
+    });
     let check_arms = u.variants.iter().map(|v| {
         let var = ident(&v.name);
         let body = reg.checks(&v.ty, quote!(value), quote!(field));
@@ -1012,7 +1135,7 @@ fn union_def(u: &Union, reg: &Registry<'_>, sizes: &Sizes<'_>) -> TokenStream {
         quote! {
             impl Validate for #name {
                 fn check(&self, field: &str, checker: &mut Checker) {
-                    match self { #(#check_arms)* }
+                    match self { #(#check_arms)* #unknown_check }
                 }
             }
         }
@@ -1027,10 +1150,13 @@ fn union_def(u: &Union, reg: &Registry<'_>, sizes: &Sizes<'_>) -> TokenStream {
             let var = ident(&v.name);
             quote! { Self::#var(value) => write!(f, "{value}"), }
         });
+        let unknown = unknown
+            .as_ref()
+            .map(|var| quote! { Self::#var(value) => write!(f, "{value}"), });
         quote! {
             impl std::fmt::Display for #name {
                 fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                    match self { #(#arms)* }
+                    match self { #(#arms)* #unknown }
                 }
             }
         }
@@ -1053,15 +1179,34 @@ fn union_def(u: &Union, reg: &Registry<'_>, sizes: &Sizes<'_>) -> TokenStream {
                 let wrap = if boxed[*i] { quote! { |v| Self::#var(Box::new(v)) } } else { quote! { Self::#var } };
                 quote! { #value => serde_json::from_value(value).map(#wrap).map_err(serde::de::Error::custom), }
             });
-            let names: Vec<&String> = d.mapping.iter().map(|(v, _)| v).collect();
+            let names = &tags;
+            let other = match &unknown {
+                Some(var) => quote! { _ => Ok(Self::#var(value)), },
+                None => quote! {
+                    other => Err(serde::de::Error::unknown_variant(other, &[#(#names),*])),
+                },
+            };
+            let selects = match &unknown {
+                Some(var) => {
+                    let d = format!(
+                        " The `{property}` property selects the variant; an object with a tag the spec does not list is kept in [`{var}`](Self::{var}), so match with a wildcard arm."
+                    );
+                    quote! { #[doc = #d] }
+                }
+                None => quote! {
+                    #[doc = concat!(" The `", #property, "` property selects the variant.")]
+                },
+            };
             quote! {
                 #docs
                 #[doc = ""]
-                #[doc = concat!(" The `", #property, "` property selects the variant.")]
+                #selects
                 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
                 #[serde(untagged)]
+                #non_exhaustive
                 pub enum #name {
                     #(#variants)*
+                    #unknown_variant
                 }
 
                 impl<'de> serde::Deserialize<'de> for #name {
@@ -1074,7 +1219,7 @@ fn union_def(u: &Union, reg: &Registry<'_>, sizes: &Sizes<'_>) -> TokenStream {
                             .to_owned();
                         match tag.as_str() {
                             #(#arms)*
-                            other => Err(serde::de::Error::unknown_variant(other, &[#(#names),*])),
+                            #other
                         }
                     }
                 }

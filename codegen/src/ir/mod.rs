@@ -10,11 +10,12 @@
 //! knows status codes, and [`cycles`] boxes what would make a type infinite.
 
 mod cycles;
+mod direction;
 mod operations;
 mod schemas;
 pub mod status;
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde_json::Value;
 
@@ -40,6 +41,8 @@ pub struct Api {
     /// The webhooks (OpenAPI 3.1): requests the API sends to its user, who
     /// serves them. Modelled as operations, each with `webhook` set.
     pub webhooks: Vec<Operation>,
+    /// Which way each named type crosses the wire, by name.
+    pub usage: BTreeMap<String, Usage>,
 }
 
 impl Api {
@@ -47,6 +50,23 @@ impl Api {
     pub fn all_operations(&self) -> impl Iterator<Item = &Operation> {
         self.operations.iter().chain(&self.webhooks)
     }
+
+    /// Which way values of the named type cross the wire.
+    pub fn usage(&self, name: &str) -> Usage {
+        self.usage.get(name).copied().unwrap_or_default()
+    }
+}
+
+/// Which way values of a named type cross the wire (`direction`): a type
+/// nothing reaches has neither.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Usage {
+    /// A request body or a parameter reaches it: the client writes it and
+    /// the server reads it.
+    pub request: bool,
+    /// A response body reaches it: the server writes it and the client
+    /// reads it.
+    pub response: bool,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -204,6 +224,9 @@ pub struct Enum {
     pub values: Vec<EnumValue>,
     /// The index of the value the schema's `default` names.
     pub default: Option<usize>,
+    /// The variant that keeps a value the document does not list, as
+    /// received: set when responses carry the enum (`direction`).
+    pub unknown: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -220,6 +243,10 @@ pub struct Union {
     pub variants: Vec<UnionVariant>,
     /// The property that names the variant, and which value selects which variant.
     pub discriminator: Option<Discriminator>,
+    /// The variant that keeps an object whose tag the document does not
+    /// list, as received: set when the union has a discriminator and
+    /// responses carry it (`direction`).
+    pub unknown: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -506,7 +533,7 @@ pub fn build(
             SecurityKind::Other { .. } => None,
         })
         .collect();
-    let (webhooks, operations) = b
+    let (webhooks, operations): (Vec<Operation>, Vec<Operation>) = b
         .operations(&sites)
         .into_iter()
         .partition(|op| op.webhook.is_some());
@@ -527,6 +554,8 @@ pub fn build(
     }
     let mut types = b.types.into_iter().map(|(_, t)| t).collect::<Vec<_>>();
     cycles::break_cycles(&mut types);
+    let usage = direction::usage(&types, operations.iter().chain(&webhooks));
+    direction::tolerate(&mut types, &usage);
     Ok(Built {
         api: Api {
             module: module.to_owned(),
@@ -538,6 +567,7 @@ pub fn build(
             types,
             operations,
             webhooks,
+            usage,
         },
         warnings: b.warnings,
         skipped: b.skipped,

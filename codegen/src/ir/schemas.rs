@@ -504,6 +504,7 @@ impl<'a> Builder<'a> {
             doc,
             values: out,
             default: None,
+            unknown: None,
         })
     }
 
@@ -610,6 +611,7 @@ impl<'a> Builder<'a> {
             doc,
             variants: out,
             discriminator,
+            unknown: None,
         }))
     }
 }
