@@ -147,6 +147,10 @@ pub struct Param {
     pub explode: bool,
     /// Whether RFC 3986's reserved characters are sent as they are (queries).
     pub allow_reserved: bool,
+    /// Whether a query parameter may have an empty value (`name=`), as its
+    /// `allowEmptyValue` says; a server refuses an empty value otherwise.
+    /// Always true elsewhere.
+    pub allow_empty_value: bool,
 }
 
 /// A value that cannot be written or read as its parameter says.
@@ -230,6 +234,7 @@ impl Param {
             format: Format::Style(Style::default_for(location)),
             explode: matches!(location, In::Query | In::Cookie),
             allow_reserved: false,
+            allow_empty_value: !matches!(location, In::Query),
         }
     }
 
@@ -248,6 +253,12 @@ impl Param {
     /// With `allowReserved`.
     pub const fn allow_reserved(mut self) -> Self {
         self.allow_reserved = true;
+        self
+    }
+
+    /// With `allowEmptyValue` (a form body's properties have it too).
+    pub const fn allow_empty_value(mut self) -> Self {
+        self.allow_empty_value = true;
         self
     }
 
@@ -747,6 +758,23 @@ impl Styled<'_> {
         }
     }
 
+    /// [`Self::one`] for a primitive value: an empty one in the query
+    /// only where the parameter allows it (`allowEmptyValue`, which is
+    /// false unless the spec says otherwise).
+    fn primitive(&self) -> Result<String, Error> {
+        let text = self.one()?;
+        if text.is_empty()
+            && !self.param.allow_empty_value
+            && matches!(self.source, Source::Query(..))
+        {
+            return Err(Error(
+                "an empty value is not allowed (the parameter does not set `allowEmptyValue`)"
+                    .to_owned(),
+            ));
+        }
+        Ok(text)
+    }
+
     /// The items of an array.
     fn items(&self) -> Result<Vec<String>, Error> {
         let style = self.param.style_or_default();
@@ -922,7 +950,7 @@ fn insert_deep(level: &mut Vec<(String, Node)>, path: &[&str], value: &str) -> R
 macro_rules! one_value {
     ($($method:ident)*) => {
         $(fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-            Node::Text(self.one()?).$method(visitor)
+            Node::Text(self.primitive()?).$method(visitor)
         })*
     };
 }
@@ -932,7 +960,7 @@ impl<'de> de::Deserializer<'de> for Styled<'_> {
 
     /// Without a type to go by (an untagged union, any JSON value): the text.
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        Node::Text(self.one()?).deserialize_any(visitor)
+        Node::Text(self.primitive()?).deserialize_any(visitor)
     }
 
     fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
@@ -1003,7 +1031,7 @@ impl<'de> de::Deserializer<'de> for Styled<'_> {
         variants: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, Error> {
-        Node::Text(self.one()?).deserialize_enum(name, variants, visitor)
+        Node::Text(self.primitive()?).deserialize_enum(name, variants, visitor)
     }
 }
 
@@ -1352,7 +1380,7 @@ impl<'de> MapAccess<'de> for FormEntries<'_> {
                 .iter()
                 .find(|f| f.name == name)
                 .copied()
-                .unwrap_or_else(|| Param::new(name, In::Query));
+                .unwrap_or_else(|| Param::new(name, In::Query).allow_empty_value());
             let present = match param.style_or_default() {
                 Style::DeepObject => self.form.pairs.iter().any(|(k, _)| {
                     k.strip_prefix(name)

@@ -296,6 +296,49 @@ fn bad_values_name_the_parameter() {
     );
 }
 
+#[test]
+fn an_empty_query_value_needs_allow_empty_value() {
+    // OpenAPI: `allowEmptyValue` defaults to false; `name=` is refused.
+    let p = Param::new("name", In::Query);
+    let e = p
+        .from_query::<String>(&decode_query("name="), &[])
+        .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "`name`: an empty value is not allowed (the parameter does not set `allowEmptyValue`)"
+    );
+    let allowed = p.allow_empty_value();
+    assert_eq!(
+        allowed
+            .from_query::<String>(&decode_query("name="), &[])
+            .unwrap(),
+        Some(String::new())
+    );
+    // Only a primitive's own value: a list's items may be empty, and other
+    // locations and form bodies take empty text.
+    assert_eq!(
+        p.from_query::<Vec<String>>(&decode_query("name="), &[])
+            .unwrap(),
+        Some(vec![String::new()])
+    );
+    let h = Param::new("X-Name", In::Header);
+    assert_eq!(
+        h.from_header::<String>(Some("")).unwrap(),
+        Some(String::new())
+    );
+    #[derive(Debug, PartialEq, Deserialize)]
+    struct Body {
+        name: String,
+    }
+    let body: Body = codegen_runtime::style::from_form(&decode_query("name="), &[]).unwrap();
+    assert_eq!(
+        body,
+        Body {
+            name: String::new()
+        }
+    );
+}
+
 // ---------------------------------------------------------------------------
 // Round trip: whatever a parameter writes, it reads back.
 

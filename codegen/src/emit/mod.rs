@@ -37,8 +37,8 @@ pub fn request_line(op: &crate::ir::Operation) -> String {
 
 /// An identifier, raw where needed.
 /// The runtime's description of a parameter (`style::Param`): its name,
-/// location, style, `explode` and `allowReserved`, each named only where it
-/// differs from the location's default. `runtime` is the path of the
+/// location, style, `explode`, `allowReserved` and `allowEmptyValue`, each
+/// named only where it differs from the location's default. `runtime` is the path of the
 /// runtime module where the tokens go.
 pub fn style_param(p: &crate::ir::Param, runtime: &TokenStream) -> TokenStream {
     style_tokens(
@@ -47,6 +47,7 @@ pub fn style_param(p: &crate::ir::Param, runtime: &TokenStream) -> TokenStream {
         p.style,
         p.explode,
         p.allow_reserved,
+        p.allow_empty_value,
         runtime,
     )
 }
@@ -59,6 +60,8 @@ pub fn form_field(f: &crate::ir::FormField, runtime: &TokenStream) -> TokenStrea
         f.style,
         f.explode,
         f.allow_reserved,
+        // `allowEmptyValue` is the query's: a form property may be empty.
+        true,
         runtime,
     )
 }
@@ -69,6 +72,7 @@ fn style_tokens(
     style: crate::ir::ParamStyle,
     explode: bool,
     allow_reserved: bool,
+    allow_empty_value: bool,
     runtime: &TokenStream,
 ) -> TokenStream {
     use crate::ir::{Location, ParamStyle};
@@ -103,6 +107,9 @@ fn style_tokens(
     }
     if allow_reserved {
         out.extend(quote!(.allow_reserved()));
+    }
+    if allow_empty_value && matches!(location, Location::Query) {
+        out.extend(quote!(.allow_empty_value()));
     }
     out
 }

@@ -400,6 +400,9 @@ pub struct Param {
     pub explode: bool,
     /// Whether a query value keeps RFC 3986's reserved characters.
     pub allow_reserved: bool,
+    /// `allowEmptyValue`: a query parameter may be sent as `name=` with an
+    /// empty value (otherwise a server refuses one, as the spec says).
+    pub allow_empty_value: bool,
     /// The credential value that fills the parameter when the caller
     /// leaves it unset (the extension `x-credential`, on a string path or
     /// query parameter); the client then takes it as optional.

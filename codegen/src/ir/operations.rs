@@ -308,6 +308,7 @@ impl<'a> Builder<'a> {
                     style: ParamStyle::Simple,
                     explode: false,
                     allow_reserved: false,
+                    allow_empty_value: false,
                     credential: None,
                 });
             }
@@ -464,6 +465,7 @@ impl<'a> Builder<'a> {
                 .and_then(Value::as_bool)
                 .unwrap_or(matches!(style, ParamStyle::Form | ParamStyle::DeepObject)),
             allow_reserved: p.get("allowReserved") == Some(&Value::Bool(true)),
+            allow_empty_value: p.get("allowEmptyValue") == Some(&Value::Bool(true)),
             style,
         })
     }
@@ -631,6 +633,7 @@ impl<'a> Builder<'a> {
             style: ParamStyle::Form,
             explode: true,
             allow_reserved: false,
+            allow_empty_value: true,
             credential: None,
         })
     }
