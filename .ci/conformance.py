@@ -353,6 +353,8 @@ def main():
                 "--seed", str(args.seed), "--suppress-health-check", "all",
                 "--phases", "examples,coverage,fuzzing",
                 "--report", "ndjson", "--report-ndjson-path", report,
+                # The requests as sent: the arbiter judges them again.
+                "--output-sanitize", "false",
                 "--no-color",
             ]
             st = run(cmd, timeout=args.timeout)
