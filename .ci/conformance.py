@@ -244,7 +244,7 @@ NOT_IMPLEMENTED = re.compile(r"the operation \S+ is not implemented by this serv
 DATA_KEYS = ("example", "examples", "default", "enum", "const", "x-examples")
 
 
-def objects_as_read(doc, work, name):
+def objects_as_read(doc, work, name, st):
     """The document as the generator reads it, for Schemathesis: `type:
     object` added to every schema that has `properties`, `required` or
     `additionalProperties` and no `type` (nor `$ref` or a composition).
@@ -252,14 +252,12 @@ def objects_as_read(doc, work, name):
     null; the generator reads it as the object it describes, and so does
     every service we know. Returns (path, how many schemas were changed).
     A document that is not one self-contained file is served as it is."""
-    with open(doc) as f:
-        text = f.read()
-    try:
-        data = json.loads(text)
-    except ValueError:
-        import yaml  # Schemathesis depends on PyYAML.
-
-        data = yaml.safe_load(text)
+    # Read by Schemathesis's Python, which has PyYAML.
+    python = os.path.join(os.path.dirname(st), "python")
+    read = run([python, os.path.join(ROOT, ".ci", "document_json.py"), doc])
+    if read.returncode != 0:
+        raise RuntimeError(f"cannot read {doc}: {read.stderr.strip()[-500:]}")
+    data = json.loads(read.stdout)
     implied = 0
 
     def walk(node, key=None):
@@ -344,7 +342,7 @@ def main():
                 os.remove(report)
             served = doc
             if args.objects_as_read:
-                served, implied = objects_as_read(doc, work, name)
+                served, implied = objects_as_read(doc, work, name, args.st)
                 row["objects_implied"] = implied
             cmd = [
                 args.st, "run", served, "--url", url,

@@ -27,7 +27,6 @@ from urllib.parse import unquote_plus, urlsplit
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-import yaml  # noqa: E402  (PyYAML comes with openapi-core)
 from jsonschema_path import SchemaPath  # noqa: E402
 from openapi_core import Config, OpenAPI  # noqa: E402
 from openapi_core.contrib.werkzeug import WerkzeugOpenAPIRequest  # noqa: E402
@@ -35,6 +34,7 @@ from openapi_core.templating.paths.finders import APICallPathFinder  # noqa: E40
 from werkzeug.test import EnvironBuilder  # noqa: E402
 from werkzeug.wrappers import Request  # noqa: E402
 
+import document_json  # noqa: E402
 from style_oracle import DEFAULT_STYLE, AdaptedParameters  # noqa: E402
 
 
@@ -131,12 +131,7 @@ def verdict(api, finder, req):
 def load(spec_path):
     """The document with one server, `http://localhost` (where the requests
     are rebuilt), its relative references still read beside the file."""
-    with open(spec_path) as f:
-        text = f.read()
-    try:
-        data = json.loads(text)
-    except ValueError:
-        data = yaml.safe_load(text)
+    data = document_json.read(spec_path)
     data["servers"] = [{"url": "http://localhost"}]
     spec = SchemaPath.from_dict(data, base_uri=pathlib.Path(os.path.abspath(spec_path)).as_uri())
     # Real documents are not always valid ones (`required: "true"`): the

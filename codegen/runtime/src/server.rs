@@ -997,14 +997,22 @@ pub fn query_params(uri: &Uri) -> Vec<(String, String)> {
     style::decode_query(uri.query().unwrap_or_default())
 }
 
-/// The request's cookies, decoded, from every `Cookie` header.
-pub fn cookies(headers: &HeaderMap) -> Vec<(String, String)> {
-    style::decode_cookies(
-        headers
-            .get_all(axum::http::header::COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok()),
-    )
+/// The request's cookies, decoded, from every `Cookie` header; a 400 when
+/// one is not text (RFC 6265's cookie values are visible ASCII), as for
+/// any header a parameter is read from.
+pub fn cookies(headers: &HeaderMap) -> Result<Vec<(String, String)>, Problem> {
+    let mut texts = Vec::new();
+    for value in headers.get_all(axum::http::header::COOKIE) {
+        let text = value.to_str().map_err(|_| {
+            Problem::new(
+                StatusCode::BAD_REQUEST,
+                "the header `Cookie` is not text".to_owned(),
+            )
+            .with_field("Cookie")
+        })?;
+        texts.push(text);
+    }
+    Ok(style::decode_cookies(texts))
 }
 
 /// A required parameter's value, or a 400 naming it.

@@ -573,3 +573,23 @@ fn error_text_is_what_the_error_body_holds() {
     }
     assert_eq!(body["error_msg"], "the operation Delete");
 }
+
+#[test]
+fn a_cookie_header_that_is_not_text_is_refused() {
+    let mut headers = HeaderMap::new();
+    headers.append("cookie", HeaderValue::from_static("a=1; b=two%20words"));
+    assert_eq!(
+        codegen_runtime::server::cookies(&headers).unwrap(),
+        vec![
+            ("a".to_owned(), "1".to_owned()),
+            ("b".to_owned(), "two words".to_owned())
+        ]
+    );
+    headers.append(
+        "cookie",
+        HeaderValue::from_bytes(b"session=\xd7\xf8\x9b").unwrap(),
+    );
+    let problem = codegen_runtime::server::cookies(&headers).unwrap_err();
+    assert_eq!(problem.status, StatusCode::BAD_REQUEST);
+    assert_eq!(problem.message, "the header `Cookie` is not text");
+}

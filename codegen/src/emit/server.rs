@@ -1285,7 +1285,7 @@ fn handler(op: &Operation, reg: &Registry<'_>, fallback: Option<&str>) -> TokenS
         .iter()
         .any(|p| p.location == Location::Cookie)
         .then(|| {
-            quote! { let cookies = server::cookies(&parts.headers); }
+            quote! { let cookies = server::cookies(&parts.headers).map_err(fail)?; }
         });
 
     // Constraint checks on parameters and the JSON body.
