@@ -7,6 +7,7 @@
 //! particular API: it works from the document alone. See ARCHITECTURE.md.
 
 pub mod diagnostic;
+pub mod diff;
 mod emit;
 mod format;
 mod ir;
