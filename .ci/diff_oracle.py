@@ -47,6 +47,20 @@ DELIBERATE = {
     "request-format-changed": "json-schema-diff does not read format; generated Rust types follow it (i32 to i64)",
     "request-default-changed": "json-schema-diff does not read default",
     "request-media-type-removed": "the checker reads JSON media types only",
+    "request-body-became-required": "the checker does not read a request body's required",
+    "security-scope-added": "the checker does not read security",
+    "request-enum-added": "json-schema-diff does not read enum",
+    "request-enum-removed": "json-schema-diff does not read enum; implementations now get any string where the generated type was an enum",
+    "response-enum-added": "json-schema-diff does not read enum; implementations must keep to it",
+    "response-enum-removed": "json-schema-diff does not read enum",
+    "request-pattern-changed": "json-schema-diff does not read pattern",
+    "response-pattern-changed": "json-schema-diff does not read pattern",
+    "response-pattern-removed": "json-schema-diff does not read pattern",
+    "request-multiple-of-changed": "json-schema-diff does not read multipleOf",
+    "response-multiple-of-changed": "json-schema-diff does not read multipleOf",
+    "response-format-changed": "json-schema-diff does not read format; generated Rust types follow it",
+    "request-became-not-nullable": "the checker does not read nullable",
+    "response-became-not-nullable": "the checker does not read nullable",
     "response-became-nullable": "the checker does not read nullable",
     "openapi31-response-became-nullable": "the checker cannot read OpenAPI 3.1",
     "recursive-response-max-length-increased": "the checker cannot read recursive schemas",
@@ -54,6 +68,8 @@ DELIBERATE = {
     # the properties callers send (as oasdiff does).
     "request-property-added-optional": "to the checker a new property narrows what an unlisted one could hold; callers never sent it",
     "request-property-removed": "to the checker a property left out may hold anything; generated clients lose the field and servers ignore it",
+    "request-body-removed": "to the checker a missing body accepts anything; generated clients lose the body argument and servers ignore it",
+    "request-body-added-optional": "to the checker a missing body accepts anything, so describing an optional one narrows it; callers that send none are fine",
     "response-media-type-removed": "the checker reads JSON media types only",
     # Where generated Rust code makes a change breaking that the checker calls safe.
     "response-status-added": "generated outcome and error enums are exhaustive: a caller's match breaks",
@@ -62,6 +78,10 @@ DELIBERATE = {
     "request-became-nullable": "implementations now get None where the generated field was not an Option",
     "request-body-became-optional": "implementations now get no body where the generated one was not an Option",
     "response-property-added-required": "implementations must now send it: the generated constructor takes it",
+    "response-property-became-required": "implementations must now send it: the generated field is no longer an Option",
+    "request-property-became-optional": "implementations now get None where the generated field was not an Option",
+    "response-header-became-required": "implementations must now send the header",
+    "request-type-widened": "implementations get another Rust type (an f64 where it was an i64)",
 }
 
 
