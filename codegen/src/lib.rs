@@ -3,10 +3,12 @@
 //! The pipeline, one module per stage, run by [`generate`]:
 //! [`load`] → [`validate`] → `ir` → `emit` → `format`, then [`write`] puts
 //! the files on disk (or compares them with what is there). Shared
-//! knowledge of OpenAPI documents lives in `openapi`. Nothing here knows any
+//! knowledge of OpenAPI documents lives in `openapi`. Beside the pipeline,
+//! [`diff`] lists what changed between two loaded versions of a document. Nothing here knows any
 //! particular API: it works from the document alone. See ARCHITECTURE.md.
 
 pub mod diagnostic;
+pub mod diff;
 mod emit;
 mod format;
 mod ir;

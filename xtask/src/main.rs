@@ -1,5 +1,6 @@
 //! Workspace automation: `cargo xtask validate` lints the specs,
-//! `cargo xtask codegen` regenerates `generated/` (or checks it is fresh).
+//! `cargo xtask codegen` regenerates `generated/` (or checks it is fresh),
+//! `cargo xtask diff` lists what changed between two versions of a spec.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -7,6 +8,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 
 mod codegen_cmd;
+mod diff_cmd;
 mod validate_cmd;
 
 // Generation allocates millions of small token and syntax-tree nodes; the
@@ -57,6 +59,33 @@ enum Command {
         #[arg(long)]
         strict: bool,
     },
+    /// List every change between two versions of a document, each named,
+    /// classified breaking or not (and for whom), and located in both.
+    Diff {
+        /// The old document: a file, or `git:REV:path` (the file at a git
+        /// revision, path from the repository root).
+        #[arg(required_unless_present_any = ["base", "list_rules"], conflicts_with = "base")]
+        old: Option<String>,
+        /// The new document: a file, or `git:REV:path`.
+        #[arg(required_unless_present_any = ["base", "list_rules"], conflicts_with = "base")]
+        new: Option<String>,
+        /// Compare every document in specs/ at this git revision with the
+        /// working tree (documents added or removed are reported as such).
+        #[arg(long, value_name = "REV")]
+        base: Option<String>,
+        /// The folder of documents `--base` compares (default: specs/).
+        #[arg(long, value_name = "DIR", requires = "base")]
+        specs: Option<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        /// Exit 1 when a change of this level is found.
+        #[arg(long, value_enum, value_name = "LEVEL")]
+        fail_on: Option<diff_cmd::FailOn>,
+        /// Print the rules (id, level, whom they break, what they mean) and exit.
+        #[arg(long)]
+        list_rules: bool,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -84,5 +113,22 @@ fn main() -> ExitCode {
             out,
             strict,
         } => codegen_cmd::run(check, force, strict, spec, out),
+        Command::Diff {
+            old,
+            new,
+            base,
+            specs,
+            format,
+            fail_on,
+            list_rules,
+        } => diff_cmd::run(diff_cmd::Args {
+            old,
+            new,
+            base,
+            specs,
+            format,
+            fail_on,
+            list_rules,
+        }),
     }
 }

@@ -1018,6 +1018,30 @@ impl Refs {
     }
 }
 
+/// The files one file's references name (`$ref`s and discriminator
+/// mappings), as written relative to that file and percent-decoded, each
+/// once, in the order found; URLs are left out, and so is everything when
+/// the text does not parse. For a caller that must fetch a document's files
+/// from elsewhere (a git revision) into a directory before [`load_path`].
+pub fn referenced_files(name: &str, text: &str) -> Vec<String> {
+    let Some(value) = parse(name, text).value else {
+        return Vec::new();
+    };
+    let mut files: Vec<String> = Vec::new();
+    file_refs(&value, &mut |r: &str| {
+        let file = r.split_once('#').map_or(r, |(file, _)| file);
+        if file.is_empty() || is_url(file) {
+            return;
+        }
+        if let Some(file) = percent_decode(file) {
+            if !files.contains(&file) {
+                files.push(file);
+            }
+        }
+    });
+    files
+}
+
 /// Calls `add` with each reference to another file `value` holds: `$ref`s
 /// and discriminator mapping values.
 fn file_refs(value: &Value, add: &mut dyn FnMut(&str)) {

@@ -15,6 +15,7 @@
 mod bundle;
 mod upgrade;
 
+pub use bundle::referenced_files;
 pub use upgrade::Version;
 
 use std::collections::{BTreeMap, HashMap};

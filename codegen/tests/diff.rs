@@ -1,0 +1,240 @@
+//! `codegen::diff` over the fixture pairs in `fixtures/diff/`: each pair
+//! (`old.yaml`, `new.yaml`) makes exactly one kind of change, and
+//! `expected.json` names its rule, level and whom it breaks.
+
+use std::path::{Path, PathBuf};
+
+use codegen::diff::{self, Change, Level, Party};
+use codegen::load::Document;
+use serde_json::Value;
+
+const FIXTURES: &str = "codegen/tests/fixtures/diff";
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("codegen lives in the workspace")
+        .to_path_buf()
+}
+
+fn load(relative: &str) -> Document {
+    codegen::load_document(&workspace().join(relative), relative)
+        .unwrap_or_else(|problems| panic!("{relative} does not load: {problems:#?}"))
+}
+
+fn pairs() -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(workspace().join(FIXTURES))
+        .expect("fixtures/diff exists")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+fn diff_pair(name: &str) -> Vec<Change> {
+    let old = load(&format!("{FIXTURES}/{name}/old.yaml"));
+    let new = load(&format!("{FIXTURES}/{name}/new.yaml"));
+    diff::diff(&old, &new)
+}
+
+fn level(name: &str) -> Level {
+    match name {
+        "breaking" => Level::Breaking,
+        "non-breaking" => Level::NonBreaking,
+        "info" => Level::Info,
+        other => panic!("unknown level {other}"),
+    }
+}
+
+fn party(name: &str) -> Party {
+    match name {
+        "client" => Party::Client,
+        "server" => Party::Server,
+        other => panic!("unknown party {other}"),
+    }
+}
+
+#[test]
+fn every_fixture_pair_reports_its_rule_level_and_parties() {
+    let names = pairs();
+    assert!(names.len() >= 30, "only {} fixture pairs", names.len());
+    let mut failures = Vec::new();
+    for name in &names {
+        let dir = workspace().join(FIXTURES).join(name);
+        let expected: Value = serde_json::from_str(
+            &std::fs::read_to_string(dir.join("expected.json")).expect("expected.json"),
+        )
+        .expect("expected.json is JSON");
+        let rule = expected["rule"].as_str().expect("rule");
+        let want_level = level(expected["level"].as_str().expect("level"));
+        let want_for: Vec<Party> = expected["for"]
+            .as_array()
+            .expect("for")
+            .iter()
+            .map(|p| party(p.as_str().expect("a party")))
+            .collect();
+        let known = diff::rule(rule);
+        assert_eq!(known.level, want_level, "{name}: the catalog's level");
+        assert_eq!(
+            known.breaks,
+            want_for.as_slice(),
+            "{name}: the catalog's parties"
+        );
+        let changes = diff_pair(name);
+        let wrong: Vec<String> = changes
+            .iter()
+            .filter(|c| c.rule != rule || c.level != want_level || c.breaks != want_for.as_slice())
+            .map(|c| format!("{} {:?} {:?}: {}", c.rule, c.level, c.breaks, c.message))
+            .collect();
+        if changes.is_empty() {
+            failures.push(format!("{name}: no change found, expected {rule}"));
+        } else if !wrong.is_empty() {
+            failures.push(format!("{name}: expected only {rule}, got {wrong:#?}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn a_document_compared_with_itself_has_no_changes() {
+    for name in pairs() {
+        for side in ["old", "new"] {
+            let doc = load(&format!("{FIXTURES}/{name}/{side}.yaml"));
+            let changes = diff::diff(&doc, &doc);
+            assert!(changes.is_empty(), "{name}/{side}: {changes:#?}");
+        }
+    }
+    for spec in codegen::spec_files(&workspace().join("specs")).expect("specs/") {
+        let name = spec
+            .strip_prefix(workspace())
+            .unwrap()
+            .display()
+            .to_string();
+        let doc = load(&name);
+        assert!(diff::diff(&doc, &doc).is_empty(), "{name}");
+    }
+}
+
+#[test]
+fn changes_are_located_in_both_files() {
+    let changes = diff_pair("request-max-length-decreased");
+    assert_eq!(changes.len(), 1, "{changes:#?}");
+    let c = &changes[0];
+    assert_eq!(c.operation.as_deref(), Some("POST /things"));
+    assert!(c.message.contains("property `name`"), "{}", c.message);
+    assert!(c.message.contains("from 64 to 32"), "{}", c.message);
+    let old = c.old.as_ref().expect("old location");
+    let new = c.new.as_ref().expect("new location");
+    assert_eq!(
+        old.file,
+        format!("{FIXTURES}/request-max-length-decreased/old.yaml")
+    );
+    assert_eq!(
+        new.file,
+        format!("{FIXTURES}/request-max-length-decreased/new.yaml")
+    );
+    // The keyword in the shared component, where both files write it.
+    assert_eq!(
+        old.pointer,
+        "/components/schemas/NewThing/properties/name/maxLength"
+    );
+    assert_eq!(new.pointer, old.pointer);
+    assert_eq!((old.line, old.column), (27, 11));
+    assert_eq!((new.line, new.column), (27, 11));
+}
+
+#[test]
+fn added_and_removed_things_point_where_they_are_and_where_they_would_be() {
+    let changes = diff_pair("response-status-removed");
+    let c = &changes[0];
+    assert_eq!(
+        c.old.as_ref().unwrap().pointer,
+        "/paths/~1things~1{id}/get/responses/404"
+    );
+    assert_eq!(
+        c.new.as_ref().unwrap().pointer,
+        "/paths/~1things~1{id}/get/responses"
+    );
+    let changes = diff_pair("parameter-added-required");
+    let c = &changes[0];
+    assert_eq!(
+        c.new.as_ref().unwrap().pointer,
+        "/paths/~1things/get/parameters/2"
+    );
+    assert_eq!(
+        c.old.as_ref().unwrap().pointer,
+        "/paths/~1things/get/parameters"
+    );
+}
+
+#[test]
+fn locations_name_the_users_file_for_other_versions_and_files() {
+    // Swagger 2.0: the body parameter, where the user wrote it.
+    let changes = diff_pair("swagger2-request-property-became-required");
+    let new = changes[0].new.as_ref().unwrap();
+    assert_eq!(new.pointer, "/definitions/NewThing/required/1");
+    // Several files: the property in the file that holds it.
+    let changes = diff_pair("multifile-response-property-became-optional");
+    let old = changes[0].old.as_ref().unwrap();
+    assert_eq!(
+        old.file,
+        format!("{FIXTURES}/multifile-response-property-became-optional/old/models.yaml")
+    );
+    assert_eq!((old.line, old.column), (5, 7));
+}
+
+#[test]
+fn recursive_schemas_end() {
+    let changes = diff_pair("recursive-response-max-length-increased");
+    assert_eq!(changes.len(), 1, "{changes:#?}");
+    let text = |s: &str| {
+        codegen::load::load_str("a.yaml", s)
+            .document
+            .expect("loads")
+    };
+    // Two schemas that refer to each other, changed deep inside.
+    let doc = |max: u32| {
+        text(&format!(
+            "openapi: 3.0.3
+info: {{title: t, version: '1'}}
+paths:
+  /a:
+    get:
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema: {{$ref: '#/components/schemas/A'}}
+components:
+  schemas:
+    A:
+      type: object
+      properties:
+        b: {{$ref: '#/components/schemas/B'}}
+        name: {{type: string, maxLength: {max}}}
+    B:
+      type: object
+      properties:
+        a: {{$ref: '#/components/schemas/A'}}
+        list: {{type: array, items: {{$ref: '#/components/schemas/B'}}}}
+"
+        ))
+    };
+    let changes = diff::diff(&doc(5), &doc(6));
+    assert_eq!(changes.len(), 1, "{changes:#?}");
+    assert_eq!(changes[0].rule, "response-max-length-increased");
+}
+
+#[test]
+fn every_rule_is_in_the_catalog_once() {
+    let ids: std::collections::BTreeSet<&str> = diff::RULES.iter().map(|r| r.id).collect();
+    assert_eq!(ids.len(), diff::RULES.len());
+    for name in pairs() {
+        let text =
+            std::fs::read_to_string(workspace().join(FIXTURES).join(&name).join("expected.json"))
+                .unwrap();
+        let v: Value = serde_json::from_str(&text).unwrap();
+        assert!(ids.contains(v["rule"].as_str().unwrap()), "{name}");
+    }
+}
