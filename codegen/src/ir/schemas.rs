@@ -7,8 +7,8 @@ use std::collections::BTreeSet;
 use serde_json::Value;
 
 use super::{
-    Builder, Constraints, Discriminator, Enum, EnumValue, Field, Kind, Struct, Ty, TypeDef, Union,
-    UnionVariant,
+    Builder, Constraints, Discriminator, Enum, EnumValue, Field, Kind, Struct, TextRules, Ty,
+    TypeDef, Union, UnionVariant,
 };
 use crate::diagnostic::{cut, Rule};
 use crate::naming::{camel_ident, dedupe, snake_ident};
@@ -438,7 +438,7 @@ impl<'a> Builder<'a> {
                 boxed: false,
             };
             match fields.iter().position(|f| f.json == *prop) {
-                Some(i) => fields[i] = field,
+                Some(i) => fields[i] = merged_field(&fields[i], field),
                 None => fields.push(field),
             }
         }
@@ -670,6 +670,97 @@ fn numeric_enum(obj: &serde_json::Map<String, Value>) -> Vec<f64> {
 }
 
 /// The values a Rust integer type can hold.
+/// A property that two `allOf` members both define: a value must meet both
+/// schemas, so where both are the same kind of value the narrower integer
+/// type and the intersection of their constraints hold (`format: int32` in
+/// one and a bare `integer` in the other is an `i32`); otherwise the later
+/// definition wins, as it did alone. Its doc and default are the later's,
+/// else the earlier's.
+pub(super) fn merged_field(earlier: &Field, later: Field) -> Field {
+    let same_kind = match (&earlier.ty.kind, &later.ty.kind) {
+        (Kind::Integer(_), Kind::Integer(_))
+        | (Kind::Number(_), Kind::Number(_))
+        | (Kind::String, Kind::String) => true,
+        (Kind::Array(a), Kind::Array(b)) | (Kind::Map(a), Kind::Map(b)) => a.kind == b.kind,
+        (Kind::Named(a), Kind::Named(b)) => a == b,
+        _ => false,
+    };
+    let mut field = Field {
+        doc: later.doc.or_else(|| earlier.doc.clone()),
+        default: later.default.or_else(|| earlier.default.clone()),
+        ..later
+    };
+    if !same_kind {
+        return field;
+    }
+    if let (Kind::Integer(a), Kind::Integer(b)) = (&earlier.ty.kind, &field.ty.kind) {
+        let (ra, rb) = (integer_range(a), integer_range(b));
+        if ra.1 - ra.0 < rb.1 - rb.0 {
+            field.ty.kind = Kind::Integer(a);
+        }
+    }
+    field.ty.nullable &= earlier.ty.nullable;
+    field.ty.constraints = intersect(&earlier.ty.constraints, &field.ty.constraints);
+    field
+}
+
+/// Constraints both `a` and `b` impose.
+fn intersect(a: &Constraints, b: &Constraints) -> Constraints {
+    fn most(x: Option<usize>, y: Option<usize>) -> Option<usize> {
+        x.max(y)
+    }
+    fn least(x: Option<usize>, y: Option<usize>) -> Option<usize> {
+        match (x, y) {
+            (Some(x), Some(y)) => Some(x.min(y)),
+            (x, y) => x.or(y),
+        }
+    }
+    // The tighter bound; at the same value, exclusive if either is.
+    let bound = |x: Option<(f64, bool)>, y: Option<(f64, bool)>, lower: bool| match (x, y) {
+        (Some(x), Some(y)) if x.0 == y.0 => Some((x.0, x.1 || y.1)),
+        (Some(x), Some(y)) => Some(if (x.0 > y.0) == lower { x } else { y }),
+        (x, y) => x.or(y),
+    };
+    let allowed = match (a.allowed.is_empty(), b.allowed.is_empty()) {
+        (false, false) => a
+            .allowed
+            .iter()
+            .copied()
+            .filter(|v| b.allowed.contains(v))
+            .collect(),
+        (false, true) => a.allowed.clone(),
+        _ => b.allowed.clone(),
+    };
+    // One pattern and one format can be checked: the later's where it has one.
+    let text = match (&a.text, &b.text) {
+        (Some(x), Some(y)) => {
+            let (pattern, checked) = match &y.pattern {
+                Some(_) => (y.pattern.clone(), y.checked),
+                None => (x.pattern.clone(), x.checked),
+            };
+            Some(Box::new(TextRules {
+                pattern,
+                checked,
+                format: y.format.clone().or_else(|| x.format.clone()),
+            }))
+        }
+        (x, y) => y.clone().or_else(|| x.clone()),
+    };
+    Constraints {
+        min_length: most(a.min_length, b.min_length),
+        max_length: least(a.max_length, b.max_length),
+        min_items: most(a.min_items, b.min_items),
+        max_items: least(a.max_items, b.max_items),
+        unique_items: a.unique_items || b.unique_items,
+        min_properties: most(a.min_properties, b.min_properties),
+        max_properties: least(a.max_properties, b.max_properties),
+        minimum: bound(a.minimum, b.minimum, true),
+        maximum: bound(a.maximum, b.maximum, false),
+        allowed,
+        text,
+    }
+}
+
 pub fn integer_range(t: &str) -> (i128, i128) {
     match t {
         "i8" => (i8::MIN.into(), i8::MAX.into()),
