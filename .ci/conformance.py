@@ -360,7 +360,7 @@ def main():
                 f.write(st.stdout + st.stderr)
             if not os.path.exists(report):
                 raise RuntimeError("Schemathesis wrote no report: " + (st.stdout + st.stderr)[-2000:])
-            vs, va, ns, nr, failed, moved = count(report, args.failures, args.arbiter, doc)
+            vs, va, ns, nr, failed, moved = count(report, args.failures, args.arbiter, served)
             row.update(valid_sent=vs, valid_accepted=va, invalid_sent=ns, invalid_rejected=nr,
                        failures=failed, set_aside={k: len(v) for k, v in moved.items()},
                        set_aside_examples={k: v[:args.failures] for k, v in moved.items()})
