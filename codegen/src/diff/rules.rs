@@ -180,7 +180,7 @@ rules! {
     "response-format-changed" Breaking CS "A response value's format changed (generated types follow it).",
     "response-became-nullable" Breaking C "A response value may now be null.",
     "response-became-not-nullable" Breaking S "A response value may no longer be null: implementations must always send one.",
-    "response-enum-value-added" Breaking C "A response enum has a new value. Breaking for strict readers: generated clients' enums have no catch-all and refuse the response; a reader that tolerates unknown values is unaffected.",
+    "response-enum-value-added" NonBreaking NONE "A response enum has a new value. Generated clients read it as the enum's `Unknown` (the enum is `#[non_exhaustive]`) and send it back unchanged; a strict reader written elsewhere would refuse the response.",
     "response-enum-value-removed" Breaking S "A response enum lost a value: implementations that send it no longer match the document (nor the generated enum).",
     "response-enum-added" Breaking S "A response value is now limited to an enum: implementations must keep to it (generated types change).",
     "response-enum-removed" Breaking C "A response value is no longer limited to an enum: callers may meet any value of the type.",
