@@ -1436,6 +1436,17 @@ fn push_form_pairs(k: &str, v: &serde_json::Value, pairs: &mut Vec<(String, Stri
     }
 }
 
+/// A JSON body as `T`; where it does not read, read again with numbers that
+/// have a fraction of zero written as integers (`3.0` is an integer to JSON
+/// Schema), and the first error when that fails too.
+fn decode_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, serde_json::Error> {
+    serde_json::from_slice(body).or_else(|error| {
+        super::validation::integral_numbers(body)
+            .and_then(|fixed| serde_json::from_slice(&fixed).ok())
+            .ok_or(error)
+    })
+}
+
 /// Percent-encodes one path segment: everything but RFC 3986 unreserved
 /// characters is escaped, `/` included.
 pub fn encode_path(value: &str) -> String {
@@ -1475,7 +1486,7 @@ impl RawResponse {
 
     /// A documented success with a JSON body.
     pub fn json<T: DeserializeOwned, E>(self) -> Result<ApiResponse<T>, Error<E>> {
-        match serde_json::from_slice(&self.body) {
+        match decode_json(&self.body) {
             Ok(body) => Ok(self.with_body(body)),
             Err(source) => Err(Error::Decode {
                 response: Box::new(self),
@@ -1515,7 +1526,7 @@ impl RawResponse {
 
     /// A documented error status with a JSON body, wrapped by `variant`.
     pub fn error<T: DeserializeOwned, E>(self, variant: fn(T) -> E) -> Error<E> {
-        match serde_json::from_slice(&self.body) {
+        match decode_json(&self.body) {
             Ok(body) => Error::Api(Box::new(self.with_body(variant(body)))),
             Err(source) => Error::Decode {
                 response: Box::new(self),

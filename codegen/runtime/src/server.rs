@@ -1202,7 +1202,14 @@ pub fn is_json_content_type(headers: &HeaderMap) -> bool {
 pub fn parse_json<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, Problem> {
     match serde_json::from_slice(bytes) {
         Ok(value) => Ok(value),
-        Err(_) => parse_json_tracked(bytes),
+        // `3.0` is an integer to JSON Schema: read again with such numbers
+        // written as integers; a failure is reported on the bytes sent.
+        Err(_) => match super::validation::integral_numbers(bytes)
+            .and_then(|fixed| serde_json::from_slice(&fixed).ok())
+        {
+            Some(value) => Ok(value),
+            None => parse_json_tracked(bytes),
+        },
     }
 }
 

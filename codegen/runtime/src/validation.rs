@@ -632,6 +632,47 @@ fn cut(text: &str) -> String {
     }
 }
 
+/// `bytes` (a JSON document) with every number that has a fraction of zero
+/// written as an integer (`3.0` as `3`, `1e3` as `1000`), or `None` when it
+/// has none or is not JSON. JSON Schema's `integer` is any number without a
+/// fractional part, but serde reads an integer type only from a JSON
+/// integer: a body that fails to read is read again from this.
+pub fn integral_numbers(bytes: &[u8]) -> Option<Vec<u8>> {
+    fn fix(value: &mut serde_json::Value) -> bool {
+        match value {
+            serde_json::Value::Number(n) if n.is_f64() => {
+                let f = n.as_f64().unwrap_or(f64::NAN);
+                // Integral and within u64/i64: as the integer it is.
+                let int = if f.fract() != 0.0 || !f.is_finite() {
+                    None
+                } else if (0.0..18_446_744_073_709_551_616.0).contains(&f) {
+                    Some(serde_json::Number::from(f as u64))
+                } else if (-9_223_372_036_854_775_808.0..0.0).contains(&f) {
+                    Some(serde_json::Number::from(f as i64))
+                } else {
+                    None
+                };
+                match int {
+                    Some(int) => {
+                        *n = int;
+                        true
+                    }
+                    None => false,
+                }
+            }
+            serde_json::Value::Array(items) => items.iter_mut().fold(false, |c, v| fix(v) | c),
+            serde_json::Value::Object(map) => map.values_mut().fold(false, |c, v| fix(v) | c),
+            _ => false,
+        }
+    }
+    let mut value: serde_json::Value = serde_json::from_slice(bytes).ok()?;
+    if fix(&mut value) {
+        serde_json::to_vec(&value).ok()
+    } else {
+        None
+    }
+}
+
 /// `field.name`, or `name` at the root: [`Join`] spelled out.
 pub fn join(field: &str, name: &str) -> String {
     Join(field, name).to_string()

@@ -593,3 +593,20 @@ fn a_cookie_header_that_is_not_text_is_refused() {
     assert_eq!(problem.status, StatusCode::BAD_REQUEST);
     assert_eq!(problem.message, "the header `Cookie` is not text");
 }
+
+#[test]
+fn an_integer_may_be_written_with_a_zero_fraction() {
+    #[derive(Debug, PartialEq, serde::Deserialize)]
+    struct Item {
+        count: u8,
+    }
+    assert_eq!(
+        parse_json::<Item>(br#"{"count": 3.0}"#).unwrap(),
+        Item { count: 3 }
+    );
+    // A fraction, or a value out of range, is still refused, on the bytes sent.
+    let problem = parse_json::<Item>(br#"{"count": 3.5}"#).unwrap_err();
+    assert_eq!(problem.status, StatusCode::BAD_REQUEST);
+    assert!(problem.message.contains("3.5"), "{}", problem.message);
+    assert!(parse_json::<Item>(br#"{"count": 300.0}"#).is_err());
+}

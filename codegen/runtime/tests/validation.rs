@@ -215,3 +215,34 @@ fn unknown_tags_are_reported_at_the_tag() {
         ]
     );
 }
+
+#[test]
+fn integral_numbers_are_integers() {
+    use codegen_runtime::validation::integral_numbers;
+    // JSON Schema's integer: any number without a fractional part.
+    let fixed = integral_numbers(br#"{"a": 3.0, "b": [1e3, -2.0, 0.5], "c": "4.0", "d": 7}"#)
+        .expect("some numbers change");
+    assert_eq!(
+        serde_json::from_slice::<serde_json::Value>(&fixed).unwrap(),
+        serde_json::json!({"a": 3, "b": [1000, -2, 0.5], "c": "4.0", "d": 7})
+    );
+    assert_eq!(integral_numbers(br#"{"a": 3, "b": 0.5}"#), None);
+    assert_eq!(integral_numbers(b"not json"), None);
+    // Out of every integer type's range: left as it is.
+    assert_eq!(integral_numbers(b"[1e30]"), None);
+    #[derive(Debug, PartialEq, serde::Deserialize)]
+    struct Order {
+        id: i64,
+        quantity: i32,
+    }
+    let body = br#"{"id": 896857.0, "quantity": 2e1}"#;
+    assert!(serde_json::from_slice::<Order>(body).is_err());
+    let order: Order = serde_json::from_slice(&integral_numbers(body).unwrap()).unwrap();
+    assert_eq!(
+        order,
+        Order {
+            id: 896857,
+            quantity: 20
+        }
+    );
+}
