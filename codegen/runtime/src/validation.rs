@@ -170,6 +170,21 @@ impl Checker {
         }
     }
 
+    /// A number's `multipleOf`: `value / factor` is an integer (to within
+    /// the rounding of the division, so that `0.3` is a multiple of `0.1`).
+    pub fn multiple_of<F: FieldPath + ?Sized>(&mut self, field: &F, value: f64, factor: f64) {
+        let quotient = value / factor;
+        if quotient.is_finite()
+            && (quotient - quotient.round()).abs() > 1e-9 * quotient.abs().max(1.0)
+        {
+            self.violate(
+                field,
+                "multipleOf",
+                format!("must be a multiple of {factor}, got {value}"),
+            );
+        }
+    }
+
     /// Array length, inclusive bounds.
     pub fn items<F: FieldPath + ?Sized>(
         &mut self,

@@ -246,3 +246,20 @@ fn integral_numbers_are_integers() {
         }
     );
 }
+
+#[test]
+fn multiples() {
+    let mut c = Checker::new();
+    c.multiple_of("a", 0.75, 0.25);
+    c.multiple_of("b", 0.3, 0.1);
+    c.multiple_of("c", 40.0, 8.0);
+    c.multiple_of("d", -16.0, 8.0);
+    assert!(c.finish().is_ok());
+    let mut c = Checker::new();
+    c.multiple_of("e", 11.0, 2.0);
+    c.multiple_of("f", 0.3, 0.25);
+    let e = c.finish().unwrap_err();
+    assert_eq!(e.violations.len(), 2);
+    assert_eq!(e.first().rule, "multipleOf");
+    assert_eq!(e.first().message, "must be a multiple of 2, got 11");
+}

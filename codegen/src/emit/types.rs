@@ -79,6 +79,8 @@ fn effective(ty: &Ty) -> Constraints {
                     .maximum
                     .filter(|(v, exclusive)| *exclusive || at(*v) != hi),
                 allowed: c.allowed.clone(),
+                // Every integer is a multiple of 1 (and of 1/n).
+                multiple_of: c.multiple_of.filter(|m| (1.0 / m).fract() != 0.0),
                 ..Constraints::default()
             }
         }
@@ -86,6 +88,7 @@ fn effective(ty: &Ty) -> Constraints {
             minimum: c.minimum,
             maximum: c.maximum,
             allowed: c.allowed.clone(),
+            multiple_of: c.multiple_of,
             ..Constraints::default()
         },
         // A tuple's length is its type; its members check themselves.
@@ -212,6 +215,12 @@ fn phrases(ty: &Ty) -> Vec<Phrase> {
                 out.push(Phrase::new(
                     format!("one of {}", values.join(", ")),
                     evidence,
+                ));
+            }
+            if let Some(m) = c.multiple_of {
+                out.push(Phrase::new(
+                    format!("a multiple of {}", n(m)),
+                    vec![Evidence::Number(m)],
                 ));
             }
         }
@@ -492,6 +501,15 @@ impl<'a> Registry<'a> {
                 if !c.allowed.is_empty() {
                     let values = c.allowed.iter().map(|v| number_literal(&ty.kind, *v));
                     out.extend(quote! { checker.one_of(#field, #copied, &[#(#values),*]); });
+                }
+                if let Some(m) = c.multiple_of {
+                    let m = proc_macro2::Literal::f64_suffixed(m);
+                    let value = match ty.kind {
+                        Kind::Number("f64") => copied.clone(),
+                        Kind::Number(_) => quote! { f64::from(#copied) },
+                        _ => quote! { #copied as f64 },
+                    };
+                    out.extend(quote! { checker.multiple_of(#field, #value, #m); });
                 }
             }
             Kind::Array(item) => {

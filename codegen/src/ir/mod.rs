@@ -153,6 +153,8 @@ pub struct Constraints {
     pub maximum: Option<(f64, bool)>,
     /// The allowed values of a numeric `enum` (empty: any value).
     pub allowed: Vec<f64>,
+    /// A number's `multipleOf` (positive).
+    pub multiple_of: Option<f64>,
     /// A string's `pattern` (checked when `fancy-regex` reads it) and
     /// `format` (documented, not checked) (boxed:
     /// most types have neither, and `Ty` is in every model node).
@@ -475,7 +477,7 @@ pub struct Response {
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum ResponseBody {
-    Json(Ty),
+    Json(Box<Ty>),
     Text,
     /// Any other media type: the raw bytes.
     Bytes,

@@ -829,7 +829,7 @@ impl<'a> Builder<'a> {
             let schema = m.get("schema")?;
             return self
                 .ty(schema, &join(&m_ptr, "schema"), hint)
-                .map(ResponseBody::Json);
+                .map(|ty| ResponseBody::Json(Box::new(ty)));
         }
         if content.keys().any(|m| m.starts_with("text/")) {
             return Some(ResponseBody::Text);

@@ -155,6 +155,10 @@ impl<'a> Builder<'a> {
             .get("maximum")
             .and_then(Value::as_f64)
             .map(|m| (m, flag("exclusiveMaximum")));
+        c.multiple_of = obj
+            .get("multipleOf")
+            .and_then(Value::as_f64)
+            .filter(|m| *m > 0.0 && m.is_finite());
         let format = obj
             .get("format")
             .and_then(Value::as_str)
@@ -757,6 +761,8 @@ fn intersect(a: &Constraints, b: &Constraints) -> Constraints {
         minimum: bound(a.minimum, b.minimum, true),
         maximum: bound(a.maximum, b.maximum, false),
         allowed,
+        // Both hold; one is checked: the later's where it has one.
+        multiple_of: b.multiple_of.or(a.multiple_of),
         text,
     }
 }
