@@ -847,6 +847,40 @@ pub async fn path_params(
     }
 }
 
+/// The path parameters of a template whose segments hold literal text
+/// beside their parameters: `segments` are the route's values, one per
+/// segment that holds parameters, and `shapes` the literal text around and
+/// between each segment's parameters (`rdm_{app}_app`: `["rdm_", "_app"]`).
+/// Each parameter takes the text up to the next literal piece (the last,
+/// up to the segment's end) and is never empty. A segment that does not
+/// have its shape is a path no operation serves: 404.
+pub fn split_segments(segments: &[String], shapes: &[&[&str]]) -> Result<Vec<String>, Problem> {
+    let unserved = || Problem::new(StatusCode::NOT_FOUND, "no operation is served at this path");
+    let mut values = Vec::new();
+    for (segment, pieces) in segments.iter().zip(shapes) {
+        let (first, rest) = pieces.split_first().ok_or_else(unserved)?;
+        let mut text = segment.strip_prefix(first).ok_or_else(unserved)?;
+        for (i, piece) in rest.iter().enumerate() {
+            let end = if i + 1 == rest.len() {
+                // The last piece ends the segment.
+                text.len()
+                    .checked_sub(piece.len())
+                    .filter(|end| text[*end..] == **piece)
+            } else {
+                // Past the parameter's first character: it is never empty.
+                let first = text.chars().next().map_or(1, char::len_utf8);
+                text.get(first..)
+                    .and_then(|t| t.find(piece))
+                    .map(|at| at + first)
+            };
+            let end = end.filter(|end| *end > 0).ok_or_else(unserved)?;
+            values.push(text[..end].to_owned());
+            text = &text[end + piece.len()..];
+        }
+    }
+    Ok(values)
+}
+
 /// The query string as decoded pairs, in order.
 pub fn query_pairs(uri: &Uri) -> Result<Vec<(String, String)>, Problem> {
     axum::extract::Query::<Vec<(String, String)>>::try_from_uri(uri)

@@ -610,3 +610,33 @@ fn an_integer_may_be_written_with_a_zero_fraction() {
     assert!(problem.message.contains("3.5"), "{}", problem.message);
     assert!(parse_json::<Item>(br#"{"count": 300.0}"#).is_err());
 }
+
+#[test]
+fn segments_with_literal_text_are_taken_apart() {
+    use codegen_runtime::server::split_segments;
+    let seg = |v: &[&str]| v.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+    assert_eq!(
+        split_segments(
+            &seg(&["rdm_shop_app", "7"]),
+            &[&["rdm_", "_app"], &["", ""]]
+        )
+        .unwrap(),
+        vec!["shop", "7"]
+    );
+    assert_eq!(
+        split_segments(&seg(&["a.b.c"]), &[&["", ".", ""]]).unwrap(),
+        vec!["a", "b.c"]
+    );
+    assert_eq!(
+        split_segments(&seg(&["rack_ó_left"]), &[&["rack_", "_", ""]]).unwrap(),
+        vec!["ó", "left"]
+    );
+    for (segment, shape) in [
+        ("rdm_shop_web", &["rdm_", "_app"][..]),
+        ("rdm__app", &["rdm_", "_app"][..]),
+        ("x.", &["", ".", ""][..]),
+    ] {
+        let problem = split_segments(&seg(&[segment]), &[shape]).unwrap_err();
+        assert_eq!(problem.status, StatusCode::NOT_FOUND, "{segment}");
+    }
+}

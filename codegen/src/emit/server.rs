@@ -989,22 +989,52 @@ fn routes(api: &Api) -> TokenStream {
     out
 }
 
-/// `/a/{x}/b/{y}` → `/a/{p0}/b/{p1}`.
+/// `/a/{x}/b/{y}` → `/a/{p0}/b/{p1}`. A segment that holds literal text
+/// beside its parameters (`rdm_{app}_app`), which the router cannot match
+/// in part, is one route parameter as a whole; [`segment_shapes`] says how
+/// the handler takes it apart.
 fn axum_path(template: &str) -> String {
-    let mut out = String::new();
     let mut i = 0;
-    let mut rest = template;
-    while let Some(start) = rest.find('{') {
-        let Some(len) = rest[start..].find('}') else {
-            break;
-        };
-        out.push_str(&rest[..start]);
-        out.push_str(&format!("{{p{i}}}"));
-        i += 1;
-        rest = &rest[start + len + 1..];
-    }
-    out.push_str(rest);
-    out
+    template
+        .split('/')
+        .map(|segment| {
+            if segment.contains('{') {
+                let out = format!("{{p{i}}}");
+                i += 1;
+                out
+            } else {
+                segment.to_owned()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// For each segment of `template` that holds parameters, its literal text
+/// around and between them (`rdm_{app}_app` → `["rdm_", "_app"]`, `{x}` →
+/// `["", ""]`); `None` when every such segment is a parameter alone (the
+/// route's parameters are then the template's, in order).
+fn segment_shapes(template: &str) -> Option<Vec<Vec<String>>> {
+    let shapes: Vec<Vec<String>> = template
+        .split('/')
+        .filter(|segment| segment.contains('{'))
+        .map(|segment| {
+            let mut pieces = Vec::new();
+            let mut rest = segment;
+            while let Some(start) = rest.find('{') {
+                pieces.push(rest[..start].to_owned());
+                rest = rest[start..]
+                    .find('}')
+                    .map_or("", |end| &rest[start + end + 1..]);
+            }
+            pieces.push(rest.to_owned());
+            pieces
+        })
+        .collect();
+    shapes
+        .iter()
+        .any(|pieces| pieces.len() != 2 || !pieces.iter().all(String::is_empty))
+        .then_some(shapes)
 }
 
 /// The named struct an error response's JSON body is, if it is one.
@@ -1269,9 +1299,19 @@ fn handler(op: &Operation, reg: &Registry<'_>, fallback: Option<&str>) -> TokenS
         .filter(|p| !matches!(p.location, Location::QueryString(_)))
         .map(|p| super::style_item(p, &quote!(crate::runtime)));
     let path_count = path_params.len();
-    let path = (path_count > 0).then(|| {
-        let n = Literal::usize_unsuffixed(path_count);
-        quote! { let path = server::path_params(&mut parts, #n).await.map_err(fail)?; }
+    let path = (path_count > 0).then(|| match segment_shapes(&op.path) {
+        None => {
+            let n = Literal::usize_unsuffixed(path_count);
+            quote! { let path = server::path_params(&mut parts, #n).await.map_err(fail)?; }
+        }
+        Some(shapes) => {
+            let n = Literal::usize_unsuffixed(shapes.len());
+            let shapes = shapes.iter().map(|pieces| quote! { &[#(#pieces),*] });
+            quote! {
+                let path = server::path_params(&mut parts, #n).await.map_err(fail)?;
+                let path = server::split_segments(&path, &[#(#shapes),*]).map_err(fail)?;
+            }
+        }
     });
     let query = op
         .params
@@ -1442,6 +1482,16 @@ mod tests {
     #[test]
     fn paths_name_parameters_by_position() {
         assert_eq!(axum_path("/a/{x}/b/{y}"), "/a/{p0}/b/{p1}");
+        assert_eq!(axum_path("/rdm_{app}_app/x/{id}"), "/{p0}/x/{p1}");
+        assert_eq!(segment_shapes("/a/{x}/b/{y}"), None);
+        assert_eq!(
+            segment_shapes("/rdm_{app}_app/{a}.{b}/{id}"),
+            Some(vec![
+                vec!["rdm_".to_owned(), "_app".to_owned()],
+                vec![String::new(), ".".to_owned(), String::new()],
+                vec![String::new(), String::new()],
+            ])
+        );
         assert_eq!(axum_path("/plain"), "/plain");
     }
 }
