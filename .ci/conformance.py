@@ -6,7 +6,8 @@ usage: .ci/conformance.py [options] DOC [DOC ...]
 For each document: generate its standalone crate (`cargo xtask codegen
 --spec DOC --out DIR`), add a program serving the generated server with the
 default `Api` (every method answers the spec's error body saying it is not
-implemented) and every credential accepted, build it offline against the
+implemented) and every credential accepted (a request carrying none of the
+document's credentials gets 401), build it offline against the
 workspace's Cargo.lock, start it, and run Schemathesis against the document
 with the `positive_data_acceptance` and `negative_data_rejection` checks, on
 valid and invalid data. Prints, per document:
@@ -52,21 +53,114 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 SERVE = """//! Serves the generated server with the default `Api` (written by
-//! .ci/conformance.py).
+//! .ci/conformance.py): every credential is accepted, but a request that
+//! carries none of the document's credentials is refused with 401.
+
+use {krate}::runtime::server::{{
+    AuthError, Authenticate, HeadVerdict, Identity, RequestHead, ServerConfig,
+}};
 
 struct Defaults;
 
 impl {krate}::{module}::server::Api for Defaults {{}}
 
+/// Where the document's security schemes carry a credential.
+const HEADERS: &[&str] = &[{headers}];
+/// The schemes an `Authorization` header may name (`basic`, `bearer`; any
+/// when empty).
+const AUTHORIZATION: &[&str] = &[{authorization}];
+const QUERY: &[&str] = &[{query}];
+const COOKIES: &[&str] = &[{cookies}];
+
+/// Accepts a request that carries any of the document's credentials.
+struct Present;
+
+impl Authenticate for Present {{
+    fn authenticate_head(&self, head: &RequestHead<'_>) -> Result<HeadVerdict, AuthError> {{
+        let query = head.uri.query().unwrap_or_default();
+        let cookies: Vec<&str> = head
+            .headers
+            .get_all("cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(';'))
+            .collect();
+        let authorization = head
+            .headers
+            .get("authorization")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| {{
+                let scheme = v.split(' ').next().unwrap_or_default().to_ascii_lowercase();
+                AUTHORIZATION.is_empty() || AUTHORIZATION.contains(&scheme.as_str())
+            }});
+        let present = HEADERS
+            .iter()
+            .any(|n| if *n == "authorization" {{ authorization }} else {{ head.headers.contains_key(*n) }})
+            || QUERY.iter().any(|n| query.split('&').any(|p| p.split('=').next() == Some(*n)))
+            || COOKIES
+                .iter()
+                .any(|n| cookies.iter().any(|c| c.trim().split('=').next() == Some(*n)));
+        if present {{
+            Ok(HeadVerdict::Accepted(Identity {{
+                scheme: "any".into(),
+                principal: "anyone".into(),
+            }}))
+        }} else {{
+            Err(AuthError::Missing)
+        }}
+    }}
+}}
+
 #[tokio::main]
 async fn main() {{
-    let (url, _handle) = {krate}::{module}::server::serve(Defaults)
+    let router = {krate}::{module}::server::router(Defaults, ServerConfig::new(Present));
+    let (url, _handle) = {krate}::runtime::server::serve_local(router)
         .await
         .expect("serve on a free port");
     println!("listening on {{url}}");
     std::future::pending::<()>().await;
 }}
 """
+
+
+def carriers(document):
+    """(headers, query parameters, cookies, `Authorization` schemes) that
+    carry the credentials of the document's security schemes (3.x `securitySchemes`, 2.0
+    `securityDefinitions`)."""
+    schemes = dict((document.get("components") or {}).get("securitySchemes") or {})
+    schemes.update(document.get("securityDefinitions") or {})
+    headers, query, cookies, authorization = set(), set(), set(), set()
+    for scheme in schemes.values():
+        if not isinstance(scheme, dict):
+            continue
+        kind = scheme.get("type")
+        if kind == "apiKey":
+            where = {"header": headers, "query": query, "cookie": cookies}.get(scheme.get("in"))
+            if where is not None and isinstance(scheme.get("name"), str):
+                where.add(scheme["name"].lower() if scheme.get("in") == "header" else scheme["name"])
+            continue
+        headers.add("authorization")
+        if kind == "basic" or (kind == "http" and str(scheme.get("scheme")).lower() == "basic"):
+            authorization.add("basic")
+        elif kind == "http":
+            authorization.add(str(scheme.get("scheme", "bearer")).lower())
+        else:  # oauth2, openIdConnect
+            authorization.add("bearer")
+    return sorted(headers), sorted(query), sorted(cookies), sorted(authorization)
+
+
+def rust_list(names):
+    return ", ".join(json.dumps(n) for n in names)
+
+
+def read_document(doc, st):
+    """The document as Python values, read by Schemathesis's Python (which
+    has PyYAML)."""
+    python = os.path.join(os.path.dirname(st), "python")
+    read = run([python, os.path.join(ROOT, ".ci", "document_json.py"), doc])
+    if read.returncode != 0:
+        raise RuntimeError(f"cannot read {doc}: {read.stderr.strip()[-500:]}")
+    return json.loads(read.stdout)
 
 
 class NoOperations(Exception):
@@ -91,7 +185,7 @@ def xtask_binary():
     return os.path.join(target, "debug", "xtask")
 
 
-def build(doc, work, xtask, target_dir):
+def build(doc, work, xtask, target_dir, st):
     """Generates and builds the document's server; returns the binary or
     raises RuntimeError with what failed."""
     name = crate_name(doc)
@@ -113,7 +207,10 @@ def build(doc, work, xtask, target_dir):
         raise NoOperations()
     os.makedirs(os.path.join(crate, "examples"), exist_ok=True)
     with open(os.path.join(crate, "examples", "serve.rs"), "w") as f:
-        f.write(SERVE.format(krate=krate, module=modules[0]))
+        headers, query, cookies, authorization = carriers(read_document(doc, st))
+        f.write(SERVE.format(krate=krate, module=modules[0], headers=rust_list(headers),
+                             query=rust_list(query), cookies=rust_list(cookies),
+                             authorization=rust_list(authorization)))
     shutil.copy(os.path.join(ROOT, "Cargo.lock"), os.path.join(crate, "Cargo.lock"))
     env = dict(os.environ, CARGO_TARGET_DIR=target_dir)
     r = run(["cargo", "build", "--offline", "-q", "--example", "serve"], cwd=crate, env=env)
@@ -255,12 +352,7 @@ def objects_as_read(doc, work, name, st):
     null; the generator reads it as the object it describes, and so does
     every service we know. Returns (path, how many schemas were changed).
     A document that is not one self-contained file is served as it is."""
-    # Read by Schemathesis's Python, which has PyYAML.
-    python = os.path.join(os.path.dirname(st), "python")
-    read = run([python, os.path.join(ROOT, ".ci", "document_json.py"), doc])
-    if read.returncode != 0:
-        raise RuntimeError(f"cannot read {doc}: {read.stderr.strip()[-500:]}")
-    data = json.loads(read.stdout)
+    data = read_document(doc, st)
     implied = 0
 
     def walk(node, key=None):
@@ -338,7 +430,7 @@ def main():
         row = {"document": doc, "name": name}
         proc = None
         try:
-            binary = build(doc, work, xtask, target_dir)
+            binary = build(doc, work, xtask, target_dir, args.st)
             proc, url = start(binary, os.path.join(work, f"{name}.server.log"))
             report = os.path.join(work, f"{name}.ndjson")
             if os.path.exists(report):
