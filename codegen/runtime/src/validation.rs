@@ -648,8 +648,8 @@ fn cut(text: &str) -> String {
 }
 
 /// `bytes` (a JSON document) with every number that has a fraction of zero
-/// written as an integer (`3.0` as `3`, `1e3` as `1000`), or `None` when it
-/// has none or is not JSON. JSON Schema's `integer` is any number without a
+/// and is at most 2^53 in size written as an integer (`3.0` as `3`, `1e3`
+/// as `1000`), or `None` when it has none or is not JSON. JSON Schema's `integer` is any number without a
 /// fractional part, but serde reads an integer type only from a JSON
 /// integer: a body that fails to read is read again from this.
 pub fn integral_numbers(bytes: &[u8]) -> Option<Vec<u8>> {
@@ -657,15 +657,17 @@ pub fn integral_numbers(bytes: &[u8]) -> Option<Vec<u8>> {
         match value {
             serde_json::Value::Number(n) if n.is_f64() => {
                 let f = n.as_f64().unwrap_or(f64::NAN);
-                // Integral and within u64/i64: as the integer it is.
-                let int = if f.fract() != 0.0 || !f.is_finite() {
+                // Integral and exact (within 2^53, where every integer is
+                // a float of its own): as the integer it is. Beyond, the
+                // float stands for many integers (an integer out of i64's
+                // range is read as one), so it is left as it is.
+                const EXACT: f64 = 9_007_199_254_740_992.0;
+                let int = if f.fract() != 0.0 || !f.is_finite() || f.abs() > EXACT {
                     None
-                } else if (0.0..18_446_744_073_709_551_616.0).contains(&f) {
+                } else if f >= 0.0 {
                     Some(serde_json::Number::from(f as u64))
-                } else if (-9_223_372_036_854_775_808.0..0.0).contains(&f) {
-                    Some(serde_json::Number::from(f as i64))
                 } else {
-                    None
+                    Some(serde_json::Number::from(f as i64))
                 };
                 match int {
                     Some(int) => {

@@ -228,8 +228,11 @@ fn integral_numbers_are_integers() {
     );
     assert_eq!(integral_numbers(br#"{"a": 3, "b": 0.5}"#), None);
     assert_eq!(integral_numbers(b"not json"), None);
-    // Out of every integer type's range: left as it is.
+    // Beyond 2^53 a float stands for many integers: left as it is, so an
+    // integer out of i64's range (read as a float) stays out of range.
     assert_eq!(integral_numbers(b"[1e30]"), None);
+    assert_eq!(integral_numbers(b"[-9223372036854775809]"), None);
+    assert_eq!(integral_numbers(b"[1.8446744073709552e19]"), None);
     #[derive(Debug, PartialEq, serde::Deserialize)]
     struct Order {
         id: i64,
