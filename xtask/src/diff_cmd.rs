@@ -239,14 +239,18 @@ struct Compared {
     changes: Vec<Change>,
     /// The changes to the generated module's public Rust API, or why there
     /// are none to tell (a version that does not generate).
-    rust: Result<Vec<RustChange>, String>,
+    rust: RustView,
 }
+
+/// The changes to a generated module's public Rust API, or why there are
+/// none to tell.
+type RustView = Result<Vec<RustChange>, String>;
 
 fn compare_pair(
     root: &Path,
     old_spec: &str,
     new_spec: &str,
-) -> Result<(Vec<Change>, Result<Vec<RustChange>, String>), Failure> {
+) -> Result<(Vec<Change>, RustView), Failure> {
     let old = load(root, old_spec)?;
     let new = load(root, new_spec)?;
     // Both sides become the module the new file would be generated into.
@@ -269,11 +273,7 @@ fn module_of(spec: &str) -> String {
 
 /// The Rust-level changes from `old` to `new` (an absent side has no public
 /// API), both generated as the module `module`.
-fn rust_changes(
-    old: Option<&Document>,
-    new: Option<&Document>,
-    module: &str,
-) -> Result<Vec<RustChange>, String> {
+fn rust_changes(old: Option<&Document>, new: Option<&Document>, module: &str) -> RustView {
     let surface = |doc: Option<&Document>, side: &str| match doc {
         None => Ok(rust_api::Surface::default()),
         Some(doc) => rust_api::surface(doc, module)
