@@ -4,7 +4,8 @@
 //! [`load`] → [`validate`] → `ir` → `emit` → `format`, then [`write`] puts
 //! the files on disk (or compares them with what is there). Shared
 //! knowledge of OpenAPI documents lives in `openapi`. Beside the pipeline,
-//! [`diff`] lists what changed between two loaded versions of a document. Nothing here knows any
+//! [`diff`] lists what changed between two loaded versions of a document,
+//! and [`rust_api`] what that does to the generated crate's public Rust API. Nothing here knows any
 //! particular API: it works from the document alone. See ARCHITECTURE.md.
 
 pub mod diagnostic;
@@ -17,6 +18,7 @@ mod naming;
 mod openapi;
 mod pointer;
 mod repair;
+pub mod rust_api;
 mod validate;
 pub mod write;
 

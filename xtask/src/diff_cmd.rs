@@ -3,8 +3,13 @@
 //!
 //! Each side is a file or `git:REV:path` (the file at that revision, with
 //! the files its `$ref`s name fetched from the same revision). Exit status:
-//! 0, or 1 with `--fail-on breaking` when a change is breaking; 2 when an
-//! input cannot be read or loaded.
+//! 0, or 1 with `--fail-on breaking` when a change is breaking (with
+//! `--fail-on major` when the generated crate needs a major release); 2 when
+//! an input cannot be read or loaded.
+//!
+//! After the spec-level changes comes the Rust-level view
+//! (`codegen::rust_api`): each version generated in process, the public API
+//! of the module it becomes compared, and the version bump that needs.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -12,6 +17,7 @@ use std::process::{Command, ExitCode};
 
 use codegen::diff::{self, Change, Summary};
 use codegen::load::Document;
+use codegen::rust_api::{self, Bump, RustChange};
 
 use crate::{workspace_root, Format};
 
@@ -20,6 +26,9 @@ use crate::{workspace_root, Format};
 pub enum FailOn {
     /// Exit 1 when any change is breaking (for clients or servers).
     Breaking,
+    /// Exit 1 when the generated crate's public Rust API needs a major
+    /// release (2 when it cannot be generated from a version).
+    Major,
 }
 
 /// An input that could not be used, with what to print.
@@ -53,11 +62,12 @@ pub fn run(args: Args) -> ExitCode {
             let specs = args.specs.clone().unwrap_or_else(|| root.join("specs"));
             compare_specs(&root, &specs, base)
         }
-        (None, Some(old), Some(new)) => compare_pair(&root, old, new).map(|changes| {
+        (None, Some(old), Some(new)) => compare_pair(&root, old, new).map(|(changes, rust)| {
             vec![Compared {
                 old: Some(old.clone()),
                 new: Some(new.clone()),
                 changes,
+                rust,
             }]
         }),
         _ => Err(Failure::one(
@@ -76,12 +86,40 @@ pub fn run(args: Args) -> ExitCode {
     let all: Vec<&Change> = compared.iter().flat_map(|c| &c.changes).collect();
     let owned: Vec<Change> = all.iter().map(|c| (*c).clone()).collect();
     let summary = Summary::of(&owned);
+    let rust: Vec<&RustChange> = compared
+        .iter()
+        .filter_map(|c| c.rust.as_ref().ok())
+        .flatten()
+        .collect();
+    let bump = rust.iter().map(|c| c.bump).max().unwrap_or_default();
+    let unavailable: Vec<&Compared> = compared.iter().filter(|c| c.rust.is_err()).collect();
+    for c in &unavailable {
+        if let Err(e) = &c.rust {
+            eprintln!(
+                "warning: {}: the Rust-level view is left out: {e}",
+                c.new.as_deref().or(c.old.as_deref()).unwrap_or_default()
+            );
+        }
+    }
     match args.format {
         Format::Text => {
             for c in &all {
                 println!("{}", line(c));
             }
             println!("{summary}");
+            if !rust.is_empty() {
+                println!("Rust API of the generated crate:");
+            }
+            for c in &rust {
+                println!(
+                    "{:<6} {:<31} {}  {}",
+                    c.bump.name(),
+                    c.rule,
+                    c.path,
+                    c.message
+                );
+            }
+            println!("{}", rust_summary(&rust, bump, unavailable.len()));
         }
         Format::Json => {
             let out = serde_json::json!({
@@ -91,6 +129,18 @@ pub fn run(args: Args) -> ExitCode {
                     .collect::<Vec<_>>(),
                 "changes": all,
                 "summary": summary,
+                "rust": {
+                    "changes": rust,
+                    "bump": bump,
+                    "unavailable": unavailable
+                        .iter()
+                        .map(|c| serde_json::json!({
+                            "old": c.old,
+                            "new": c.new,
+                            "error": c.rust.as_ref().err(),
+                        }))
+                        .collect::<Vec<_>>(),
+                },
             });
             println!(
                 "{}",
@@ -100,8 +150,29 @@ pub fn run(args: Args) -> ExitCode {
     }
     match args.fail_on {
         Some(FailOn::Breaking) if summary.breaking > 0 => ExitCode::from(1),
+        Some(FailOn::Major) if bump == Bump::Major => ExitCode::from(1),
+        // A version that does not generate leaves the bump unknown.
+        Some(FailOn::Major) if !unavailable.is_empty() => ExitCode::from(2),
         _ => ExitCode::SUCCESS,
     }
+}
+
+/// The Rust-level summary line: how many changes of each class, and the
+/// release the generated crate needs.
+fn rust_summary(changes: &[&RustChange], bump: Bump, unavailable: usize) -> String {
+    let count = |b: Bump| changes.iter().filter(|c| c.bump == b).count();
+    let mut line = format!(
+        "Rust API: {} change(s) ({} major, {} minor): the generated crate needs a {bump} release",
+        changes.len(),
+        count(Bump::Major),
+        count(Bump::Minor),
+    );
+    if unavailable > 0 {
+        line.push_str(&format!(
+            " (at least; {unavailable} document(s) could not be generated)"
+        ));
+    }
+    line
 }
 
 /// One change as a line of text: level, whom it breaks, rule, operation
@@ -166,12 +237,52 @@ struct Compared {
     old: Option<String>,
     new: Option<String>,
     changes: Vec<Change>,
+    /// The changes to the generated module's public Rust API, or why there
+    /// are none to tell (a version that does not generate).
+    rust: RustView,
 }
 
-fn compare_pair(root: &Path, old: &str, new: &str) -> Result<Vec<Change>, Failure> {
-    let old = load(root, old)?;
-    let new = load(root, new)?;
-    Ok(diff::diff(&old, &new))
+/// The changes to a generated module's public Rust API, or why there are
+/// none to tell.
+type RustView = Result<Vec<RustChange>, String>;
+
+fn compare_pair(
+    root: &Path,
+    old_spec: &str,
+    new_spec: &str,
+) -> Result<(Vec<Change>, RustView), Failure> {
+    let old = load(root, old_spec)?;
+    let new = load(root, new_spec)?;
+    // Both sides become the module the new file would be generated into.
+    let module = module_of(new_spec);
+    Ok((
+        diff::diff(&old, &new),
+        rust_changes(Some(&old), Some(&new), &module),
+    ))
+}
+
+/// The module a document given as `spec` (a file or `git:REV:path`) is
+/// generated into.
+fn module_of(spec: &str) -> String {
+    let path = spec
+        .strip_prefix("git:")
+        .and_then(|rest| rest.split_once(':'))
+        .map_or(spec, |(_, path)| path);
+    codegen::module_name(Path::new(path))
+}
+
+/// The Rust-level changes from `old` to `new` (an absent side has no public
+/// API), both generated as the module `module`.
+fn rust_changes(old: Option<&Document>, new: Option<&Document>, module: &str) -> RustView {
+    let surface = |doc: Option<&Document>, side: &str| match doc {
+        None => Ok(rust_api::Surface::default()),
+        Some(doc) => rust_api::surface(doc, module)
+            .map_err(|e| format!("the {side} version does not generate: {e}")),
+    };
+    Ok(rust_api::compare(
+        &surface(old, "old")?,
+        &surface(new, "new")?,
+    ))
 }
 
 /// Every document in the folder `specs` at `rev` against the working tree.
@@ -226,15 +337,18 @@ fn compare_specs(root: &Path, specs: &Path, rev: &str) -> Result<Vec<Compared>, 
         let new_name = display(name);
         let old = || load_git(&top, &old_name, rev, name);
         let new = || load_file(&file(name), &new_name);
+        let module = module_of(name);
         let result = match (at_rev.contains(name), now.contains(name)) {
             (true, true) => old()
                 .and_then(|o| new().map(|n| (o, n)))
                 .map(|(o, n)| Compared {
                     changes: diff::diff(&o, &n),
+                    rust: rust_changes(Some(&o), Some(&n), &module),
                     old: Some(old_name.clone()),
                     new: Some(new_name.clone()),
                 }),
             (true, false) => old().map(|doc| Compared {
+                rust: rust_changes(Some(&doc), None, &module),
                 changes: vec![diff::document_change(
                     "document-removed",
                     &doc,
@@ -244,6 +358,7 @@ fn compare_specs(root: &Path, specs: &Path, rev: &str) -> Result<Vec<Compared>, 
                 new: None,
             }),
             _ => new().map(|doc| Compared {
+                rust: rust_changes(None, Some(&doc), &module),
                 changes: vec![diff::document_change(
                     "document-added",
                     &doc,

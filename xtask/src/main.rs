@@ -79,7 +79,8 @@ enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
-        /// Exit 1 when a change of this level is found.
+        /// Exit 1 when a change of this level is found (`breaking`), or when
+        /// the generated crate needs a major release (`major`).
         #[arg(long, value_enum, value_name = "LEVEL")]
         fail_on: Option<diff_cmd::FailOn>,
         /// Print the rules (id, level, whom they break, what they mean) and exit.

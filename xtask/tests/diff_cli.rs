@@ -45,7 +45,7 @@ fn text_output_names_level_parties_rule_and_both_locations() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let text = stdout(&out);
     let lines: Vec<&str> = text.lines().collect();
-    assert_eq!(lines.len(), 2, "{text}");
+    assert_eq!(lines.len(), 3, "{text}");
     let line = lines[0];
     assert!(
         line.starts_with("breaking     client        request-max-length-decreased  POST /things: "),
@@ -60,6 +60,58 @@ fn text_output_names_level_parties_rule_and_both_locations() {
         lines[1],
         "1 change(s): 1 breaking (1 for clients, 0 for servers), 0 non-breaking, 0 info"
     );
+    // A tighter constraint is checked at send time: no public Rust item changes.
+    assert_eq!(
+        lines[2],
+        "Rust API: 0 change(s) (0 major, 0 minor): the generated crate needs a patch release"
+    );
+}
+
+#[test]
+fn the_rust_api_section_names_each_change_and_the_bump() {
+    let name = "response-enum-value-added";
+    let (old, new) = (fixture(name, "old"), fixture(name, "new"));
+    let out = xtask(&workspace(), &[&old, &new]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains("Rust API of the generated crate:\n"),
+        "{text}"
+    );
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("minor  enum-variant-added")
+                && l.contains("  new::types::ThingState::Broken  ")),
+        "{text}"
+    );
+    assert!(
+        text.ends_with(
+            "Rust API: 1 change(s) (0 major, 1 minor): the generated crate needs a minor release\n"
+        ),
+        "{text}"
+    );
+    let out = xtask(&workspace(), &[&old, &new, "--format", "json"]);
+    let json: Value = serde_json::from_str(&stdout(&out)).expect("JSON");
+    assert_eq!(json["rust"]["bump"], "minor");
+    let change = &json["rust"]["changes"][0];
+    assert_eq!(change["rule"], "enum-variant-added");
+    assert_eq!(change["bump"], "minor");
+    assert_eq!(change["path"], "new::types::ThingState::Broken");
+    assert_eq!(json["rust"]["unavailable"], Value::Array(Vec::new()));
+}
+
+#[test]
+fn fail_on_major_exits_1_only_when_the_generated_crate_needs_a_major_release() {
+    let run = |name: &str| {
+        let (old, new) = (fixture(name, "old"), fixture(name, "new"));
+        let out = xtask(&workspace(), &[&old, &new, "--fail-on", "major"]);
+        out.status.code()
+    };
+    assert_eq!(run("request-property-added-required"), Some(1));
+    assert_eq!(run("operation-removed"), Some(1));
+    assert_eq!(run("operation-added"), Some(0));
+    assert_eq!(run("response-enum-value-added"), Some(0));
+    assert_eq!(run("request-max-length-decreased"), Some(0));
 }
 
 #[test]
@@ -294,6 +346,39 @@ fn base_compares_every_document_of_the_folder_with_its_revision() {
     let removed = &json["changes"][1];
     assert_eq!(removed["old"]["file"], "git:HEAD:specs/gone.yaml");
     assert_eq!(removed["level"], "breaking");
+    // The Rust-level view, over every document: the removed one's module
+    // is gone, the added one's is new, and a removed enum value is a
+    // removed variant.
+    let rust: Vec<(&str, &str, &str)> = json["rust"]["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["rule"].as_str().unwrap(),
+                c["bump"].as_str().unwrap(),
+                c["path"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(json["rust"]["bump"], "major", "{json:#}");
+    assert!(
+        rust.contains(&("item-removed", "major", "gone::types")),
+        "{rust:?}"
+    );
+    assert!(
+        rust.contains(&("item-added", "minor", "added::types")),
+        "{rust:?}"
+    );
+    assert!(
+        rust.iter()
+            .any(|(rule, _, path)| *rule == "enum-variant-removed" && path.starts_with("things::")),
+        "{rust:?}"
+    );
+    assert!(
+        !rust.iter().any(|(_, _, path)| path.starts_with("same::")),
+        "{rust:?}"
+    );
     // --fail-on breaking over the folder.
     let out = xtask(
         repo.path(),
