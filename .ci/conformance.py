@@ -340,6 +340,11 @@ REFUSED_BY_SIZE = (413, 414, 431)
 NOT_IMPLEMENTED = re.compile(r"the operation \S+ is not implemented by this server")
 
 
+# Keys whose values map names to what they name, never a schema themselves.
+NAMED_MAPS = ("properties", "patternProperties", "definitions", "$defs", "schemas",
+              "paths", "responses", "parameters", "requestBodies", "headers",
+              "securitySchemes", "content", "encoding", "callbacks", "links",
+              "webhooks", "dependentSchemas")
 # Keys whose values are data, not schemas.
 DATA_KEYS = ("example", "examples", "default", "enum", "const", "x-examples")
 
@@ -357,7 +362,12 @@ def objects_as_read(doc, work, name, st):
 
     def walk(node, key=None):
         nonlocal implied
-        if isinstance(node, dict):
+        if isinstance(node, dict) and key in NAMED_MAPS:
+            # Names to schemas (or to responses, paths, …): a property may
+            # be called `properties` or `required` without this being a schema.
+            for v in node.values():
+                walk(v)
+        elif isinstance(node, dict):
             if (
                 key not in DATA_KEYS
                 and (
