@@ -1010,7 +1010,7 @@ pub fn header_param<T: serde::de::DeserializeOwned>(
 ) -> Result<Option<T>, Problem> {
     let text = header(headers, param.name)?;
     param
-        .from_header(text)
+        .from_header(text.as_deref())
         .map_err(|e| styled_problem(param, &e))
 }
 
@@ -1031,22 +1031,16 @@ pub fn query_params(uri: &Uri) -> Vec<(String, String)> {
     style::decode_query(uri.query().unwrap_or_default())
 }
 
-/// The request's cookies, decoded, from every `Cookie` header; a 400 when
-/// one is not text (RFC 6265's cookie values are visible ASCII), as for
-/// any header a parameter is read from.
+/// The request's cookies, decoded, from every `Cookie` header (bytes that
+/// are not visible ASCII read as ISO-8859-1, as for every header a
+/// parameter is read from, so the parameter's schema judges them).
 pub fn cookies(headers: &HeaderMap) -> Result<Vec<(String, String)>, Problem> {
-    let mut texts = Vec::new();
-    for value in headers.get_all(axum::http::header::COOKIE) {
-        let text = value.to_str().map_err(|_| {
-            Problem::new(
-                StatusCode::BAD_REQUEST,
-                "the header `Cookie` is not text".to_owned(),
-            )
-            .with_field("Cookie")
-        })?;
-        texts.push(text);
-    }
-    Ok(style::decode_cookies(texts))
+    let texts: Vec<std::borrow::Cow<'_, str>> = headers
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .map(|v| field_text(v.as_bytes()))
+        .collect();
+    Ok(style::decode_cookies(texts.iter().map(|t| t.as_ref())))
 }
 
 /// A required parameter's value, or a 400 naming it.
@@ -1077,19 +1071,22 @@ pub fn missing_param(kind: &str, name: &str) -> Problem {
 }
 
 /// A header parameter's text, if present.
-pub fn header<'a>(headers: &'a HeaderMap, name: &str) -> Result<Option<&'a str>, Problem> {
-    headers
-        .get(name)
-        .map(|v| {
-            v.to_str().map_err(|_| {
-                Problem::new(
-                    StatusCode::BAD_REQUEST,
-                    format!("the header `{name}` is not text"),
-                )
-                .with_field(name)
-            })
-        })
-        .transpose()
+pub fn header<'a>(
+    headers: &'a HeaderMap,
+    name: &str,
+) -> Result<Option<std::borrow::Cow<'a, str>>, Problem> {
+    Ok(headers.get(name).map(|v| field_text(v.as_bytes())))
+}
+
+/// A header field's value as text: visible ASCII as it is, and any other
+/// byte (RFC 9110's obs-text) as the ISO-8859-1 character it stands for,
+/// as HTTP's history reads it (and other servers do), never a refusal of
+/// a value the parameter's schema may well allow.
+fn field_text(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
+    match std::str::from_utf8(bytes) {
+        Ok(text) if bytes.is_ascii() => std::borrow::Cow::Borrowed(text),
+        _ => std::borrow::Cow::Owned(bytes.iter().map(|b| char::from(*b)).collect()),
+    }
 }
 
 /// A required JSON body: present, declared as JSON (else `unsupported`, the
