@@ -218,23 +218,30 @@ fn change(rule: &'static str, bump: Bump, path: &str, message: String) -> RustCh
     }
 }
 
+/// A struct's or enum's generic parameters changed: major.
+fn generics_changed(
+    path: &str,
+    old: &str,
+    new: &str,
+    push: &mut impl FnMut(&'static str, Bump, &str, String),
+) {
+    if old != new {
+        push(
+            "generics-changed",
+            Bump::Major,
+            path,
+            format!("`{path}`: generics changed from `{old}` to `{new}`"),
+        );
+    }
+}
+
 fn compare_item(path: &str, old: &Item, new: &Item, out: &mut Vec<RustChange>) {
     let mut push = |rule: &'static str, bump: Bump, at: &str, message: String| {
         out.push(change(rule, bump, at, message));
     };
     match (old, new) {
         (Item::Struct(a), Item::Struct(b)) => {
-            if a.generics != b.generics {
-                push(
-                    "generics-changed",
-                    Bump::Major,
-                    path,
-                    format!(
-                        "`{path}`: generics changed from `{}` to `{}`",
-                        a.generics, b.generics
-                    ),
-                );
-            }
+            generics_changed(path, &a.generics, &b.generics, &mut push);
             for (name, ty) in &a.fields {
                 let at = format!("{path}::{name}");
                 match b.fields.get(name) {
@@ -288,17 +295,7 @@ fn compare_item(path: &str, old: &Item, new: &Item, out: &mut Vec<RustChange>) {
             trait_impls(path, &a.traits, &b.traits, &mut push);
         }
         (Item::Enum(a), Item::Enum(b)) => {
-            if a.generics != b.generics {
-                push(
-                    "generics-changed",
-                    Bump::Major,
-                    path,
-                    format!(
-                        "`{path}`: generics changed from `{}` to `{}`",
-                        a.generics, b.generics
-                    ),
-                );
-            }
+            generics_changed(path, &a.generics, &b.generics, &mut push);
             for (name, payload) in &a.variants {
                 let at = format!("{path}::{name}");
                 match b.variants.get(name) {
