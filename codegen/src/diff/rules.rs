@@ -206,6 +206,8 @@ rules! {
     "response-variant-removed" Breaking S "A response oneOf/anyOf lost a variant: implementations that send it no longer match.",
     "response-property-added-required" Breaking S "A response object has a new required property: implementations must send it (generated constructors take it).",
     "response-property-added-optional" NonBreaking NONE "A response object has a new optional property.",
+    "response-property-added-optional-closed" Breaking C "A response object that denies properties it does not list (`additionalProperties: false`) has a new optional property: readers that deny unknown fields, as generated types do, refuse responses that carry it.",
+    "response-property-added-required-closed" Breaking CS "A response object that denies properties it does not list (`additionalProperties: false`) has a new required property: readers that deny unknown fields, as generated types do, refuse every response, and implementations must send it.",
     "response-property-removed" Breaking C "A response property is gone: callers reading it find nothing.",
     "response-property-became-optional" Breaking C "A required response property became optional: callers may find nothing.",
     "response-property-became-required" Breaking S "A response property became required: implementations must always send it.",

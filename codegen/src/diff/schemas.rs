@@ -629,10 +629,20 @@ impl<'d> Walk<'_, 'd> {
             {
                 continue;
             }
-            let (rule, what) = if n.required.contains_key(name) {
-                ("property-added-required", "required")
-            } else {
-                ("property-added-optional", "optional")
+            // An old reader of a closed response object refuses any
+            // property it does not list, so adding one breaks it.
+            let closed = self.dir == Dir::Response && matches!(additional(o), Additional::Denied);
+            let (rule, what) = match (n.required.contains_key(name), closed) {
+                (true, false) => ("property-added-required", "required"),
+                (false, false) => ("property-added-optional", "optional"),
+                (true, true) => (
+                    "property-added-required-closed",
+                    "required, to an object that denies properties it does not list",
+                ),
+                (false, true) => (
+                    "property-added-optional-closed",
+                    "optional, to an object that denies properties it does not list",
+                ),
             };
             self.report(
                 rule,
