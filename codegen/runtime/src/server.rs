@@ -1008,7 +1008,7 @@ pub fn header_param<T: serde::de::DeserializeOwned>(
     param: &Param,
     headers: &HeaderMap,
 ) -> Result<Option<T>, Problem> {
-    let text = header(headers, param.name)?;
+    let text = header(headers, param.name);
     param
         .from_header(text.as_deref())
         .map_err(|e| styled_problem(param, &e))
@@ -1034,13 +1034,13 @@ pub fn query_params(uri: &Uri) -> Vec<(String, String)> {
 /// The request's cookies, decoded, from every `Cookie` header (bytes that
 /// are not visible ASCII read as ISO-8859-1, as for every header a
 /// parameter is read from, so the parameter's schema judges them).
-pub fn cookies(headers: &HeaderMap) -> Result<Vec<(String, String)>, Problem> {
+pub fn cookies(headers: &HeaderMap) -> Vec<(String, String)> {
     let texts: Vec<std::borrow::Cow<'_, str>> = headers
         .get_all(axum::http::header::COOKIE)
         .iter()
         .map(|v| field_text(v.as_bytes()))
         .collect();
-    Ok(style::decode_cookies(texts.iter().map(|t| t.as_ref())))
+    style::decode_cookies(texts.iter().map(|t| t.as_ref()))
 }
 
 /// A required parameter's value, or a 400 naming it.
@@ -1071,11 +1071,8 @@ pub fn missing_param(kind: &str, name: &str) -> Problem {
 }
 
 /// A header parameter's text, if present.
-pub fn header<'a>(
-    headers: &'a HeaderMap,
-    name: &str,
-) -> Result<Option<std::borrow::Cow<'a, str>>, Problem> {
-    Ok(headers.get(name).map(|v| field_text(v.as_bytes())))
+pub fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<std::borrow::Cow<'a, str>> {
+    headers.get(name).map(|v| field_text(v.as_bytes()))
 }
 
 /// A header field's value as text: visible ASCII as it is, and any other

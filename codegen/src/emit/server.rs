@@ -383,16 +383,18 @@ fn trait_method(
     let args = inputs.iter().map(|(n, t)| quote! { #n: #t });
     let line = super::request_line(op);
     let documented = not_implemented(op, reg, sizes, filled);
+    // The undocumented 501, only where no documented response says it.
+    let fallback = documented.is_none().then(|| fallback(op, reg)).flatten();
     let default_doc = match &documented {
         Some((status, _)) => format!("Unless implemented, answers {status} in the spec's error body, saying that the operation is not implemented."),
-        None => match fallback_variant(op, reg, sizes).and_then(|f| f.body) {
+        None => match fallback.as_ref().and_then(|f| f.body.as_ref()) {
             Some(_) => "Unless implemented, answers `501` in the spec's error body, saying that the operation is not implemented (a status the spec does not document here: no documented `501`, `5XX` or `default` response has a body the layer can fill).".to_owned(),
             None => "Unless implemented, answers `501` as text, saying that the operation is not implemented (a status the spec does not document here: no documented `501`, `5XX` or `default` response has a body the layer can fill).".to_owned(),
         },
     };
     let default_doc = Some(default_doc);
     let default = documented.or_else(|| {
-        fallback_variant(op, reg, sizes).map(|Fallback { variant: var, body }| {
+        fallback.map(|Fallback { variant: var, body }| {
             let value = match body {
                 Some(n) => {
                     let helper = not_implemented_helper(&n);
@@ -641,6 +643,11 @@ fn fallback_variant(op: &Operation, reg: &Registry<'_>, sizes: &Sizes<'_>) -> Op
     if not_implemented(op, reg, sizes, &mut BTreeSet::new()).is_some() {
         return None;
     }
+    fallback(op, reg)
+}
+
+/// [`fallback_variant`] for an operation known to need one.
+fn fallback(op: &Operation, reg: &Registry<'_>) -> Option<Fallback> {
     let taken = |n: &str| op.responses.iter().any(|r| r.variant == n);
     let variant = [
         "NotImplemented",
@@ -1325,7 +1332,7 @@ fn handler(op: &Operation, reg: &Registry<'_>, fallback: Option<&str>) -> TokenS
         .iter()
         .any(|p| p.location == Location::Cookie)
         .then(|| {
-            quote! { let cookies = server::cookies(&parts.headers).map_err(fail)?; }
+            quote! { let cookies = server::cookies(&parts.headers); }
         });
 
     // Constraint checks on parameters and the JSON body.
