@@ -20,35 +20,58 @@ use crate::workspace_root;
 
 /// The crate generated from `specs/`.
 const CRATE_NAME: &str = "huaweicloud-batch-delete";
+/// Its version. A change to `specs/` that breaks callers (a breaking spec
+/// change, or a public Rust API change that needs a major release) comes
+/// with a SemVer-incompatible bump here, which CI checks
+/// (`cargo xtask diff --base REV --fail-on unbumped`).
+pub const CRATE_VERSION: &str = "0.1.0";
 /// The runtime crate, as a path from `generated/`.
 const RUNTIME_PATH: &str = "../codegen/runtime";
 /// What the tests in `generated/tests/` need beside an async runtime: the
-/// generator's document loader and a JSON Schema validator, to check
-/// canned responses against the specs.
-const TEST_DEPENDENCIES: &[(&str, &str)] = &[
-    ("codegen", r#"{ path = "../codegen" }"#),
-    (
-        "jsonschema",
-        r#"{ version = "0.61", default-features = false }"#,
-    ),
-    (
-        "proptest",
-        r#"{ version = "1", default-features = false, features = ["std"] }"#,
-    ),
-];
+/// generator's document loader (the `codegen` crate at `codegen`, a path
+/// from the generated crate) and a JSON Schema validator, to check canned
+/// responses against the specs.
+fn test_dependencies(codegen: &str) -> Vec<(String, String)> {
+    vec![
+        ("codegen".to_owned(), format!("{{ path = \"{codegen}\" }}")),
+        (
+            "jsonschema".to_owned(),
+            r#"{ version = "0.61", default-features = false }"#.to_owned(),
+        ),
+        (
+            "proptest".to_owned(),
+            r#"{ version = "1", default-features = false, features = ["std"] }"#.to_owned(),
+        ),
+    ]
+}
 const CRATE_DESCRIPTION: &str =
     "Typed clients and models for Huawei Cloud batch-delete APIs, generated from the OpenAPI documents in specs/.";
 
-pub fn run(
-    check: bool,
-    force: bool,
-    strict: bool,
-    spec: Option<PathBuf>,
-    out: Option<PathBuf>,
-) -> ExitCode {
+/// What `cargo xtask codegen` writes, and from what.
+pub struct Args {
+    pub check: bool,
+    pub force: bool,
+    pub strict: bool,
+    /// One document, for a standalone crate at `out`.
+    pub spec: Option<PathBuf>,
+    /// Another folder of documents than `specs/`, for the crate `specs/`
+    /// gives (same name, version and options) at `out`.
+    pub specs: Option<PathBuf>,
+    pub out: Option<PathBuf>,
+}
+
+pub fn run(args: Args) -> ExitCode {
+    let Args {
+        check,
+        force,
+        strict,
+        spec,
+        specs,
+        out,
+    } = args;
     let root = workspace_root();
     let started = Instant::now();
-    let (inputs, dir, opts, command) = if let (Some(spec), Some(out)) = (spec, out) {
+    let (inputs, dir, opts, command) = if let (Some(spec), Some(out)) = (spec, out.clone()) {
         let name = codegen::module_name(&spec).replace('_', "-");
         let mut opts =
             CrateOptions::standalone(name, format!("A client generated from {}.", spec.display()));
@@ -60,23 +83,30 @@ pub fn run(
         );
         (vec![spec], out, opts, command)
     } else {
-        let specs = match codegen::spec_files(&root.join("specs")) {
+        let folder = specs.clone().unwrap_or_else(|| root.join("specs"));
+        let specs_files = match codegen::spec_files(&folder) {
             Ok(files) => files,
             Err(e) => {
-                eprintln!("error: cannot list specs/: {e}");
+                eprintln!("error: cannot list {}: {e}", folder.display());
                 return ExitCode::from(2);
             }
         };
-        let mut opts = CrateOptions::in_workspace(CRATE_NAME, CRATE_DESCRIPTION, RUNTIME_PATH);
-        opts.dev_dependencies = TEST_DEPENDENCIES
-            .iter()
-            .map(|(name, value)| ((*name).to_owned(), (*value).to_owned()))
-            .collect();
+        // Outside generated/, the workspace's crates are named by full path.
+        let (runtime, codegen_crate) = match &out {
+            Some(_) => (
+                root.join("codegen").join("runtime").display().to_string(),
+                root.join("codegen").display().to_string(),
+            ),
+            None => (RUNTIME_PATH.to_owned(), "../codegen".to_owned()),
+        };
+        let mut opts = CrateOptions::in_workspace(CRATE_NAME, CRATE_DESCRIPTION, runtime);
+        opts.version = CRATE_VERSION.to_owned();
+        opts.dev_dependencies = test_dependencies(&codegen_crate);
         // Our own specs are held to every rule.
         opts.strict = true;
         (
-            specs,
-            root.join("generated"),
+            specs_files,
+            out.unwrap_or_else(|| root.join("generated")),
             opts,
             "cargo xtask codegen".to_owned(),
         )

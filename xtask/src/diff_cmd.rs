@@ -29,6 +29,11 @@ pub enum FailOn {
     /// Exit 1 when the generated crate's public Rust API needs a major
     /// release (2 when it cannot be generated from a version).
     Major,
+    /// With `--base`: exit 1 when a breaking change, or a change to the
+    /// generated crate's public API that needs a major release, comes
+    /// without a SemVer-incompatible bump of that crate's version
+    /// (`generated/Cargo.toml` at REV against the working tree).
+    Unbumped,
 }
 
 /// An input that could not be used, with what to print.
@@ -83,6 +88,23 @@ pub fn run(args: Args) -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    let versions = match (args.fail_on, &args.base) {
+        (Some(FailOn::Unbumped), Some(base)) => {
+            let specs = args.specs.clone().unwrap_or_else(|| root.join("specs"));
+            match crate_versions(&specs, base) {
+                Ok(v) => Some(v),
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return ExitCode::from(2);
+                }
+            }
+        }
+        (Some(FailOn::Unbumped), None) => {
+            eprintln!("error: --fail-on unbumped compares the version of the crate the specs folder gives: it needs --base REV");
+            return ExitCode::from(2);
+        }
+        _ => None,
+    };
     let all: Vec<&Change> = compared.iter().flat_map(|c| &c.changes).collect();
     let owned: Vec<Change> = all.iter().map(|c| (*c).clone()).collect();
     let summary = Summary::of(&owned);
@@ -93,6 +115,9 @@ pub fn run(args: Args) -> ExitCode {
         .collect();
     let bump = rust.iter().map(|c| c.bump).max().unwrap_or_default();
     let unavailable: Vec<&Compared> = compared.iter().filter(|c| c.rust.is_err()).collect();
+    // What callers of the generated crate see break: a breaking change to
+    // the API, or to the crate's public Rust API.
+    let needs_major = summary.breaking > 0 || bump == Bump::Major;
     for c in &unavailable {
         if let Err(e) = &c.rust {
             eprintln!(
@@ -120,6 +145,9 @@ pub fn run(args: Args) -> ExitCode {
                 );
             }
             println!("{}", rust_summary(&rust, bump, unavailable.len()));
+            if let Some(v) = &versions {
+                println!("{}", v.line(needs_major));
+            }
         }
         Format::Json => {
             let out = serde_json::json!({
@@ -129,6 +157,13 @@ pub fn run(args: Args) -> ExitCode {
                     .collect::<Vec<_>>(),
                 "changes": all,
                 "summary": summary,
+                "version": versions.as_ref().map(|v| serde_json::json!({
+                    "crate": v.package,
+                    "old": v.old.as_ref().map(ToString::to_string),
+                    "new": v.new.to_string(),
+                    "major_needed": needs_major,
+                    "incompatible_bump": v.incompatible(),
+                })),
                 "rust": {
                     "changes": rust,
                     "bump": bump,
@@ -153,8 +188,140 @@ pub fn run(args: Args) -> ExitCode {
         Some(FailOn::Major) if bump == Bump::Major => ExitCode::from(1),
         // A version that does not generate leaves the bump unknown.
         Some(FailOn::Major) if !unavailable.is_empty() => ExitCode::from(2),
+        Some(FailOn::Unbumped)
+            if needs_major && !versions.as_ref().is_some_and(Versions::incompatible) =>
+        {
+            ExitCode::from(1)
+        }
+        // Unknown Rust-level changes may need a major release.
+        Some(FailOn::Unbumped)
+            if !unavailable.is_empty()
+                && !versions.as_ref().is_some_and(Versions::incompatible) =>
+        {
+            ExitCode::from(2)
+        }
         _ => ExitCode::SUCCESS,
     }
+}
+
+/// The version of the crate `specs/` gives, at the base revision and now.
+struct Versions {
+    package: String,
+    /// `None` when the crate is not at the base revision (it is new).
+    old: Option<semver::Version>,
+    new: semver::Version,
+}
+
+impl Versions {
+    /// Whether the new version is one Cargo never takes for the old one
+    /// (`^old` does not match it) and is greater: a major release, or a
+    /// minor one below 1.0. A crate that is new needs no bump.
+    fn incompatible(&self) -> bool {
+        let Some(old) = &self.old else {
+            return true;
+        };
+        let caret =
+            semver::VersionReq::parse(&format!("^{old}")).expect("a version is a requirement");
+        self.new > *old && !caret.matches(&self.new)
+    }
+
+    fn line(&self, needs_major: bool) -> String {
+        let Some(old) = &self.old else {
+            return format!("Version: {} {} is new", self.package, self.new);
+        };
+        let went = format!("{} went {old} -> {}", self.package, self.new);
+        match (needs_major, self.incompatible()) {
+            (true, true) => format!("Version: {went}: a SemVer-incompatible release, as the breaking changes need"),
+            (true, false) => format!(
+                "Version: {went}, but the breaking changes above need a SemVer-incompatible release ({}): set CRATE_VERSION in xtask/src/codegen_cmd.rs and run `cargo xtask codegen`",
+                next_major(old)
+            ),
+            (false, _) => format!("Version: {went}: no change above needs a SemVer-incompatible release"),
+        }
+    }
+}
+
+/// The first version SemVer-incompatible with `v`, as Cargo reads it.
+fn next_major(v: &semver::Version) -> semver::Version {
+    match (v.major, v.minor) {
+        (0, 0) => semver::Version::new(0, 0, v.patch + 1),
+        (0, minor) => semver::Version::new(0, minor + 1, 0),
+        (major, _) => semver::Version::new(major + 1, 0, 0),
+    }
+}
+
+/// The `[package]` name and version of the manifest `text`. The manifest is
+/// one the generator wrote, so a line scan is enough: `name = "…"` and
+/// `version = "…"` inside `[package]`.
+fn package_version(text: &str) -> Result<(String, semver::Version), String> {
+    let mut in_package = false;
+    let (mut name, mut version) = (None, None);
+    for line in text.lines().map(str::trim) {
+        if line.starts_with('[') {
+            in_package = line == "[package]";
+            continue;
+        }
+        if !in_package {
+            continue;
+        }
+        let Some((key, value)) = line.split_once('=') else {
+            continue;
+        };
+        let value = value.trim().trim_matches('"').to_owned();
+        match key.trim() {
+            "name" => name = Some(value),
+            "version" => version = Some(value),
+            _ => {}
+        }
+    }
+    let name = name.ok_or("no `name` in its [package]")?;
+    let version = version.ok_or("no `version` in its [package]")?;
+    let parsed = semver::Version::parse(&version)
+        .map_err(|e| format!("version `{version}` is not a SemVer version: {e}"))?;
+    Ok((name, parsed))
+}
+
+/// The version of the crate the documents in `specs` give (`generated/`
+/// beside that folder) at `rev` and in the working tree.
+fn crate_versions(specs: &Path, rev: &str) -> Result<Versions, String> {
+    let root = std::fs::canonicalize(specs)
+        .map_err(|e| format!("{}: {e}", specs.display()))?
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
+    let manifest = root.join("generated").join("Cargo.toml");
+    let now =
+        std::fs::read_to_string(&manifest).map_err(|e| format!("{}: {e}", manifest.display()))?;
+    let (package, new) =
+        package_version(&now).map_err(|e| format!("{}: {e}", manifest.display()))?;
+    let top = toplevel(&root)?;
+    let canonical =
+        std::fs::canonicalize(&manifest).map_err(|e| format!("{}: {e}", manifest.display()))?;
+    let in_repo = canonical
+        .strip_prefix(&top)
+        .map_err(|_| format!("{} is not inside {}", manifest.display(), top.display()))?
+        .to_string_lossy()
+        .replace('\\', "/");
+    let old = match git(&top, &["show", &format!("{rev}:{in_repo}")]) {
+        Ok(text) => Some(
+            package_version(&String::from_utf8_lossy(&text))
+                .map_err(|e| format!("{in_repo} at {rev}: {e}"))?
+                .1,
+        ),
+        // Not there at the base: the crate is new. Anything else (a bad
+        // revision) is an error.
+        Err(_)
+            if git(
+                &top,
+                &["rev-parse", "--verify", &format!("{rev}^{{commit}}")],
+            )
+            .is_ok() =>
+        {
+            None
+        }
+        Err(e) => return Err(format!("{in_repo} at {rev}: {e}")),
+    };
+    Ok(Versions { package, old, new })
 }
 
 /// The Rust-level summary line: how many changes of each class, and the
@@ -502,6 +669,49 @@ fn git(dir: &Path, args: &[&str]) -> Result<Vec<u8>, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn versions(old: &str, new: &str) -> Versions {
+        Versions {
+            package: "p".to_owned(),
+            old: Some(semver::Version::parse(old).unwrap()),
+            new: semver::Version::parse(new).unwrap(),
+        }
+    }
+
+    #[test]
+    fn an_incompatible_bump_is_one_cargo_never_takes_for_the_old_version() {
+        for (old, new) in [("0.1.0", "0.2.0"), ("1.4.2", "2.0.0"), ("0.0.3", "0.0.4")] {
+            assert!(versions(old, new).incompatible(), "{old} -> {new}");
+        }
+        for (old, new) in [
+            ("0.1.0", "0.1.0"),
+            ("0.1.0", "0.1.7"),
+            ("1.4.2", "1.5.0"),
+            ("2.0.0", "1.0.0"),
+        ] {
+            assert!(!versions(old, new).incompatible(), "{old} -> {new}");
+        }
+        assert_eq!(
+            next_major(&semver::Version::new(0, 1, 3)).to_string(),
+            "0.2.0"
+        );
+        assert_eq!(
+            next_major(&semver::Version::new(1, 1, 3)).to_string(),
+            "2.0.0"
+        );
+    }
+
+    #[test]
+    fn reads_the_package_version_of_a_manifest() {
+        let text = "# @generated\n[package]\nname = \"x-y\"\nversion = \"0.3.1\"\n\n[dependencies]\nversion = \"9\"\n";
+        let (name, version) = package_version(text).unwrap();
+        assert_eq!(
+            (name.as_str(), version.to_string().as_str()),
+            ("x-y", "0.3.1")
+        );
+        assert!(package_version("[package]\nname = \"x\"\nversion = \"one\"\n").is_err());
+        assert!(package_version("[dependencies]\nversion = \"1.0.0\"\n").is_err());
+    }
 
     #[test]
     fn normalizes_paths_within_the_repository() {

@@ -48,10 +48,15 @@ enum Command {
         #[arg(long, conflicts_with = "check")]
         force: bool,
         /// Generate a standalone crate for this document instead of generated/.
-        #[arg(long, requires = "out")]
+        #[arg(long, requires = "out", conflicts_with = "specs")]
         spec: Option<PathBuf>,
-        /// Where the standalone crate goes (with --spec).
-        #[arg(long, requires = "spec")]
+        /// Generate the crate specs/ gives (same name, version, options) from
+        /// the documents in this folder instead, into --out: for comparing the
+        /// crate a past revision of specs/ gives with this generator.
+        #[arg(long, value_name = "DIR", requires = "out")]
+        specs: Option<PathBuf>,
+        /// Where the crate goes (with --spec or --specs).
+        #[arg(long)]
         out: Option<PathBuf>,
         /// Refuse instead of working around (with --spec; specs/ always is):
         /// every validation rule applies, and any degradation or left-out
@@ -73,7 +78,8 @@ enum Command {
         /// working tree (documents added or removed are reported as such).
         #[arg(long, value_name = "REV")]
         base: Option<String>,
-        /// The folder of documents `--base` compares (default: specs/).
+        /// The folder of documents `--base` compares (default: specs/); the
+        /// crate they give is `generated/` beside it.
         #[arg(long, value_name = "DIR", requires = "base")]
         specs: Option<PathBuf>,
         /// Output format.
@@ -111,9 +117,17 @@ fn main() -> ExitCode {
             check,
             force,
             spec,
+            specs,
             out,
             strict,
-        } => codegen_cmd::run(check, force, strict, spec, out),
+        } => codegen_cmd::run(codegen_cmd::Args {
+            check,
+            force,
+            strict,
+            spec,
+            specs,
+            out,
+        }),
         Command::Diff {
             old,
             new,

@@ -302,6 +302,9 @@ pub fn files<'a>(apis: &'a [(Api, &str)], opts: &CrateOptions, command: &str) ->
 #[derive(Clone, Debug)]
 pub struct CrateOptions {
     pub name: String,
+    /// The crate's version (`0.1.0` unless set): whoever publishes the
+    /// crate bumps it, as `cargo xtask diff --fail-on unbumped` asks.
+    pub version: String,
     pub description: String,
     /// Adds an empty `[workspace]` so the crate builds on its own anywhere.
     pub standalone: bool,
@@ -323,6 +326,7 @@ impl CrateOptions {
     pub fn standalone(name: impl Into<String>, description: impl Into<String>) -> Self {
         CrateOptions {
             name: name.into(),
+            version: "0.1.0".to_owned(),
             description: description.into(),
             standalone: true,
             runtime_path: None,
@@ -340,6 +344,7 @@ impl CrateOptions {
     ) -> Self {
         CrateOptions {
             name: name.into(),
+            version: "0.1.0".to_owned(),
             description: description.into(),
             standalone: false,
             runtime_path: Some(runtime_path.into()),
@@ -535,7 +540,7 @@ fn cargo_toml(apis: &[Api], opts: &CrateOptions, header: &str) -> String {
     };
     let description = opts.description.replace('\\', "\\\\").replace('"', "\\\"");
     format!(
-        "{header}\n[package]\nname = \"{}\"\nversion = \"0.1.0\"\nedition = \"2021\"\nrust-version = \"1.85\"\ndescription = \"{description}\"\npublish = false\n\n[features]\n{features}\n[dependencies]\n{dependencies}\n[dev-dependencies]\n{dev_dependencies}{workspace}",
-        opts.name
+        "{header}\n[package]\nname = \"{}\"\nversion = \"{}\"\nedition = \"2021\"\nrust-version = \"1.85\"\ndescription = \"{description}\"\npublish = false\n\n[features]\n{features}\n[dependencies]\n{dependencies}\n[dev-dependencies]\n{dev_dependencies}{workspace}",
+        opts.name, opts.version
     )
 }
