@@ -36,7 +36,10 @@ with openapi-core: every case the stub and Schemathesis disagree on is
 validated again by openapi-core as it went on the wire, and set aside,
 counted and listed apart, when the bytes sent are not what Schemathesis
 meant: a "valid" case openapi-core refuses, an "invalid" one it accepts;
-see .ci/conformance_arbiter.py).
+see .ci/conformance_arbiter.py), --arbiter-twins DIR (the arbiter reads,
+for each document, the file of the same name in DIR instead: its OpenAPI 3
+conversion, made by another tool, for a Swagger 2.0 document, which
+openapi-core does not read).
 """
 import argparse
 import base64
@@ -425,6 +428,7 @@ def main():
     ap.add_argument("--require", type=float)
     ap.add_argument("--objects-as-read", action="store_true")
     ap.add_argument("--arbiter")
+    ap.add_argument("--arbiter-twins")
     args = ap.parse_args()
     if not os.access(args.st, os.X_OK):
         sys.exit(f"no Schemathesis at {args.st} (pip install schemathesis==4.32.5)")
@@ -465,7 +469,12 @@ def main():
                 f.write(st.stdout + st.stderr)
             if not os.path.exists(report):
                 raise RuntimeError("Schemathesis wrote no report: " + (st.stdout + st.stderr)[-2000:])
-            vs, va, ns, nr, failed, moved = count(report, args.failures, args.arbiter, served)
+            judged = served
+            if args.arbiter_twins:
+                judged = os.path.join(args.arbiter_twins, os.path.basename(doc))
+                if args.objects_as_read:
+                    judged, _ = objects_as_read(judged, work, name + "-twin", args.st)
+            vs, va, ns, nr, failed, moved = count(report, args.failures, args.arbiter, judged)
             if vs + ns == 0:
                 # Schemathesis stopped before sending anything (it could
                 # not read the document, say): no figures, an error.
