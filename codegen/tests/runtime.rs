@@ -85,6 +85,7 @@ fn a_standalone_crate_embeds_the_runtime_without_an_unused_signing_module() {
             "metadata.rs",
             "mod.rs",
             "region.rs",
+            "sequence.rs",
             "server.rs",
             "style.rs",
             "validation.rs"
@@ -106,11 +107,11 @@ fn a_standalone_crate_embeds_the_runtime_without_an_unused_signing_module() {
         assert!(!manifest.contains(absent), "{absent}:\n{manifest}");
     }
     assert!(
-        manifest.contains("client = [\"dep:backon\", \"dep:bytes\", \"dep:httpdate\", \"dep:percent-encoding\", \"dep:rustls\", \"dep:saphyr-parser\", \"dep:tracing\", \"dep:reqwest\"]\n"),
+        manifest.contains("client = [\"dep:backon\", \"dep:bytes\", \"dep:futures-core\", \"dep:httpdate\", \"dep:memchr\", \"dep:percent-encoding\", \"dep:rustls\", \"dep:saphyr-parser\", \"dep:tracing\", \"dep:reqwest\"]\n"),
         "{manifest}"
     );
     assert!(manifest.contains(
-        "server = [\"dep:http-body-util\", \"dep:hyper\", \"dep:hyper-util\", \"dep:percent-encoding\", \"dep:serde_path_to_error\", \"dep:tokio\", \"dep:tracing\", \"dep:axum\"]\n"
+        "server = [\"dep:bytes\", \"dep:futures-core\", \"dep:http-body-util\", \"dep:hyper\", \"dep:hyper-util\", \"dep:memchr\", \"dep:percent-encoding\", \"dep:serde_path_to_error\", \"dep:tokio\", \"dep:tracing\", \"dep:axum\"]\n"
     ), "{manifest}");
     // rustls with `ring`, not reqwest's `aws-lc-rs` provider; HTTP/2 opt-in.
     assert!(
@@ -139,6 +140,7 @@ fn a_signing_scheme_brings_its_module_feature_and_dependencies() {
             "metadata.rs",
             "mod.rs",
             "region.rs",
+            "sequence.rs",
             "server.rs",
             "signing.rs",
             "style.rs",
@@ -149,7 +151,7 @@ fn a_signing_scheme_brings_its_module_feature_and_dependencies() {
     assert!(module.ends_with(krate::LIB), "{module}");
     let manifest = &files[Path::new("Cargo.toml")];
     assert!(manifest.contains(
-        "client = [\"dep:backon\", \"dep:bytes\", \"dep:httpdate\", \"dep:percent-encoding\", \"dep:rustls\", \"dep:saphyr-parser\", \"dep:tracing\", \"dep:reqwest\", \"sdk-hmac-sha256\"]\n"
+        "client = [\"dep:backon\", \"dep:bytes\", \"dep:futures-core\", \"dep:httpdate\", \"dep:memchr\", \"dep:percent-encoding\", \"dep:rustls\", \"dep:saphyr-parser\", \"dep:tracing\", \"dep:reqwest\", \"sdk-hmac-sha256\"]\n"
     ));
     assert!(manifest.contains(
         "sdk-hmac-sha256 = [\"dep:hex\", \"dep:hmac\", \"dep:percent-encoding\", \"dep:sha2\"]\n"

@@ -166,6 +166,7 @@ fn public_specs_generate_the_expected_files() {
             "client.rs",
             "metadata.rs",
             "region.rs",
+            "sequence.rs",
             "server.rs",
             "style.rs",
             "validation.rs",

@@ -24,6 +24,8 @@ pub mod credentials;
 pub mod metadata;
 #[cfg(feature = "client")]
 pub mod region;
+#[cfg(any(feature = "client", feature = "server"))]
+pub mod sequence;
 #[cfg(feature = "server")]
 pub mod server;
 #[cfg(feature = "sdk-hmac-sha256")]

@@ -65,11 +65,14 @@ pub fn signings(apis: &[Api]) -> Vec<&'static Signing> {
 /// [`DEPENDENCIES`], when the runtime is embedded: retries with backoff,
 /// request bodies shared by the attempts, `Retry-After` dates, path encoding, rustls's `ring` crypto provider (the
 /// default HTTP client installs it when the process has none), the regions
-/// file's YAML and a span per call.
+/// file's YAML, a span per call, and streams of events and records
+/// (`futures-core`'s `Stream`, `memchr` to find their delimiters).
 pub const CLIENT_RUNTIME_DEPENDENCIES: &[&str] = &[
     "backon",
     "bytes",
+    "futures-core",
     "httpdate",
+    "memchr",
     "percent-encoding",
     "rustls",
     "saphyr-parser",
@@ -78,12 +81,16 @@ pub const CLIENT_RUNTIME_DEPENDENCIES: &[&str] = &[
 
 /// What the runtime's `server` part needs besides `axum`, from
 /// [`DEPENDENCIES`], when the runtime is embedded: body reading with limits,
-/// the connection-level server, logging of refused credentials, and
-/// percent-decoding of styled parameters.
+/// the connection-level server, logging of refused credentials,
+/// percent-decoding of styled parameters, and streams of events and records
+/// (`bytes`, `futures-core`, `memchr`).
 pub const SERVER_RUNTIME_DEPENDENCIES: &[&str] = &[
+    "bytes",
+    "futures-core",
     "http-body-util",
     "hyper",
     "hyper-util",
+    "memchr",
     "percent-encoding",
     "serde_path_to_error",
     "tokio",
@@ -104,10 +111,12 @@ pub const DEPENDENCIES: &[(&str, &str)] = &[
     ),
     ("bytes", r#"{ version = "1", optional = true }"#),
     ("fancy-regex", r#""0.20""#),
+    ("futures-core", r#"{ version = "0.3", optional = true }"#),
     ("hex", r#"{ version = "0.4", optional = true }"#),
     ("hmac", r#"{ version = "0.12", optional = true }"#),
     ("http-body-util", r#"{ version = "0.1", optional = true }"#),
     ("httpdate", r#"{ version = "1.0", optional = true }"#),
+    ("memchr", r#"{ version = "2.7", optional = true }"#),
     (
         "hyper",
         r#"{ version = "1.12", features = ["http1", "server"], optional = true }"#,
@@ -175,6 +184,7 @@ pub const RUNTIME_MODULES: &[(&str, &str)] = &[
     ),
     ("metadata.rs", include_str!("../../runtime/src/metadata.rs")),
     ("region.rs", include_str!("../../runtime/src/region.rs")),
+    ("sequence.rs", include_str!("../../runtime/src/sequence.rs")),
     ("server.rs", include_str!("../../runtime/src/server.rs")),
     ("signing.rs", include_str!("../../runtime/src/signing.rs")),
     ("style.rs", include_str!("../../runtime/src/style.rs")),

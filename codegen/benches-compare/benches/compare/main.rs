@@ -17,7 +17,10 @@
 //! - `scaling`: ours on synthetic documents of 100, 1,000 and 10,000
 //!   operations (`COMPARE_SIZES=100,1000` picks sizes), per operation;
 //! - `client`: the generated client against raw reqwest;
-//! - `server`: the generated router against a hand-written axum handler.
+//! - `server`: the generated router against a hand-written axum handler;
+//! - `sequence`: 100,000 server-sent events and 100,000 JSON lines decoded
+//!   into typed items by the runtime, against `eventsource-stream` and
+//!   line splitting, each with `serde_json`, by hand (`COMPARE_ITEMS`).
 //!
 //! `COMPARE_RUNS` (pairs per generation figure, default 7),
 //! `COMPARE_NET_RUNS` (pairs per client/server figure, default 7),
@@ -26,6 +29,7 @@
 
 mod client;
 mod generation;
+mod sequence;
 mod server;
 mod stats;
 #[path = "../../../benches/support/synthetic.rs"]
@@ -36,7 +40,9 @@ use std::process::ExitCode;
 
 use stats::env_count;
 
-const SECTIONS: [&str; 5] = ["nexus", "document", "scaling", "client", "server"];
+const SECTIONS: [&str; 6] = [
+    "nexus", "document", "scaling", "client", "server", "sequence",
+];
 
 fn main() -> ExitCode {
     // `cargo bench` passes `--bench`; other arguments name sections.
@@ -109,6 +115,13 @@ fn main() -> ExitCode {
     if wanted("scaling") {
         let sizes = sizes();
         generation::scaling(&sizes, runs.min(5));
+    }
+    if wanted("sequence") {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("a tokio runtime");
+        sequence::run(&runtime, env_count("COMPARE_ITEMS", 100_000), net_runs);
     }
     if wanted("client") || wanted("server") {
         let runtime = tokio::runtime::Builder::new_multi_thread()
