@@ -98,6 +98,7 @@ snapshots! {
     construct_webhooks_only: "constructs", "codegen/tests/fixtures/constructs/webhooks_only.yaml";
     construct_querystring: "constructs", "codegen/tests/fixtures/constructs/querystring.yaml";
     construct_tolerant: "constructs", "codegen/tests/fixtures/constructs/tolerant.yaml";
+    construct_std_names: "constructs", "codegen/tests/fixtures/constructs/std_names.yaml";
 }
 
 /// Every spec the tests know, relative to the workspace.
@@ -125,7 +126,7 @@ fn every_spec_directory_is_covered() {
     assert_eq!(count("specs/"), 4, "{specs:#?}");
     assert_eq!(
         count("codegen/tests/fixtures/constructs/"),
-        15,
+        16,
         "{specs:#?}"
     );
     assert_eq!(count("codegen/tests/fixtures/public/"), 4, "{specs:#?}");

@@ -173,8 +173,14 @@ pub struct ClientConfig {
 pub fn install_crypto_provider() {
     if rustls::crypto::CryptoProvider::get_default().is_none() {
         // Losing a race to another thread's installation is fine: either
-        // way the process has a provider.
-        let _ = rustls::crypto::ring::default_provider().install_default();
+        // way the process has a provider. rustls 0.23.48 deprecates `ring`'s
+        // provider (it has no post-quantum key exchange); it stays the
+        // default here because `aws-lc-rs` compiles a large C library, and
+        // an application that wants post-quantum key exchange installs
+        // that provider first (see above).
+        #[allow(deprecated)]
+        let provider = rustls::crypto::ring::default_provider();
+        let _ = provider.install_default();
     }
 }
 

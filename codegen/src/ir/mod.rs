@@ -511,8 +511,21 @@ pub fn build(
         by_ref: HashMap::new(),
         // Names the generated code uses unqualified beside the spec's types.
         used_names: [
-            "String", "Vec", "Option", "Box", "Result", "Some", "None", "Ok", "Err", "Checker",
-            "Validate", "Self",
+            "String",
+            "Vec",
+            "Option",
+            "Box",
+            "Result",
+            "Some",
+            "None",
+            "Ok",
+            "Err",
+            "Checker",
+            "Validate",
+            "Self",
+            "Into",
+            "IntoIterator",
+            "Iterator",
         ]
         .map(str::to_owned)
         .into(),
