@@ -238,3 +238,145 @@ fn every_rule_is_in_the_catalog_once() {
         assert!(ids.contains(v["rule"].as_str().unwrap()), "{name}");
     }
 }
+
+/// One change expected in an excerpt: rule, operation, and where it is in
+/// the old and the new file (line, JSON pointer).
+type Expected = (
+    &'static str,
+    &'static str,
+    (usize, &'static str),
+    (usize, &'static str),
+);
+
+fn assert_reported(dir: &str, old: &str, new: &str, expected: &[Expected]) {
+    type Owned = (String, String, (usize, String), (usize, String));
+    let base = format!("codegen/tests/fixtures/diff-real/{dir}");
+    let changes = diff::diff(
+        &load(&format!("{base}/{old}")),
+        &load(&format!("{base}/{new}")),
+    );
+    let mut got: Vec<Owned> = changes
+        .iter()
+        .map(|c| {
+            let (o, n) = (c.old.as_ref().unwrap(), c.new.as_ref().unwrap());
+            (
+                c.rule.to_owned(),
+                c.operation.clone().unwrap_or_default(),
+                (o.line, o.pointer.clone()),
+                (n.line, n.pointer.clone()),
+            )
+        })
+        .collect();
+    let mut want: Vec<Owned> = expected
+        .iter()
+        .map(|(rule, op, (ol, op_), (nl, np))| {
+            (
+                (*rule).to_owned(),
+                (*op).to_owned(),
+                (*ol, (*op_).to_owned()),
+                (*nl, (*np).to_owned()),
+            )
+        })
+        .collect();
+    got.sort();
+    want.sort();
+    assert_eq!(got, want, "{dir}: {changes:#?}");
+}
+
+#[test]
+fn real_document_excerpts_report_every_edit_where_it_is() {
+    // Redocly's museum API (3.1): four edits, each once per place it shows.
+    assert_reported(
+        "museum",
+        "old.yaml",
+        "new.yaml",
+        &[
+            (
+                "request-max-decreased",
+                "GET /special-events",
+                (84, "/components/parameters/PaginationLimit/schema/maximum"),
+                (82, "/components/parameters/PaginationLimit/schema/maximum"),
+            ),
+            (
+                "response-type-changed",
+                "GET /special-events",
+                (67, "/components/schemas/EventPrice/type"),
+                (66, "/components/schemas/EventPrice/type"),
+            ),
+            // Where the status was listed, not the response it named.
+            (
+                "response-status-removed",
+                "DELETE /special-events/{eventId}",
+                (
+                    35,
+                    "/paths/~1special-events~1{eventId}/delete/responses/404",
+                ),
+                (32, "/paths/~1special-events~1{eventId}/delete/responses"),
+            ),
+            (
+                "request-enum-value-added",
+                "POST /tickets",
+                (55, "/components/schemas/TicketType/enum"),
+                (56, "/components/schemas/TicketType/enum/2"),
+            ),
+        ],
+    );
+    // Huawei's ASM API as published (Swagger 2.0): every location is in
+    // the 2.0 file as written, not in its conversion.
+    let lts = (91, "/definitions/LtsConfig/properties/logGroupID");
+    let lts_new = (84, "/definitions/LtsConfig/required/0");
+    let port = (116, "/definitions/ZipkinTracingProvider/properties/port");
+    let port_new = (
+        106,
+        "/definitions/ZipkinTracingProvider/properties/port/maximum",
+    );
+    assert_reported(
+        "asm-swagger2",
+        "old.json",
+        "new.json",
+        &[
+            (
+                "parameter-added-optional",
+                "GET /v1/{project_id}/meshes",
+                (15, "/paths/~1v1~1{project_id}~1meshes/get/parameters"),
+                (22, "/paths/~1v1~1{project_id}~1meshes/get/parameters/1"),
+            ),
+            (
+                "response-property-became-required",
+                "GET /v1/{project_id}/meshes",
+                lts,
+                lts_new,
+            ),
+            (
+                "request-max-decreased",
+                "POST /v1/{project_id}/meshes",
+                port,
+                port_new,
+            ),
+            (
+                "request-property-became-required",
+                "POST /v1/{project_id}/meshes",
+                lts,
+                lts_new,
+            ),
+            (
+                "response-max-decreased",
+                "POST /v1/{project_id}/meshes",
+                port,
+                port_new,
+            ),
+            (
+                "response-property-became-required",
+                "POST /v1/{project_id}/meshes",
+                lts,
+                lts_new,
+            ),
+            (
+                "operation-removed",
+                "DELETE /v1/{project_id}/meshes/{mesh_id}",
+                (64, "/paths/~1v1~1{project_id}~1meshes~1{mesh_id}/delete"),
+                (70, "/paths/~1v1~1{project_id}~1meshes~1{mesh_id}"),
+            ),
+        ],
+    );
+}

@@ -14,7 +14,7 @@ use crate::openapi::{join, OperationSite};
 fn responses<'a>(
     doc: &'a Document,
     site: &OperationSite<'a>,
-) -> (Vec<(String, &'a Value, String)>, String) {
+) -> (Vec<(String, &'a Value, String, String)>, String) {
     let at = join(&site.pointer, "responses");
     let list = site
         .op
@@ -25,8 +25,11 @@ fn responses<'a>(
         .flatten()
         .filter(|(status, _)| !status.starts_with("x-"))
         .filter_map(|(status, response)| {
-            let (value, pointer) = doc.follow_refs(response, &join(&at, status))?;
-            Some((status.to_ascii_uppercase(), value, pointer))
+            // Where the status is listed, and where its response is
+            // written (the target of a `$ref`).
+            let entry = join(&at, status);
+            let (value, pointer) = doc.follow_refs(response, &entry)?;
+            Some((status.to_ascii_uppercase(), value, pointer, entry))
         })
         .collect();
     (list, at)
@@ -40,16 +43,16 @@ pub(super) fn compare<'d>(
 ) {
     let (olds, old_at) = responses(cx.old, old_site);
     let (news, new_at) = responses(cx.new, new_site);
-    for (status, old, old_ptr) in &olds {
-        match news.iter().find(|(s, _, _)| s == status) {
+    for (status, old, old_ptr, old_entry) in &olds {
+        match news.iter().find(|(s, _, _, _)| s == status) {
             None => cx.report(
                 "response-status-removed",
                 Some(op),
                 format!("response {status} was removed"),
-                Some(old_ptr),
+                Some(old_entry),
                 Some(&new_at),
             ),
-            Some((_, new, new_ptr)) => {
+            Some((_, new, new_ptr, _)) => {
                 let what = format!("response {status}");
                 compare_headers(cx, op, &what, (old, old_ptr), (new, new_ptr));
                 compare_content(
@@ -63,14 +66,14 @@ pub(super) fn compare<'d>(
             }
         }
     }
-    for (status, _, new_ptr) in &news {
-        if !olds.iter().any(|(s, _, _)| s == status) {
+    for (status, _, _, new_entry) in &news {
+        if !olds.iter().any(|(s, _, _, _)| s == status) {
             cx.report(
                 "response-status-added",
                 Some(op),
                 format!("response {status} was added"),
                 Some(&old_at),
-                Some(new_ptr),
+                Some(new_entry),
             );
         }
     }
