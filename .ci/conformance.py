@@ -256,6 +256,7 @@ def count(ndjson, failures_wanted, arbiter=None, doc=None):
     totals = {"positive_data_acceptance": [0, 0], "negative_data_rejection": [0, 0]}
     failed = {"positive_data_acceptance": [], "negative_data_rejection": []}
     disputed = []  # (check name, request, one-line description)
+    framing = {"positive_data_acceptance": [], "negative_data_rejection": []}
     for line in open(ndjson):
         event = json.loads(line)
         finished = event.get("ScenarioFinished")
@@ -289,15 +290,23 @@ def count(ndjson, failures_wanted, arbiter=None, doc=None):
                         check.get("status") == "success"
                         or resp.get("status_code") in REFUSED_BY_SIZE
                     )
+                headers = {k.lower(): v for k, v in (resp.get("headers") or {}).items()}
                 if passed:
                     totals[name][1] += 1
+                elif name == "positive_data_acceptance" and http_layer_refusal(resp, headers):
+                    # Refused before the stub saw it (no request id): the
+                    # HTTP layer's answer to a malformed request head, such
+                    # as a `Content-Length` parameter's drawn value, which
+                    # RFC 9112 (section 6.3) requires a server to refuse.
+                    totals[name][0] -= 1
+                    framing[name].append(f"{req.get('method')} {req.get('uri')} -> 400 from the HTTP layer")
                 else:
                     phase = ((case.get("meta") or {}).get("phase") or {}).get("data") or {}
                     what = phase.get("description") or phase.get("scenario") or ""
                     line = (f"{req.get('method')} {req.get('uri')} -> {resp.get('status_code')} "
                             f"{body[:200]}" + (f" [{what}]" if what else ""))
                     disputed.append((name, req, line))
-    moved = {"positive_data_acceptance": [], "negative_data_rejection": []}
+    moved = framing
     verdicts = judge(arbiter, doc, [r for _, r, _ in disputed]) if arbiter and disputed else None
     for i, (name, _, line) in enumerate(disputed):
         v = verdicts[i] if verdicts else None
@@ -309,6 +318,17 @@ def count(ndjson, failures_wanted, arbiter=None, doc=None):
             failed[name].append(line + (f" (openapi-core: {v['why']})" if v else ""))
     (vs, va), (ns, nr) = totals["positive_data_acceptance"], totals["negative_data_rejection"]
     return vs, va, ns, nr, failed, moved
+
+
+def http_layer_refusal(resp, headers):
+    """A 400 the HTTP layer sent before the stub ran: no `x-request-id` (the
+    stub puts one on every answer), the connection closed, nothing in it."""
+    return (
+        resp.get("status_code") == 400
+        and "x-request-id" not in headers
+        and headers.get("connection") == ["close"]
+        and not (resp.get("content") or {}).get("$base64")
+    )
 
 
 def judge(python, doc, requests):

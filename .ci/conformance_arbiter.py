@@ -115,13 +115,23 @@ def media_types(operation):
 def as_documented(headers, documented):
     """`headers` with a Content-Type that equals one of the `documented`
     media types but for case and spaces (`charset=UTF-8` for the document's
-    `charset=utf-8`: RFC 9110 makes both case-insensitive) spelled as the
-    document does: openapi-core 0.23.1 compares them as they are written."""
+    `charset=utf-8`: RFC 9110 makes both case-insensitive), or only in its
+    parameters, spelled as the document does: openapi-core 0.23.1 compares
+    them as they are written."""
     squash = lambda t: t.replace(" ", "").lower()  # noqa: E731
+    essence = lambda t: squash(t).split(";")[0]  # noqa: E731
     out = []
     for name, value in headers:
         if name.lower() == "content-type":
-            value = next((d for d in documented if squash(d) == squash(value)), value)
+            same = [d for d in documented if squash(d) == squash(value)]
+            # Else the one documented type of the same essence: a document's
+            # `application/json;charset=UTF-8` for a request's
+            # `application/json` (JSON has no charset parameter, RFC 8259;
+            # a server dispatches on the essence, as the generated one does).
+            if not same:
+                same = [d for d in documented if essence(d) == essence(value)]
+            if len(same) == 1:
+                value = same[0]
         out.append((name, value))
     return out
 
