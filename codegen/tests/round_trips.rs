@@ -132,3 +132,10 @@ fn styles() {
         )],
     );
 }
+
+/// An object's properties beside a `oneOf` of objects: one JSON object,
+/// both parts checked on each side.
+#[test]
+fn flattened_alternatives() {
+    round_trip("flattened");
+}

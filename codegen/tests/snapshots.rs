@@ -99,6 +99,7 @@ snapshots! {
     construct_querystring: "constructs", "codegen/tests/fixtures/constructs/querystring.yaml";
     construct_tolerant: "constructs", "codegen/tests/fixtures/constructs/tolerant.yaml";
     construct_std_names: "constructs", "codegen/tests/fixtures/constructs/std_names.yaml";
+    construct_flattened: "constructs", "codegen/tests/fixtures/constructs/flattened.yaml";
 }
 
 /// Every spec the tests know, relative to the workspace.
@@ -126,7 +127,7 @@ fn every_spec_directory_is_covered() {
     assert_eq!(count("specs/"), 4, "{specs:#?}");
     assert_eq!(
         count("codegen/tests/fixtures/constructs/"),
-        16,
+        17,
         "{specs:#?}"
     );
     assert_eq!(count("codegen/tests/fixtures/public/"), 4, "{specs:#?}");

@@ -390,6 +390,7 @@ mod tests {
 
     fn field(name: &str, ty: Ty, required: bool) -> Field {
         Field {
+            flatten: false,
             json: name.to_owned(),
             rust: name.to_owned(),
             doc: None,

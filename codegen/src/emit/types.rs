@@ -742,7 +742,9 @@ fn struct_def(s: &Struct, reg: &Registry<'_>) -> TokenStream {
         let rust = ident(&f.rust);
         let json = &f.json;
         let mut attrs = Vec::new();
-        if f.rust != f.json {
+        if f.flatten {
+            attrs.push(quote! { flatten });
+        } else if f.rust != f.json {
             attrs.push(quote! { rename = #json });
         }
         let mut inner = kind_tokens(&f.ty.kind);
@@ -1721,6 +1723,7 @@ mod tests {
 
     fn field(doc: Option<&str>, ty: Ty, default: Option<Value>) -> Field {
         Field {
+            flatten: false,
             json: "ids".into(),
             rust: "ids".into(),
             doc: doc.map(str::to_owned),

@@ -217,6 +217,9 @@ pub struct Field {
     pub default: Option<Value>,
     /// Boxed to break a cycle of directly nested types.
     pub boxed: bool,
+    /// The field's properties sit in the object itself (`#[serde(flatten)]`):
+    /// the `oneOf`/`anyOf` written beside an object's `properties`.
+    pub flatten: bool,
 }
 
 #[derive(Clone, Debug, PartialEq)]

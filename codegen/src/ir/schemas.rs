@@ -324,12 +324,41 @@ impl<'a> Builder<'a> {
             .get("oneOf")
             .map(|v| (v, "oneOf"))
             .or_else(|| s.get("anyOf").map(|v| (v, "anyOf")));
-        if let Some((_, key)) = union.filter(|_| s.get("properties").is_some()) {
-            self.warn(
-                &join(ptr, key),
-                Rule::Unsupported,
-                format!("`{key}` beside `properties` is ignored: the type is the object"),
-            );
+        // Alternatives beside the object's own properties: a union of
+        // objects whose properties sit in the same JSON object, as a field
+        // `#[serde(flatten)]`.
+        let mut flattened = None;
+        if let Some((variants, key)) = union.filter(|_| s.get("properties").is_some()) {
+            let objects = variants
+                .as_array()
+                .is_some_and(|l| !l.is_empty() && l.iter().all(|v| self.is_objecty(v)));
+            if objects {
+                let union_name = self.claim_name(&format!("{name}{}", camel_ident(key)));
+                let what = format!(
+                    "Which of the `{key}` alternatives of `{name}` this is: their properties sit in the same JSON object as the others."
+                );
+                let def = self.union(s, variants, &join(ptr, key), &union_name, Some(what.clone()))?;
+                self.register(def);
+                flattened = Some(Field {
+                    json: key.to_owned(),
+                    rust: snake_ident(key),
+                    doc: Some(what),
+                    ty: Ty {
+                        kind: Kind::Named(union_name),
+                        ..Ty::default()
+                    },
+                    required: true,
+                    default: None,
+                    boxed: false,
+                    flatten: true,
+                });
+            } else {
+                self.warn(
+                    &join(ptr, key),
+                    Rule::Unsupported,
+                    format!("`{key}` beside `properties` is ignored: the type is the object (an alternative is not an object)"),
+                );
+            }
         } else if let Some((variants, key)) = union {
             let def = self.union(s, variants, &join(ptr, key), &name, doc)?;
             self.register(def);
@@ -347,12 +376,33 @@ impl<'a> Builder<'a> {
             &mut required,
             &mut additional,
             &mut deny_unknown,
+            false,
         )?;
         for f in &mut fields {
             f.required = required.contains(&f.json);
             if f.required || !is_simple_default(&f.ty) {
                 f.default = None;
             }
+        }
+        if let Some(field) = flattened {
+            // serde reads a flattened field from what the others leave:
+            // unknown properties cannot be refused, nor collected apart.
+            if deny_unknown {
+                self.warn(
+                    &join(ptr, "additionalProperties"),
+                    Rule::Unsupported,
+                    format!("`additionalProperties: false` beside `{}` is not enforced: the alternatives' properties are read from the same object", field.json),
+                );
+                deny_unknown = false;
+            }
+            if additional.take().is_some() {
+                self.warn(
+                    &join(ptr, "additionalProperties"),
+                    Rule::Unsupported,
+                    format!("`additionalProperties` beside `{}` is not kept apart: the alternatives' properties are read from the same object", field.json),
+                );
+            }
+            fields.push(field);
         }
         // The field for extra properties keeps its name; a property gives way.
         let reserved = usize::from(additional.is_some());
@@ -372,7 +422,8 @@ impl<'a> Builder<'a> {
         Some(())
     }
 
-    /// Gathers the properties of an object schema, merging `allOf` members.
+    /// Gathers the properties of an object schema, merging `allOf` members
+    /// (`member`: `s` is one, whose own `oneOf`/`anyOf` cannot be kept).
     #[allow(clippy::too_many_arguments)]
     pub(super) fn collect_object(
         &mut self,
@@ -383,6 +434,7 @@ impl<'a> Builder<'a> {
         required: &mut BTreeSet<String>,
         additional: &mut Option<Ty>,
         deny_unknown: &mut bool,
+        member: bool,
     ) -> Option<()> {
         let (s, ptr) = self.resolve(s, ptr);
         if let Some(all) = s.get("allOf").and_then(Value::as_array) {
@@ -401,10 +453,21 @@ impl<'a> Builder<'a> {
                     );
                     continue;
                 }
-                self.collect_object(m, &m_ptr, name, fields, required, additional, deny_unknown)?;
+                self.collect_object(
+                    m,
+                    &m_ptr,
+                    name,
+                    fields,
+                    required,
+                    additional,
+                    deny_unknown,
+                    true,
+                )?;
             }
         }
-        if let Some(key) = ["oneOf", "anyOf"].into_iter().find(|k| s.get(*k).is_some()) {
+        // The schema's own alternatives are the caller's (`define`).
+        let own = ["oneOf", "anyOf"].into_iter().find(|k| s.get(*k).is_some());
+        if let Some(key) = own.filter(|_| member) {
             self.warn(
                 &join(&ptr, key),
                 Rule::Unsupported,
@@ -440,6 +503,7 @@ impl<'a> Builder<'a> {
                     .or_else(|| resolved.get("default"))
                     .cloned(),
                 boxed: false,
+                flatten: false,
             };
             match fields.iter().position(|f| f.json == *prop) {
                 Some(i) => fields[i] = merged_field(&fields[i], field),
