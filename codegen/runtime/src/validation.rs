@@ -508,6 +508,9 @@ pub enum Format {
     Ipv4,
     /// RFC 4291's text forms.
     Ipv6,
+    /// RFC 3986's `URI`: a scheme, then what follows its colon, in ASCII
+    /// (`https://example.com/a?b#c`, `urn:isbn:0451450523`).
+    Uri,
 }
 
 impl Format {
@@ -520,6 +523,7 @@ impl Format {
             "uuid" => Format::Uuid,
             "ipv4" => Format::Ipv4,
             "ipv6" => Format::Ipv6,
+            "uri" => Format::Uri,
             _ => return None,
         })
     }
@@ -533,6 +537,7 @@ impl Format {
             Format::Uuid => "uuid",
             Format::Ipv4 => "ipv4",
             Format::Ipv6 => "ipv6",
+            Format::Uri => "uri",
         }
     }
 
@@ -560,7 +565,144 @@ impl Format {
             // in IPv4, no zone index in IPv6).
             Format::Ipv4 => value.parse::<std::net::Ipv4Addr>().is_ok(),
             Format::Ipv6 => value.parse::<std::net::Ipv6Addr>().is_ok(),
+            Format::Uri => rfc3986::uri(value.as_bytes()),
         }
+    }
+}
+
+/// RFC 3986, section 3: `URI = scheme ":" hier-part [ "?" query ] [ "#"
+/// fragment ]`, every part checked against its rule (percent-encodings
+/// complete, an IP literal an IPv6 address or an `IPvFuture`, a port all
+/// digits).
+mod rfc3986 {
+    fn unreserved(c: u8) -> bool {
+        c.is_ascii_alphanumeric() || matches!(c, b'-' | b'.' | b'_' | b'~')
+    }
+
+    fn sub_delim(c: u8) -> bool {
+        matches!(
+            c,
+            b'!' | b'$' | b'&' | b'\'' | b'(' | b')' | b'*' | b'+' | b',' | b';' | b'='
+        )
+    }
+
+    /// Whether `s` is made of `extra` characters, unreserved ones,
+    /// sub-delims and complete percent-encodings.
+    fn chars(s: &[u8], extra: &[u8]) -> bool {
+        let mut i = 0;
+        while i < s.len() {
+            let c = s[i];
+            if c == b'%' {
+                if !(s.get(i + 1).is_some_and(u8::is_ascii_hexdigit)
+                    && s.get(i + 2).is_some_and(u8::is_ascii_hexdigit))
+                {
+                    return false;
+                }
+                i += 3;
+                continue;
+            }
+            if !(unreserved(c) || sub_delim(c) || extra.contains(&c)) {
+                return false;
+            }
+            i += 1;
+        }
+        true
+    }
+
+    pub(super) fn uri(s: &[u8]) -> bool {
+        // scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )
+        let Some(colon) = s.iter().position(|&c| c == b':') else {
+            return false;
+        };
+        let scheme = &s[..colon];
+        if !scheme.first().is_some_and(u8::is_ascii_alphabetic)
+            || !scheme
+                .iter()
+                .all(|&c| c.is_ascii_alphanumeric() || matches!(c, b'+' | b'-' | b'.'))
+        {
+            return false;
+        }
+        let rest = &s[colon + 1..];
+        let (rest, fragment) = match rest.iter().position(|&c| c == b'#') {
+            Some(i) => (&rest[..i], Some(&rest[i + 1..])),
+            None => (rest, None),
+        };
+        let (hier, query) = match rest.iter().position(|&c| c == b'?') {
+            Some(i) => (&rest[..i], Some(&rest[i + 1..])),
+            None => (rest, None),
+        };
+        // query = fragment = *( pchar / "/" / "?" )
+        if ![query, fragment]
+            .into_iter()
+            .flatten()
+            .all(|part| chars(part, b":@/?"))
+        {
+            return false;
+        }
+        let path = match hier.strip_prefix(b"//") {
+            Some(after) => {
+                let end = after.iter().position(|&c| c == b'/').unwrap_or(after.len());
+                if !authority(&after[..end]) {
+                    return false;
+                }
+                &after[end..]
+            }
+            None => hier,
+        };
+        // path-abempty, path-absolute, path-rootless, path-empty: pchars
+        // and slashes (a path of its own cannot start with "//", which
+        // begins an authority instead).
+        chars(path, b":@/")
+    }
+
+    /// `authority = [ userinfo "@" ] host [ ":" port ]`
+    fn authority(a: &[u8]) -> bool {
+        let (userinfo, hostport) = match a.iter().position(|&c| c == b'@') {
+            Some(i) => (Some(&a[..i]), &a[i + 1..]),
+            None => (None, a),
+        };
+        if userinfo.is_some_and(|u| !chars(u, b":")) {
+            return false;
+        }
+        let (host, port) = if hostport.first() == Some(&b'[') {
+            let Some(close) = hostport.iter().position(|&c| c == b']') else {
+                return false;
+            };
+            if !ip_literal(&hostport[1..close]) {
+                return false;
+            }
+            match &hostport[close + 1..] {
+                [] => (&hostport[..0], None),
+                [b':', port @ ..] => (&hostport[..0], Some(port)),
+                _ => return false,
+            }
+        } else {
+            match hostport.iter().position(|&c| c == b':') {
+                Some(i) => (&hostport[..i], Some(&hostport[i + 1..])),
+                None => (hostport, None),
+            }
+        };
+        // reg-name = *( unreserved / pct-encoded / sub-delims ), which an
+        // IPv4 address is too.
+        chars(host, b"") && port.is_none_or(|p| p.iter().all(u8::is_ascii_digit))
+    }
+
+    /// `IP-literal` inside its brackets: an IPv6 address, or
+    /// `IPvFuture = "v" 1*HEXDIG "." 1*( unreserved / sub-delims / ":" )`.
+    fn ip_literal(inner: &[u8]) -> bool {
+        if let Some(future) = inner.strip_prefix(b"v").or_else(|| inner.strip_prefix(b"V")) {
+            let Some(dot) = future.iter().position(|&c| c == b'.') else {
+                return false;
+            };
+            let (version, text) = (&future[..dot], &future[dot + 1..]);
+            return !version.is_empty()
+                && version.iter().all(u8::is_ascii_hexdigit)
+                && !text.is_empty()
+                && text
+                    .iter()
+                    .all(|&c| unreserved(c) || sub_delim(c) || c == b':');
+        }
+        std::str::from_utf8(inner).is_ok_and(|t| t.parse::<std::net::Ipv6Addr>().is_ok())
     }
 }
 

@@ -5,13 +5,14 @@
 use codegen_runtime::validation::{Checker, Format};
 use proptest::prelude::*;
 
-const ALL: [Format; 6] = [
+const ALL: [Format; 7] = [
     Format::Date,
     Format::DateTime,
     Format::Time,
     Format::Uuid,
     Format::Ipv4,
     Format::Ipv6,
+    Format::Uri,
 ];
 
 #[test]
@@ -32,6 +33,17 @@ fn the_rfcs_examples() {
         (Format::Ipv4, "192.0.2.1"),
         (Format::Ipv6, "2001:db8::1"),
         (Format::Ipv6, "::ffff:192.0.2.1"),
+        // RFC 3986, section 1.1.2.
+        (Format::Uri, "ftp://ftp.is.co.za/rfc/rfc1808.txt"),
+        (Format::Uri, "http://www.ietf.org/rfc/rfc2396.txt"),
+        (Format::Uri, "ldap://[2001:db8::7]/c=GB?objectClass?one"),
+        (Format::Uri, "mailto:John.Doe@example.com"),
+        (Format::Uri, "news:comp.infosystems.www.servers.unix"),
+        (Format::Uri, "tel:+1-816-555-1212"),
+        (Format::Uri, "telnet://192.0.2.16:80/"),
+        (Format::Uri, "urn:oasis:names:specification:docbook:dtd:xml:4.1.2"),
+        (Format::Uri, "https://user:pw@example.com:8443/a%20b?q=1&r=2#frag/x?y"),
+        (Format::Uri, "http://[v7.fe80::a+en1]/"),
     ];
     let no = [
         (Format::Date, "2026-13-01"),
@@ -53,6 +65,17 @@ fn the_rfcs_examples() {
         (Format::Ipv4, "256.0.0.1"),
         (Format::Ipv6, "2001:db8::1%eth0"),
         (Format::Ipv6, "192.0.2.1"),
+        (Format::Uri, "//example.com/relative"),
+        (Format::Uri, "/just/a/path"),
+        (Format::Uri, "1http://example.com"),
+        (Format::Uri, "http://exa mple.com/"),
+        (Format::Uri, "http://example.com/%zz"),
+        (Format::Uri, "http://example.com:80a/"),
+        (Format::Uri, "http://[::1/"),
+        (Format::Uri, "http://[not-ipv6]/"),
+        (Format::Uri, "https://例え.jp/"),
+        (Format::Uri, "http://example.com/a#b#c"),
+        (Format::Uri, "http://example.com/?r[]=2"),
     ];
     for (format, value) in yes {
         assert!(format.matches(value), "{value} is a {}", format.name());
@@ -131,6 +154,30 @@ fn candidates() -> impl Strategy<Value = String> {
         },
     );
     let ipv6 = "[0-9a-f:]{2,20}";
+    // URIs: a scheme (or not), an authority with userinfo, an IP literal
+    // and a port (or not), then path, query and fragment characters, stray
+    // and percent-encoded ones among them.
+    let uri = (
+        "[a-zA-Z0-9+.-]{0,6}",
+        proptest::option::of((
+            "([a-z0-9%:]{0,5}@)?",
+            prop_oneof![
+                "[a-z0-9.%-]{0,10}",
+                "\\[[0-9a-fv.:]{0,12}\\]",
+                Just("[v1.x:y]".to_owned()),
+            ],
+            "(:[0-9a]{0,4})?",
+        )),
+        "[a-zA-Z0-9/%:@!$&'()*+,;=._~ \\[\\]{}^|\"<>\\\\-]{0,16}",
+        "(\\?[a-z0-9/?%:@=&\\[\\]#-]{0,8})?",
+        "(#[a-z0-9/?%:@#\\[\\]-]{0,8})?",
+    )
+        .prop_map(|(scheme, authority, path, query, fragment)| {
+            let authority = authority
+                .map(|(user, host, port)| format!("//{user}{host}{port}"))
+                .unwrap_or_default();
+            format!("{scheme}:{authority}{path}{query}{fragment}")
+        });
     prop_oneof![
         date,
         time,
@@ -138,6 +185,7 @@ fn candidates() -> impl Strategy<Value = String> {
         uuid.prop_map(|s| s),
         ipv4,
         ipv6.prop_map(|s| s),
+        uri,
         "\\PC{0,12}",
     ]
 }
@@ -174,4 +222,6 @@ fn the_oracle_asserts_formats() {
         Format::Uuid,
         "123e4567-e89b-12d3-a456-42661417400g"
     ));
+    assert!(oracle(Format::Uri, "https://example.com/a"));
+    assert!(!oracle(Format::Uri, "/just/a/path"));
 }

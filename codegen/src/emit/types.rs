@@ -27,6 +27,7 @@ fn format_variant(format: &str) -> Option<&'static str> {
         "uuid" => "Uuid",
         "ipv4" => "Ipv4",
         "ipv6" => "Ipv6",
+        "uri" => "Uri",
         _ => return None,
     })
 }
