@@ -690,7 +690,10 @@ mod rfc3986 {
     /// `IP-literal` inside its brackets: an IPv6 address, or
     /// `IPvFuture = "v" 1*HEXDIG "." 1*( unreserved / sub-delims / ":" )`.
     fn ip_literal(inner: &[u8]) -> bool {
-        if let Some(future) = inner.strip_prefix(b"v").or_else(|| inner.strip_prefix(b"V")) {
+        if let Some(future) = inner
+            .strip_prefix(b"v")
+            .or_else(|| inner.strip_prefix(b"V"))
+        {
             let Some(dot) = future.iter().position(|&c| c == b'.') else {
                 return false;
             };

@@ -41,8 +41,14 @@ fn the_rfcs_examples() {
         (Format::Uri, "news:comp.infosystems.www.servers.unix"),
         (Format::Uri, "tel:+1-816-555-1212"),
         (Format::Uri, "telnet://192.0.2.16:80/"),
-        (Format::Uri, "urn:oasis:names:specification:docbook:dtd:xml:4.1.2"),
-        (Format::Uri, "https://user:pw@example.com:8443/a%20b?q=1&r=2#frag/x?y"),
+        (
+            Format::Uri,
+            "urn:oasis:names:specification:docbook:dtd:xml:4.1.2",
+        ),
+        (
+            Format::Uri,
+            "https://user:pw@example.com:8443/a%20b?q=1&r=2#frag/x?y",
+        ),
         (Format::Uri, "http://[v7.fe80::a+en1]/"),
     ];
     let no = [

@@ -337,7 +337,13 @@ impl<'a> Builder<'a> {
                 let what = format!(
                     "Which of the `{key}` alternatives of `{name}` this is: their properties sit in the same JSON object as the others."
                 );
-                let def = self.union(s, variants, &join(ptr, key), &union_name, Some(what.clone()))?;
+                let def = self.union(
+                    s,
+                    variants,
+                    &join(ptr, key),
+                    &union_name,
+                    Some(what.clone()),
+                )?;
                 self.register(def);
                 flattened = Some(Field {
                     json: key.to_owned(),
