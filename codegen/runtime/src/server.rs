@@ -1108,6 +1108,22 @@ pub fn json_body<T: serde::de::DeserializeOwned>(
     parse_json(bytes)
 }
 
+/// A required body of another media type (bytes, multipart): refused with
+/// 400 when absent, that is empty and without a `Content-Type`; an empty
+/// body that declares its type (an empty file, say) is one.
+pub fn raw_body(
+    headers: &HeaderMap,
+    bytes: &axum::body::Bytes,
+) -> Result<axum::body::Bytes, Problem> {
+    if bytes.is_empty() && !headers.contains_key(axum::http::header::CONTENT_TYPE) {
+        return Err(Problem::new(
+            StatusCode::BAD_REQUEST,
+            "a request body is required",
+        ));
+    }
+    Ok(bytes.clone())
+}
+
 /// An optional JSON body: absent when empty.
 pub fn optional_json_body<T: serde::de::DeserializeOwned>(
     headers: &HeaderMap,

@@ -12,8 +12,9 @@ use axum::http::{HeaderMap, HeaderValue, Method, Request, StatusCode, Uri};
 use codegen_runtime::server::{
     authenticate_body, authenticate_head, error_body, json_body, json_object_body, new_request_id,
     optional_json_object_body, optional_query_string_form, optional_query_string_json, parse_json,
-    query_string_form, query_string_json, read_body, serve, serve_with_shutdown, status, AuthError,
-    Authenticate, ErrorField, HeaderTokens, Limits, Problem, RequestParts, Role, UNAUTHENTICATED,
+    query_string_form, query_string_json, raw_body, read_body, serve, serve_with_shutdown, status,
+    AuthError, Authenticate, ErrorField, HeaderTokens, Limits, Problem, RequestParts, Role,
+    UNAUTHENTICATED,
 };
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -217,6 +218,22 @@ fn object_bodies_refuse_arrays() {
     let e =
         json_body::<Req>(&HeaderMap::new(), b"{}", StatusCode::UNSUPPORTED_MEDIA_TYPE).unwrap_err();
     assert_eq!(e.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+}
+
+#[test]
+fn a_required_raw_body_is_missing_only_without_bytes_and_type() {
+    let e = raw_body(&HeaderMap::new(), &Bytes::new()).unwrap_err();
+    assert_eq!(e.status, StatusCode::BAD_REQUEST);
+    assert_eq!(e.message, "a request body is required");
+    // An empty body that says what it is: an empty file.
+    let mut typed = HeaderMap::new();
+    typed.insert(
+        axum::http::header::CONTENT_TYPE,
+        HeaderValue::from_static("application/octet-stream"),
+    );
+    assert_eq!(raw_body(&typed, &Bytes::new()).unwrap(), Bytes::new());
+    let data = Bytes::from_static(b"<Delete/>");
+    assert_eq!(raw_body(&HeaderMap::new(), &data).unwrap(), data);
 }
 
 #[test]

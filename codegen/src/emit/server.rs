@@ -1381,7 +1381,9 @@ fn handler(op: &Operation, reg: &Registry<'_>, fallback: Option<&str>) -> TokenS
             let t = if b.required { t } else { quote! { Option<#t> } };
             quote! { let body: #t = #parse(&parts.headers, &bytes, #extra #unsupported).map_err(fail)?; }
         }
-        _ if b.required => quote! { let body = bytes.clone(); },
+        _ if b.required => {
+            quote! { let body = server::raw_body(&parts.headers, &bytes).map_err(fail)?; }
+        }
         _ => quote! { let body = (!bytes.is_empty()).then(|| bytes.clone()); },
     });
     let check_step = (!checks.is_empty()).then(|| {
@@ -1406,10 +1408,12 @@ fn handler(op: &Operation, reg: &Registry<'_>, fallback: Option<&str>) -> TokenS
     let args = inputs(op).into_iter().map(|(n, _)| n);
     // The body is always read (so its limits hold), but kept only when
     // something reads it; likewise the request head.
+    // Every parsed body, and a required raw one (its `Content-Type` tells
+    // an empty body from none), reads the headers.
     let json_body = matches!(
         op.body.as_ref().map(|b| &b.encoding),
         Some(Encoding::Json(_) | Encoding::Form(_))
-    );
+    ) || op.body.as_ref().is_some_and(|b| b.required);
     let needs_bytes = op.body.is_some() || secured;
     let needs_parts = path_count > 0
         || query.is_some()
