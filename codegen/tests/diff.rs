@@ -250,6 +250,48 @@ components:
 }
 
 #[test]
+fn a_change_inside_a_member_names_the_member_once() {
+    // DigitalOcean's public specification: a path parameter that is the id
+    // or the fingerprint of an SSH key, the id's type changed.
+    let doc = |ty: &str| {
+        codegen::load::load_str(
+            "a.yaml",
+            &format!(
+                "openapi: 3.0.3
+info: {{title: t, version: '1'}}
+paths:
+  /keys/{{key}}:
+    get:
+      parameters:
+        - name: key
+          in: path
+          required: true
+          schema:
+            anyOf:
+              - $ref: '#/components/schemas/ssh_key_id'
+              - $ref: '#/components/schemas/ssh_key_fingerprint'
+      responses:
+        '204': {{description: ok}}
+components:
+  schemas:
+    ssh_key_id: {{type: {ty}}}
+    ssh_key_fingerprint: {{type: string}}
+"
+            ),
+        )
+        .document
+        .expect("loads")
+    };
+    let changes = diff::diff(&doc("integer"), &doc("string"));
+    assert_eq!(changes.len(), 1, "{changes:#?}");
+    assert_eq!(changes[0].rule, "request-type-changed");
+    assert_eq!(
+        changes[0].message,
+        "path parameter `key`, property `<ssh_key_id>`: type changed from `integer` to `string`"
+    );
+}
+
+#[test]
 fn every_rule_is_in_the_catalog_once() {
     let ids: std::collections::BTreeSet<&str> = diff::RULES.iter().map(|r| r.id).collect();
     assert_eq!(ids.len(), diff::RULES.len());
@@ -523,31 +565,53 @@ fn a_huawei_openapi_30_excerpt_reports_every_edit_where_it_is() {
 #[test]
 fn a_multi_file_excerpt_reports_every_edit_in_the_file_that_holds_it() {
     // DigitalOcean's public specification (OpenAPI 3.0, one file per
-    // operation, model and shared response): three edits, each in a file the
-    // root refers to, reported in that file with its pointer there.
-    let (list, create) = ("GET /v2/account/keys", "POST /v2/account/keys");
-    let in_ = |side: &str, file: &str| format!("{side}/resources/ssh_keys/{file}");
+    // operation, parameter, model, attribute and shared response): seven
+    // edits, six of them in a file the root refers to, each reported in the
+    // file that holds it with its pointer there.
+    let list = "GET /v2/account/keys";
+    let create = "POST /v2/account/keys";
+    let get = "GET /v2/account/keys/{ssh_key_identifier}";
+    let delete = "DELETE /v2/account/keys/{ssh_key_identifier}";
+    let at = |side: &str, file: &str| format!("{side}/resources/ssh_keys/{file}");
     let (model_old, model_new) = (
-        in_("old", "models/sshKeys.yml"),
-        in_("new", "models/sshKeys.yml"),
+        at("old", "models/sshKeys.yml"),
+        at("new", "models/sshKeys.yml"),
     );
     let name = "attributes/ssh_key_name.yml";
-    let (name_old, name_new) = (in_("old", name), in_("new", name));
-    let (list_old, list_new) = (
-        in_("old", "sshKeys_list.yml"),
-        in_("new", "sshKeys_list.yml"),
-    );
-    let optional: (At, At) = (
-        (&model_old, 14, "/required/0"),
-        (&model_new, 4, "/properties/public_key"),
-    );
-    // The attribute is a file of its own: its root is the schema.
-    let max_length: (At, At) = ((&name_old, 1, ""), (&name_new, 2, "/maxLength"));
-    assert_located(
-        "digitalocean",
+    let (name_old, name_new) = (at("old", name), at("new", name));
+    let id = "attributes/ssh_key_id.yml";
+    let (id_old, id_new) = (at("old", id), at("new", id));
+    let (list_old, list_new) = (at("old", "sshKeys_list.yml"), at("new", "sshKeys_list.yml"));
+    let (get_old, get_new) = (at("old", "sshKeys_get.yml"), at("new", "sshKeys_get.yml"));
+    let (root_old, root_new) = (
         "old/DigitalOcean-public.v2.yaml",
         "new/DigitalOcean-public.v2.yaml",
+    );
+    // `public_key` no longer required, in the model's file.
+    let optional: (At, At) = (
+        (&model_old, 17, "/required/0"),
+        (&model_new, 7, "/properties/public_key"),
+    );
+    // A maxLength added to an attribute that is a file of its own: its
+    // root is the schema.
+    let max_length: (At, At) = ((&name_old, 1, ""), (&name_new, 2, "/maxLength"));
+    // The id's type changed: it is read-only, so never a request property;
+    // it is also a member of the path parameter's `anyOf`.
+    let id_type: (At, At) = ((&id_old, 1, "/type"), (&id_new, 1, "/type"));
+    assert_located(
+        "digitalocean",
+        root_old,
+        root_new,
         &[
+            // A shared parameter no longer listed by the operation's file.
+            (
+                "parameter-removed",
+                true,
+                list,
+                (&list_old, 10, "/parameters/1"),
+                (&list_new, 8, "/parameters"),
+            ),
+            ("response-type-changed", true, list, id_type.0, id_type.1),
             (
                 "response-property-became-optional",
                 true,
@@ -568,8 +632,8 @@ fn a_multi_file_excerpt_reports_every_edit_in_the_file_that_holds_it() {
                 "response-status-removed",
                 true,
                 list,
-                (&list_old, 15, "/responses/429"),
-                (&list_new, 8, "/responses"),
+                (&list_old, 19, "/responses/429"),
+                (&list_new, 11, "/responses"),
             ),
             (
                 "request-property-became-optional",
@@ -585,6 +649,7 @@ fn a_multi_file_excerpt_reports_every_edit_in_the_file_that_holds_it() {
                 max_length.0,
                 max_length.1,
             ),
+            ("response-type-changed", true, create, id_type.0, id_type.1),
             (
                 "response-property-became-optional",
                 true,
@@ -598,6 +663,46 @@ fn a_multi_file_excerpt_reports_every_edit_in_the_file_that_holds_it() {
                 create,
                 max_length.0,
                 max_length.1,
+            ),
+            ("request-type-changed", true, get, id_type.0, id_type.1),
+            ("response-type-changed", true, get, id_type.0, id_type.1),
+            (
+                "response-property-became-optional",
+                true,
+                get,
+                optional.0,
+                optional.1,
+            ),
+            (
+                "response-max-length-decreased",
+                false,
+                get,
+                max_length.0,
+                max_length.1,
+            ),
+            (
+                "response-status-added",
+                true,
+                get,
+                (&get_old, 11, "/responses"),
+                (&get_new, 18, "/responses/403"),
+            ),
+            // An operation in a file of its own, removed from the root:
+            // where the root listed it.
+            (
+                "operation-removed",
+                true,
+                delete,
+                (
+                    root_old,
+                    23,
+                    "/paths/~1v2~1account~1keys~1{ssh_key_identifier}/delete",
+                ),
+                (
+                    root_new,
+                    19,
+                    "/paths/~1v2~1account~1keys~1{ssh_key_identifier}",
+                ),
             ),
         ],
     );
