@@ -181,6 +181,29 @@ fn locations_name_the_users_file_for_other_versions_and_files() {
         format!("{FIXTURES}/multifile-response-property-became-optional/old/models.yaml")
     );
     assert_eq!((old.line, old.column), (5, 7));
+    // Its pointer in that file, not in the bundle the loader makes.
+    assert_eq!(old.pointer, "/Thing/required/1");
+    let new = changes[0].new.as_ref().unwrap();
+    assert_eq!(
+        new.file,
+        format!("{FIXTURES}/multifile-response-property-became-optional/new/models.yaml")
+    );
+    assert_eq!(new.pointer, "/Thing/properties/name");
+    // A status whose response is a file of its own: where the operation's
+    // file lists it, not at the top of the response's file.
+    let name = "multifile-response-status-removed";
+    let changes = diff_pair(name);
+    assert_eq!(changes.len(), 1, "{changes:#?}");
+    let (old, new) = (
+        changes[0].old.as_ref().unwrap(),
+        changes[0].new.as_ref().unwrap(),
+    );
+    assert_eq!(old.file, format!("{FIXTURES}/{name}/old/things_list.yaml"));
+    assert_eq!((old.line, old.column), (7, 3));
+    assert_eq!(old.pointer, "/responses/429");
+    assert_eq!(new.file, format!("{FIXTURES}/{name}/new/things_list.yaml"));
+    assert_eq!((new.line, new.column), (3, 1));
+    assert_eq!(new.pointer, "/responses");
 }
 
 #[test]
@@ -224,6 +247,48 @@ components:
     let changes = diff::diff(&doc(5), &doc(6));
     assert_eq!(changes.len(), 1, "{changes:#?}");
     assert_eq!(changes[0].rule, "response-max-length-increased");
+}
+
+#[test]
+fn a_change_inside_a_member_names_the_member_once() {
+    // DigitalOcean's public specification: a path parameter that is the id
+    // or the fingerprint of an SSH key, the id's type changed.
+    let doc = |ty: &str| {
+        codegen::load::load_str(
+            "a.yaml",
+            &format!(
+                "openapi: 3.0.3
+info: {{title: t, version: '1'}}
+paths:
+  /keys/{{key}}:
+    get:
+      parameters:
+        - name: key
+          in: path
+          required: true
+          schema:
+            anyOf:
+              - $ref: '#/components/schemas/ssh_key_id'
+              - $ref: '#/components/schemas/ssh_key_fingerprint'
+      responses:
+        '204': {{description: ok}}
+components:
+  schemas:
+    ssh_key_id: {{type: {ty}}}
+    ssh_key_fingerprint: {{type: string}}
+"
+            ),
+        )
+        .document
+        .expect("loads")
+    };
+    let changes = diff::diff(&doc("integer"), &doc("string"));
+    assert_eq!(changes.len(), 1, "{changes:#?}");
+    assert_eq!(changes[0].rule, "request-type-changed");
+    assert_eq!(
+        changes[0].message,
+        "path parameter `key`, property `<ssh_key_id>`: type changed from `integer` to `string`"
+    );
 }
 
 #[test]
@@ -376,6 +441,268 @@ fn real_document_excerpts_report_every_edit_where_it_is() {
                 "DELETE /v1/{project_id}/meshes/{mesh_id}",
                 (64, "/paths/~1v1~1{project_id}~1meshes~1{mesh_id}/delete"),
                 (70, "/paths/~1v1~1{project_id}~1meshes~1{mesh_id}"),
+            ),
+        ],
+    );
+}
+
+/// A place in an excerpt: the file (from the excerpt's folder), line and
+/// JSON pointer in that file.
+type At<'a> = (&'a str, usize, &'a str);
+
+/// Each edit of an excerpt with its rule, verdict (breaking or not), the
+/// operation it shows in and where it is in the old and the new file, and
+/// nothing else reported.
+fn assert_located(dir: &str, old: &str, new: &str, expected: &[(&str, bool, &str, At, At)]) {
+    type Place = (String, usize, String);
+    let base = format!("codegen/tests/fixtures/diff-real/{dir}");
+    let changes = diff::diff(
+        &load(&format!("{base}/{old}")),
+        &load(&format!("{base}/{new}")),
+    );
+    let place = |at: &diff::Location| -> Place {
+        let file = at
+            .file
+            .strip_prefix(&format!("{base}/"))
+            .unwrap_or_else(|| panic!("{} is outside {base}", at.file));
+        (file.to_owned(), at.line, at.pointer.clone())
+    };
+    let mut got: Vec<(String, bool, String, Place, Place)> = changes
+        .iter()
+        .map(|c| {
+            (
+                c.rule.to_owned(),
+                c.is_breaking(),
+                c.operation.clone().unwrap_or_default(),
+                place(c.old.as_ref().expect("old location")),
+                place(c.new.as_ref().expect("new location")),
+            )
+        })
+        .collect();
+    let owned =
+        |(file, line, pointer): At| -> Place { (file.to_owned(), line, pointer.to_owned()) };
+    let mut want: Vec<(String, bool, String, Place, Place)> = expected
+        .iter()
+        .map(|&(rule, breaking, op, o, n)| {
+            (rule.to_owned(), breaking, op.to_owned(), owned(o), owned(n))
+        })
+        .collect();
+    got.sort();
+    want.sort();
+    assert_eq!(got, want, "{dir}: {changes:#?}");
+}
+
+#[test]
+fn a_huawei_openapi_30_excerpt_reports_every_edit_where_it_is() {
+    // Huawei Cloud's Marketplace API (OpenAPI 3.0, JSON): five edits.
+    let cancel = "POST /api/mkp-openapi-public/global/v1/order/batch-cancel";
+    let create = "POST /api/mkp-openapi-public/global/v1/order/batch-order";
+    let list = "POST /api/mkp-openapi-public/global/v1/query-orders";
+    let responses =
+        "/paths/~1api~1mkp-openapi-public~1global~1v1~1order~1batch-cancel/post/responses";
+    let status = format!("{responses}/401");
+    let enum_ = "/components/schemas/OrderInfoV2OpenApi/properties/auto_pay/enum";
+    let value = format!("{enum_}/2");
+    let end_time = "/components/schemas/OrderListQueryOpenApiReq/properties/end_time";
+    let required = "/components/schemas/OrderListQueryOpenApiReq/required/1";
+    let limit = "/components/schemas/OrderListQueryOpenApiReq/properties/limit/maximum";
+    let order_type = "/components/schemas/OrderInfoOpenApi/properties/order_type/type";
+    let (old, new) = ("old.json", "new.json");
+    assert_located(
+        "marketplace",
+        old,
+        new,
+        &[
+            // A status removed: where it was listed, and the list it left.
+            (
+                "response-status-removed",
+                true,
+                cancel,
+                (old, 36, &status),
+                (new, 22, responses),
+            ),
+            // An enum value added to a request property: once per media type
+            // the body is accepted in (JSON and text/plain).
+            (
+                "request-enum-value-added",
+                true,
+                create,
+                (old, 235, enum_),
+                (new, 235, &value),
+            ),
+            (
+                "request-enum-value-added",
+                true,
+                create,
+                (old, 235, enum_),
+                (new, 235, &value),
+            ),
+            (
+                "request-property-became-required",
+                true,
+                list,
+                (old, 295, end_time),
+                (new, 320, required),
+            ),
+            (
+                "request-max-decreased",
+                true,
+                list,
+                (old, 303, limit),
+                (new, 301, limit),
+            ),
+            (
+                "response-type-changed",
+                true,
+                list,
+                (old, 284, order_type),
+                (new, 282, order_type),
+            ),
+        ],
+    );
+}
+
+#[test]
+fn a_multi_file_excerpt_reports_every_edit_in_the_file_that_holds_it() {
+    // DigitalOcean's public specification (OpenAPI 3.0, one file per
+    // operation, parameter, model, attribute and shared response): seven
+    // edits, six of them in a file the root refers to, each reported in the
+    // file that holds it with its pointer there.
+    let list = "GET /v2/account/keys";
+    let create = "POST /v2/account/keys";
+    let get = "GET /v2/account/keys/{ssh_key_identifier}";
+    let delete = "DELETE /v2/account/keys/{ssh_key_identifier}";
+    let at = |side: &str, file: &str| format!("{side}/resources/ssh_keys/{file}");
+    let (model_old, model_new) = (
+        at("old", "models/sshKeys.yml"),
+        at("new", "models/sshKeys.yml"),
+    );
+    let name = "attributes/ssh_key_name.yml";
+    let (name_old, name_new) = (at("old", name), at("new", name));
+    let id = "attributes/ssh_key_id.yml";
+    let (id_old, id_new) = (at("old", id), at("new", id));
+    let (list_old, list_new) = (at("old", "sshKeys_list.yml"), at("new", "sshKeys_list.yml"));
+    let (get_old, get_new) = (at("old", "sshKeys_get.yml"), at("new", "sshKeys_get.yml"));
+    let (root_old, root_new) = (
+        "old/DigitalOcean-public.v2.yaml",
+        "new/DigitalOcean-public.v2.yaml",
+    );
+    // `public_key` no longer required, in the model's file.
+    let optional: (At, At) = (
+        (&model_old, 17, "/required/0"),
+        (&model_new, 7, "/properties/public_key"),
+    );
+    // A maxLength added to an attribute that is a file of its own: its
+    // root is the schema.
+    let max_length: (At, At) = ((&name_old, 1, ""), (&name_new, 2, "/maxLength"));
+    // The id's type changed: it is read-only, so never a request property;
+    // it is also a member of the path parameter's `anyOf`.
+    let id_type: (At, At) = ((&id_old, 1, "/type"), (&id_new, 1, "/type"));
+    assert_located(
+        "digitalocean",
+        root_old,
+        root_new,
+        &[
+            // A shared parameter no longer listed by the operation's file.
+            (
+                "parameter-removed",
+                true,
+                list,
+                (&list_old, 10, "/parameters/1"),
+                (&list_new, 8, "/parameters"),
+            ),
+            ("response-type-changed", true, list, id_type.0, id_type.1),
+            (
+                "response-property-became-optional",
+                true,
+                list,
+                optional.0,
+                optional.1,
+            ),
+            (
+                "response-max-length-decreased",
+                false,
+                list,
+                max_length.0,
+                max_length.1,
+            ),
+            // Where the operation's file lists the status, not the top of
+            // the shared response's file.
+            (
+                "response-status-removed",
+                true,
+                list,
+                (&list_old, 19, "/responses/429"),
+                (&list_new, 11, "/responses"),
+            ),
+            (
+                "request-property-became-optional",
+                true,
+                create,
+                optional.0,
+                optional.1,
+            ),
+            (
+                "request-max-length-decreased",
+                true,
+                create,
+                max_length.0,
+                max_length.1,
+            ),
+            ("response-type-changed", true, create, id_type.0, id_type.1),
+            (
+                "response-property-became-optional",
+                true,
+                create,
+                optional.0,
+                optional.1,
+            ),
+            (
+                "response-max-length-decreased",
+                false,
+                create,
+                max_length.0,
+                max_length.1,
+            ),
+            ("request-type-changed", true, get, id_type.0, id_type.1),
+            ("response-type-changed", true, get, id_type.0, id_type.1),
+            (
+                "response-property-became-optional",
+                true,
+                get,
+                optional.0,
+                optional.1,
+            ),
+            (
+                "response-max-length-decreased",
+                false,
+                get,
+                max_length.0,
+                max_length.1,
+            ),
+            (
+                "response-status-added",
+                true,
+                get,
+                (&get_old, 11, "/responses"),
+                (&get_new, 18, "/responses/403"),
+            ),
+            // An operation in a file of its own, removed from the root:
+            // where the root listed it.
+            (
+                "operation-removed",
+                true,
+                delete,
+                (
+                    root_old,
+                    23,
+                    "/paths/~1v2~1account~1keys~1{ssh_key_identifier}/delete",
+                ),
+                (
+                    root_new,
+                    19,
+                    "/paths/~1v2~1account~1keys~1{ssh_key_identifier}",
+                ),
             ),
         ],
     );

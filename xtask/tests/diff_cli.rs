@@ -267,7 +267,7 @@ fn git_revisions_are_read_with_the_files_they_refer_to() {
     assert!(text.contains("response-property-became-optional"), "{text}");
     // Located in the other file, at the revision.
     assert!(
-        text.contains("git:HEAD:api/old/models.yaml:5:7#/components/schemas/Thing/required/1 → api/old/models.yaml:"),
+        text.contains("git:HEAD:api/old/models.yaml:5:7#/Thing/required/1 → api/old/models.yaml:"),
         "{text}"
     );
     // The same revision on both sides: nothing changed.

@@ -188,18 +188,30 @@ impl Cx<'_> {
     }
 }
 
-/// Where the node at `pointer` (or its nearest ancestor in `doc`) is written.
+/// Where the node at `pointer` (or its nearest ancestor in `doc`) is
+/// written: its file, position and pointer in that file. A node a reference
+/// to another file copies in place (a response, a parameter, an operation
+/// written in a file of its own) is located where the reference is written,
+/// where it is listed; what is inside it, in the file it comes from.
 fn locate(doc: &Document, pointer: &str) -> Location {
     let mut p = pointer;
     while !p.is_empty() && doc.value.pointer(p).is_none() {
         p = p.rfind('/').map_or("", |i| &p[..i]);
+    }
+    if let Some((file, position, there)) = doc.reference_site(p) {
+        return Location {
+            file: file.to_owned(),
+            line: position.line,
+            column: position.column,
+            pointer: there.to_owned(),
+        };
     }
     let (file, position) = doc.location(p);
     Location {
         file: file.to_owned(),
         line: position.line,
         column: position.column,
-        pointer: doc.origin(p).into_owned(),
+        pointer: doc.pointer_in_file(p),
     }
 }
 

@@ -619,6 +619,14 @@ impl<'d> Walk<'_, 'd> {
                             );
                         }
                     }
+                    // A property never sent in this direction (read-only
+                    // in requests, write-only in responses) on both sides:
+                    // what changes inside it changes nothing on the wire.
+                    if self.unseen(self.old_doc, old_schema, old_at)
+                        && self.unseen(self.new_doc, new_schema, new_at)
+                    {
+                        continue;
+                    }
                     self.schema(&child(name), (old_schema, old_at), (new_schema, new_at));
                 }
             }
@@ -708,7 +716,8 @@ impl<'d> Walk<'_, 'd> {
                 ),
                 Some(j) => {
                     let new_ptr = format!("{new_at}/{j}");
-                    let child = format!("{path}<{key}>");
+                    // `<Name>` in the path already marks the member.
+                    let child = format!("{path}<{}>", key.trim_matches('`'));
                     self.schema(&child, (&olds[i], &old_ptr), (&news[j], &new_ptr));
                 }
             }

@@ -33,6 +33,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
+use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
@@ -179,6 +180,8 @@ pub fn load_path(path: &Path, name: &str) -> Result<Loaded, Unreadable> {
         problems: Vec::new(),
         failed: false,
         positions: HashMap::new(),
+        anchors: HashMap::new(),
+        referrers: HashMap::new(),
         hoisted: HashMap::new(),
         taken: HashMap::new(),
         queue: VecDeque::new(),
@@ -219,6 +222,12 @@ struct Bundler {
     failed: bool,
     /// The bundled document's positions.
     positions: HashMap<String, Spot>,
+    /// See [`Document::pointer_in_file`]: where each node copied from
+    /// another place (a file, or another node of a file) was written.
+    anchors: HashMap<String, (u32, String)>,
+    /// See [`Document::reference_site`]: where each reference copied in
+    /// place was written.
+    referrers: HashMap<String, (Spot, String)>,
     /// (file, pointer) → the local reference that now stands for it.
     hoisted: HashMap<(usize, String), String>,
     /// Component names in use, per kind.
@@ -277,6 +286,8 @@ impl Bundler {
             if guard {
                 self.inlining.push((h.file, h.pointer.clone()));
             }
+            self.anchors
+                .insert(dp.clone(), (h.file as u32, h.pointer.clone()));
             let copy = self.walk(h.file, target, &mut h.pointer.clone(), &mut dp, ctx);
             if guard {
                 self.inlining.pop();
@@ -294,6 +305,8 @@ impl Bundler {
             std::mem::take(&mut self.positions),
         );
         document.dangling = std::mem::take(&mut self.dangling);
+        document.anchors = Arc::new(std::mem::take(&mut self.anchors));
+        document.referrers = Arc::new(std::mem::take(&mut self.referrers));
         document.unresolved = unresolved;
         document
     }
@@ -462,6 +475,10 @@ impl Bundler {
             let token = escape_token(key);
             push_token(sp, &token);
             push_token(dp, &token);
+            if skip_ref {
+                // A sibling of a reference, over the copy of its target.
+                self.anchors.insert(dp.clone(), (file as u32, sp.clone()));
+            }
             let copy = if child_ctx == Ctx::Discriminator {
                 self.discriminator(file, child, sp, dp)
             } else {
@@ -592,6 +609,15 @@ impl Bundler {
         };
         self.inlining.push((tfile, pointer.clone()));
         self.copying.push((file, at));
+        self.anchors
+            .insert(dp.clone(), (tfile as u32, pointer.clone()));
+        if let Some(position) = self.sources[file].positions.get(sp.as_str()) {
+            let spot = Spot {
+                file: file as u32,
+                position: *position,
+            };
+            self.referrers.insert(dp.clone(), (spot, sp.clone()));
+        }
         let mut tsp = pointer;
         let copy = self.walk(tfile, target, &mut tsp, dp, ctx);
         self.copying.pop();

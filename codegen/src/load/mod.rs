@@ -59,6 +59,15 @@ pub struct Document {
     /// Shared by the copies later stages make to rewrite the tree (`repair`):
     /// it is the biggest part of a document, and positions do not change.
     positions: Arc<HashMap<String, Spot>>,
+    /// A bundled document's nodes copied from elsewhere (another file, or
+    /// another node of a file a reference names): their pointer in the
+    /// bundle → the file and the pointer there they were copied from. A node
+    /// under none of them is written in the root file at its own pointer.
+    anchors: Arc<HashMap<String, (u32, String)>>,
+    /// A bundled document's references to other files copied in place: the
+    /// pointer of the copy → where the reference is written (the node that
+    /// holds the `$ref`, and its pointer in its file).
+    referrers: Arc<HashMap<String, (Spot, String)>>,
     /// References to other files that could not be followed (the file is
     /// missing, unreadable or does not parse, the fragment does not resolve,
     /// a URL): the pointer of each `$ref` in this document (of each copy) →
@@ -102,6 +111,8 @@ impl Document {
             value,
             files,
             positions: Arc::new(positions),
+            anchors: Arc::default(),
+            referrers: Arc::default(),
             dangling: BTreeMap::new(),
             unresolved: Vec::new(),
             version: Version::OpenApi30,
@@ -180,6 +191,42 @@ impl Document {
     /// ancestor that has one.
     pub fn location(&self, pointer: &str) -> (&str, Position) {
         self.located(&self.origin(pointer))
+    }
+
+    /// The JSON pointer of the node at `pointer` in the file
+    /// [`Document::location`] names, as the user wrote it
+    /// ([`Document::origin`]): in a bundle, the pointer in the file the node
+    /// was copied from (`/required/0` in `models.yaml`, not
+    /// `/components/schemas/Thing/required/0`).
+    pub fn pointer_in_file(&self, pointer: &str) -> String {
+        let origin = self.origin(pointer);
+        let p: &str = &origin;
+        if self.anchors.is_empty() {
+            return p.to_owned();
+        }
+        let mut end = p.len();
+        loop {
+            if let Some((_, there)) = self.anchors.get(&p[..end]) {
+                return format!("{there}{}", &p[end..]);
+            }
+            match p[..end].rfind('/') {
+                Some(i) => end = i,
+                None => return p.to_owned(),
+            }
+        }
+    }
+
+    /// Where the reference to another file whose copy is at `pointer` is
+    /// written (the node holding the `$ref`: file, position and pointer in
+    /// that file), when the node at `pointer` is such a copy. The copy's
+    /// own position ([`Document::location`]) is its target's.
+    pub fn reference_site(&self, pointer: &str) -> Option<(&str, Position, &str)> {
+        let (spot, there) = self.referrers.get(self.origin(pointer).as_ref())?;
+        let file = self
+            .files
+            .get(spot.file as usize)
+            .map_or(self.file.as_str(), String::as_str);
+        Some((file, spot.position, there))
     }
 
     /// The file and position of the node the user wrote at `pointer`.
