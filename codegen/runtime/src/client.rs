@@ -1323,6 +1323,10 @@ impl Call {
     /// whatever the [`RetryPolicy`] says, since what was sent cannot be
     /// sent again.
     ///
+    /// Sending the body comes before the response headers, so the
+    /// configured total timeout ([`ClientConfig::with_timeout`]) bounds the
+    /// upload: raise it for uploads that take longer.
+    ///
     /// A streamed body cannot be hashed for a signature: AK/SK signing
     /// (`SDK-HMAC-SHA256`) sends `X-Sdk-Content-Sha256: UNSIGNED-PAYLOAD`
     /// for it, as it does for every body that is not JSON.
