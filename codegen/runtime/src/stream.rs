@@ -529,16 +529,3 @@ impl From<ByteStreamError> for std::io::Error {
         std::io::Error::new(kind, e)
     }
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// The generator sizes enum variants that hold a stream with this
-    /// figure (`emit::size::BYTE_STREAM_SIZE`).
-    #[test]
-    #[cfg(target_pointer_width = "64")]
-    fn a_stream_is_as_large_as_the_generator_assumes() {
-        assert_eq!(std::mem::size_of::<ByteStream>(), 80);
-    }
-}

@@ -339,3 +339,11 @@ async fn the_server_limit_holds_as_an_upload_is_read() {
     assert_eq!(error.kind(), ByteStreamErrorKind::TooLarge);
     assert_eq!(upload.problem().expect("crossed").status, 413);
 }
+
+/// The generator sizes enum variants that hold a stream with this figure
+/// (`emit::size::BYTE_STREAM_SIZE`).
+#[test]
+#[cfg(target_pointer_width = "64")]
+fn a_stream_is_as_large_as_the_generator_assumes() {
+    assert_eq!(std::mem::size_of::<ByteStream>(), 80);
+}
