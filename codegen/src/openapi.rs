@@ -75,6 +75,33 @@ pub fn is_json(media: &str) -> bool {
         || (essence.starts_with("application/") && essence.ends_with("+json"))
 }
 
+/// Whether a body of `media` with `schema` is binary, so that it streams
+/// rather than being read whole: a `format: binary` string, or any media
+/// type that is not JSON, text or another textual format
+/// (`application/octet-stream`, `image/png`, `application/pdf`, `*/*`).
+/// Textual ones (`text/*`, XML, YAML, forms, multipart, JSON Lines and the
+/// other sequential types) are not.
+pub fn is_binary(media: &str, schema: Option<&Value>) -> bool {
+    let essence = media_essence(media);
+    if is_json(&essence) || essence.starts_with("text/") || essence.starts_with("multipart/") {
+        return false;
+    }
+    if schema
+        .and_then(|s| s.get("format"))
+        .and_then(Value::as_str)
+        .is_some_and(|f| f == "binary")
+    {
+        return true;
+    }
+    let textual = essence.contains("json")
+        || essence.contains("xml")
+        || essence.contains("yaml")
+        || essence.contains("javascript")
+        || essence == "application/x-www-form-urlencoded"
+        || essence == "application/graphql";
+    !textual
+}
+
 /// Whether a schema accepts nothing: `false`, or `{not: {}}` (how the
 /// loader writes `false` in the shape OpenAPI 3.0 can say).
 pub fn is_false_schema(schema: &Value) -> bool {

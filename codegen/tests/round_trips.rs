@@ -139,3 +139,18 @@ fn styles() {
 fn flattened_alternatives() {
     round_trip("flattened");
 }
+
+#[test]
+fn binary_streams() {
+    round_trip_with(
+        "constructs",
+        "streams",
+        &[
+            ("bytes", r#""1""#),
+            (
+                "futures-util",
+                r#"{ version = "0.3", default-features = false, features = ["std"] }"#,
+            ),
+        ],
+    );
+}

@@ -87,6 +87,7 @@ fn a_standalone_crate_embeds_the_runtime_without_an_unused_signing_module() {
             "region.rs",
             "sequence.rs",
             "server.rs",
+            "stream.rs",
             "style.rs",
             "validation.rs"
         ]
@@ -107,11 +108,11 @@ fn a_standalone_crate_embeds_the_runtime_without_an_unused_signing_module() {
         assert!(!manifest.contains(absent), "{absent}:\n{manifest}");
     }
     assert!(
-        manifest.contains("client = [\"dep:backon\", \"dep:bytes\", \"dep:futures-core\", \"dep:httpdate\", \"dep:memchr\", \"dep:percent-encoding\", \"dep:rustls\", \"dep:saphyr-parser\", \"dep:tracing\", \"dep:reqwest\"]\n"),
+        manifest.contains("client = [\"dep:backon\", \"dep:bytes\", \"dep:futures-core\", \"dep:httpdate\", \"dep:memchr\", \"dep:percent-encoding\", \"dep:rustls\", \"dep:saphyr-parser\", \"dep:tokio\", \"dep:tokio-util\", \"dep:tracing\", \"dep:reqwest\"]\n"),
         "{manifest}"
     );
     assert!(manifest.contains(
-        "server = [\"dep:bytes\", \"dep:futures-core\", \"dep:http-body-util\", \"dep:hyper\", \"dep:hyper-util\", \"dep:memchr\", \"dep:percent-encoding\", \"dep:serde_path_to_error\", \"dep:tokio\", \"dep:tracing\", \"dep:axum\"]\n"
+        "server = [\"dep:bytes\", \"dep:futures-core\", \"dep:http-body-util\", \"dep:hyper\", \"dep:hyper-util\", \"dep:memchr\", \"dep:percent-encoding\", \"dep:serde_path_to_error\", \"dep:tokio\", \"dep:tokio-util\", \"dep:tracing\", \"dep:axum\"]\n"
     ), "{manifest}");
     // rustls with `ring`, not reqwest's `aws-lc-rs` provider; HTTP/2 opt-in.
     assert!(
@@ -119,7 +120,7 @@ fn a_standalone_crate_embeds_the_runtime_without_an_unused_signing_module() {
         "{manifest}"
     );
     assert!(manifest.contains(
-        "\nreqwest = { version = \"0.13\", default-features = false, features = [\"rustls-no-provider\"], optional = true }\n"
+        "\nreqwest = { version = \"0.13\", default-features = false, features = [\"rustls-no-provider\", \"stream\"], optional = true }\n"
     ), "{manifest}");
     assert!(manifest.contains(
         "\nrustls = { version = \"0.23\", default-features = false, features = [\"ring\", \"std\", \"tls12\"], optional = true }\n"
@@ -143,6 +144,7 @@ fn a_signing_scheme_brings_its_module_feature_and_dependencies() {
             "sequence.rs",
             "server.rs",
             "signing.rs",
+            "stream.rs",
             "style.rs",
             "validation.rs"
         ]
@@ -151,7 +153,7 @@ fn a_signing_scheme_brings_its_module_feature_and_dependencies() {
     assert!(module.ends_with(krate::LIB), "{module}");
     let manifest = &files[Path::new("Cargo.toml")];
     assert!(manifest.contains(
-        "client = [\"dep:backon\", \"dep:bytes\", \"dep:futures-core\", \"dep:httpdate\", \"dep:memchr\", \"dep:percent-encoding\", \"dep:rustls\", \"dep:saphyr-parser\", \"dep:tracing\", \"dep:reqwest\", \"sdk-hmac-sha256\"]\n"
+        "client = [\"dep:backon\", \"dep:bytes\", \"dep:futures-core\", \"dep:httpdate\", \"dep:memchr\", \"dep:percent-encoding\", \"dep:rustls\", \"dep:saphyr-parser\", \"dep:tokio\", \"dep:tokio-util\", \"dep:tracing\", \"dep:reqwest\", \"sdk-hmac-sha256\"]\n"
     ));
     assert!(manifest.contains(
         "sdk-hmac-sha256 = [\"dep:hex\", \"dep:hmac\", \"dep:percent-encoding\", \"dep:sha2\"]\n"

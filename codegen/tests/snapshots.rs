@@ -100,6 +100,7 @@ snapshots! {
     construct_tolerant: "constructs", "codegen/tests/fixtures/constructs/tolerant.yaml";
     construct_std_names: "constructs", "codegen/tests/fixtures/constructs/std_names.yaml";
     construct_flattened: "constructs", "codegen/tests/fixtures/constructs/flattened.yaml";
+    construct_streams: "constructs", "codegen/tests/fixtures/constructs/streams.yaml";
 }
 
 /// Every spec the tests know, relative to the workspace.
@@ -127,7 +128,7 @@ fn every_spec_directory_is_covered() {
     assert_eq!(count("specs/"), 4, "{specs:#?}");
     assert_eq!(
         count("codegen/tests/fixtures/constructs/"),
-        17,
+        18,
         "{specs:#?}"
     );
     assert_eq!(count("codegen/tests/fixtures/public/"), 4, "{specs:#?}");
@@ -170,6 +171,7 @@ fn public_specs_generate_the_expected_files() {
             "region.rs",
             "sequence.rs",
             "server.rs",
+            "stream.rs",
             "style.rs",
             "validation.rs",
         ] {

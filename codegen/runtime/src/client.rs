@@ -14,6 +14,16 @@
 //! records the operation, method, path template, URL path, attempts, status,
 //! request id and duration, never a credential, a query string or a body.
 //!
+//! A binary body streams ([`ByteStream`]): a request body is sent from
+//! bytes, a file or any stream of bytes, and a binary response is handed to
+//! the caller once its headers are in, its body read as the caller reads
+//! it. Only bodies the client buffers and decodes (JSON, text, forms, error
+//! bodies) are held by the body limit
+//! ([`ClientConfig::with_max_response_body`]); for a streamed response the
+//! total timeout covers the call up to the response headers, and the stream
+//! has an idle timeout between chunks of its own
+//! ([`ClientConfig::with_stream_idle_timeout`]).
+//!
 //! Hooks are a small trait here rather than a middleware stack such as
 //! `reqwest-middleware`: the HTTP client callers configure stays a plain
 //! `reqwest::Client`, and a hook sees what only this runtime knows (the
@@ -32,16 +42,31 @@ use tracing::field::Empty;
 use tracing::Instrument;
 
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
-use reqwest::header::{HeaderMap, HeaderName, HeaderValue, CONTENT_TYPE, COOKIE, RETRY_AFTER};
+use reqwest::header::{
+    HeaderMap, HeaderName, HeaderValue, CONTENT_LENGTH, CONTENT_TYPE, COOKIE, RETRY_AFTER,
+};
 use reqwest::{Method, StatusCode, Url};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
+
+pub use super::stream::{ByteStream, ByteStreamError, ByteStreamErrorKind};
 
 /// A boxed, sendable future.
 pub type BoxFuture<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send + 'a>>;
 
 /// How an operation turns the response to its call into its outcome.
 pub type Decode<T, E> = fn(RawResponse) -> Result<ApiResponse<T>, Error<E>>;
+
+/// How an operation whose response body may stream
+/// ([`Call::stream_response`]) turns the response into its outcome: the
+/// response (its body empty when it streams) and the stream, when the
+/// status was one that streams.
+pub type StreamDecode<T, E> =
+    fn(RawResponse, Option<ByteStream>) -> Result<ApiResponse<T>, Error<E>>;
+
+/// What one attempt received: the response, and its body as a stream when
+/// the call streams that status.
+type Received = (RawResponse, Option<ByteStream>);
 
 /// A request on its way: what a request builder's `send()` (and its
 /// `.await`) gives. Awaiting it sends the request (the part that is the
@@ -58,11 +83,17 @@ pub struct Sending<'a, T, E> {
 
 enum SendingState<'a, T, E> {
     Sent {
-        future: BoxFuture<'a, Result<RawResponse, Untyped>>,
-        decode: Decode<T, E>,
+        future: BoxFuture<'a, Result<Received, Untyped>>,
+        decode: Decoder<T, E>,
     },
     /// The request could not be built; `None` once that was returned.
     Refused(Option<Error<E>>),
+}
+
+/// An operation's decoding function, of either kind.
+enum Decoder<T, E> {
+    Buffered(Decode<T, E>),
+    Streamed(StreamDecode<T, E>),
 }
 
 impl<'a, T, E> Sending<'a, T, E> {
@@ -73,6 +104,25 @@ impl<'a, T, E> Sending<'a, T, E> {
         config: &'a ClientConfig,
         call: Result<Call, Error<E>>,
         decode: Decode<T, E>,
+    ) -> Self {
+        Self::start(config, call, Decoder::Buffered(decode))
+    }
+
+    /// [`new`](Self::new) for a call whose response body may stream
+    /// ([`Call::stream_response`]): `decode` receives the stream beside
+    /// the response.
+    pub fn streaming(
+        config: &'a ClientConfig,
+        call: Result<Call, Error<E>>,
+        decode: StreamDecode<T, E>,
+    ) -> Self {
+        Self::start(config, call, Decoder::Streamed(decode))
+    }
+
+    fn start(
+        config: &'a ClientConfig,
+        call: Result<Call, Error<E>>,
+        decode: Decoder<T, E>,
     ) -> Self {
         let state = match call {
             Ok(call) => SendingState::Sent {
@@ -95,7 +145,10 @@ impl<T, E> std::future::Future for Sending<'_, T, E> {
         use std::task::Poll;
         match &mut self.get_mut().state {
             SendingState::Sent { future, decode } => match future.as_mut().poll(cx) {
-                Poll::Ready(Ok(response)) => Poll::Ready(decode(response)),
+                Poll::Ready(Ok((response, stream))) => Poll::Ready(match decode {
+                    Decoder::Buffered(decode) => decode(response),
+                    Decoder::Streamed(decode) => decode(response, stream),
+                }),
                 Poll::Ready(Err(error)) => Poll::Ready(Err(error.widen())),
                 Poll::Pending => Poll::Pending,
             },
@@ -134,7 +187,17 @@ pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// The largest response body read, unless configured otherwise: 16 MiB.
+/// A streamed (binary) response body is not held by it.
 pub const DEFAULT_MAX_RESPONSE_BODY: usize = 16 << 20;
+
+/// How long a streamed response body may go without a chunk, unless
+/// configured otherwise: 30 seconds.
+pub const DEFAULT_STREAM_IDLE_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The request timeout given to `reqwest` for a call whose response
+/// streams: in effect none (reqwest's would bound the body), as the call's
+/// own timeout bounds it up to the response headers.
+const NO_TRANSPORT_TIMEOUT: Duration = Duration::from_secs(100 * 365 * 24 * 3600);
 
 /// Where and how a client sends its requests. Cheap to clone; clones share
 /// one connection pool.
@@ -155,6 +218,7 @@ pub struct ClientConfig {
     timeout: Duration,
     connect_timeout: Duration,
     max_response_body: usize,
+    stream_idle_timeout: Duration,
     retry: RetryPolicy,
     interceptors: Vec<Arc<dyn Interceptor>>,
 }
@@ -222,6 +286,7 @@ impl ClientConfig {
             timeout: DEFAULT_TIMEOUT,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             max_response_body: DEFAULT_MAX_RESPONSE_BODY,
+            stream_idle_timeout: DEFAULT_STREAM_IDLE_TIMEOUT,
             retry: RetryPolicy::default(),
             interceptors: Vec::new(),
         }
@@ -287,6 +352,11 @@ impl ClientConfig {
     /// body (default [`DEFAULT_TIMEOUT`], 60 seconds). Applies to a
     /// caller-built client too.
     ///
+    /// A response body that streams ([`ByteStream`]) is not bounded by it:
+    /// there it covers the request up to the response headers, and the
+    /// stream has its own idle timeout
+    /// ([`with_stream_idle_timeout`](Self::with_stream_idle_timeout)).
+    ///
     /// The timeout bounds each attempt, not the call: with retries, a call
     /// takes at most `max_attempts` times the timeout plus the waits
     /// between attempts ([`RetryPolicy`]). An attempt that times out after
@@ -312,9 +382,30 @@ impl ClientConfig {
     /// [`DEFAULT_MAX_RESPONSE_BODY`], 16 MiB). The body is read chunk by
     /// chunk and reading stops as soon as it is over the limit, with
     /// [`Error::BodyTooLarge`]; a larger `Content-Length` fails at once.
+    ///
+    /// It holds the bodies the client reads whole and decodes (JSON, text,
+    /// forms, every error body), not a binary response, which streams
+    /// ([`ByteStream`]; [`ByteStream::collect_limited`] reads one whole
+    /// within a limit of the caller's).
     pub fn with_max_response_body(mut self, bytes: usize) -> Self {
         self.max_response_body = bytes;
         self
+    }
+
+    /// How long a streamed response body ([`ByteStream`]) may go without a
+    /// chunk (default [`DEFAULT_STREAM_IDLE_TIMEOUT`], 30 seconds): the
+    /// timer starts when the response headers are in and restarts with
+    /// every chunk; when it runs out the stream yields
+    /// [`ByteStreamErrorKind::IdleTimeout`] and ends, closing the
+    /// connection. A slow but steady download is never cut off.
+    pub fn with_stream_idle_timeout(mut self, timeout: Duration) -> Self {
+        self.stream_idle_timeout = timeout;
+        self
+    }
+
+    /// The idle timeout of streamed response bodies.
+    pub fn stream_idle_timeout(&self) -> Duration {
+        self.stream_idle_timeout
     }
 
     /// Applies `auth` to every request.
@@ -458,6 +549,8 @@ impl ClientConfig {
             headers: HeaderMap::new(),
             content_type: None,
             body: None,
+            stream: None,
+            stream_statuses: &[],
         })
     }
 
@@ -466,14 +559,22 @@ impl ClientConfig {
     /// the configured limit within the configured timeout; failed attempts
     /// are retried as the [`RetryPolicy`] says. A status the policy retries
     /// that is still there after the last attempt is returned as a response.
-    pub async fn execute<E>(&self, call: Call) -> Result<RawResponse, Error<E>> {
-        self.execute_untyped(call).await.map_err(Error::widen)
+    ///
+    /// A call that asked for its response to stream
+    /// ([`Call::stream_response`]) is read whole here, as any other; use
+    /// [`Sending::streaming`] to receive the stream.
+    pub async fn execute<E>(&self, mut call: Call) -> Result<RawResponse, Error<E>> {
+        call.stream_statuses = &[];
+        match self.execute_untyped(call).await {
+            Ok((response, _)) => Ok(response),
+            Err(error) => Err(error.widen()),
+        }
     }
 
     /// [`execute`](Self::execute) before its errors are typed: the same for
     /// every operation, so it is compiled once rather than once per error
     /// type.
-    async fn execute_untyped(&self, call: Call) -> Result<RawResponse, Untyped> {
+    async fn execute_untyped(&self, call: Call) -> Result<Received, Untyped> {
         let http = self.http_client()?;
         let operation = &call.operation;
         let span = tracing::info_span!(
@@ -497,17 +598,21 @@ impl ClientConfig {
             Box::pin(self.attempt(http, &call, attempt))
         })
         .retry(policy.backoff())
-        .when(|failure| match failure {
-            Failure::Status(_) => true,
-            Failure::Error(error) => is_connect_failure(error),
+        // A one-shot body went with the first attempt: nothing is retried.
+        .when(|failure| {
+            call.is_replayable()
+                && match failure {
+                    Failure::Status(..) => true,
+                    Failure::Error(error) => is_connect_failure(error),
+                }
         })
         .adjust(|failure, delay| match failure {
-            Failure::Status(response) => policy.delay_for(response, delay),
+            Failure::Status(received) => policy.delay_for(&received.0, delay),
             Failure::Error(_) => delay,
         })
         .notify(|failure, delay| {
             let reason = match failure {
-                Failure::Status(response) => response.status.as_u16().to_string(),
+                Failure::Status(received) => received.0.status.as_u16().to_string(),
                 Failure::Error(_) => "connection failed".to_owned(),
             };
             tracing::debug!(reason, delay_ms = millis(delay), "retrying");
@@ -516,12 +621,13 @@ impl ClientConfig {
         .await;
         span.record("attempts", attempts.load(Ordering::Relaxed));
         span.record("duration_ms", millis(started.elapsed()));
-        let response = match outcome {
-            Ok(response) | Err(Failure::Status(response)) => response,
+        let received = match outcome {
+            Ok(received) => received,
+            Err(Failure::Status(received)) => *received,
             Err(Failure::Error(error)) => return Err(error),
         };
-        record_response(&span, &response);
-        Ok(response)
+        record_response(&span, &received.0);
+        Ok(received)
     }
 
     /// One attempt of a call, in its own span.
@@ -530,7 +636,7 @@ impl ClientConfig {
         http: &reqwest::Client,
         call: &Call,
         attempt: u32,
-    ) -> Result<RawResponse, Failure> {
+    ) -> Result<Received, Failure> {
         let span = tracing::debug_span!(
             "attempt",
             attempt,
@@ -544,7 +650,7 @@ impl ClientConfig {
         };
         let outcome = self.send(http, call, &info).instrument(span.clone()).await;
         match &outcome {
-            Ok(response) => {
+            Ok((response, _)) => {
                 record_response(&span, response);
                 for hook in &self.interceptors {
                     hook.on_response(response, &info);
@@ -560,22 +666,28 @@ impl ClientConfig {
             }
         }
         match outcome {
-            Ok(response) if self.retry.retries(&call.operation.method, response.status) => {
-                Err(Failure::Status(response))
+            Ok(received)
+                if self
+                    .retry
+                    .retries(&call.operation.method, received.0.status) =>
+            {
+                Err(Failure::Status(Box::new(received)))
             }
-            Ok(response) => Ok(response),
+            Ok(received) => Ok(received),
             Err(error) => Err(Failure::Error(error)),
         }
     }
 
     /// Builds, authenticates and sends one attempt, then reads the response
-    /// body up to the configured limit, all within the configured timeout.
+    /// body up to the configured limit, all within the configured timeout;
+    /// or, for a status the call streams, hands the body on as a stream
+    /// once the headers are in (the timeout then covers the headers).
     async fn send(
         &self,
         http: &reqwest::Client,
         call: &Call,
         info: &CallInfo<'_>,
-    ) -> Result<RawResponse, Untyped> {
+    ) -> Result<Received, Untyped> {
         let mut request = reqwest::Request::new(call.operation.method.clone(), call.url.clone());
         // Room for what the interceptors and the credentials add, so that
         // adding them does not grow the map.
@@ -589,8 +701,26 @@ impl ClientConfig {
         }
         if let Some(body) = &call.body {
             *request.body_mut() = Some(body.clone().into());
+        } else if let Some(stream) = &call.stream {
+            let body = stream.for_attempt().ok_or_else(|| {
+                Error::InvalidRequest(
+                    "the one-shot request body was already sent; it cannot be sent again"
+                        .to_owned(),
+                )
+            })?;
+            if let Some(len) = body.len() {
+                request
+                    .headers_mut()
+                    .insert(CONTENT_LENGTH, HeaderValue::from(len));
+            }
+            *request.body_mut() = Some(reqwest::Body::wrap_stream(body));
         }
-        *request.timeout_mut() = Some(self.timeout);
+        let streams = !call.stream_statuses.is_empty();
+        *request.timeout_mut() = Some(if streams {
+            NO_TRANSPORT_TIMEOUT
+        } else {
+            self.timeout
+        });
         for hook in &self.interceptors {
             hook.on_request(&mut request, info);
         }
@@ -603,10 +733,19 @@ impl ClientConfig {
         };
         self.auth.authenticate(&mut request).map_err(Error::Auth)?;
         let started = Instant::now();
-        let mut response = http
-            .execute(request)
-            .await
-            .map_err(|e| self.transport(e, &from, started))?;
+        let response = if streams {
+            match tokio::time::timeout(self.timeout, http.execute(request)).await {
+                Ok(response) => response,
+                Err(_) => {
+                    return Err(Error::ResponseTimeout {
+                        after: self.timeout,
+                    })
+                }
+            }
+        } else {
+            http.execute(request).await
+        };
+        let mut response = response.map_err(|e| self.transport(e, &from, started))?;
         let status = response.status();
         // Only a client that follows redirects gets here with another origin.
         if !same_origin(response.url(), &from) {
@@ -617,6 +756,22 @@ impl ClientConfig {
             });
         }
         let headers = std::mem::take(response.headers_mut());
+        if call.streams(status) {
+            let len = response.content_length();
+            let url = from.into_owned();
+            let chunks = ResponseChunks {
+                body: Box::pin(response.bytes_stream()),
+                url,
+            };
+            let stream =
+                ByteStream::from_chunks(chunks, len).with_idle_timeout(self.stream_idle_timeout);
+            let response = RawResponse {
+                status,
+                headers,
+                body: Vec::new(),
+            };
+            return Ok((response, Some(stream)));
+        }
         let limit = self.max_response_body;
         let too_large = |status, headers| Error::BodyTooLarge {
             status,
@@ -638,11 +793,12 @@ impl ClientConfig {
             }
             body.extend_from_slice(&chunk);
         }
-        Ok(RawResponse {
+        let response = RawResponse {
             status,
             headers,
             body,
-        })
+        };
+        Ok((response, None))
     }
 
     /// The HTTP client to send with: the caller's, or the default one, built
@@ -974,9 +1130,42 @@ pub fn retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
 
 /// Why an attempt did not give the call's outcome.
 enum Failure {
-    /// A response with a status the policy retries.
-    Status(RawResponse),
+    /// A response with a status the policy retries (and its stream, when
+    /// the call streams it).
+    Status(Box<Received>),
     Error(Untyped),
+}
+
+/// A response body as [`ByteStream`] chunks: a transport error becomes an
+/// [`ByteStreamErrorKind::Io`] error naming the URL's origin and path.
+struct ResponseChunks {
+    body: std::pin::Pin<Box<dyn futures_core::Stream<Item = reqwest::Result<Bytes>> + Send>>,
+    url: Url,
+}
+
+impl futures_core::Stream for ResponseChunks {
+    type Item = Result<Bytes, ByteStreamError>;
+
+    fn poll_next(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
+        let this = self.get_mut();
+        this.body.as_mut().poll_next(cx).map(|item| {
+            item.map(|chunk| {
+                chunk.map_err(|e| {
+                    ByteStreamError::new(
+                        ByteStreamErrorKind::Io,
+                        format!(
+                            "the response body from {} could not be read",
+                            without_query(&this.url)
+                        ),
+                        Some(Box::new(e)),
+                    )
+                })
+            })
+        })
+    }
 }
 
 /// Whether a failure is a connection that never opened: refused, a name
@@ -999,6 +1188,7 @@ fn error_kind(error: &Untyped) -> &'static str {
         Error::UnexpectedStatus(_) => "unexpected_status",
         Error::Decode { .. } => "decode",
         Error::Redirected { .. } => "redirected",
+        Error::ResponseTimeout { .. } => "timeout",
         Error::BodyTooLarge { .. } => "body_too_large",
         Error::Timeout { source, .. } if source.is_connect() => "connect_timeout",
         Error::Timeout { .. } => "timeout",
@@ -1042,6 +1232,30 @@ pub struct Call {
     content_type: Option<HeaderValue>,
     /// Shared by the attempts: each sends it without copying.
     body: Option<Bytes>,
+    /// A body that streams (from a file or a stream), when `body` is not
+    /// set.
+    stream: Option<CallStream>,
+    /// The statuses (ranges, inclusive) whose response body streams.
+    stream_statuses: &'static [(u16, u16)],
+}
+
+/// A request body that streams: a file, replayed by every attempt, or a
+/// one-shot stream, which the first attempt takes. (In a mutex, as a
+/// stream need not be `Sync` and a call is shared by its attempts.)
+#[derive(Debug)]
+enum CallStream {
+    Replayable(std::sync::Mutex<ByteStream>),
+    OneShot(std::sync::Mutex<Option<ByteStream>>),
+}
+
+impl CallStream {
+    /// The body of the next attempt; `None` once a one-shot body is gone.
+    fn for_attempt(&self) -> Option<ByteStream> {
+        match self {
+            CallStream::Replayable(stream) => stream.lock().ok()?.replay(),
+            CallStream::OneShot(cell) => cell.lock().ok()?.take(),
+        }
+    }
 }
 
 impl Call {
@@ -1072,9 +1286,63 @@ impl Call {
         self.content_type.as_ref()
     }
 
-    /// The body set so far, if any.
+    /// The body set so far, if any, when it is bytes in memory (not a
+    /// body that streams).
     pub fn body(&self) -> Option<&[u8]> {
         self.body.as_deref()
+    }
+
+    /// Whether the body can be sent again by a retry: no body, bytes, or a
+    /// file; not a one-shot stream.
+    pub fn is_replayable(&self) -> bool {
+        !matches!(self.stream, Some(CallStream::OneShot(_)))
+    }
+
+    /// Whether the response body of `status` streams.
+    fn streams(&self, status: StatusCode) -> bool {
+        let code = status.as_u16();
+        self.stream_statuses
+            .iter()
+            .any(|&(lo, hi)| (lo..=hi).contains(&code))
+    }
+
+    /// Asks for the response body of the statuses in `statuses` (ranges,
+    /// inclusive: `&[(200, 200)]`) as a [`ByteStream`], handed on once the
+    /// headers are in (see [`Sending::streaming`]). The configured timeout
+    /// then covers the call up to the response headers, and the stream has
+    /// the configured idle timeout; the body limit does not apply to it.
+    pub fn stream_response(&mut self, statuses: &'static [(u16, u16)]) {
+        self.stream_statuses = statuses;
+    }
+
+    /// Sends `body` with `content_type`, as it streams: bytes in memory as
+    /// [`bytes`](Self::bytes) would; a file ([`ByteStream::from_path`])
+    /// with its `Content-Length`, read again from its start by each
+    /// attempt; any other stream ([`ByteStream::from_stream`]) once, with
+    /// chunked framing: a call with such a body is **never retried**,
+    /// whatever the [`RetryPolicy`] says, since what was sent cannot be
+    /// sent again.
+    ///
+    /// Sending the body comes before the response headers, so the
+    /// configured total timeout ([`ClientConfig::with_timeout`]) bounds the
+    /// upload: raise it for uploads that take longer.
+    ///
+    /// A streamed body cannot be hashed for a signature: AK/SK signing
+    /// (`SDK-HMAC-SHA256`) sends `X-Sdk-Content-Sha256: UNSIGNED-PAYLOAD`
+    /// for it, as it does for every body that is not JSON.
+    pub fn stream(&mut self, content_type: &'static str, body: ByteStream) {
+        self.content_type = Some(HeaderValue::from_static(content_type));
+        if let Some(bytes) = body.as_bytes() {
+            self.body = Some(bytes.clone());
+            self.stream = None;
+        } else {
+            self.body = None;
+            self.stream = Some(if body.is_replayable() {
+                CallStream::Replayable(std::sync::Mutex::new(body))
+            } else {
+                CallStream::OneShot(std::sync::Mutex::new(Some(body)))
+            });
+        }
     }
 
     /// Appends one `name=value` query pair (form encoding).
@@ -1512,6 +1780,19 @@ impl RawResponse {
         Ok(self.with_body(body))
     }
 
+    /// A documented success whose body streams: `stream`, or, when the body
+    /// was read whole ([`ClientConfig::execute`]), those bytes as one.
+    pub fn stream<E>(
+        self,
+        stream: Option<ByteStream>,
+    ) -> Result<ApiResponse<ByteStream>, Error<E>> {
+        let body = match stream {
+            Some(stream) => stream,
+            None => ByteStream::from(self.body.clone()),
+        };
+        Ok(self.with_body(body))
+    }
+
     /// A documented success whose body is kept as bytes.
     pub fn bytes<E>(self) -> Result<ApiResponse<Vec<u8>>, Error<E>> {
         let body = self.body.clone();
@@ -1690,6 +1971,13 @@ pub enum Error<E> {
         /// The limit, in bytes.
         limit: usize,
     },
+    /// No response headers within `after`, the total timeout
+    /// ([`ClientConfig::with_timeout`]), for a call whose response body
+    /// streams (where the timeout covers the call up to the headers).
+    ResponseTimeout {
+        /// The limit that ran out.
+        after: Duration,
+    },
     /// No complete response within `after`: the total timeout
     /// ([`ClientConfig::with_timeout`]), the connect timeout (when
     /// `source.is_connect()`), or a limit of a caller-built client.
@@ -1770,6 +2058,7 @@ impl Untyped {
                 limit,
             },
             Error::Timeout { after, source } => Error::Timeout { after, source },
+            Error::ResponseTimeout { after } => Error::ResponseTimeout { after },
             Error::Transport(e) => Error::Transport(e),
         }
     }
@@ -1881,6 +2170,11 @@ impl<E: fmt::Display + ErrorMetadata> fmt::Display for Error<E> {
                 )?;
                 id(f, self.request_id())
             }
+            Error::ResponseTimeout { after } => write!(
+                f,
+                "the server sent no response headers within {}",
+                duration(*after)
+            ),
             Error::Timeout { after, source } => {
                 let host = host(source);
                 if source.is_connect() {

@@ -31,6 +31,8 @@ pub mod server;
 #[cfg(feature = "sdk-hmac-sha256")]
 pub mod signing;
 #[cfg(any(feature = "client", feature = "server"))]
+pub mod stream;
+#[cfg(any(feature = "client", feature = "server"))]
 pub mod style;
 pub mod validation;
 

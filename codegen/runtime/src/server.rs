@@ -787,6 +787,175 @@ pub async fn read_body(body: Body, limits: &Limits) -> Result<axum::body::Bytes,
     }
 }
 
+/// What the generated layer keeps of a request body that streams to its
+/// handler ([`stream_body`]): whether the body crossed the limit while the
+/// handler read it, in which case the layer answers 413 instead of the
+/// handler's response.
+#[derive(Debug)]
+pub struct Upload {
+    exceeded: Arc<std::sync::atomic::AtomicBool>,
+    limit: usize,
+}
+
+impl Upload {
+    /// The 413 to answer with, when the body crossed the limit.
+    pub fn problem(&self) -> Option<Problem> {
+        self.exceeded
+            .load(Ordering::Relaxed)
+            .then(|| too_large(self.limit))
+    }
+}
+
+fn too_large(limit: usize) -> Problem {
+    Problem::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        format!("the request body is larger than {limit} bytes"),
+    )
+}
+
+/// Opens a request body as a [`ByteStream`] for a handler, without reading
+/// it: [`Limits::body_limit`] holds as it is read (a declared
+/// `Content-Length` over it is a 413 at once; otherwise the chunk that
+/// crosses it ends the stream with [`ByteStreamErrorKind::TooLarge`], and
+/// [`Upload::problem`] turns the handler's answer into a 413), and
+/// [`Limits::body_read_timeout`] is the longest wait for each chunk (a
+/// body that streams may take as long as it keeps arriving). Broken
+/// framing is an [`ByteStreamErrorKind::Io`] error of the stream.
+///
+/// [`ByteStream`]: super::stream::ByteStream
+/// [`ByteStreamErrorKind::TooLarge`]: super::stream::ByteStreamErrorKind::TooLarge
+/// [`ByteStreamErrorKind::Io`]: super::stream::ByteStreamErrorKind::Io
+pub fn stream_body(
+    body: Body,
+    limits: &Limits,
+) -> Result<(super::stream::ByteStream, Upload), Problem> {
+    let limit = limits.body_limit;
+    let hint = body.size_hint();
+    if hint.lower() > limit as u64 {
+        return Err(too_large(limit));
+    }
+    let exceeded = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let chunks = LimitedChunks {
+        body: body.into_data_stream(),
+        left: limit as u64,
+        limit: limit as u64,
+        exceeded: exceeded.clone(),
+        done: false,
+    };
+    let stream = super::stream::ByteStream::from_chunks(chunks, hint.exact())
+        .with_idle_timeout(limits.body_read_timeout);
+    Ok((stream, Upload { exceeded, limit }))
+}
+
+/// A request body's chunks, ending with an error at the chunk that crosses
+/// the limit.
+struct LimitedChunks {
+    body: axum::body::BodyDataStream,
+    left: u64,
+    limit: u64,
+    exceeded: Arc<std::sync::atomic::AtomicBool>,
+    done: bool,
+}
+
+impl futures_core::Stream for LimitedChunks {
+    type Item = Result<bytes::Bytes, super::stream::ByteStreamError>;
+
+    fn poll_next(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
+        use super::stream::ByteStreamError;
+        use std::task::Poll;
+
+        let this = self.get_mut();
+        if this.done {
+            return Poll::Ready(None);
+        }
+        match std::pin::Pin::new(&mut this.body).poll_next(cx) {
+            Poll::Ready(Some(Ok(chunk))) => {
+                let n = chunk.len() as u64;
+                if n > this.left {
+                    this.done = true;
+                    this.exceeded.store(true, Ordering::Relaxed);
+                    return Poll::Ready(Some(Err(ByteStreamError::too_large(this.limit))));
+                }
+                this.left -= n;
+                Poll::Ready(Some(Ok(chunk)))
+            }
+            Poll::Ready(Some(Err(e))) => {
+                this.done = true;
+                Poll::Ready(Some(Err(ByteStreamError::from_source(Box::new(e)))))
+            }
+            Poll::Ready(None) => {
+                this.done = true;
+                Poll::Ready(None)
+            }
+            Poll::Pending => Poll::Pending,
+        }
+    }
+}
+
+/// Finishes what [`authenticate_head`] started for a body that streams:
+/// when the head alone decides, the stream is handed on unread; when the
+/// credentials cover the body's hash (a signature without
+/// `UNSIGNED-PAYLOAD`), the body is read whole within the body limit to
+/// check it, and handed on from memory.
+pub async fn authenticate_stream(
+    verdict: HeadVerdict,
+    body: super::stream::ByteStream,
+    limits: &Limits,
+    request_id: &str,
+) -> Result<(Identity, super::stream::ByteStream), Problem> {
+    match verdict {
+        HeadVerdict::Accepted(identity) => Ok((identity, body)),
+        HeadVerdict::NeedsBody(check) => {
+            let bytes =
+                body.collect_limited(limits.body_limit)
+                    .await
+                    .map_err(|e| match e.kind() {
+                        super::stream::ByteStreamErrorKind::TooLarge => {
+                            too_large(limits.body_limit)
+                        }
+                        super::stream::ByteStreamErrorKind::IdleTimeout => Problem::new(
+                            StatusCode::REQUEST_TIMEOUT,
+                            "the request body stopped arriving",
+                        ),
+                        _ => Problem::new(
+                            StatusCode::BAD_REQUEST,
+                            "the request body is malformed or incomplete",
+                        ),
+                    })?;
+            let identity = check
+                .finish(&bytes)
+                .map_err(|e| unauthenticated(&e, request_id))?;
+            Ok((identity, bytes.into()))
+        }
+    }
+}
+
+/// A response whose body streams from `body`, with `content_type` (and a
+/// `Content-Length` when the stream knows its length). An error of the
+/// stream ends the response early (the connection is closed, so the client
+/// sees a body cut short, never a complete one).
+pub fn stream_response(
+    status: StatusCode,
+    content_type: &'static str,
+    body: super::stream::ByteStream,
+) -> Response {
+    let len = body.len();
+    let mut response = Response::new(Body::from_stream(body));
+    *response.status_mut() = status;
+    let headers = response.headers_mut();
+    headers.insert(
+        axum::http::header::CONTENT_TYPE,
+        HeaderValue::from_static(content_type),
+    );
+    if let Some(len) = len {
+        headers.insert(axum::http::header::CONTENT_LENGTH, HeaderValue::from(len));
+    }
+    response
+}
+
 /// A credential refusal as the client sees it: 401 with [`UNAUTHENTICATED`].
 /// The reason is logged with the request id.
 fn unauthenticated(error: &AuthError, request_id: &str) -> Problem {
@@ -1122,6 +1291,22 @@ pub fn raw_body(
         ));
     }
     Ok(bytes.clone())
+}
+
+/// A required request body that streams: refused, as [`raw_body`] refuses
+/// one in memory, when nothing is sent (known to be empty, and no
+/// `Content-Type`); an empty body that declares its type is one.
+pub fn raw_stream(
+    headers: &HeaderMap,
+    stream: super::stream::ByteStream,
+) -> Result<super::stream::ByteStream, Problem> {
+    if stream.is_empty() && !headers.contains_key(axum::http::header::CONTENT_TYPE) {
+        return Err(Problem::new(
+            StatusCode::BAD_REQUEST,
+            "a request body is required",
+        ));
+    }
+    Ok(stream)
 }
 
 /// An optional JSON body: absent when empty.

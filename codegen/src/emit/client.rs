@@ -366,6 +366,9 @@ struct BodyShape {
     borrowed: TokenStream,
     send: TokenStream,
     checks: TokenStream,
+    /// Whether `send` takes the body by value (a stream) rather than
+    /// borrowing it.
+    moved: bool,
 }
 
 fn body_shape(body: &crate::ir::RequestBody, reg: &Registry<'_>) -> BodyShape {
@@ -396,6 +399,7 @@ fn body_shape(body: &crate::ir::RequestBody, reg: &Registry<'_>) -> BodyShape {
                 borrowed,
                 send,
                 checks: reg.checks(ty, quote!(body), quote!("")),
+                moved: false,
             }
         }
         Encoding::Multipart(_) => BodyShape {
@@ -406,12 +410,21 @@ fn body_shape(body: &crate::ir::RequestBody, reg: &Registry<'_>) -> BodyShape {
                 quote! { call.multipart(body, &[#(#types),*])?; }
             },
             checks: TokenStream::new(),
+            moved: false,
         },
         Encoding::Bytes => BodyShape {
             stored: quote! { Vec<u8> },
             borrowed: quote! { [u8] },
             send: quote! { call.bytes(#content_type, body)?; },
             checks: TokenStream::new(),
+            moved: false,
+        },
+        Encoding::Binary => BodyShape {
+            stored: quote! { crate::runtime::client::ByteStream },
+            borrowed: quote! { crate::runtime::client::ByteStream },
+            send: quote! { call.stream(#content_type, body); },
+            checks: TokenStream::new(),
+            moved: true,
         },
     }
 }
@@ -435,6 +448,12 @@ fn body_doc(body: &crate::ir::RequestBody) -> Option<String> {
         Encoding::Bytes => {
             body_doc = Some(format!(
                 "{} (sent as `{content_type}`)",
+                body_doc.unwrap_or_else(|| "The body".into())
+            ));
+        }
+        Encoding::Binary => {
+            body_doc = Some(format!(
+                "{} (sent as `{content_type}`, as it streams: bytes, `ByteStream::from_path` (a file, with its length) or `ByteStream::from_stream` (sent once: never retried))",
                 body_doc.unwrap_or_else(|| "The body".into())
             ));
         }
@@ -624,13 +643,18 @@ fn method(op: &Operation, reg: &Registry<'_>) -> (TokenStream, TokenStream) {
             borrowed,
             send,
             checks: body_checks,
+            moved,
         } = body_shape(body, reg);
         let d = body_doc(body);
         if body.required {
             args.push(quote! { body: impl Into<#stored> });
             inits.push(quote! { body: body.into() });
             fields.push(quote! { pub(super) body: #stored, });
-            bindings.push(quote! { let body: &#borrowed = &self.body; });
+            bindings.push(if moved {
+                quote! { let body = self.body; }
+            } else {
+                quote! { let body: &#borrowed = &self.body; }
+            });
             if !body_checks.is_empty() {
                 checks.push(body_checks);
             }
@@ -658,7 +682,11 @@ fn method(op: &Operation, reg: &Registry<'_>) -> (TokenStream, TokenStream) {
             } else {
                 quote!(as_deref)
             };
-            bindings.push(quote! { let body: Option<&#borrowed> = self.body.#view(); });
+            bindings.push(if moved {
+                quote! { let body = self.body; }
+            } else {
+                quote! { let body: Option<&#borrowed> = self.body.#view(); }
+            });
             if !body_checks.is_empty() {
                 checks.push(quote! { if let Some(body) = body { #body_checks } });
             }
@@ -756,6 +784,39 @@ fn method(op: &Operation, reg: &Registry<'_>) -> (TokenStream, TokenStream) {
             checker.finish()?;
         }
     };
+    // Successes whose body streams: asked for when the call is built, and
+    // handed to `decode` beside the response.
+    let streamed: Vec<TokenStream> = op
+        .successes()
+        .filter(|r| matches!(r.body, Some(ResponseBody::Binary(_))))
+        .filter_map(|r| {
+            let (lo, hi) = match r.status {
+                Status::Code(c) => (c, c),
+                Status::Range(d) => (d * 100, d * 100 + 99),
+                Status::Default => return None,
+            };
+            let (lo, hi) = (
+                proc_macro2::Literal::u16_unsuffixed(lo),
+                proc_macro2::Literal::u16_unsuffixed(hi),
+            );
+            Some(quote! { (#lo, #hi) })
+        })
+        .collect();
+    let streams = !streamed.is_empty();
+    if streams {
+        builders.push(quote! { call.stream_response(&[#(#streamed),*]); });
+    }
+    let (new_sending, decode_params) = if streams {
+        (
+            quote! { runtime::Sending::streaming },
+            quote! { response: runtime::RawResponse, stream: Option<runtime::ByteStream> },
+        )
+    } else {
+        (
+            quote! { runtime::Sending::new },
+            quote! { response: runtime::RawResponse },
+        )
+    };
     let mutability = if builders.is_empty() {
         TokenStream::new()
     } else {
@@ -814,7 +875,7 @@ fn method(op: &Operation, reg: &Registry<'_>) -> (TokenStream, TokenStream) {
             /// when awaited; the answer is decoded by its status.
             pub fn send(self) -> #sending {
                 let config = self.config;
-                runtime::Sending::new(config, self.prepare(), Self::decode)
+                #new_sending(config, self.prepare(), Self::decode)
             }
 
             /// Checks the request against the spec's constraints and builds it.
@@ -828,7 +889,7 @@ fn method(op: &Operation, reg: &Registry<'_>) -> (TokenStream, TokenStream) {
 
             /// The outcome the response's status documents.
             #overlap
-            fn decode(response: runtime::RawResponse) -> #output {
+            fn decode(#decode_params) -> #output {
                 #dispatch
             }
         }
@@ -894,6 +955,7 @@ fn response_arms(op: &Operation, reg: &Registry<'_>) -> Vec<(Option<TokenStream>
                 Some(ResponseBody::Json(_)) => quote! { response.json() },
                 Some(ResponseBody::Text) => quote! { response.text() },
                 Some(ResponseBody::Bytes) => quote! { response.bytes() },
+                Some(ResponseBody::Binary(_)) => quote! { response.stream(stream) },
                 None => quote! { response.empty() },
             };
             if single {
@@ -913,7 +975,7 @@ fn response_arms(op: &Operation, reg: &Registry<'_>) -> Vec<(Option<TokenStream>
                 Some(ResponseBody::Text) => {
                     quote! { Err(response.error_text(types::#error_enum::#var)) }
                 }
-                Some(ResponseBody::Bytes) => {
+                Some(ResponseBody::Bytes | ResponseBody::Binary(_)) => {
                     quote! { Err(response.error_bytes(types::#error_enum::#var)) }
                 }
                 None => quote! { Err(response.error_empty(types::#error_enum::#var)) },

@@ -65,8 +65,10 @@ pub fn signings(apis: &[Api]) -> Vec<&'static Signing> {
 /// [`DEPENDENCIES`], when the runtime is embedded: retries with backoff,
 /// request bodies shared by the attempts, `Retry-After` dates, path encoding, rustls's `ring` crypto provider (the
 /// default HTTP client installs it when the process has none), the regions
-/// file's YAML, a span per call, and streams of events and records
-/// (`futures-core`'s `Stream`, `memchr` to find their delimiters).
+/// file's YAML, a span per call, streams of events and records
+/// (`futures-core`'s `Stream`, `memchr` to find their delimiters), and
+/// binary bodies as streams (`tokio`'s files and timers, `tokio-util`'s
+/// readers between streams and `AsyncRead`).
 pub const CLIENT_RUNTIME_DEPENDENCIES: &[&str] = &[
     "backon",
     "bytes",
@@ -76,14 +78,17 @@ pub const CLIENT_RUNTIME_DEPENDENCIES: &[&str] = &[
     "percent-encoding",
     "rustls",
     "saphyr-parser",
+    "tokio",
+    "tokio-util",
     "tracing",
 ];
 
 /// What the runtime's `server` part needs besides `axum`, from
 /// [`DEPENDENCIES`], when the runtime is embedded: body reading with limits,
 /// the connection-level server, logging of refused credentials,
-/// percent-decoding of styled parameters, and streams of events and records
-/// (`bytes`, `futures-core`, `memchr`).
+/// percent-decoding of styled parameters, streams of events and records
+/// (`bytes`, `futures-core`, `memchr`), and binary bodies as streams
+/// (`tokio-util`).
 pub const SERVER_RUNTIME_DEPENDENCIES: &[&str] = &[
     "bytes",
     "futures-core",
@@ -94,6 +99,7 @@ pub const SERVER_RUNTIME_DEPENDENCIES: &[&str] = &[
     "percent-encoding",
     "serde_path_to_error",
     "tokio",
+    "tokio-util",
     "tracing",
 ];
 
@@ -131,7 +137,7 @@ pub const DEPENDENCIES: &[(&str, &str)] = &[
     ),
     (
         "reqwest",
-        r#"{ version = "0.13", default-features = false, features = ["rustls-no-provider"], optional = true }"#,
+        r#"{ version = "0.13", default-features = false, features = ["rustls-no-provider", "stream"], optional = true }"#,
     ),
     (
         "rustls",
@@ -153,7 +159,11 @@ pub const DEPENDENCIES: &[(&str, &str)] = &[
     ),
     (
         "tokio",
-        r#"{ version = "1.40", features = ["macros", "net", "rt", "sync", "time"], optional = true }"#,
+        r#"{ version = "1.40", features = ["fs", "io-util", "macros", "net", "rt", "sync", "time"], optional = true }"#,
+    ),
+    (
+        "tokio-util",
+        r#"{ version = "0.7", default-features = false, features = ["io"], optional = true }"#,
     ),
     (
         "tracing",
@@ -187,6 +197,7 @@ pub const RUNTIME_MODULES: &[(&str, &str)] = &[
     ("sequence.rs", include_str!("../../runtime/src/sequence.rs")),
     ("server.rs", include_str!("../../runtime/src/server.rs")),
     ("signing.rs", include_str!("../../runtime/src/signing.rs")),
+    ("stream.rs", include_str!("../../runtime/src/stream.rs")),
     ("style.rs", include_str!("../../runtime/src/style.rs")),
     (
         "validation.rs",

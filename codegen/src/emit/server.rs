@@ -315,10 +315,10 @@ fn inputs(op: &Operation) -> Vec<(Ident, TokenStream)> {
         out.push((name, ty));
     }
     if let Some(body) = &op.body {
-        let base = if let Encoding::Json(ty) | Encoding::Form(ty) = &body.encoding {
-            ty_tokens_in(ty, Some(&t))
-        } else {
-            quote! { axum::body::Bytes }
+        let base = match &body.encoding {
+            Encoding::Json(ty) | Encoding::Form(ty) => ty_tokens_in(ty, Some(&t)),
+            Encoding::Binary => quote! { crate::runtime::stream::ByteStream },
+            _ => quote! { axum::body::Bytes },
         };
         let ty = if body.required {
             base
@@ -341,7 +341,10 @@ const HANDLER_LOCALS: &[&str] = &[
     "path",
     "query",
     "request_id",
+    "response",
     "state",
+    "stream",
+    "upload",
     "verdict",
 ];
 
@@ -489,6 +492,8 @@ fn not_implemented(
             None => None,
             Some(ResponseBody::Text) => Some(quote! { problem.message.clone() }),
             Some(ResponseBody::Bytes) => Some(quote! { problem.message.clone().into_bytes() }),
+            // Only successes stream.
+            Some(ResponseBody::Binary(_)) => continue,
             Some(ResponseBody::Json(ty)) => {
                 let Kind::Named(n) = &ty.kind else { continue };
                 if error_literal(n, reg, 0).is_none() {
@@ -682,6 +687,18 @@ fn reply_enum(op: &Operation, reg: &Registry<'_>, sizes: &Sizes<'_>) -> TokenStr
     let t = types_mod();
     let mut variants = Vec::new();
     let mut arms = Vec::new();
+    // A reply with a body that streams is matched by value (the stream is
+    // moved into the response); its other variants bind by reference.
+    let streams = op
+        .responses
+        .iter()
+        .any(|r| matches!(r.body, Some(ResponseBody::Binary(_))));
+    let bind_ref = if streams {
+        quote!(ref)
+    } else {
+        TokenStream::new()
+    };
+    let bind = &bind_ref;
     let fallback = fallback_variant(op, reg, sizes);
     if let Some(Fallback { variant: var, body }) = &fallback {
         let id = &op.id;
@@ -697,7 +714,7 @@ fn reply_enum(op: &Operation, reg: &Registry<'_>, sizes: &Sizes<'_>) -> TokenStr
                     #var(#t::#b),
                 });
                 arms.push(quote! {
-                    Self::#var(body) => server::json_response(StatusCode::NOT_IMPLEMENTED, body),
+                    Self::#var(#bind body) => server::json_response(StatusCode::NOT_IMPLEMENTED, body),
                 });
             }
             None => {
@@ -738,6 +755,7 @@ fn reply_enum(op: &Operation, reg: &Registry<'_>, sizes: &Sizes<'_>) -> TokenStr
             ResponseBody::Json(ty) => ty_tokens_in(ty, Some(&t)),
             ResponseBody::Text => quote! { String },
             ResponseBody::Bytes => quote! { Vec<u8> },
+            ResponseBody::Binary(_) => quote! { crate::runtime::stream::ByteStream },
         });
         // A body much larger than the other variants is boxed (see `size`).
         let (body_ty, d) = match body_ty {
@@ -762,14 +780,23 @@ fn reply_enum(op: &Operation, reg: &Registry<'_>, sizes: &Sizes<'_>) -> TokenStr
             Some(ResponseBody::Bytes) => quote! {
                 (#status_expr, [(axum::http::header::CONTENT_TYPE, "application/octet-stream")], #body.clone()).into_response()
             },
+            Some(ResponseBody::Binary(content_type)) => quote! {
+                server::stream_response(#status_expr, #content_type, #body)
+            },
             None if !fixed => quote! { status.into_response() },
             None => quote! { #status_expr.into_response() },
+        };
+        // A body that streams is moved out; the others are borrowed.
+        let bind = if matches!(r.body, Some(ResponseBody::Binary(_))) {
+            TokenStream::new()
+        } else {
+            bind_ref.clone()
         };
         match (fixed, body_ty) {
             (true, Some(b)) => {
                 variants.push(quote! { #d #var(#b), });
                 let out = respond(quote!(body));
-                arms.push(quote! { Self::#var(body) => #out, });
+                arms.push(quote! { Self::#var(#bind body) => #out, });
             }
             (true, None) => {
                 variants.push(quote! { #d #var, });
@@ -779,12 +806,12 @@ fn reply_enum(op: &Operation, reg: &Registry<'_>, sizes: &Sizes<'_>) -> TokenStr
             (false, Some(b)) => {
                 variants.push(quote! { #d #var(StatusCode, #b), });
                 let out = respond(quote!(body));
-                arms.push(quote! { Self::#var(status, body) => #out, });
+                arms.push(quote! { Self::#var(#bind_ref status, #bind body) => #out, });
             }
             (false, None) => {
                 variants.push(quote! { #d #var(StatusCode), });
                 let out = respond(TokenStream::new());
-                arms.push(quote! { Self::#var(status) => #out, });
+                arms.push(quote! { Self::#var(#bind_ref status) => #out, });
             }
         }
     }
@@ -802,9 +829,15 @@ fn reply_enum(op: &Operation, reg: &Registry<'_>, sizes: &Sizes<'_>) -> TokenStr
     let allow = extra
         .is_some_and(|extra| sizes.reply_with_fallback_may_lint(op, extra))
         .then(|| quote! { #[allow(clippy::large_enum_variant)] });
+    let derive = if streams {
+        quote! { #[derive(Debug)] }
+    } else {
+        quote! { #[derive(Clone, Debug, PartialEq)] }
+    };
+    let scrutinee = if streams { quote!(self) } else { quote!(&self) };
     quote! {
         #[doc = #d]
-        #[derive(Clone, Debug, PartialEq)]
+        #derive
         #allow
         pub enum #name {
             #(#variants)*
@@ -812,7 +845,7 @@ fn reply_enum(op: &Operation, reg: &Registry<'_>, sizes: &Sizes<'_>) -> TokenStr
 
         impl IntoResponse for #name {
             fn into_response(self) -> Response {
-                match &self {
+                match #scrutinee {
                     #(#arms)*
                 }
             }
@@ -1381,11 +1414,16 @@ fn handler(op: &Operation, reg: &Registry<'_>, fallback: Option<&str>) -> TokenS
             let t = if b.required { t } else { quote! { Option<#t> } };
             quote! { let body: #t = #parse(&parts.headers, &bytes, #extra #unsupported).map_err(fail)?; }
         }
+        // Bound where the body is opened (below).
+        Encoding::Binary => TokenStream::new(),
         _ if b.required => {
             quote! { let body = server::raw_body(&parts.headers, &bytes).map_err(fail)?; }
         }
         _ => quote! { let body = (!bytes.is_empty()).then(|| bytes.clone()); },
     });
+    // A binary body streams to the handler, its limit enforced as it is
+    // read: crossing it answers 413 whatever the handler returns.
+    let binary = op.body.as_ref().filter(|b| b.encoding == Encoding::Binary);
     let check_step = (!checks.is_empty()).then(|| {
         quote! {
             let mut checker = crate::runtime::validation::Checker::incoming();
@@ -1398,9 +1436,17 @@ fn handler(op: &Operation, reg: &Registry<'_>, fallback: Option<&str>) -> TokenS
     // refusal never reads it), and finished with the body when a signature
     // covers it.
     let (check_head, identity) = if secured {
+        let identity = if binary.is_some() {
+            quote! {
+                let (identity, stream) = server::authenticate_stream(verdict, stream, &state.config.limits, request_id).await.map_err(fail)?;
+                let identity = Some(identity);
+            }
+        } else {
+            quote! { let identity = Some(server::authenticate_body(verdict, &bytes, request_id).map_err(fail)?); }
+        };
         (
             quote! { let verdict = server::authenticate_head(&*state.config.auth, &parts, &body, request_id).map_err(fail)?; },
-            quote! { let identity = Some(server::authenticate_body(verdict, &bytes, request_id).map_err(fail)?); },
+            identity,
         )
     } else {
         (TokenStream::new(), quote! { let identity = None; })
@@ -1414,7 +1460,7 @@ fn handler(op: &Operation, reg: &Registry<'_>, fallback: Option<&str>) -> TokenS
         op.body.as_ref().map(|b| &b.encoding),
         Some(Encoding::Json(_) | Encoding::Form(_))
     ) || op.body.as_ref().is_some_and(|b| b.required);
-    let needs_bytes = op.body.is_some() || secured;
+    let needs_bytes = (op.body.is_some() && binary.is_none()) || secured;
     let needs_parts = path_count > 0
         || query.is_some()
         || op
@@ -1433,10 +1479,31 @@ fn handler(op: &Operation, reg: &Registry<'_>, fallback: Option<&str>) -> TokenS
         quote! { let (_, body) = request.into_parts(); }
     };
     let read_body = quote! { server::read_body(body, &state.config.limits).await.map_err(fail)? };
-    let read_body = if needs_bytes {
+    let read_body = if binary.is_some() {
+        quote! { let (stream, upload) = server::stream_body(body, &state.config.limits).map_err(fail)?; }
+    } else if needs_bytes {
         quote! { let bytes = #read_body; }
     } else {
         quote! { #read_body; }
+    };
+    let bind_stream = binary.map(|b| {
+        if b.required {
+            quote! { let body = server::raw_stream(&parts.headers, stream).map_err(fail)?; }
+        } else {
+            quote! { let body = (!stream.is_empty()).then_some(stream); }
+        }
+    });
+    let call = quote! { state.api.#method(context, #(#args),*).await.into_response() };
+    let answer = if binary.is_some() {
+        quote! {
+            let response = #call;
+            if let Some(problem) = upload.problem() {
+                return Err(fail(problem));
+            }
+            Ok(response)
+        }
+    } else {
+        quote! { Ok(#call) }
     };
     quote! {
         async fn #h<T: #bound>(State(state): State<Arc<Shared<T>>>, request: Request) -> Response {
@@ -1458,9 +1525,10 @@ fn handler(op: &Operation, reg: &Registry<'_>, fallback: Option<&str>) -> TokenS
             #cookies
             #(#extract)*
             #body_step
+            #bind_stream
             #check_step
             let context = RequestContext { request_id: request_id.to_owned(), identity };
-            Ok(state.api.#method(context, #(#args),*).await.into_response())
+            #answer
         }
     }
 }

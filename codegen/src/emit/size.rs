@@ -22,6 +22,10 @@ use crate::ir::{Field, Kind, Operation, Response, ResponseBody, Status, Ty, Type
 /// largest variant is more than this many bytes larger than the second.
 pub const CLIPPY_THRESHOLD: u64 = 200;
 
+/// The size of the runtime's `ByteStream` on 64-bit targets (asserted by
+/// the runtime's tests).
+pub const BYTE_STREAM_SIZE: u64 = 80;
+
 /// The doc note on a variant whose payload is boxed.
 pub const BOXED_NOTE: &str =
     "The body is boxed: it is much larger than what the other variants hold.";
@@ -180,6 +184,8 @@ impl<'a> Sizes<'a> {
         match body {
             ResponseBody::Json(ty) => self.ty(ty).size,
             ResponseBody::Text | ResponseBody::Bytes => Layout::VEC.size,
+            // `runtime::stream::ByteStream`: its source, length and timer.
+            ResponseBody::Binary(_) => BYTE_STREAM_SIZE,
         }
     }
 

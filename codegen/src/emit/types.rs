@@ -1282,6 +1282,7 @@ pub fn response_body_tokens(
         ResponseBody::Json(ty) => super::ty_tokens_in(ty, module),
         ResponseBody::Text => quote! { String },
         ResponseBody::Bytes => quote! { Vec<u8> },
+        ResponseBody::Binary(_) => quote! { crate::runtime::stream::ByteStream },
     })
 }
 
@@ -1440,9 +1441,26 @@ fn outcome_enums(
         let name = format_ident!("{}Success", op.type_name);
         let variants = successes.iter().map(|r| variant_decl(r, is_boxed(r)));
         let d = format!(" The documented successes of `{}`.", op.id);
+        // A body that streams is neither `Clone` nor `PartialEq`, and
+        // exists with the client or the server only.
+        let streams = successes
+            .iter()
+            .any(|r| matches!(r.body, Some(ResponseBody::Binary(_))));
+        let (cfg, derive) = if streams {
+            (
+                quote! { #[cfg(any(feature = "client", feature = "server"))] },
+                quote! { #[derive(Debug)] },
+            )
+        } else {
+            (
+                TokenStream::new(),
+                quote! { #[derive(Clone, Debug, PartialEq)] },
+            )
+        };
         out.extend(quote! {
             #[doc = #d]
-            #[derive(Clone, Debug, PartialEq)]
+            #cfg
+            #derive
             pub enum #name { #(#variants)* }
         });
     }
@@ -1483,7 +1501,7 @@ fn outcome_enums(
                 holds,
                 quote! { f.write_str(body) },
             ),
-            Some(ResponseBody::Bytes) => (
+            Some(ResponseBody::Bytes | ResponseBody::Binary(_)) => (
                 quote! { Self::#var(body) },
                 holds,
                 quote! { write!(f, "{} bytes", body.len()) },

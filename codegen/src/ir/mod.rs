@@ -447,6 +447,8 @@ pub enum Encoding {
     Form(Ty),
     /// `multipart/form-data`, built by the caller; the documented parts.
     Multipart(Vec<String>),
+    /// A binary media type (`openapi::is_binary`): a body that streams.
+    Binary,
     /// Any other media type, sent as given.
     Bytes,
 }
@@ -482,6 +484,10 @@ pub struct Response {
 pub enum ResponseBody {
     Json(Box<Ty>),
     Text,
+    /// A binary media type (`openapi::is_binary`) of a success: the body
+    /// streams. Its media type, as a server sends it. (A binary error body
+    /// is `Bytes`: error bodies are read whole.)
+    Binary(String),
     /// Any other media type: the raw bytes.
     Bytes,
 }

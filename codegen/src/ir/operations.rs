@@ -371,7 +371,11 @@ impl<'a> Builder<'a> {
             let (r, r_ptr) = self.resolve(r, &s_ptr);
             let variant = status_variant(&status);
             let hint = format!("{type_name}{variant}Response");
-            let body = self.response_body(r, &r_ptr, &hint);
+            let mut body = self.response_body(r, &r_ptr, &hint);
+            // Error bodies are read whole, whatever their media type.
+            if !status.is_success() && matches!(body, Some(ResponseBody::Binary(_))) {
+                body = Some(ResponseBody::Bytes);
+            }
             responses.push(Response {
                 status,
                 variant,
@@ -749,6 +753,11 @@ impl<'a> Builder<'a> {
                 }
             }
             Encoding::Multipart(parts)
+        } else if crate::openapi::is_binary(
+            media,
+            m.get("schema").map(|s| self.resolve(s, &schema_ptr).0),
+        ) {
+            Encoding::Binary
         } else {
             Encoding::Bytes
         };
@@ -833,6 +842,17 @@ impl<'a> Builder<'a> {
         }
         if content.keys().any(|m| m.starts_with("text/")) {
             return Some(ResponseBody::Text);
+        }
+        let (media, m) = content.iter().next()?;
+        let schema_ptr = join(&join(&join(ptr, "content"), media), "schema");
+        let schema = m.get("schema").map(|s| self.resolve(s, &schema_ptr).0);
+        if crate::openapi::is_binary(media, schema) {
+            let content_type = if media.contains('*') {
+                "application/octet-stream".to_owned()
+            } else {
+                media.clone()
+            };
+            return Some(ResponseBody::Binary(content_type));
         }
         Some(ResponseBody::Bytes)
     }

@@ -20,13 +20,18 @@
 //! - `server`: the generated router against a hand-written axum handler;
 //! - `sequence`: 100,000 server-sent events and 100,000 JSON lines decoded
 //!   into typed items by the runtime, against `eventsource-stream` and
-//!   line splitting, each with `serde_json`, by hand (`COMPARE_ITEMS`).
+//!   line splitting, each with `serde_json`, by hand (`COMPARE_ITEMS`);
+//! - `binary`: a 1 GiB download written to a file and a 1 GiB upload read
+//!   from a file through the generated client, against raw reqwest, each in
+//!   a child process that reports its peak resident memory
+//!   (`COMPARE_BINARY_BYTES`, `COMPARE_BINARY_DIR`).
 //!
 //! `COMPARE_RUNS` (pairs per generation figure, default 7),
 //! `COMPARE_NET_RUNS` (pairs per client/server figure, default 7),
 //! `COMPARE_REQUESTS` (requests per run, default 5,000) and
 //! `COMPARE_CONCURRENCY` (default 32) change the amounts.
 
+mod binary;
 mod client;
 mod generation;
 mod sequence;
@@ -40,8 +45,8 @@ use std::process::ExitCode;
 
 use stats::env_count;
 
-const SECTIONS: [&str; 6] = [
-    "nexus", "document", "scaling", "client", "server", "sequence",
+const SECTIONS: [&str; 7] = [
+    "nexus", "document", "scaling", "client", "server", "sequence", "binary",
 ];
 
 fn main() -> ExitCode {
@@ -122,6 +127,13 @@ fn main() -> ExitCode {
             .build()
             .expect("a tokio runtime");
         sequence::run(&runtime, env_count("COMPARE_ITEMS", 100_000), net_runs);
+    }
+    if wanted("binary") {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .expect("a tokio runtime");
+        binary::run(&runtime, &root, net_runs);
     }
     if wanted("client") || wanted("server") {
         let runtime = tokio::runtime::Builder::new_multi_thread()
