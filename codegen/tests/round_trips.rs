@@ -154,3 +154,35 @@ fn binary_streams() {
         ],
     );
 }
+
+/// Server-sent events, JSON Lines and JSON text sequences: typed items
+/// streamed by the server and read one by one by the client.
+#[test]
+fn sequences() {
+    round_trip_with(
+        "constructs",
+        "sequences",
+        &[(
+            "futures-util",
+            r#"{ version = "0.3", default-features = false, features = ["std"] }"#,
+        )],
+    );
+}
+
+/// Typed multipart forms: text, array, JSON and file parts written by
+/// reqwest's encoder and read by multer, refusals naming the part, the
+/// body limit, retries that send a form again.
+#[test]
+fn multipart_forms() {
+    round_trip_with(
+        "constructs",
+        "multipart",
+        &[
+            ("bytes", r#""1""#),
+            (
+                "futures-util",
+                r#"{ version = "0.3", default-features = false, features = ["std"] }"#,
+            ),
+        ],
+    );
+}

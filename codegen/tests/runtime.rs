@@ -84,6 +84,7 @@ fn a_standalone_crate_embeds_the_runtime_without_an_unused_signing_module() {
             "client.rs",
             "metadata.rs",
             "mod.rs",
+            "multipart.rs",
             "region.rs",
             "sequence.rs",
             "server.rs",
@@ -112,7 +113,7 @@ fn a_standalone_crate_embeds_the_runtime_without_an_unused_signing_module() {
         "{manifest}"
     );
     assert!(manifest.contains(
-        "server = [\"dep:bytes\", \"dep:futures-core\", \"dep:http-body-util\", \"dep:hyper\", \"dep:hyper-util\", \"dep:memchr\", \"dep:percent-encoding\", \"dep:serde_path_to_error\", \"dep:tokio\", \"dep:tokio-util\", \"dep:tracing\", \"dep:axum\"]\n"
+        "server = [\"dep:bytes\", \"dep:futures-core\", \"dep:http-body-util\", \"dep:hyper\", \"dep:hyper-util\", \"dep:memchr\", \"dep:multer\", \"dep:percent-encoding\", \"dep:serde_path_to_error\", \"dep:tokio\", \"dep:tokio-util\", \"dep:tracing\", \"dep:axum\"]\n"
     ), "{manifest}");
     // rustls with `ring`, not reqwest's `aws-lc-rs` provider; HTTP/2 opt-in.
     assert!(
@@ -120,7 +121,7 @@ fn a_standalone_crate_embeds_the_runtime_without_an_unused_signing_module() {
         "{manifest}"
     );
     assert!(manifest.contains(
-        "\nreqwest = { version = \"0.13\", default-features = false, features = [\"rustls-no-provider\", \"stream\"], optional = true }\n"
+        "\nreqwest = { version = \"0.13\", default-features = false, features = [\"multipart\", \"rustls-no-provider\", \"stream\"], optional = true }\n"
     ), "{manifest}");
     assert!(manifest.contains(
         "\nrustls = { version = \"0.23\", default-features = false, features = [\"ring\", \"std\", \"tls12\"], optional = true }\n"
@@ -140,6 +141,7 @@ fn a_signing_scheme_brings_its_module_feature_and_dependencies() {
             "credentials.rs",
             "metadata.rs",
             "mod.rs",
+            "multipart.rs",
             "region.rs",
             "sequence.rs",
             "server.rs",

@@ -101,6 +101,8 @@ snapshots! {
     construct_std_names: "constructs", "codegen/tests/fixtures/constructs/std_names.yaml";
     construct_flattened: "constructs", "codegen/tests/fixtures/constructs/flattened.yaml";
     construct_streams: "constructs", "codegen/tests/fixtures/constructs/streams.yaml";
+    construct_sequences: "constructs", "codegen/tests/fixtures/constructs/sequences.yaml";
+    construct_multipart: "constructs", "codegen/tests/fixtures/constructs/multipart.yaml";
 }
 
 /// Every spec the tests know, relative to the workspace.
@@ -128,7 +130,7 @@ fn every_spec_directory_is_covered() {
     assert_eq!(count("specs/"), 4, "{specs:#?}");
     assert_eq!(
         count("codegen/tests/fixtures/constructs/"),
-        18,
+        20,
         "{specs:#?}"
     );
     assert_eq!(count("codegen/tests/fixtures/public/"), 4, "{specs:#?}");
@@ -168,6 +170,7 @@ fn public_specs_generate_the_expected_files() {
             "auth.rs",
             "client.rs",
             "metadata.rs",
+            "multipart.rs",
             "region.rs",
             "sequence.rs",
             "server.rs",

@@ -106,7 +106,8 @@ fn swagger2_constructs_become_the_one_model() {
     assert!(client.contains(".style(crate::runtime::style::Style::PipeDelimited)"));
     assert!(client.contains("call.param(&Self::TAGS_PARAM, value)?;"));
     // A `formData` file makes a multipart body; plain fields a typed form.
-    assert!(client.contains("body: impl Into<crate::runtime::client::Multipart>,"));
+    assert!(client.contains("body: impl Into<types::UploadAttachmentForm>,"));
+    assert!(types.contains("pub file: crate::runtime::multipart::FilePart,"));
     assert!(client.contains("body: impl Into<types::RenameItemBody>,"));
     assert!(types.contains("pub struct RenameItemBody {"));
     // `tsv` has no OpenAPI 3 style: a warning located in the 2.0 file.

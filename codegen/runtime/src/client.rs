@@ -708,12 +708,35 @@ impl ClientConfig {
                         .to_owned(),
                 )
             })?;
-            if let Some(len) = body.len() {
-                request
-                    .headers_mut()
-                    .insert(CONTENT_LENGTH, HeaderValue::from(len));
+            match body {
+                Streamed::Bytes(body) => {
+                    if let Some(len) = body.len() {
+                        request
+                            .headers_mut()
+                            .insert(CONTENT_LENGTH, HeaderValue::from(len));
+                    }
+                    *request.body_mut() = Some(reqwest::Body::wrap_stream(body));
+                }
+                Streamed::Form(form) => {
+                    let form = form
+                        .into_reqwest()
+                        .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+                    // reqwest writes a form only through a request builder:
+                    // its body and headers (the boundary, and the length
+                    // when every part's is known) are taken from one.
+                    let mut built = http
+                        .request(Method::POST, call.url.clone())
+                        .multipart(form)
+                        .build()
+                        .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+                    for name in [CONTENT_TYPE, CONTENT_LENGTH] {
+                        if let Some(value) = built.headers_mut().remove(&name) {
+                            request.headers_mut().insert(name, value);
+                        }
+                    }
+                    *request.body_mut() = built.body_mut().take();
+                }
             }
-            *request.body_mut() = Some(reqwest::Body::wrap_stream(body));
         }
         let streams = !call.stream_statuses.is_empty();
         *request.timeout_mut() = Some(if streams {
@@ -1244,13 +1267,29 @@ pub struct Call {
 /// stream need not be `Sync` and a call is shared by its attempts.)
 #[derive(Debug)]
 enum CallStream {
-    Replayable(std::sync::Mutex<ByteStream>),
-    OneShot(std::sync::Mutex<Option<ByteStream>>),
+    Replayable(std::sync::Mutex<Streamed>),
+    OneShot(std::sync::Mutex<Option<Streamed>>),
+}
+
+/// What streams: bytes, or a form with parts that may.
+#[derive(Debug)]
+enum Streamed {
+    Bytes(ByteStream),
+    Form(super::multipart::Form),
+}
+
+impl Streamed {
+    fn replay(&self) -> Option<Streamed> {
+        match self {
+            Streamed::Bytes(b) => b.replay().map(Streamed::Bytes),
+            Streamed::Form(f) => f.replay().map(Streamed::Form),
+        }
+    }
 }
 
 impl CallStream {
     /// The body of the next attempt; `None` once a one-shot body is gone.
-    fn for_attempt(&self) -> Option<ByteStream> {
+    fn for_attempt(&self) -> Option<Streamed> {
         match self {
             CallStream::Replayable(stream) => stream.lock().ok()?.replay(),
             CallStream::OneShot(cell) => cell.lock().ok()?.take(),
@@ -1315,6 +1354,15 @@ impl Call {
         self.stream_statuses = statuses;
     }
 
+    /// Asks for `media_type` in the response (`Accept`): a sequential
+    /// media type, which some servers send only when asked for.
+    pub fn accept(&mut self, media_type: &'static str) {
+        self.headers.insert(
+            reqwest::header::ACCEPT,
+            HeaderValue::from_static(media_type),
+        );
+    }
+
     /// Sends `body` with `content_type`, as it streams: bytes in memory as
     /// [`bytes`](Self::bytes) would; a file ([`ByteStream::from_path`])
     /// with its `Content-Length`, read again from its start by each
@@ -1338,9 +1386,9 @@ impl Call {
         } else {
             self.body = None;
             self.stream = Some(if body.is_replayable() {
-                CallStream::Replayable(std::sync::Mutex::new(body))
+                CallStream::Replayable(std::sync::Mutex::new(Streamed::Bytes(body)))
             } else {
-                CallStream::OneShot(std::sync::Mutex::new(Some(body)))
+                CallStream::OneShot(std::sync::Mutex::new(Some(Streamed::Bytes(body))))
             });
         }
     }
@@ -1523,22 +1571,19 @@ impl Call {
         Ok(())
     }
 
-    /// Sends a `multipart/form-data` body.
-    ///
-    /// `part_types` are the `contentType`s of the body's `encoding` object,
-    /// by part name: a part added without a content type of its own gets its
-    /// entry's.
-    pub fn multipart(
-        &mut self,
-        body: &Multipart,
-        part_types: &[(&str, &str)],
-    ) -> Result<(), BuildError> {
-        let (boundary, bytes) = body.encode(part_types);
-        let value = HeaderValue::try_from(format!("multipart/form-data; boundary={boundary}"))
-            .map_err(|_| BuildError("invalid multipart boundary".to_owned()))?;
-        self.content_type = Some(value);
-        self.body = Some(bytes.into());
-        Ok(())
+    /// Sends a `multipart/form-data` body, written by `reqwest`'s
+    /// multipart encoder (the boundary and each part's headers); a file
+    /// part streams. As with [`stream`](Self::stream), a form with a
+    /// one-shot stream in it is sent once and never retried; bytes and
+    /// files are sent again by each attempt. AK/SK signing sends
+    /// `UNSIGNED-PAYLOAD` for it, as for every body that streams.
+    pub fn multipart(&mut self, form: super::multipart::Form) {
+        self.body = None;
+        self.stream = Some(if form.is_replayable() {
+            CallStream::Replayable(std::sync::Mutex::new(Streamed::Form(form)))
+        } else {
+            CallStream::OneShot(std::sync::Mutex::new(Some(Streamed::Form(form))))
+        });
     }
 
     /// Sends raw bytes with `content_type`.
@@ -1546,130 +1591,6 @@ impl Call {
         self.content_type = Some(HeaderValue::from_static(content_type));
         self.body = Some(body.to_vec().into());
         Ok(())
-    }
-}
-
-/// One part of a `multipart/form-data` body.
-#[derive(Clone, Debug, PartialEq, Eq)]
-struct Part {
-    name: String,
-    file_name: Option<String>,
-    content_type: Option<String>,
-    headers: Vec<(String, String)>,
-    data: Vec<u8>,
-}
-
-/// A `multipart/form-data` body, built part by part.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Multipart {
-    parts: Vec<Part>,
-}
-
-impl Multipart {
-    /// A form without parts.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Adds a text field.
-    pub fn text(mut self, name: &str, value: &str) -> Self {
-        self.parts.push(Part {
-            name: name.to_owned(),
-            file_name: None,
-            content_type: None,
-            headers: Vec::new(),
-            data: value.as_bytes().to_vec(),
-        });
-        self
-    }
-
-    /// Adds a part holding `value` as JSON text (`application/json`), for a
-    /// property of object or array type.
-    pub fn json<T: Serialize + ?Sized>(
-        mut self,
-        name: &str,
-        value: &T,
-    ) -> Result<Self, BuildError> {
-        let data = serde_json::to_vec(value)
-            .map_err(|e| BuildError(format!("part `{name}` cannot be serialized: {e}")))?;
-        self.parts.push(Part {
-            name: name.to_owned(),
-            file_name: None,
-            content_type: Some("application/json".to_owned()),
-            headers: Vec::new(),
-            data,
-        });
-        Ok(self)
-    }
-
-    /// Adds a header to the part added last (a header its `encoding` entry
-    /// documents); nothing without parts.
-    pub fn part_header(mut self, name: &str, value: &str) -> Self {
-        if let Some(last) = self.parts.last_mut() {
-            last.headers.push((name.to_owned(), value.to_owned()));
-        }
-        self
-    }
-
-    /// Adds a file.
-    pub fn file(mut self, name: &str, file_name: &str, content_type: &str, data: Vec<u8>) -> Self {
-        self.parts.push(Part {
-            name: name.to_owned(),
-            file_name: Some(file_name.to_owned()),
-            content_type: Some(content_type.to_owned()),
-            headers: Vec::new(),
-            data,
-        });
-        self
-    }
-
-    /// The encoded body with a boundary that occurs in no part.
-    fn encode(&self, part_types: &[(&str, &str)]) -> (String, Vec<u8>) {
-        let mut n: u64 = 0x5eed;
-        let boundary = loop {
-            let candidate = format!("----multipart-boundary-{n:016x}");
-            let clash = self.parts.iter().any(|p| {
-                p.data
-                    .windows(candidate.len())
-                    .any(|w| w == candidate.as_bytes())
-            });
-            if !clash {
-                break candidate;
-            }
-            n = n
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-        };
-        let quote = |s: &str| s.replace('\\', "\\\\").replace('"', "\\\"");
-        let mut body = Vec::new();
-        for p in &self.parts {
-            body.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
-            let mut disposition = format!(
-                "Content-Disposition: form-data; name=\"{}\"",
-                quote(&p.name)
-            );
-            if let Some(f) = &p.file_name {
-                disposition.push_str(&format!("; filename=\"{}\"", quote(f)));
-            }
-            body.extend_from_slice(disposition.as_bytes());
-            body.extend_from_slice(b"\r\n");
-            let documented = part_types
-                .iter()
-                .find(|(name, _)| *name == p.name)
-                .map(|(_, ct)| *ct);
-            if let Some(ct) = p.content_type.as_deref().or(documented) {
-                body.extend_from_slice(format!("Content-Type: {ct}\r\n").as_bytes());
-            }
-            for (name, value) in &p.headers {
-                let clean = |s: &str| s.replace(['\r', '\n'], " ");
-                body.extend_from_slice(format!("{}: {}\r\n", clean(name), clean(value)).as_bytes());
-            }
-            body.extend_from_slice(b"\r\n");
-            body.extend_from_slice(&p.data);
-            body.extend_from_slice(b"\r\n");
-        }
-        body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
-        (boundary, body)
     }
 }
 
@@ -1786,11 +1707,43 @@ impl RawResponse {
         self,
         stream: Option<ByteStream>,
     ) -> Result<ApiResponse<ByteStream>, Error<E>> {
-        let body = match stream {
+        let body = self.body_stream(stream);
+        Ok(self.with_body(body))
+    }
+
+    /// A documented success whose body is a stream of server-sent events,
+    /// each event's data decoded with `decode`
+    /// ([`json_item`](super::sequence::json_item), or
+    /// [`text_item`](super::sequence::text_item) for text): the events
+    /// arrive as the server sends them, and one that does not decode is an
+    /// error item while the stream goes on.
+    pub fn events<T, E>(
+        self,
+        stream: Option<ByteStream>,
+        decode: super::sequence::DecodeItem<T>,
+    ) -> Result<ApiResponse<super::sequence::Events<T>>, Error<E>> {
+        let body = self.body_stream(stream);
+        Ok(self.with_body(super::sequence::Events::new(body, decode)))
+    }
+
+    /// A documented success whose body is a sequence of JSON records
+    /// (JSON Lines, or a JSON text sequence as `format` says), each decoded
+    /// as it arrives.
+    pub fn records<T: DeserializeOwned, E>(
+        self,
+        stream: Option<ByteStream>,
+        format: super::sequence::RecordFormat,
+    ) -> Result<ApiResponse<super::sequence::Records<T>>, Error<E>> {
+        let body = self.body_stream(stream);
+        Ok(self.with_body(super::sequence::Records::new(body, format)))
+    }
+
+    /// The body's stream: `stream`, or the bytes read whole as one.
+    fn body_stream(&self, stream: Option<ByteStream>) -> ByteStream {
+        match stream {
             Some(stream) => stream,
             None => ByteStream::from(self.body.clone()),
-        };
-        Ok(self.with_body(body))
+        }
     }
 
     /// A documented success whose body is kept as bytes.
@@ -2030,6 +1983,12 @@ impl<E> From<StyleError> for Error<E> {
 impl<E> From<BuildError> for Error<E> {
     fn from(error: BuildError) -> Self {
         Error::InvalidRequest(error.0)
+    }
+}
+
+impl<E> From<super::multipart::PartError> for Error<E> {
+    fn from(error: super::multipart::PartError) -> Self {
+        Error::InvalidRequest(error.to_string())
     }
 }
 

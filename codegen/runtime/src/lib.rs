@@ -22,6 +22,8 @@ pub mod client;
 #[cfg(all(feature = "client", feature = "sdk-hmac-sha256"))]
 pub mod credentials;
 pub mod metadata;
+#[cfg(any(feature = "client", feature = "server"))]
+pub mod multipart;
 #[cfg(feature = "client")]
 pub mod region;
 #[cfg(any(feature = "client", feature = "server"))]

@@ -302,7 +302,8 @@ fn push_text(out: &mut String, bytes: &[u8]) {
 /// event's `data` decoded as the item type.
 pub struct Events<T> {
     body: Option<ByteChunks>,
-    decoder: EventDecoder,
+    // Boxed: it is most of the stream's size, and a response enum holds the stream.
+    decoder: Box<EventDecoder>,
     decode: DecodeItem<T>,
     index: u64,
 }
@@ -317,7 +318,7 @@ impl<T> Events<T> {
     {
         Events {
             body: Some(boxed(body)),
-            decoder: EventDecoder::new(),
+            decoder: Box::default(),
             decode,
             index: 0,
         }
@@ -327,6 +328,12 @@ impl<T> Events<T> {
     /// long to wait before reconnecting with the last event's `id`.
     pub fn retry(&self) -> Option<Duration> {
         self.decoder.retry()
+    }
+
+    /// The next event, as it arrives; `None` once the stream has ended.
+    /// (The same as `StreamExt::next`, without needing `futures`.)
+    pub async fn next(&mut self) -> Option<Result<Event<T>, ItemError>> {
+        std::future::poll_fn(|cx| Pin::new(&mut *self).poll_next(cx)).await
     }
 }
 
@@ -478,6 +485,14 @@ impl<T: DeserializeOwned> Records<T> {
     }
 }
 
+impl<T> Records<T> {
+    /// The next record, as it arrives; `None` once the stream has ended.
+    /// (The same as `StreamExt::next`, without needing `futures`.)
+    pub async fn next(&mut self) -> Option<Result<T, ItemError>> {
+        std::future::poll_fn(|cx| Pin::new(&mut *self).poll_next(cx)).await
+    }
+}
+
 impl<T> fmt::Debug for Records<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Records")
@@ -584,6 +599,67 @@ impl<T> Stream for Records<T> {
 
 // ---------------------------------------------------------------------------
 // Writing sequences (server stubs)
+
+/// What a server handler returns for a `text/event-stream` reply: events
+/// as they are ready, from any stream of [`Event`]s. The stub writes each
+/// one as it comes, with a keep-alive comment while none does
+/// ([`KEEP_ALIVE`]); the reply ends when the stream does.
+pub struct EventSource<T>(Pin<Box<dyn Stream<Item = Event<T>> + Send>>);
+
+/// What a server handler returns for a JSON Lines or JSON text sequence
+/// reply: the records as they are ready, from any stream of items, each
+/// written as it comes.
+pub struct RecordSource<T>(Pin<Box<dyn Stream<Item = T> + Send>>);
+
+macro_rules! source {
+    ($name:ident, $item:ty, $what:literal) => {
+        impl<T> $name<T> {
+            #[doc = concat!("The ", $what, " `stream` yields, as they come.")]
+            pub fn new(stream: impl Stream<Item = $item> + Send + 'static) -> Self {
+                $name(Box::pin(stream))
+            }
+
+            #[doc = concat!("The ", $what, " of `items`, all ready.")]
+            pub fn ready(items: impl IntoIterator<Item = $item>) -> Self
+            where
+                T: Send + 'static,
+            {
+                let items: VecDeque<$item> = items.into_iter().collect();
+                Self::new(Ready(items))
+            }
+        }
+
+        impl<T> fmt::Debug for $name<T> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.debug_struct(stringify!($name)).finish_non_exhaustive()
+            }
+        }
+
+        impl<T> Stream for $name<T> {
+            type Item = $item;
+
+            fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<$item>> {
+                self.0.as_mut().poll_next(cx)
+            }
+        }
+    };
+}
+
+source!(EventSource, Event<T>, "events");
+source!(RecordSource, T, "records");
+
+/// Items all ready, as a stream.
+struct Ready<I>(VecDeque<I>);
+
+impl<I> Unpin for Ready<I> {}
+
+impl<I> Stream for Ready<I> {
+    type Item = I;
+
+    fn poll_next(mut self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Option<I>> {
+        Poll::Ready(self.0.pop_front())
+    }
+}
 
 /// How an item becomes the text of an event's data or a record: as JSON,
 /// or (a string item type) as the text itself.

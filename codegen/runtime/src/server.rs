@@ -933,6 +933,14 @@ pub async fn authenticate_stream(
     }
 }
 
+/// `response` (a streamed reply another helper wrote, such as
+/// [`event_stream_response`](super::sequence::event_stream_response)) with
+/// `status`.
+pub fn with_status(status: StatusCode, mut response: Response) -> Response {
+    *response.status_mut() = status;
+    response
+}
+
 /// A response whose body streams from `body`, with `content_type` (and a
 /// `Content-Length` when the stream knows its length). An error of the
 /// stream ends the response early (the connection is closed, so the client
@@ -1307,6 +1315,63 @@ pub fn raw_stream(
         ));
     }
     Ok(stream)
+}
+
+/// A `multipart/form-data` body, read from its stream into a form (within
+/// the body limit: crossing it is a 413). Another media type is
+/// `unsupported` (the status the spec documents for it, or 400); a body
+/// that is not well-formed multipart, or stops arriving, is a 400 or 408.
+/// `None` when no body was sent (empty, and no `Content-Type`): the stub
+/// says whether one is required.
+pub async fn multipart_body(
+    headers: &HeaderMap,
+    body: super::stream::ByteStream,
+    limits: &Limits,
+    unsupported: StatusCode,
+) -> Result<Option<super::multipart::Form>, Problem> {
+    use super::multipart::{Form, FormReadError};
+    let Some(content_type) = headers.get(axum::http::header::CONTENT_TYPE) else {
+        if body.is_empty() {
+            return Ok(None);
+        }
+        return Err(Problem::new(
+            unsupported,
+            "the request body must be multipart/form-data",
+        ));
+    };
+    let content_type = content_type.to_str().unwrap_or_default();
+    let essence = content_type.split(';').next().unwrap_or_default().trim();
+    if !essence.eq_ignore_ascii_case("multipart/form-data") {
+        return Err(Problem::new(
+            unsupported,
+            "the request body must be multipart/form-data",
+        ));
+    }
+    match Form::read(content_type, body).await {
+        Ok(form) => Ok(Some(form)),
+        Err(FormReadError::TooLarge) => Err(too_large(limits.body_limit)),
+        Err(FormReadError::Stalled) => Err(Problem::new(
+            StatusCode::REQUEST_TIMEOUT,
+            "the request body stopped arriving",
+        )),
+        Err(FormReadError::NotMultipart(e) | FormReadError::Malformed(e)) => Err(Problem::new(
+            StatusCode::BAD_REQUEST,
+            format!("the request body is not a well-formed multipart/form-data body: {e}"),
+        )),
+    }
+}
+
+/// The answer to a request without the body the operation requires.
+pub fn body_required() -> Problem {
+    Problem::new(StatusCode::BAD_REQUEST, "a request body is required")
+}
+
+/// A part of a form that is absent or does not read as its type: 400,
+/// naming the part.
+impl From<super::multipart::PartError> for Problem {
+    fn from(error: super::multipart::PartError) -> Self {
+        Problem::new(StatusCode::BAD_REQUEST, error.to_string()).with_field(error.part)
+    }
 }
 
 /// An optional JSON body: absent when empty.

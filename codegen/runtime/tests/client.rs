@@ -2,8 +2,7 @@
 #![cfg(feature = "client")]
 
 use codegen_runtime::client::{
-    encode_path, ApiResponse, ClientConfig, Error, Multipart, Operation, RawResponse,
-    REQUEST_ID_HEADER,
+    encode_path, ApiResponse, ClientConfig, Error, Operation, RawResponse, REQUEST_ID_HEADER,
 };
 use reqwest::header::{HeaderMap, HeaderValue};
 use reqwest::{Method, StatusCode};
@@ -127,65 +126,6 @@ fn query_strings_are_set_whole() {
     // An object without properties leaves no query string.
     call.query_string_form(&serde_json::json!({})).unwrap();
     assert_eq!(call.url().as_str(), "http://h/");
-}
-
-/// The boundary and body a `Multipart` is sent with.
-fn encode(mp: &Multipart) -> (String, Vec<u8>) {
-    encode_with(mp, &[])
-}
-
-/// [`encode`] with the `contentType`s of an `encoding` object.
-fn encode_with(mp: &Multipart, part_types: &[(&str, &str)]) -> (String, Vec<u8>) {
-    let mut call = ClientConfig::new("http://h")
-        .request(Operation::new("Test", Method::POST, "/"), "/")
-        .unwrap();
-    call.multipart(mp, part_types).unwrap();
-    let content_type = call.content_type().unwrap().to_str().unwrap();
-    let boundary = content_type
-        .strip_prefix("multipart/form-data; boundary=")
-        .unwrap_or_else(|| panic!("not a multipart content type: {content_type}"))
-        .to_owned();
-    (boundary, call.body().unwrap().to_vec())
-}
-
-#[test]
-fn multipart_parts_follow_their_encoding_object() {
-    let mp = Multipart::new()
-        .text("doc", "<a/>")
-        .part_header("X-Rate-Limit", "5")
-        .json("meta", &serde_json::json!({"k": 1}))
-        .unwrap()
-        .text("note", "hi");
-    let (boundary, body) = encode_with(&mp, &[("doc", "application/xml"), ("meta", "text/plain")]);
-    let text = String::from_utf8_lossy(&body);
-    assert!(text.contains(&format!(
-        "--{boundary}\r\nContent-Disposition: form-data; name=\"doc\"\r\nContent-Type: application/xml\r\nX-Rate-Limit: 5\r\n\r\n<a/>\r\n"
-    )), "{text}");
-    // A part's own content type wins over the documented one.
-    assert!(
-        text.contains("name=\"meta\"\r\nContent-Type: application/json\r\n\r\n{\"k\":1}\r\n"),
-        "{text}"
-    );
-    assert!(text.contains("name=\"note\"\r\n\r\nhi\r\n"), "{text}");
-}
-
-#[test]
-fn multipart_bodies_have_a_boundary_absent_from_the_parts() {
-    let mp = Multipart::new().text("a", "1").file(
-        "f",
-        "x.bin",
-        "application/octet-stream",
-        vec![0, 1, 2],
-    );
-    let (boundary, body) = encode(&mp);
-    let text = String::from_utf8_lossy(&body);
-    let first = format!("--{boundary}\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n1\r\n");
-    assert!(text.starts_with(&first));
-    assert!(text
-        .contains("name=\"f\"; filename=\"x.bin\"\r\nContent-Type: application/octet-stream\r\n"));
-    assert!(text.ends_with(&format!("--{boundary}--\r\n")));
-    let tricky = Multipart::new().text("a", &boundary);
-    assert_ne!(encode(&tricky).0, boundary);
 }
 
 #[test]

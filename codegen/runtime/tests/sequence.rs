@@ -414,3 +414,16 @@ mod written {
         }
     }
 }
+
+/// The generator sizes enum variants that hold a client's typed stream with
+/// these figures (`emit::size::EVENTS_SIZE`, `RECORDS_SIZE`), whatever the
+/// item type.
+#[test]
+#[cfg(target_pointer_width = "64")]
+fn typed_streams_are_as_large_as_the_generator_assumes() {
+    let events = std::mem::size_of::<Events<serde_json::Value>>();
+    let records = std::mem::size_of::<Records<serde_json::Value>>();
+    assert_eq!(events, std::mem::size_of::<Events<String>>());
+    assert_eq!(records, std::mem::size_of::<Records<String>>());
+    assert_eq!((events, records), (40, 80));
+}

@@ -12,9 +12,9 @@ use axum::http::{HeaderMap, HeaderValue, Method, Request, StatusCode, Uri};
 use codegen_runtime::server::{
     authenticate_body, authenticate_head, error_body, json_body, json_object_body, new_request_id,
     optional_json_object_body, optional_query_string_form, optional_query_string_json, parse_json,
-    query_string_form, query_string_json, raw_body, read_body, serve, serve_with_shutdown, status,
-    AuthError, Authenticate, ErrorField, HeaderTokens, Limits, Problem, RequestParts, Role,
-    UNAUTHENTICATED,
+    query_string_form, query_string_json, raw_body, raw_stream, read_body, serve,
+    serve_with_shutdown, status, AuthError, Authenticate, ErrorField, HeaderTokens, Limits,
+    Problem, RequestParts, Role, UNAUTHENTICATED,
 };
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -234,6 +234,31 @@ fn a_required_raw_body_is_missing_only_without_bytes_and_type() {
     assert_eq!(raw_body(&typed, &Bytes::new()).unwrap(), Bytes::new());
     let data = Bytes::from_static(b"<Delete/>");
     assert_eq!(raw_body(&HeaderMap::new(), &data).unwrap(), data);
+}
+
+#[tokio::test]
+async fn a_required_stream_is_missing_only_without_bytes_and_type() {
+    use codegen_runtime::stream::ByteStream;
+    let e = raw_stream(&HeaderMap::new(), ByteStream::from(Bytes::new())).unwrap_err();
+    assert_eq!(e.status, StatusCode::BAD_REQUEST);
+    assert_eq!(e.message, "a request body is required");
+    let mut typed = HeaderMap::new();
+    typed.insert(
+        axum::http::header::CONTENT_TYPE,
+        HeaderValue::from_static("application/octet-stream"),
+    );
+    let empty = raw_stream(&typed, ByteStream::from(Bytes::new())).unwrap();
+    assert_eq!(empty.collect_limited(16).await.unwrap(), Bytes::new());
+    // A stream of unknown length is a body: its reader finds what it holds.
+    let chunks =
+        ByteStream::from_stream(futures_util::stream::iter(vec![Ok::<_, std::io::Error>(
+            Bytes::from_static(b"<Delete/>"),
+        )]));
+    let read = raw_stream(&HeaderMap::new(), chunks).unwrap();
+    assert_eq!(
+        read.collect_limited(16).await.unwrap(),
+        Bytes::from_static(b"<Delete/>")
+    );
 }
 
 #[test]

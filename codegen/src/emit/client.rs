@@ -8,7 +8,7 @@ use super::types::{success_type, Registry};
 use super::{doc, ident, kind_tokens_in, paragraphs, ty_tokens_in};
 use crate::ir::{
     Api, Encoding, Kind, Location, Operation, Param, QueryEncoding, Response, ResponseBody,
-    SecurityKind, Status,
+    SecurityKind, Sequence, Status,
 };
 
 pub fn client_module(api: &Api, reg: &Registry<'_>) -> TokenStream {
@@ -402,16 +402,34 @@ fn body_shape(body: &crate::ir::RequestBody, reg: &Registry<'_>) -> BodyShape {
                 moved: false,
             }
         }
-        Encoding::Multipart(_) => BodyShape {
-            stored: quote! { crate::runtime::client::Multipart },
-            borrowed: quote! { crate::runtime::client::Multipart },
-            send: {
-                let types = body.part_types.iter().map(|(n, t)| quote! { (#n, #t) });
-                quote! { call.multipart(body, &[#(#types),*])?; }
-            },
-            checks: TokenStream::new(),
-            moved: false,
-        },
+        Encoding::Multipart(form) => {
+            let (stored, send) = match &form.name {
+                Some(name) => {
+                    let name = ident(name);
+                    let parts = form.parts.iter().map(write_part);
+                    (
+                        quote! { types::#name },
+                        quote! {
+                            let mut form = crate::runtime::multipart::Form::new();
+                            #(#parts)*
+                            call.multipart(form);
+                        },
+                    )
+                }
+                None => (
+                    quote! { crate::runtime::multipart::Form },
+                    quote! { call.multipart(body); },
+                ),
+            };
+            let checks = super::types::form_part_checks(form, reg);
+            BodyShape {
+                borrowed: stored.clone(),
+                stored,
+                send,
+                checks: quote! { #(#checks)* },
+                moved: true,
+            }
+        }
         Encoding::Bytes => BodyShape {
             stored: quote! { Vec<u8> },
             borrowed: quote! { [u8] },
@@ -429,19 +447,59 @@ fn body_shape(body: &crate::ir::RequestBody, reg: &Registry<'_>) -> BodyShape {
     }
 }
 
+/// Writes one part of a form struct `body` into `form`.
+fn write_part(p: &crate::ir::FormPart) -> TokenStream {
+    use crate::ir::PartKind;
+    let name = &p.name;
+    let f = ident(&p.rust);
+    let ct = match &p.content_type {
+        Some(ct) => quote! { Some(#ct) },
+        None => quote! { None },
+    };
+    match (&p.kind, p.required) {
+        // `null` and `None` write no part.
+        (PartKind::Text(_) | PartKind::Texts(_), _) => {
+            quote! { form.text(#name, &body.#f, #ct)?; }
+        }
+        (PartKind::Json(_), true) => quote! { form.json(#name, &body.#f, #ct)?; },
+        (PartKind::Json(_), false) => quote! {
+            if let Some(value) = &body.#f {
+                form.json(#name, value, #ct)?;
+            }
+        },
+        (PartKind::File, true) => quote! { form.file(#name, body.#f, #ct); },
+        (PartKind::File, false) => quote! {
+            if let Some(file) = body.#f {
+                form.file(#name, file, #ct);
+            }
+        },
+        (PartKind::Files, true) => quote! {
+            for file in body.#f {
+                form.file(#name, file, #ct);
+            }
+        },
+        (PartKind::Files, false) => quote! {
+            for file in body.#f.into_iter().flatten() {
+                form.file(#name, file, #ct);
+            }
+        },
+    }
+}
+
 /// What the body argument says about itself in the docs.
 fn body_doc(body: &crate::ir::RequestBody) -> Option<String> {
     let content_type = &body.content_type;
     let mut body_doc = body.doc.as_deref().map(|d| d.trim().replace('\n', " "));
     match &body.encoding {
-        Encoding::Multipart(parts) => {
-            let parts = if parts.is_empty() {
-                String::new()
-            } else {
-                format!(" Parts: {}.", parts.join("; ").replace('\n', " "))
+        Encoding::Multipart(form) => {
+            let how = match &form.name {
+                Some(name) => format!(
+                    "a [`types::{name}`], whose file parts stream (`FilePart::from_path`, or bytes)"
+                ),
+                None => "parts the caller adds to a `runtime::multipart::Form`".to_owned(),
             };
             body_doc = Some(format!(
-                "{} (`multipart/form-data`).{parts}",
+                "{} (`multipart/form-data`: {how})",
                 body_doc.unwrap_or_else(|| "The form".into())
             ));
         }
@@ -688,7 +746,9 @@ fn method(op: &Operation, reg: &Registry<'_>) -> (TokenStream, TokenStream) {
                 quote! { let body: Option<&#borrowed> = self.body.#view(); }
             });
             if !body_checks.is_empty() {
-                checks.push(quote! { if let Some(body) = body { #body_checks } });
+                // A body moved into the call is only borrowed here.
+                let body_ref = if moved { quote!(&body) } else { quote!(body) };
+                checks.push(quote! { if let Some(body) = #body_ref { #body_checks } });
             }
             builders.push(quote! { if let Some(body) = body { #send } });
         }
@@ -788,7 +848,7 @@ fn method(op: &Operation, reg: &Registry<'_>) -> (TokenStream, TokenStream) {
     // handed to `decode` beside the response.
     let streamed: Vec<TokenStream> = op
         .successes()
-        .filter(|r| matches!(r.body, Some(ResponseBody::Binary(_))))
+        .filter(|r| r.body.as_ref().is_some_and(ResponseBody::streams))
         .filter_map(|r| {
             let (lo, hi) = match r.status {
                 Status::Code(c) => (c, c),
@@ -805,6 +865,14 @@ fn method(op: &Operation, reg: &Registry<'_>) -> (TokenStream, TokenStream) {
     let streams = !streamed.is_empty();
     if streams {
         builders.push(quote! { call.stream_response(&[#(#streamed),*]); });
+    }
+    // A sequential media type is asked for: some servers send events only
+    // to a client that accepts them.
+    if let Some(media) = op.successes().find_map(|r| match &r.body {
+        Some(ResponseBody::Sequence { media, .. }) => Some(media),
+        _ => None,
+    }) {
+        builders.push(quote! { call.accept(#media); });
     }
     let (new_sending, decode_params) = if streams {
         (
@@ -956,6 +1024,23 @@ fn response_arms(op: &Operation, reg: &Registry<'_>) -> Vec<(Option<TokenStream>
                 Some(ResponseBody::Text) => quote! { response.text() },
                 Some(ResponseBody::Bytes) => quote! { response.bytes() },
                 Some(ResponseBody::Binary(_)) => quote! { response.stream(stream) },
+                Some(ResponseBody::Sequence { kind, item, .. }) => {
+                    let t = ty_tokens_in(item, Some(&ident("types")));
+                    match kind {
+                        Sequence::Events if item.kind == Kind::String => quote! {
+                            response.events(stream, crate::runtime::sequence::text_item)
+                        },
+                        Sequence::Events => quote! {
+                            response.events(stream, crate::runtime::sequence::json_item::<#t>)
+                        },
+                        Sequence::Lines => quote! {
+                            response.records::<#t, _>(stream, crate::runtime::sequence::RecordFormat::Lines)
+                        },
+                        Sequence::JsonSeq => quote! {
+                            response.records::<#t, _>(stream, crate::runtime::sequence::RecordFormat::JsonSeq)
+                        },
+                    }
+                }
                 None => quote! { response.empty() },
             };
             if single {
@@ -975,7 +1060,10 @@ fn response_arms(op: &Operation, reg: &Registry<'_>) -> Vec<(Option<TokenStream>
                 Some(ResponseBody::Text) => {
                     quote! { Err(response.error_text(types::#error_enum::#var)) }
                 }
-                Some(ResponseBody::Bytes | ResponseBody::Binary(_)) => {
+                // (Error bodies are read whole: never a stream.)
+                Some(
+                    ResponseBody::Bytes | ResponseBody::Binary(_) | ResponseBody::Sequence { .. },
+                ) => {
                     quote! { Err(response.error_bytes(types::#error_enum::#var)) }
                 }
                 None => quote! { Err(response.error_empty(types::#error_enum::#var)) },

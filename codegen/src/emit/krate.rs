@@ -87,8 +87,8 @@ pub const CLIENT_RUNTIME_DEPENDENCIES: &[&str] = &[
 /// [`DEPENDENCIES`], when the runtime is embedded: body reading with limits,
 /// the connection-level server, logging of refused credentials,
 /// percent-decoding of styled parameters, streams of events and records
-/// (`bytes`, `futures-core`, `memchr`), and binary bodies as streams
-/// (`tokio-util`).
+/// (`bytes`, `futures-core`, `memchr`), binary bodies as streams
+/// (`tokio-util`), and `multipart/form-data` bodies (`multer`).
 pub const SERVER_RUNTIME_DEPENDENCIES: &[&str] = &[
     "bytes",
     "futures-core",
@@ -96,6 +96,7 @@ pub const SERVER_RUNTIME_DEPENDENCIES: &[&str] = &[
     "hyper",
     "hyper-util",
     "memchr",
+    "multer",
     "percent-encoding",
     "serde_path_to_error",
     "tokio",
@@ -123,6 +124,7 @@ pub const DEPENDENCIES: &[(&str, &str)] = &[
     ("http-body-util", r#"{ version = "0.1", optional = true }"#),
     ("httpdate", r#"{ version = "1.0", optional = true }"#),
     ("memchr", r#"{ version = "2.7", optional = true }"#),
+    ("multer", r#"{ version = "3.1", optional = true }"#),
     (
         "hyper",
         r#"{ version = "1.12", features = ["http1", "server"], optional = true }"#,
@@ -137,7 +139,7 @@ pub const DEPENDENCIES: &[(&str, &str)] = &[
     ),
     (
         "reqwest",
-        r#"{ version = "0.13", default-features = false, features = ["rustls-no-provider", "stream"], optional = true }"#,
+        r#"{ version = "0.13", default-features = false, features = ["multipart", "rustls-no-provider", "stream"], optional = true }"#,
     ),
     (
         "rustls",
@@ -193,6 +195,10 @@ pub const RUNTIME_MODULES: &[(&str, &str)] = &[
         include_str!("../../runtime/src/credentials.rs"),
     ),
     ("metadata.rs", include_str!("../../runtime/src/metadata.rs")),
+    (
+        "multipart.rs",
+        include_str!("../../runtime/src/multipart.rs"),
+    ),
     ("region.rs", include_str!("../../runtime/src/region.rs")),
     ("sequence.rs", include_str!("../../runtime/src/sequence.rs")),
     ("server.rs", include_str!("../../runtime/src/server.rs")),

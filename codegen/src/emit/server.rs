@@ -12,7 +12,8 @@ use super::size::Sizes;
 use super::types::Registry;
 use super::{doc, ident, kind_tokens_in, opt_usize, paragraphs, ty_tokens_in};
 use crate::ir::{
-    Api, Encoding, Kind, Location, Operation, Param, QueryEncoding, ResponseBody, Status, TypeDef,
+    Api, Encoding, Kind, Location, Operation, Param, QueryEncoding, ResponseBody, Sequence, Status,
+    TypeDef,
 };
 
 fn types_mod() -> Ident {
@@ -318,7 +319,14 @@ fn inputs(op: &Operation) -> Vec<(Ident, TokenStream)> {
         let base = match &body.encoding {
             Encoding::Json(ty) | Encoding::Form(ty) => ty_tokens_in(ty, Some(&t)),
             Encoding::Binary => quote! { crate::runtime::stream::ByteStream },
-            _ => quote! { axum::body::Bytes },
+            Encoding::Multipart(form) => match &form.name {
+                Some(name) => {
+                    let name = ident(name);
+                    quote! { #t::#name }
+                }
+                None => quote! { crate::runtime::multipart::Form },
+            },
+            Encoding::Bytes => quote! { axum::body::Bytes },
         };
         let ty = if body.required {
             base
@@ -493,7 +501,7 @@ fn not_implemented(
             Some(ResponseBody::Text) => Some(quote! { problem.message.clone() }),
             Some(ResponseBody::Bytes) => Some(quote! { problem.message.clone().into_bytes() }),
             // Only successes stream.
-            Some(ResponseBody::Binary(_)) => continue,
+            Some(ResponseBody::Binary(_) | ResponseBody::Sequence { .. }) => continue,
             Some(ResponseBody::Json(ty)) => {
                 let Kind::Named(n) = &ty.kind else { continue };
                 if error_literal(n, reg, 0).is_none() {
@@ -692,7 +700,7 @@ fn reply_enum(op: &Operation, reg: &Registry<'_>, sizes: &Sizes<'_>) -> TokenStr
     let streams = op
         .responses
         .iter()
-        .any(|r| matches!(r.body, Some(ResponseBody::Binary(_))));
+        .any(|r| r.body.as_ref().is_some_and(ResponseBody::streams));
     let bind_ref = if streams {
         quote!(ref)
     } else {
@@ -756,6 +764,14 @@ fn reply_enum(op: &Operation, reg: &Registry<'_>, sizes: &Sizes<'_>) -> TokenStr
             ResponseBody::Text => quote! { String },
             ResponseBody::Bytes => quote! { Vec<u8> },
             ResponseBody::Binary(_) => quote! { crate::runtime::stream::ByteStream },
+            ResponseBody::Sequence { kind, item, .. } => {
+                let item = ty_tokens_in(item, Some(&t));
+                if *kind == Sequence::Events {
+                    quote! { crate::runtime::sequence::EventSource<#item> }
+                } else {
+                    quote! { crate::runtime::sequence::RecordSource<#item> }
+                }
+            }
         });
         // A body much larger than the other variants is boxed (see `size`).
         let (body_ty, d) = match body_ty {
@@ -783,11 +799,29 @@ fn reply_enum(op: &Operation, reg: &Registry<'_>, sizes: &Sizes<'_>) -> TokenStr
             Some(ResponseBody::Binary(content_type)) => quote! {
                 server::stream_response(#status_expr, #content_type, #body)
             },
+            Some(ResponseBody::Sequence { kind, media, item }) => {
+                let write = if *kind == Sequence::Events {
+                    let encode = if item.kind == Kind::String {
+                        quote! { crate::runtime::sequence::plain_text }
+                    } else {
+                        quote! { crate::runtime::sequence::json_text }
+                    };
+                    quote! { crate::runtime::sequence::event_stream_response(#body, #encode) }
+                } else {
+                    let format = if *kind == Sequence::Lines {
+                        quote! { crate::runtime::sequence::RecordFormat::Lines }
+                    } else {
+                        quote! { crate::runtime::sequence::RecordFormat::JsonSeq }
+                    };
+                    quote! { crate::runtime::sequence::records_response(#body, #format, #media) }
+                };
+                quote! { server::with_status(#status_expr, #write) }
+            }
             None if !fixed => quote! { status.into_response() },
             None => quote! { #status_expr.into_response() },
         };
         // A body that streams is moved out; the others are borrowed.
-        let bind = if matches!(r.body, Some(ResponseBody::Binary(_))) {
+        let bind = if r.body.as_ref().is_some_and(ResponseBody::streams) {
             TokenStream::new()
         } else {
             bind_ref.clone()
@@ -1415,15 +1449,24 @@ fn handler(op: &Operation, reg: &Registry<'_>, fallback: Option<&str>) -> TokenS
             quote! { let body: #t = #parse(&parts.headers, &bytes, #extra #unsupported).map_err(fail)?; }
         }
         // Bound where the body is opened (below).
-        Encoding::Binary => TokenStream::new(),
+        Encoding::Binary | Encoding::Multipart(_) => TokenStream::new(),
         _ if b.required => {
             quote! { let body = server::raw_body(&parts.headers, &bytes).map_err(fail)?; }
         }
         _ => quote! { let body = (!bytes.is_empty()).then(|| bytes.clone()); },
     });
     // A binary body streams to the handler, its limit enforced as it is
-    // read: crossing it answers 413 whatever the handler returns.
-    let binary = op.body.as_ref().filter(|b| b.encoding == Encoding::Binary);
+    // read: crossing it answers 413 whatever the handler returns. A
+    // multipart one is read from its stream part by part.
+    let binary = op
+        .body
+        .as_ref()
+        .filter(|b| matches!(b.encoding, Encoding::Binary | Encoding::Multipart(_)));
+    if let Some(b) = binary {
+        if let Encoding::Multipart(form) = &b.encoding {
+            checks.extend(part_checks(form, b.required, reg));
+        }
+    }
     let check_step = (!checks.is_empty()).then(|| {
         quote! {
             let mut checker = crate::runtime::validation::Checker::incoming();
@@ -1458,7 +1501,7 @@ fn handler(op: &Operation, reg: &Registry<'_>, fallback: Option<&str>) -> TokenS
     // an empty body from none), reads the headers.
     let json_body = matches!(
         op.body.as_ref().map(|b| &b.encoding),
-        Some(Encoding::Json(_) | Encoding::Form(_))
+        Some(Encoding::Json(_) | Encoding::Form(_) | Encoding::Multipart(_))
     ) || op.body.as_ref().is_some_and(|b| b.required);
     let needs_bytes = (op.body.is_some() && binary.is_none()) || secured;
     let needs_parts = path_count > 0
@@ -1486,7 +1529,15 @@ fn handler(op: &Operation, reg: &Registry<'_>, fallback: Option<&str>) -> TokenS
     } else {
         quote! { #read_body; }
     };
+    let unsupported = if op.errors().any(|r| r.status == Status::Code(415)) {
+        status_code(415)
+    } else {
+        status_code(400)
+    };
     let bind_stream = binary.map(|b| {
+        if let Encoding::Multipart(form) = &b.encoding {
+            return read_form(form, b.required, &unsupported);
+        }
         if b.required {
             quote! { let body = server::raw_stream(&parts.headers, stream).map_err(fail)?; }
         } else {
@@ -1531,6 +1582,85 @@ fn handler(op: &Operation, reg: &Registry<'_>, fallback: Option<&str>) -> TokenS
             #answer
         }
     }
+}
+
+/// Binds `body` to the form a multipart request holds: its struct, read
+/// part by part (a part that is absent or does not read is a 400 naming
+/// it), or the form itself without one.
+fn read_form(
+    form: &crate::ir::MultipartForm,
+    required: bool,
+    unsupported: &TokenStream,
+) -> TokenStream {
+    use crate::ir::PartKind;
+    let read = quote! {
+        server::multipart_body(&parts.headers, stream, &state.config.limits, #unsupported).await.map_err(fail)?
+    };
+    let Some(name) = &form.name else {
+        return if required {
+            quote! { let body = #read.ok_or_else(|| fail(server::body_required()))?; }
+        } else {
+            quote! { let body = #read; }
+        };
+    };
+    let t = types_mod();
+    let name = ident(name);
+    let fields = form.parts.iter().map(|p| {
+        let f = ident(&p.rust);
+        let n = &p.name;
+        let take = match (&p.kind, p.required) {
+            (PartKind::Text(_), true) => quote!(require_text),
+            (PartKind::Text(_), false) => quote!(take_text),
+            (PartKind::Texts(_), true) => quote!(require_texts),
+            (PartKind::Texts(_), false) => quote!(optional_texts),
+            (PartKind::Json(_), true) => quote!(require_json),
+            (PartKind::Json(_), false) => quote!(take_json),
+            (PartKind::File, true) => quote!(require_file),
+            (PartKind::File, false) => quote!(optional_file),
+            (PartKind::Files, true) => quote!(require_files),
+            (PartKind::Files, false) => quote!(optional_files),
+        };
+        quote! { #f: form.#take(#n).map_err(part)?, }
+    });
+    let build = quote! {
+        #t::#name { #(#fields)* }
+    };
+    let part = quote! {
+        let part = |e: crate::runtime::multipart::PartError| fail(e.into());
+    };
+    if required {
+        quote! {
+            let mut form = #read.ok_or_else(|| fail(server::body_required()))?;
+            #part
+            let body = #build;
+        }
+    } else {
+        quote! {
+            #part
+            let body = match #read {
+                Some(mut form) => Some(#build),
+                None => None,
+            };
+        }
+    }
+}
+
+/// [`super::types::form_part_checks`] of a body that may be absent.
+fn part_checks(
+    form: &crate::ir::MultipartForm,
+    required: bool,
+    reg: &Registry<'_>,
+) -> Vec<TokenStream> {
+    super::types::form_part_checks(form, reg)
+        .into_iter()
+        .map(|one| {
+            if required {
+                one
+            } else {
+                quote! { if let Some(body) = &body { #one } }
+            }
+        })
+        .collect()
 }
 
 /// Whether a body type is a JSON object (a struct or a map), so that a JSON

@@ -26,6 +26,14 @@ pub const CLIPPY_THRESHOLD: u64 = 200;
 /// the runtime's tests).
 pub const BYTE_STREAM_SIZE: u64 = 80;
 
+/// The sizes of the runtime's `sequence::Events<T>` and
+/// `sequence::Records<T>` (a client's typed streams) on 64-bit targets,
+/// whatever `T` (asserted by the runtime's tests); a server's
+/// `EventSource<T>` and `RecordSource<T>` are boxed streams.
+pub const EVENTS_SIZE: u64 = 40;
+pub const RECORDS_SIZE: u64 = 80;
+const SOURCE_SIZE: u64 = 16;
+
 /// The doc note on a variant whose payload is boxed.
 pub const BOXED_NOTE: &str =
     "The body is boxed: it is much larger than what the other variants hold.";
@@ -179,13 +187,22 @@ impl<'a> Sizes<'a> {
         }
     }
 
-    /// The size of a response body as a variant field.
-    fn body(&self, body: &ResponseBody) -> u64 {
+    /// The size of a response body as a variant field, in the server's
+    /// reply enum (`server`) or the client's outcomes.
+    fn body(&self, body: &ResponseBody, server: bool) -> u64 {
         match body {
             ResponseBody::Json(ty) => self.ty(ty).size,
             ResponseBody::Text | ResponseBody::Bytes => Layout::VEC.size,
             // `runtime::stream::ByteStream`: its source, length and timer.
             ResponseBody::Binary(_) => BYTE_STREAM_SIZE,
+            ResponseBody::Sequence { .. } if server => SOURCE_SIZE,
+            ResponseBody::Sequence { kind, .. } => {
+                if *kind == crate::ir::Sequence::Events {
+                    EVENTS_SIZE
+                } else {
+                    RECORDS_SIZE
+                }
+            }
         }
     }
 
@@ -196,12 +213,13 @@ impl<'a> Sizes<'a> {
         &self,
         responses: &[&Response],
         with_status: impl Fn(&Status) -> bool,
+        server: bool,
     ) -> Vec<bool> {
         let variants: Vec<Variant> = responses
             .iter()
             .map(|r| Variant {
                 fixed: if with_status(&r.status) { 2 } else { 0 },
-                payload: r.body.as_ref().map(|b| self.body(b)),
+                payload: r.body.as_ref().map(|b| self.body(b, server)),
             })
             .collect();
         boxed_variants(&variants)
@@ -211,7 +229,7 @@ impl<'a> Sizes<'a> {
     /// `op.responses`. A range or `default` variant also holds its status.
     pub fn boxed_replies(&self, op: &Operation) -> Vec<bool> {
         let all: Vec<&Response> = op.responses.iter().collect();
-        self.boxed_responses(&all, |s| !matches!(s, Status::Code(_)))
+        self.boxed_responses(&all, |s| !matches!(s, Status::Code(_)), true)
     }
 
     /// Whether the server's reply enum for `op`, given a variant holding
@@ -232,7 +250,7 @@ impl<'a> Sizes<'a> {
                 status
                     + match &r.body {
                         Some(_) if boxed => Layout::BOX.size,
-                        Some(b) => self.body(b),
+                        Some(b) => self.body(b, true),
                         None => 0,
                     }
             })
@@ -267,7 +285,7 @@ impl<'a> Sizes<'a> {
             let responses: Vec<&Response> = group.iter().map(|i| &op.responses[*i]).collect();
             for (i, boxed) in group
                 .iter()
-                .zip(self.boxed_responses(&responses, |_| false))
+                .zip(self.boxed_responses(&responses, |_| false, false))
             {
                 out[*i] = boxed;
             }

@@ -13,8 +13,8 @@ use super::prose::{code, mentions, mentions_number};
 use super::size::Sizes;
 use super::{doc, ident, kind_tokens, number_literal, opt_usize, paragraphs, ty_tokens};
 use crate::ir::{
-    Api, Constraints, Encoding, Enum, Field, Kind, Operation, Response, ResponseBody, Struct, Ty,
-    TypeDef, Union,
+    Api, Constraints, Encoding, Enum, Field, FormPart, Kind, MultipartForm, Operation, PartKind,
+    Response, ResponseBody, Sequence, Struct, Ty, TypeDef, Union,
 };
 
 /// The runtime's `validation::Format` variant for a schema's `format`, when
@@ -703,6 +703,12 @@ pub fn types_module(api: &Api, reg: &Registry<'_>) -> TokenStream {
     for ((op, owner), sharing) in ops.iter().zip(&owners).zip(&sharing) {
         let shared = owner.map(|o| ops[o]);
         out.extend(outcome_enums(op, reg, &sizes, shared, sharing));
+        if let Some(form) = op.body.as_ref().and_then(|b| match &b.encoding {
+            Encoding::Multipart(form) => Some(form),
+            _ => None,
+        }) {
+            out.extend(form_def(op, form, reg));
+        }
     }
     out.extend(webhook_enum(api));
     let mut imports = Vec::new();
@@ -725,6 +731,161 @@ pub fn types_module(api: &Api, reg: &Registry<'_>) -> TokenStream {
         #imports
         #out
     }
+}
+
+/// The struct of a `multipart/form-data` body: a field per part, files as
+/// `FilePart`s that stream; `new` takes the required parts, a setter each
+/// optional one. Neither `Clone` nor serde: it exists with the client or
+/// the server, which write and read it part by part.
+fn form_def(op: &Operation, form: &MultipartForm, reg: &Registry<'_>) -> TokenStream {
+    let Some(name) = &form.name else {
+        return TokenStream::new();
+    };
+    let name = ident(name);
+    let file = quote! { crate::runtime::multipart::FilePart };
+    let part_ty = |p: &FormPart| match &p.kind {
+        PartKind::Text(ty) | PartKind::Json(ty) => ty_tokens(ty),
+        PartKind::Texts(ty) => {
+            let t = ty_tokens(ty);
+            quote! { Vec<#t> }
+        }
+        PartKind::File => file.clone(),
+        PartKind::Files => quote! { Vec<#file> },
+    };
+    let mut fields = Vec::new();
+    let mut params = Vec::new();
+    let mut inits = Vec::new();
+    let mut setters = Vec::new();
+    for p in &form.parts {
+        let f = ident(&p.rust);
+        let t = part_ty(p);
+        let mut d = p.doc.clone().unwrap_or_default().trim().to_owned();
+        if !d.is_empty() {
+            d.push_str("\n\n");
+        }
+        d.push_str(&format!("The part `{}`", p.name));
+        match &p.kind {
+            PartKind::Texts(_) | PartKind::Files => d.push_str(" (one part per item)"),
+            PartKind::Json(_) => d.push_str(" (JSON text)"),
+            _ => {}
+        }
+        if let Some(ct) = &p.content_type {
+            d.push_str(&format!(", sent as `{ct}`"));
+        }
+        if !p.headers.is_empty() {
+            let names: Vec<String> = p.headers.iter().map(|h| format!("`{h}`")).collect();
+            d.push_str(&format!(
+                ", with the header(s) {} (`FilePart::with_header`)",
+                names.join(", ")
+            ));
+        }
+        d.push('.');
+        let d = doc(Some(&d));
+        if p.required {
+            fields.push(quote! { #d pub #f: #t, });
+            let (param, value) = match &p.kind {
+                PartKind::File => (quote! { impl Into<#file> }, quote! { #f.into() }),
+                PartKind::Text(ty) | PartKind::Json(ty) if !ty.nullable => {
+                    let (param, value) = argument(ty, false, reg);
+                    (param, value(quote!(#f)))
+                }
+                _ => (t.clone(), quote!(#f)),
+            };
+            params.push(quote! { #f: #param });
+            inits.push(quote! { #f: #value });
+        } else {
+            fields.push(quote! { #d pub #f: Option<#t>, });
+            inits.push(quote! { #f: None });
+            let sd = doc(Some(&format!("Sets the part `{}`.", p.name)));
+            let (param, value) = match &p.kind {
+                PartKind::File => (quote! { impl Into<#file> }, quote! { value.into() }),
+                PartKind::Text(ty) | PartKind::Json(ty) if !ty.nullable => {
+                    let (param, value) = argument(ty, false, reg);
+                    (param, value(quote!(value)))
+                }
+                _ => (t.clone(), quote!(value)),
+            };
+            setters.push(quote! {
+                #sd
+                #[must_use]
+                pub fn #f(mut self, value: #param) -> Self {
+                    self.#f = Some(#value);
+                    self
+                }
+            });
+        }
+    }
+    let mut d = format!("The `multipart/form-data` body of `{}`.", op.id);
+    if let Some(extra) = &form.doc {
+        d = format!("{}\n\n{d}", extra.trim());
+    }
+    let d = doc(Some(&d));
+    let new_doc = doc(Some(
+        "A form with the required parts; the optional ones are unset.",
+    ));
+    let allow = (params.len() > 7).then(|| quote! { #[allow(clippy::too_many_arguments)] });
+    // Every part optional: an empty form is a form.
+    let default = params.is_empty().then(|| {
+        quote! {
+            #[cfg(any(feature = "client", feature = "server"))]
+            impl Default for #name {
+                fn default() -> Self {
+                    Self::new()
+                }
+            }
+        }
+    });
+    quote! {
+        #d
+        #[cfg(any(feature = "client", feature = "server"))]
+        #[derive(Debug)]
+        pub struct #name {
+            #(#fields)*
+        }
+
+        #[cfg(any(feature = "client", feature = "server"))]
+        impl #name {
+            #new_doc
+            #allow
+            pub fn new(#(#params),*) -> Self {
+                Self { #(#inits),* }
+            }
+
+            #(#setters)*
+        }
+
+        #default
+    }
+}
+
+/// The constraint checks of a form struct `body`'s text and JSON parts, as
+/// of a JSON body's properties (each named by its part), for the client
+/// before it sends and the server once it has read the form.
+pub fn form_part_checks(form: &MultipartForm, reg: &Registry<'_>) -> Vec<TokenStream> {
+    if form.name.is_none() {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for p in &form.parts {
+        let n = &p.name;
+        let f = ident(&p.rust);
+        let (ty, many) = match &p.kind {
+            PartKind::Text(ty) | PartKind::Json(ty) => (ty, false),
+            PartKind::Texts(ty) => (ty, true),
+            PartKind::File | PartKind::Files => continue,
+        };
+        let checks = reg.checks(ty, quote!(value), quote!(#n));
+        if checks.is_empty() {
+            continue;
+        }
+        out.push(match (many, p.required) {
+            (false, true) => quote! { { let value = &body.#f; #checks } },
+            (false, false) => quote! { if let Some(value) = &body.#f { #checks } },
+            (true, true) => quote! { for value in &body.#f { #checks } },
+            (true, false) => quote! { for value in body.#f.iter().flatten() { #checks } },
+        });
+    }
+    out
 }
 
 fn struct_def(s: &Struct, reg: &Registry<'_>) -> TokenStream {
@@ -1283,6 +1444,14 @@ pub fn response_body_tokens(
         ResponseBody::Text => quote! { String },
         ResponseBody::Bytes => quote! { Vec<u8> },
         ResponseBody::Binary(_) => quote! { crate::runtime::stream::ByteStream },
+        ResponseBody::Sequence { kind, item, .. } => {
+            let item = super::ty_tokens_in(item, module);
+            if *kind == Sequence::Events {
+                quote! { crate::runtime::sequence::Events<#item> }
+            } else {
+                quote! { crate::runtime::sequence::Records<#item> }
+            }
+        }
     })
 }
 
@@ -1445,7 +1614,7 @@ fn outcome_enums(
         // exists with the client or the server only.
         let streams = successes
             .iter()
-            .any(|r| matches!(r.body, Some(ResponseBody::Binary(_))));
+            .any(|r| r.body.as_ref().is_some_and(ResponseBody::streams));
         let (cfg, derive) = if streams {
             (
                 quote! { #[cfg(any(feature = "client", feature = "server"))] },
@@ -1501,11 +1670,14 @@ fn outcome_enums(
                 holds,
                 quote! { f.write_str(body) },
             ),
-            Some(ResponseBody::Bytes | ResponseBody::Binary(_)) => (
-                quote! { Self::#var(body) },
-                holds,
-                quote! { write!(f, "{} bytes", body.len()) },
-            ),
+            // (Error bodies are read whole: never a stream.)
+            Some(ResponseBody::Bytes | ResponseBody::Binary(_) | ResponseBody::Sequence { .. }) => {
+                (
+                    quote! { Self::#var(body) },
+                    holds,
+                    quote! { write!(f, "{} bytes", body.len()) },
+                )
+            }
             None => {
                 let text = if r.description.is_empty() {
                     r.variant.clone()

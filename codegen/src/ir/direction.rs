@@ -54,7 +54,8 @@ pub(super) fn usage<'a>(
             }
         }
         for r in &op.responses {
-            if let Some(ResponseBody::Json(ty)) = &r.body {
+            if let Some(ResponseBody::Json(ty) | ResponseBody::Sequence { item: ty, .. }) = &r.body
+            {
                 mark(ty, &index, &mut usage, Direction::Response);
             }
         }

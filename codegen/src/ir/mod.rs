@@ -424,9 +424,50 @@ pub struct RequestBody {
     /// style of their own, or as JSON text; the others are written as
     /// `form` (exploded) would, objects as JSON text.
     pub form_fields: Vec<FormField>,
-    /// A multipart body's documented part media types (`encoding`
-    /// `contentType`), by part name.
-    pub part_types: Vec<(String, String)>,
+}
+
+/// A `multipart/form-data` body: a struct of its parts (the schema's
+/// properties), or, for a schema without properties, a form the caller
+/// builds part by part.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MultipartForm {
+    /// The form struct's name (`…Form`); `None` without properties.
+    pub name: Option<String>,
+    pub doc: Option<String>,
+    pub parts: Vec<FormPart>,
+}
+
+/// One property of a multipart body: a part (or, for an array of values or
+/// files, one part per item).
+#[derive(Clone, Debug, PartialEq)]
+pub struct FormPart {
+    /// The part's name on the wire.
+    pub name: String,
+    /// The struct field's name.
+    pub rust: String,
+    pub doc: Option<String>,
+    pub required: bool,
+    pub kind: PartKind,
+    /// The `encoding` entry's `contentType` (the first of a list).
+    pub content_type: Option<String>,
+    /// The headers the `encoding` entry documents.
+    pub headers: Vec<String>,
+}
+
+/// What a multipart property holds, and so how it is written.
+#[derive(Clone, Debug, PartialEq)]
+pub enum PartKind {
+    /// A value written as text (a string, number, boolean or enum).
+    Text(Ty),
+    /// An array of such values: one text part per item.
+    Texts(Ty),
+    /// A value written as JSON text (an object, an array of objects, or
+    /// any value its `contentType` says is JSON).
+    Json(Ty),
+    /// A file (`format: binary`; in 3.1, a `contentMediaType`).
+    File,
+    /// An array of files: one part per file.
+    Files,
 }
 
 /// How one property of a form body is written (its `encoding` entry).
@@ -445,8 +486,8 @@ pub enum Encoding {
     Json(Ty),
     /// `application/x-www-form-urlencoded` from a flat typed object.
     Form(Ty),
-    /// `multipart/form-data`, built by the caller; the documented parts.
-    Multipart(Vec<String>),
+    /// `multipart/form-data`.
+    Multipart(Box<MultipartForm>),
     /// A binary media type (`openapi::is_binary`): a body that streams.
     Binary,
     /// Any other media type, sent as given.
@@ -488,8 +529,54 @@ pub enum ResponseBody {
     /// streams. Its media type, as a server sends it. (A binary error body
     /// is `Bytes`: error bodies are read whole.)
     Binary(String),
+    /// A sequential media type of a success (server-sent events, JSON
+    /// Lines, a JSON text sequence): the items stream, each of type `item`
+    /// (3.2's `itemSchema`, else the media type's `schema` read as one
+    /// item). Its media type, as a server sends it. (An error body of such
+    /// a type is read whole, as `Text` or `Bytes`.)
+    Sequence {
+        kind: Sequence,
+        media: String,
+        item: Box<Ty>,
+    },
     /// Any other media type: the raw bytes.
     Bytes,
+}
+
+impl ResponseBody {
+    /// Whether the body streams (is handed on as it arrives): binary and
+    /// sequential media types.
+    pub fn streams(&self) -> bool {
+        matches!(
+            self,
+            ResponseBody::Binary(_) | ResponseBody::Sequence { .. }
+        )
+    }
+}
+
+/// How the items of a sequential body are framed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Sequence {
+    /// `text/event-stream`: each item is an event's `data`.
+    Events,
+    /// `application/jsonl`, `application/x-ndjson`: one JSON text a line.
+    Lines,
+    /// `application/json-seq` (RFC 7464).
+    JsonSeq,
+}
+
+impl Sequence {
+    /// The framing of `media`, if it is a sequential media type.
+    pub fn of(media: &str) -> Option<Sequence> {
+        match crate::openapi::media_essence(media).as_str() {
+            "text/event-stream" => Some(Sequence::Events),
+            "application/jsonl" | "application/x-ndjson" | "application/x-jsonlines" => {
+                Some(Sequence::Lines)
+            }
+            "application/json-seq" => Some(Sequence::JsonSeq),
+            _ => None,
+        }
+    }
 }
 
 /// A model, and what was worked around to build it.

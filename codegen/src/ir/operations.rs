@@ -6,7 +6,7 @@ use serde_json::Value;
 use super::status::{parse_status, status_variant};
 use super::{
     Builder, Diagnostic, Encoding, Kind, Location, Operation, Param, ParamStyle, QueryEncoding,
-    RequestBody, Response, ResponseBody, SecurityKind, SecurityScheme, Server, ServerVariable,
+    RequestBody, Response, ResponseBody, SecurityKind, SecurityScheme, Server, ServerVariable, Ty,
     TypeDef,
 };
 use crate::diagnostic::{cut, cut_message, Rule};
@@ -373,8 +373,18 @@ impl<'a> Builder<'a> {
             let hint = format!("{type_name}{variant}Response");
             let mut body = self.response_body(r, &r_ptr, &hint);
             // Error bodies are read whole, whatever their media type.
-            if !status.is_success() && matches!(body, Some(ResponseBody::Binary(_))) {
-                body = Some(ResponseBody::Bytes);
+            if !status.is_success() {
+                match body {
+                    Some(ResponseBody::Binary(_)) => body = Some(ResponseBody::Bytes),
+                    Some(ResponseBody::Sequence { kind, .. }) => {
+                        body = Some(if kind == super::Sequence::Events {
+                            ResponseBody::Text
+                        } else {
+                            ResponseBody::Bytes
+                        });
+                    }
+                    _ => {}
+                }
             }
             responses.push(Response {
                 status,
@@ -697,7 +707,6 @@ impl<'a> Builder<'a> {
         let schema_ptr = join(&m_ptr, "schema");
         let hint = format!("{op_type}Body");
         let mut form_fields = Vec::new();
-        let mut part_types = Vec::new();
         let encoding = if is_json(media) {
             Encoding::Json(self.ty(m.get("schema")?, &schema_ptr, &hint)?)
         } else if media_essence(media) == "application/x-www-form-urlencoded" {
@@ -708,51 +717,7 @@ impl<'a> Builder<'a> {
             form_fields = self.form_fields(m, &m_ptr);
             Encoding::Form(self.ty(schema, &schema_ptr, &hint)?)
         } else if media_essence(media) == "multipart/form-data" {
-            let (schema, _) = match m.get("schema") {
-                Some(s) => self.resolve(s, &schema_ptr),
-                None => (&Value::Null, schema_ptr.clone()),
-            };
-            let encoding = m.get("encoding").and_then(Value::as_object);
-            let entry = |name: &str| encoding.and_then(|e| e.get(name));
-            let parts = schema
-                .get("properties")
-                .and_then(Value::as_object)
-                .into_iter()
-                .flatten()
-                .map(|(name, p)| {
-                    let mut line = match text(p.get("description")) {
-                        Some(d) => format!("`{name}`: {d}"),
-                        None => format!("`{name}`"),
-                    };
-                    if let Some(ct) = entry(name).and_then(|e| text(e.get("contentType"))) {
-                        line.push_str(&format!(" (`{ct}`)"));
-                    }
-                    let headers: Vec<String> = entry(name)
-                        .and_then(|e| e.get("headers"))
-                        .and_then(Value::as_object)
-                        .into_iter()
-                        .flatten()
-                        .map(|(h, _)| format!("`{h}`"))
-                        .collect();
-                    if !headers.is_empty() {
-                        line.push_str(&format!(
-                            ", with the header(s) {} (`Multipart::part_header`)",
-                            headers.join(", ")
-                        ));
-                    }
-                    line
-                })
-                .collect();
-            for (name, e) in encoding.into_iter().flatten() {
-                // One media type per part: the first of a list.
-                if let Some(ct) = text(e.get("contentType")) {
-                    let first = ct.split(',').next().unwrap_or_default().trim().to_owned();
-                    if !first.is_empty() && !first.contains('*') {
-                        part_types.push((name.clone(), first));
-                    }
-                }
-            }
-            Encoding::Multipart(parts)
+            Encoding::Multipart(Box::new(self.multipart_form(m, &m_ptr, op_type)))
         } else if crate::openapi::is_binary(
             media,
             m.get("schema").map(|s| self.resolve(s, &schema_ptr).0),
@@ -772,7 +737,6 @@ impl<'a> Builder<'a> {
             content_type,
             encoding,
             form_fields,
-            part_types,
         })
     }
 
@@ -840,6 +804,18 @@ impl<'a> Builder<'a> {
                 .ty(schema, &join(&m_ptr, "schema"), hint)
                 .map(|ty| ResponseBody::Json(Box::new(ty)));
         }
+        if let Some((media, m, kind)) = content
+            .iter()
+            .find_map(|(media, m)| super::Sequence::of(media).map(|k| (media, m, k)))
+        {
+            let m_ptr = join(&join(ptr, "content"), media);
+            let item = self.sequence_item(kind, m, &m_ptr, hint);
+            return Some(ResponseBody::Sequence {
+                kind,
+                media: media.clone(),
+                item: Box::new(item),
+            });
+        }
         if content.keys().any(|m| m.starts_with("text/")) {
             return Some(ResponseBody::Text);
         }
@@ -855,6 +831,158 @@ impl<'a> Builder<'a> {
             return Some(ResponseBody::Binary(content_type));
         }
         Some(ResponseBody::Bytes)
+    }
+}
+
+impl<'a> Builder<'a> {
+    /// The parts of a `multipart/form-data` media type `m` (at `m_ptr`):
+    /// its schema's properties, each written as its type and `encoding`
+    /// entry say (see [`PartKind`](super::PartKind)).
+    fn multipart_form(&mut self, m: &'a Value, m_ptr: &str, op_type: &str) -> super::MultipartForm {
+        use super::{FormPart, PartKind};
+        let schema_ptr = join(m_ptr, "schema");
+        let (schema, schema_at) = match m.get("schema") {
+            Some(s) => self.resolve(s, &schema_ptr),
+            None => (&Value::Null, schema_ptr.clone()),
+        };
+        let encoding = m.get("encoding").and_then(Value::as_object);
+        let required: Vec<&str> = schema
+            .get("required")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .collect();
+        let properties = schema.get("properties").and_then(Value::as_object);
+        let mut parts = Vec::new();
+        for (name, p) in properties.into_iter().flatten() {
+            let p_ptr = join(&join(&schema_at, "properties"), name);
+            let entry = encoding.and_then(|e| e.get(name));
+            let content_type = entry
+                .and_then(|e| text(e.get("contentType")))
+                .map(|ct| ct.split(',').next().unwrap_or_default().trim().to_owned())
+                .filter(|ct| !ct.is_empty() && !ct.contains('*'));
+            let headers: Vec<String> = entry
+                .and_then(|e| e.get("headers"))
+                .and_then(Value::as_object)
+                .into_iter()
+                .flatten()
+                .map(|(h, _)| h.clone())
+                .collect();
+            let (resolved, _) = self.resolve(p, &p_ptr);
+            let binary = |s: &Value| s.get("format").and_then(Value::as_str) == Some("binary");
+            let json = content_type.as_deref().is_some_and(is_json);
+            let hint = format!("{op_type}Form{}", camel_ident(name));
+            let kind = if binary(resolved) {
+                PartKind::File
+            } else {
+                let items = resolved
+                    .get("items")
+                    .map(|i| self.resolve(i, &join(&p_ptr, "items")).0);
+                let Some(ty) = self.ty(p, &p_ptr, &hint) else {
+                    continue;
+                };
+                match (&ty.kind, items) {
+                    (Kind::Array(_), Some(i)) if binary(i) => PartKind::Files,
+                    _ if json => PartKind::Json(ty),
+                    (Kind::Array(inner), _) if is_scalar(inner, self) => {
+                        PartKind::Texts(*inner.clone())
+                    }
+                    (k, _) if is_scalar_kind(k, self) => PartKind::Text(ty),
+                    _ => PartKind::Json(ty),
+                }
+            };
+            parts.push(FormPart {
+                name: name.clone(),
+                rust: snake_ident(name),
+                doc: text(resolved.get("description")),
+                required: required.contains(&name.as_str()),
+                kind,
+                content_type,
+                headers,
+            });
+        }
+        let mut rust: Vec<String> = parts.iter().map(|p| p.rust.clone()).collect();
+        dedupe(&mut rust);
+        for (part, rust) in parts.iter_mut().zip(rust) {
+            part.rust = rust;
+        }
+        let name = (!parts.is_empty()).then(|| self.claim_name(&format!("{op_type}Form")));
+        super::MultipartForm {
+            name,
+            doc: text(schema.get("description")),
+            parts,
+        }
+    }
+
+    /// The item type of a sequential media type `m` (at `m_ptr`): 3.2's
+    /// `itemSchema`, else its `schema` read as one item. An event's item
+    /// is its `data`: of an `itemSchema` describing the event (`data`,
+    /// `event`, `id`, `retry`), the `data` property's `contentSchema` (the
+    /// JSON it holds) or its own type; of a string schema (a 3.0 document's
+    /// usual way to say "a stream"), plain text. Records without a schema
+    /// are any JSON value; events, text.
+    fn sequence_item(
+        &mut self,
+        kind: super::Sequence,
+        m: &'a Value,
+        m_ptr: &str,
+        hint: &str,
+    ) -> Ty {
+        let text = || Ty {
+            kind: Kind::String,
+            ..Ty::default()
+        };
+        let events = kind == super::Sequence::Events;
+        let hint = if events {
+            hint.replace("Response", "Event")
+        } else {
+            hint.replace("Response", "Item")
+        };
+        if let Some(item) = m.get("itemSchema") {
+            let item_ptr = join(m_ptr, "itemSchema");
+            if !events {
+                return self.ty(item, &item_ptr, &hint).unwrap_or_default();
+            }
+            let (event, event_ptr) = self.resolve(item, &item_ptr);
+            let Some(data) = event.get("properties").and_then(|p| p.get("data")) else {
+                return text();
+            };
+            let data_ptr = join(&join(&event_ptr, "properties"), "data");
+            let (resolved, resolved_ptr) = self.resolve(data, &data_ptr);
+            if let Some(inner) = resolved.get("contentSchema") {
+                return self
+                    .ty(inner, &join(&resolved_ptr, "contentSchema"), &hint)
+                    .unwrap_or_default();
+            }
+            return self.ty(data, &data_ptr, &hint).unwrap_or_else(text);
+        }
+        let Some(schema) = m.get("schema") else {
+            return if events { text() } else { Ty::default() };
+        };
+        let schema_ptr = join(m_ptr, "schema");
+        let (resolved, _) = self.resolve(schema, &schema_ptr);
+        if events && resolved.get("type").and_then(Value::as_str) == Some("string") {
+            return text();
+        }
+        self.ty(schema, &schema_ptr, &hint).unwrap_or_default()
+    }
+}
+
+/// Whether values of `ty` are written as text of their own (a string,
+/// number, boolean or string enum), not as JSON.
+fn is_scalar(ty: &Ty, b: &Builder<'_>) -> bool {
+    is_scalar_kind(&ty.kind, b)
+}
+
+fn is_scalar_kind(kind: &Kind, b: &Builder<'_>) -> bool {
+    match kind {
+        Kind::String | Kind::Integer(_) | Kind::Number(_) | Kind::Boolean => true,
+        Kind::Named(n) => b
+            .types
+            .iter()
+            .any(|(_, t)| matches!(t, TypeDef::Enum(e) if &e.name == n)),
+        _ => false,
     }
 }
 

@@ -38,7 +38,9 @@ use std::time::Instant;
 
 use futures_util::StreamExt;
 use streams::runtime::client::{ByteStream, ClientConfig};
+use streams::runtime::server as rt;
 use streams::streams::client::Client;
+use streams::streams::{server, types};
 use tokio::io::AsyncWriteExt;
 
 fn peak_rss_kib() -> u64 {
@@ -50,9 +52,74 @@ fn peak_rss_kib() -> u64 {
         .unwrap_or(0)
 }
 
+/// The generated server with an `Api` that streams `size` bytes out for
+/// every download and drains every upload, counting it.
+#[derive(Clone)]
+struct Serve {
+    size: u64,
+}
+
+impl server::Api for Serve {
+    async fn download_file(
+        &self,
+        _context: rt::RequestContext,
+        _name: String,
+    ) -> server::DownloadFileReply {
+        const CHUNK: usize = 64 * 1024;
+        let chunk = bytes::Bytes::from(vec![0x5a; CHUNK]);
+        let full = (self.size / CHUNK as u64) as usize;
+        let rest = (self.size % CHUNK as u64) as usize;
+        let tail = chunk.slice(..rest);
+        let chunks = futures_util::stream::iter(
+            std::iter::repeat_n(chunk, full)
+                .chain((rest > 0).then_some(tail))
+                .map(Ok::<_, streams::runtime::stream::ByteStreamError>),
+        );
+        server::DownloadFileReply::Ok(ByteStream::from_chunks(chunks, Some(self.size)))
+    }
+
+    async fn upload_file(
+        &self,
+        _context: rt::RequestContext,
+        name: String,
+        mut body: ByteStream,
+    ) -> server::UploadFileReply {
+        let mut n = 0u64;
+        while let Some(chunk) = body.next().await {
+            n += chunk.expect("a chunk").len() as u64;
+        }
+        server::UploadFileReply::Created(types::Stored::new(name, n as i64))
+    }
+
+    async fn file_info(&self, _context: rt::RequestContext, name: String) -> server::FileInfoReply {
+        server::FileInfoReply::Ok(types::Stored::new(name, 0))
+    }
+}
+
+/// `serve SIZE`: the generated server on a loopback port (printed), until
+/// stdin closes; then its peak resident memory (KiB).
+async fn serve(size: u64) {
+    let config = rt::ServerConfig::new(rt::AllowAll).with_body_limit(usize::MAX);
+    let (base, handle) = rt::serve_local(server::router(Serve { size }, config))
+        .await
+        .expect("the server starts");
+    println!("{base}");
+    tokio::task::spawn_blocking(|| {
+        let mut line = String::new();
+        while std::io::stdin().read_line(&mut line).map(|n| n > 0).unwrap_or(false) {}
+    })
+    .await
+    .ok();
+    handle.shutdown().await.ok();
+    println!("{}", peak_rss_kib());
+}
+
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
     let args: Vec<String> = std::env::args().collect();
+    if args[1] == "serve" {
+        return serve(args[2].parse().expect("a size")).await;
+    }
     let (mode, base, file) = (args[1].as_str(), args[2].as_str(), args[3].as_str());
     streams::runtime::client::install_crypto_provider();
     let config = ClientConfig::new(base).with_timeout(std::time::Duration::from_secs(600));
@@ -139,7 +206,8 @@ publish = false
 futures-util = { version = "0.3", default-features = false, features = ["std"] }
 reqwest = { version = "0.13", default-features = false, features = ["rustls-no-provider", "stream"] }
 serde_json = "1"
-streams = { path = "../streams", default-features = false, features = ["client", "streams"] }
+bytes = "1"
+streams = { path = "../streams", default-features = false, features = ["client", "server", "streams"] }
 tokio = { version = "1.40", features = ["fs", "io-util", "macros", "rt"] }
 tokio-util = { version = "0.7", default-features = false, features = ["io"] }
 "#,
@@ -309,6 +377,39 @@ pub fn run(runtime: &tokio::runtime::Runtime, root: &Path, runs: usize) {
             max(&rss_raw),
         );
     }
+    generated_server(&driver, &download_file, &upload_file, size);
     std::fs::remove_file(&upload_file).ok();
     std::fs::remove_file(&download_file).ok();
+}
+
+/// The generated server (in a child of its own) streaming `size` bytes out
+/// and taking `size` bytes in, through the generated client: its
+/// throughput each way and its peak resident memory over both.
+fn generated_server(driver: &Path, download_file: &Path, upload_file: &Path, size: u64) {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+    let mut child = Command::new(driver)
+        .args(["serve", &size.to_string()])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("the server runs");
+    let mut out = BufReader::new(child.stdout.take().expect("its stdout"));
+    let mut base = String::new();
+    out.read_line(&mut base).expect("its address");
+    let base = base.trim().to_owned();
+    let (down, _) = transfer(driver, "ours-download", &base, download_file, size);
+    let (up, _) = transfer(driver, "ours-upload", &base, upload_file, size);
+    drop(child.stdin.take());
+    let mut rss = String::new();
+    out.read_line(&mut rss).expect("its peak memory");
+    child.wait().ok();
+    let rss: f64 = rss.trim().parse::<f64>().unwrap_or(0.0) / 1024.0;
+    println!(
+        "generated server: {} MiB out at {:.0} MiB/s, {} MiB in at {:.0} MiB/s; peak RSS {rss:.1} MiB",
+        size >> 20,
+        down / (1 << 20) as f64,
+        size >> 20,
+        up / (1 << 20) as f64,
+    );
 }
