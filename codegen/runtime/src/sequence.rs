@@ -603,7 +603,7 @@ impl<T> Stream for Records<T> {
 /// What a server handler returns for a `text/event-stream` reply: events
 /// as they are ready, from any stream of [`Event`]s. The stub writes each
 /// one as it comes, with a keep-alive comment while none does
-/// ([`KEEP_ALIVE`]); the reply ends when the stream does.
+/// (`KEEP_ALIVE`, 15 s); the reply ends when the stream does.
 pub struct EventSource<T>(Pin<Box<dyn Stream<Item = Event<T>> + Send>>);
 
 /// What a server handler returns for a JSON Lines or JSON text sequence
