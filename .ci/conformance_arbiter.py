@@ -169,11 +169,58 @@ def verdict(api, finder, req):
     return {"valid": True, "why": "openapi-core reads it as valid"}
 
 
+def without_servers(node, base):
+    """A path item or operation without its own `servers`. One that a `$ref`
+    takes from a file of its own (`post: {$ref: ops/create.yml}`) is read in
+    place for that, with its references rewritten to stay where they were."""
+    if not isinstance(node, dict):
+        return node
+    ref = node.get("$ref")
+    if isinstance(ref, str) and not ref.startswith("#") and "#" not in ref:
+        path = os.path.normpath(os.path.join(base, ref))
+        target = document_json.read(path)
+        if isinstance(target, dict) and "servers" in target:
+            node = rebased(target, os.path.relpath(path, base))
+    if "servers" in node:
+        node = {k: v for k, v in node.items() if k != "servers"}
+    return node
+
+
+def rebased(node, file):
+    """`node`, read from `file` (relative to the document), with each `$ref`
+    rewritten relative to the document: `#/x` to `file#/x`, `m.yml#/x` to
+    `dir(file)/m.yml#/x`."""
+    if isinstance(node, list):
+        return [rebased(v, file) for v in node]
+    if not isinstance(node, dict):
+        return node
+    out = {}
+    for k, v in node.items():
+        if k == "$ref" and isinstance(v, str) and "://" not in v:
+            target, _, pointer = v.partition("#")
+            target = os.path.normpath(os.path.join(os.path.dirname(file), target)) if target else file
+            out[k] = target + ("#" + pointer if pointer or "#" in v else "")
+        else:
+            out[k] = rebased(v, file)
+    return out
+
+
 def load(spec_path):
     """The document with one server, `http://localhost` (where the requests
-    are rebuilt), its relative references still read beside the file."""
+    are rebuilt), and none per path or operation, its relative references
+    still read beside the file."""
     data = document_json.read(spec_path)
     data["servers"] = [{"url": "http://localhost"}]
+    # The stub serves every path at its key, whatever servers a path item or
+    # an operation names: so are the requests judged (else openapi-core finds
+    # no server for them, and they could only be set aside).
+    base = os.path.dirname(os.path.abspath(spec_path))
+    paths = data.get("paths") or {}
+    for key, item in list(paths.items()):
+        item = paths[key] = without_servers(item, base)
+        if isinstance(item, dict):
+            for method, operation in list(item.items()):
+                item[method] = without_servers(operation, base)
     spec = SchemaPath.from_dict(data, base_uri=pathlib.Path(os.path.abspath(spec_path)).as_uri())
     # Real documents are not always valid ones (`required: "true"`): the
     # requests are judged, not the document.
