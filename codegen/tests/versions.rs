@@ -185,22 +185,22 @@ fn openapi31_schemas_become_the_one_model() {
             (
                 Rule::Unsupported,
                 "/components/schemas/Pet/properties/labels/patternProperties".into(),
-                91
+                108
             ),
             (
                 Rule::Unsupported,
                 "/components/schemas/Pet/properties/extra/propertyNames".into(),
-                96
+                113
             ),
             (
                 Rule::Unsupported,
                 "/components/schemas/Pet/properties/extra/dependentRequired".into(),
-                98
+                115
             ),
             (
                 Rule::Unsupported,
                 "/components/schemas/Pet/properties/extra/if".into(),
-                100
+                117
             ),
         ]
     );

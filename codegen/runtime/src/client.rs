@@ -1633,12 +1633,12 @@ fn push_form_pairs(k: &str, v: &serde_json::Value, pairs: &mut Vec<(String, Stri
 
 /// A JSON body as `T`; where it does not read, read again with numbers that
 /// have a fraction of zero written as integers (`3.0` is an integer to JSON
-/// Schema), and the first error when that fails too.
+/// Schema). When that fails too, its error is the one returned: the first
+/// could be a `3.0` that was right, in front of the value that is wrong.
 fn decode_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, serde_json::Error> {
-    serde_json::from_slice(body).or_else(|error| {
-        super::validation::integral_numbers(body)
-            .and_then(|fixed| serde_json::from_slice(&fixed).ok())
-            .ok_or(error)
+    serde_json::from_slice(body).or_else(|error| match super::validation::integral_numbers(body) {
+        Some(fixed) => serde_json::from_slice(&fixed),
+        None => Err(error),
     })
 }
 

@@ -640,7 +640,10 @@ pub enum Role {
     /// The message. When the body has no [`Role::Detail`] property, the
     /// message names the field at fault.
     Message,
-    /// The field at fault, or the message when there is none.
+    /// The field at fault, or the message when there is none. When the body
+    /// has no [`Role::Message`] property, it is the message (naming the
+    /// field), as RFC 9457's `detail` is: a body of `code` and `detail`
+    /// alone still says what went wrong.
     Detail,
     /// The request id.
     RequestId,
@@ -660,38 +663,57 @@ pub enum ErrorField {
 /// Builds an error body from the generated table of its properties; a list
 /// gets one entry filled the same way.
 pub fn error_body(fields: &[ErrorField], problem: &Problem, request_id: &str) -> serde_json::Value {
-    let has_detail = fields
-        .iter()
-        .any(|f| matches!(f, ErrorField::Text(_, Role::Detail, _)));
-    // Without a slot for the field at fault, the message names it.
-    let message = match (&problem.field, has_detail) {
+    let has_detail = has_role(fields, Role::Detail);
+    let has_message = has_role(fields, Role::Message);
+    // Without a slot for the field at fault, or with that slot holding the
+    // message, the message names the field.
+    let message = match (&problem.field, has_detail && has_message) {
         (Some(field), false) if !problem.message.contains(field.as_str()) => {
             format!("{} (at `{field}`)", problem.message)
         }
         _ => problem.message.clone(),
     };
-    fill(fields, problem, &message, request_id)
+    let text = Text {
+        problem,
+        message: &message,
+        request_id,
+        detail_is_message: !has_message,
+    };
+    fill(fields, &text)
 }
 
-fn fill(
-    fields: &[ErrorField],
-    problem: &Problem,
-    message: &str,
-    request_id: &str,
-) -> serde_json::Value {
+/// Whether a property of `fields`, or of an entry of a list among them,
+/// receives `role`.
+fn has_role(fields: &[ErrorField], role: Role) -> bool {
+    fields.iter().any(|f| match *f {
+        ErrorField::Text(_, r, _) => r == role,
+        ErrorField::List(_, item) => has_role(item, role),
+    })
+}
+
+/// What the roles of one error body receive.
+struct Text<'a> {
+    problem: &'a Problem,
+    message: &'a str,
+    request_id: &'a str,
+    /// The body has no message property: the detail takes the message.
+    detail_is_message: bool,
+}
+
+fn fill(fields: &[ErrorField], text: &Text<'_>) -> serde_json::Value {
     let mut map = serde_json::Map::new();
     for f in fields {
         match *f {
             ErrorField::Text(name, role, max) => {
                 map.insert(
                     name.to_owned(),
-                    serde_json::Value::String(role_text(role, max, problem, message, request_id)),
+                    serde_json::Value::String(role_text(role, max, text)),
                 );
             }
             ErrorField::List(name, item) => {
                 map.insert(
                     name.to_owned(),
-                    serde_json::Value::Array(vec![fill(item, problem, message, request_id)]),
+                    serde_json::Value::Array(vec![fill(item, text)]),
                 );
             }
         }
@@ -699,20 +721,15 @@ fn fill(
     serde_json::Value::Object(map)
 }
 
-fn role_text(
-    role: Role,
-    max: Option<usize>,
-    problem: &Problem,
-    message: &str,
-    request_id: &str,
-) -> String {
-    let text = match role {
-        Role::Code => &problem.code,
-        Role::Message => message,
-        Role::Detail => problem.field.as_deref().unwrap_or(message),
-        Role::RequestId => request_id,
+fn role_text(role: Role, max: Option<usize>, text: &Text<'_>) -> String {
+    let value = match role {
+        Role::Code => &text.problem.code,
+        Role::Message => text.message,
+        Role::Detail if text.detail_is_message => text.message,
+        Role::Detail => text.problem.field.as_deref().unwrap_or(text.message),
+        Role::RequestId => text.request_id,
     };
-    truncate(text, max)
+    truncate(value, max)
 }
 
 /// What a string property with `role` (and `maxLength` `max`) receives in
@@ -720,7 +737,13 @@ fn role_text(
 /// [`error_body`] puts there, for generated code that builds a typed error
 /// body.
 pub fn error_text(role: Role, max: Option<usize>, problem: &Problem, request_id: &str) -> String {
-    role_text(role, max, problem, &problem.message, request_id)
+    let text = Text {
+        problem,
+        message: &problem.message,
+        request_id,
+        detail_is_message: true,
+    };
+    role_text(role, max, &text)
 }
 
 /// The problem an `Api` method answers by default when a server does not
@@ -1497,14 +1520,34 @@ pub fn parse_json<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, Pro
     match serde_json::from_slice(bytes) {
         Ok(value) => Ok(value),
         // `3.0` is an integer to JSON Schema: read again with such numbers
-        // written as integers; a failure is reported on the bytes sent.
-        Err(_) => match super::validation::integral_numbers(bytes)
-            .and_then(|fixed| serde_json::from_slice(&fixed).ok())
-        {
-            Some(value) => Ok(value),
+        // written as integers. When that fails too, its failure is the one
+        // reported: on the bytes sent, the first error could be a `3.0`
+        // that was right, in front of the value that is wrong.
+        Err(_) => match super::validation::integral_numbers(bytes) {
+            Some(fixed) => match serde_json::from_slice(&fixed) {
+                Ok(value) => Ok(value),
+                Err(_) => parse_json_tracked(&fixed).map_err(without_position),
+            },
             None => parse_json_tracked(bytes),
         },
     }
+}
+
+/// `problem` without serde's ` at line L column C`: for a document written
+/// again, where the position is not one in the bytes sent.
+fn without_position(mut problem: Problem) -> Problem {
+    if let Some(at) = problem.message.rfind(" at line ") {
+        let rest = &problem.message[at + " at line ".len()..];
+        let position = rest.split_once(" column ").is_some_and(|(line, column)| {
+            line.bytes().all(|b| b.is_ascii_digit())
+                && !column.is_empty()
+                && column.bytes().all(|b| b.is_ascii_digit())
+        });
+        if position {
+            problem.message.truncate(at);
+        }
+    }
+    problem
 }
 
 /// [`parse_json`]'s slow path: the parse again, tracking the path.

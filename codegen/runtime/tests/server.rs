@@ -45,6 +45,29 @@ fn without_a_detail_slot_the_message_names_the_field() {
 }
 
 #[test]
+fn without_a_message_slot_the_detail_is_the_message() {
+    // An RFC 9457-like body, `code` and `detail` alone: the detail says
+    // what went wrong and where, never the field's name alone.
+    const CODE_DETAIL: &[ErrorField] = &[
+        ErrorField::Text("code", Role::Code, None),
+        ErrorField::Text("detail", Role::Detail, None),
+    ];
+    let p = Problem::new(StatusCode::BAD_REQUEST, "a number out of range").with_field("limit");
+    assert_eq!(
+        error_body(CODE_DETAIL, &p, "rid"),
+        serde_json::json!({
+            "code": "HTTP.400",
+            "detail": "a number out of range (at `limit`)"
+        })
+    );
+    let p = Problem::new(StatusCode::NOT_FOUND, "no such route");
+    assert_eq!(
+        error_body(CODE_DETAIL, &p, "rid")["detail"],
+        "no such route"
+    );
+}
+
+#[test]
 fn error_bodies_follow_their_table() {
     let p = Problem::new(StatusCode::BAD_REQUEST, "bad").with_field("ids[0]");
     let body = error_body(BODY, &p, "rid");
@@ -659,6 +682,34 @@ fn an_integer_may_be_written_with_a_zero_fraction() {
     assert_eq!(problem.status, StatusCode::BAD_REQUEST);
     assert!(problem.message.contains("3.5"), "{}", problem.message);
     assert!(parse_json::<Item>(br#"{"count": 300.0}"#).is_err());
+}
+
+#[test]
+fn the_value_at_fault_is_named_not_a_whole_float_before_it() {
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    struct Item {
+        count: u8,
+        small: i8,
+    }
+    // `3.0` is a fine `count`; `300` is what no `i8` holds.
+    let problem = parse_json::<Item>(br#"{"count": 3.0, "small": 300}"#).unwrap_err();
+    assert_eq!(problem.status, StatusCode::BAD_REQUEST);
+    assert_eq!(problem.field.as_deref(), Some("small"));
+    assert!(problem.message.contains("300"), "{}", problem.message);
+    // The position would be one in a document written again: left out.
+    assert!(
+        !problem.message.contains(" at line "),
+        "{}",
+        problem.message
+    );
+    // Without a whole float, the position in the bytes sent stays.
+    let problem = parse_json::<Item>(br#"{"count": 3, "small": 300}"#).unwrap_err();
+    assert!(
+        problem.message.contains(" at line 1 column "),
+        "{}",
+        problem.message
+    );
 }
 
 #[test]

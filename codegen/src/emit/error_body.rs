@@ -39,7 +39,8 @@ pub struct Property<'a> {
 ///
 /// By naming convention, a name with the words `request id` (or
 /// `requestid`) gets the request id, `code` the error code, `msg` or
-/// `message` the message, `detail` or `details` the field at fault. A role
+/// `message` the message, `detail` or `details` the field at fault (or the
+/// message, naming the field, when no property takes the message). A role
 /// goes to one property only: the one whose name has the fewest words
 /// (`error_msg` over `encoded_authorization_message`), the first on a tie.
 /// A required string with no role gets the message, so the body stays valid.

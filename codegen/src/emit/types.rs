@@ -75,9 +75,11 @@ fn effective(ty: &Ty) -> Constraints {
             Constraints {
                 minimum: c
                     .minimum
+                    .map(|b| whole_bound(b, f64::ceil))
                     .filter(|(v, exclusive)| *exclusive || at(*v) != lo),
                 maximum: c
                     .maximum
+                    .map(|b| whole_bound(b, f64::floor))
                     .filter(|(v, exclusive)| *exclusive || at(*v) != hi),
                 allowed: c.allowed.clone(),
                 // Every integer is a multiple of 1 (and of 1/n).
@@ -94,6 +96,19 @@ fn effective(ty: &Ty) -> Constraints {
         },
         // A tuple's length is its type; its members check themselves.
         Kind::Boolean | Kind::Any | Kind::Named(_) | Kind::Tuple(_) => Constraints::default(),
+    }
+}
+
+/// An integer's bound with a fraction, as the inclusive bound on the
+/// integers it lets through (`round` is `ceil` for a minimum, `floor` for a
+/// maximum): at least (or more than) 0.001 is at least 1, at most 9.5 at
+/// most 9. The literal of an integer bound is cut toward zero, which would
+/// let 0 through a minimum of 0.001.
+fn whole_bound((value, exclusive): (f64, bool), round: fn(f64) -> f64) -> (f64, bool) {
+    if value.is_finite() && value.fract() != 0.0 {
+        (round(value), false)
+    } else {
+        (value, exclusive)
     }
 }
 
@@ -1805,11 +1820,20 @@ fn role_read(ty: &crate::ir::Ty, role: Role, reg: &Registry<'_>) -> Option<Token
             required: f.required,
         })
         .collect();
-    let (field, _) = s
-        .fields
-        .iter()
-        .zip(named_roles(&properties))
-        .find(|(_, r)| *r == Some(role))?;
+    let roles = named_roles(&properties);
+    let with = |wanted: Role| {
+        s.fields
+            .iter()
+            .zip(&roles)
+            .find(|(_, r)| **r == Some(wanted))
+            .map(|(f, _)| f)
+    };
+    // A body without a message property says what went wrong in its
+    // detail (`{code, detail}`, as RFC 9457's `detail`).
+    let field = match with(role) {
+        None if role == Role::Message => with(Role::Detail)?,
+        found => found?,
+    };
     let rust = ident(&field.rust);
     let defaulted = field
         .default
@@ -2024,6 +2048,37 @@ mod tests {
         assert_eq!(
             field_doc(&f),
             "The default is 4.\n\nGreater than 0 and at most 10. One of `2`, `4`."
+        );
+    }
+
+    #[test]
+    fn fractional_bounds_of_an_integer_are_the_integers_within() {
+        let ty = |minimum, maximum| Ty {
+            kind: Kind::Integer("i64"),
+            constraints: Constraints {
+                minimum: Some(minimum),
+                maximum: Some(maximum),
+                ..Constraints::default()
+            },
+            nullable: false,
+        };
+        // At least 0.001 is at least 1 (not 0, as a literal cut toward
+        // zero would say); at most 9.5 is at most 9; exclusive or not.
+        let c = effective(&ty((0.001, false), (9.5, false)));
+        assert_eq!(
+            (c.minimum, c.maximum),
+            (Some((1.0, false)), Some((9.0, false)))
+        );
+        let c = effective(&ty((-1.5, true), (-0.5, true)));
+        assert_eq!(
+            (c.minimum, c.maximum),
+            (Some((-1.0, false)), Some((-1.0, false)))
+        );
+        // Whole bounds keep their exclusiveness.
+        let c = effective(&ty((0.0, true), (10.0, true)));
+        assert_eq!(
+            (c.minimum, c.maximum),
+            (Some((0.0, true)), Some((10.0, true)))
         );
     }
 }
