@@ -658,10 +658,13 @@ pub enum ErrorField {
     Text(&'static str, Role, Option<usize>),
     /// An array of objects: its name and the properties of its one entry.
     List(&'static str, &'static [ErrorField]),
+    /// An object (`{"error": {"code": …, "message": …}}`): its name and its
+    /// properties, filled the same way.
+    Object(&'static str, &'static [ErrorField]),
 }
 
 /// Builds an error body from the generated table of its properties; a list
-/// gets one entry filled the same way.
+/// gets one entry filled the same way, a nested object its properties.
 pub fn error_body(fields: &[ErrorField], problem: &Problem, request_id: &str) -> serde_json::Value {
     let has_detail = has_role(fields, Role::Detail);
     let has_message = has_role(fields, Role::Message);
@@ -687,7 +690,7 @@ pub fn error_body(fields: &[ErrorField], problem: &Problem, request_id: &str) ->
 fn has_role(fields: &[ErrorField], role: Role) -> bool {
     fields.iter().any(|f| match *f {
         ErrorField::Text(_, r, _) => r == role,
-        ErrorField::List(_, item) => has_role(item, role),
+        ErrorField::List(_, inner) | ErrorField::Object(_, inner) => has_role(inner, role),
     })
 }
 
@@ -715,6 +718,9 @@ fn fill(fields: &[ErrorField], text: &Text<'_>) -> serde_json::Value {
                     name.to_owned(),
                     serde_json::Value::Array(vec![fill(item, text)]),
                 );
+            }
+            ErrorField::Object(name, inner) => {
+                map.insert(name.to_owned(), fill(inner, text));
             }
         }
     }

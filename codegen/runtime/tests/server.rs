@@ -68,6 +68,28 @@ fn without_a_message_slot_the_detail_is_the_message() {
 }
 
 #[test]
+fn a_nested_error_object_is_filled_as_the_body_would_be() {
+    // `{"error": {"code": …, "message": …}}`, as OpenStack-style and many
+    // JSON APIs answer, and a request id beside it.
+    const INNER: &[ErrorField] = &[
+        ErrorField::Text("code", Role::Code, None),
+        ErrorField::Text("message", Role::Message, None),
+    ];
+    const OUTER: &[ErrorField] = &[
+        ErrorField::Object("error", INNER),
+        ErrorField::Text("request_id", Role::RequestId, None),
+    ];
+    let p = Problem::new(StatusCode::BAD_REQUEST, "must be at most 10").with_field("limit");
+    assert_eq!(
+        error_body(OUTER, &p, "rid"),
+        serde_json::json!({
+            "error": {"code": "HTTP.400", "message": "must be at most 10 (at `limit`)"},
+            "request_id": "rid"
+        })
+    );
+}
+
+#[test]
 fn error_bodies_follow_their_table() {
     let p = Problem::new(StatusCode::BAD_REQUEST, "bad").with_field("ids[0]");
     let body = error_body(BODY, &p, "rid");

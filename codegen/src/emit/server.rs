@@ -610,10 +610,18 @@ fn error_literal(name: &str, reg: &Registry<'_>, depth: usize) -> Option<TokenSt
             let role = format_ident!("{}", role.runtime_name());
             let max = opt_usize(f.ty.constraints.max_length);
             Some(quote! { server::error_text(server::Role::#role, #max, &problem, request_id) })
-        } else if let Some(inner) = list_item_struct(&f.ty, reg) {
+        } else if let Some((inner, list)) = nested(name, &f.ty, reg) {
             // A list whose entry cannot be filled (or that nests too deep) is
-            // left out where it may be.
-            error_literal(inner, reg, depth + 1).map(|item| quote! { vec![#item] })
+            // left out where it may be; so is an object, and one that would
+            // stay empty, as the table leaves it out.
+            let item = error_literal(inner, reg, depth + 1);
+            if list {
+                item.map(|item| quote! { vec![#item] })
+            } else if f.required || fills_text(inner, reg, &mut Vec::new()) {
+                item
+            } else {
+                None
+            }
         } else {
             None
         };
@@ -1185,7 +1193,7 @@ fn error_tables(api: &Api, reg: &Registry<'_>, fallback: Option<&str>) -> (Token
             continue;
         };
         let konst = table_name(n);
-        let fields = error_fields(s, reg);
+        let fields = error_fields(n, s, reg);
         uses_role |= fields.iter().any(|(text, _)| *text);
         let fields = fields.into_iter().map(|(_, f)| f);
         out.extend(quote! { const #konst: &[ErrorField] = &[#(#fields),*]; });
@@ -1222,7 +1230,11 @@ fn error_tables(api: &Api, reg: &Registry<'_>, fallback: Option<&str>) -> (Token
 
 /// The properties of an error struct the layer fills, in schema order, with
 /// the role each string receives (and whether the entry is a string).
-fn error_fields(s: &crate::ir::Struct, reg: &Registry<'_>) -> Vec<(bool, TokenStream)> {
+fn error_fields(
+    owner: &str,
+    s: &crate::ir::Struct,
+    reg: &Registry<'_>,
+) -> Vec<(bool, TokenStream)> {
     let properties: Vec<Property<'_>> = s
         .fields
         .iter()
@@ -1242,11 +1254,92 @@ fn error_fields(s: &crate::ir::Struct, reg: &Registry<'_>) -> Vec<(bool, TokenSt
                 let max = opt_usize(f.ty.constraints.max_length);
                 return Some((true, quote! { ErrorField::Text(#name, Role::#role, #max) }));
             }
-            let inner = list_item_struct(&f.ty, reg)?;
+            let (inner, list) = nested(owner, &f.ty, reg)?;
+            // An optional object that would stay empty is left out.
+            if !list && !f.required && !fills_text(inner, reg, &mut Vec::new()) {
+                return None;
+            }
             let t = table_name(inner);
-            Some((false, quote! { ErrorField::List(#name, #t) }))
+            Some((
+                false,
+                if list {
+                    quote! { ErrorField::List(#name, #t) }
+                } else {
+                    quote! { ErrorField::Object(#name, #t) }
+                },
+            ))
         })
         .collect()
+}
+
+/// The struct whose table a property of type `ty` of error struct `owner`
+/// nests (as a list's entry, or as an object), unless that struct's table
+/// would nest `owner`'s again: the tables are constants, which cannot refer to each
+/// other in a cycle.
+fn nested<'t>(owner: &str, ty: &'t crate::ir::Ty, reg: &Registry<'_>) -> Option<(&'t str, bool)> {
+    let (inner, list) = match list_item_struct(ty, reg) {
+        Some(inner) => (inner, true),
+        None => {
+            let Kind::Named(n) = &ty.kind else {
+                return None;
+            };
+            matches!(reg.def(n), Some(TypeDef::Struct(_))).then_some((n.as_str(), false))?
+        }
+    };
+    let back = inner_structs(inner, reg).iter().any(|n| n == owner);
+    (!back).then_some((inner, list))
+}
+
+/// Every struct an error table for struct `name` would nest, transitively,
+/// `name` itself included.
+fn inner_structs(name: &str, reg: &Registry<'_>) -> Vec<String> {
+    let mut out = vec![name.to_owned()];
+    let mut i = 0;
+    while i < out.len() {
+        if let Some(TypeDef::Struct(s)) = reg.def(&out[i]) {
+            for f in &s.fields {
+                let next = list_item_struct(&f.ty, reg).or(match &f.ty.kind {
+                    Kind::Named(n) if matches!(reg.def(n), Some(TypeDef::Struct(_))) => {
+                        Some(n.as_str())
+                    }
+                    _ => None,
+                });
+                if let Some(n) = next {
+                    if !out.iter().any(|o| o == n) {
+                        out.push(n.to_owned());
+                    }
+                }
+            }
+        }
+        i += 1;
+    }
+    out
+}
+
+/// Whether the table of struct `name` fills some string, itself or in
+/// what it nests.
+fn fills_text(name: &str, reg: &Registry<'_>, seen: &mut Vec<String>) -> bool {
+    if seen.iter().any(|n| n == name) {
+        return false;
+    }
+    seen.push(name.to_owned());
+    let Some(TypeDef::Struct(s)) = reg.def(name) else {
+        return false;
+    };
+    let properties: Vec<Property<'_>> = s
+        .fields
+        .iter()
+        .map(|f| Property {
+            name: &f.json,
+            text: matches!(f.ty.kind, Kind::String),
+            required: f.required,
+        })
+        .collect();
+    roles(&properties).iter().any(Option::is_some)
+        || s.fields
+            .iter()
+            .filter_map(|f| nested(name, &f.ty, reg))
+            .any(|(inner, _)| fills_text(inner, reg, seen))
 }
 
 /// The struct an array property holds, if it holds one.
@@ -1267,12 +1360,10 @@ fn collect_tables(name: &str, reg: &Registry<'_>, out: &mut Vec<String>) {
     let Some(TypeDef::Struct(s)) = reg.def(name) else {
         return;
     };
-    // Nested lists first, so a table is declared before it is used.
+    // Nested tables first (declaration order reads top-down).
     for f in &s.fields {
-        if let Some(inner) = list_item_struct(&f.ty, reg) {
-            if inner != name {
-                collect_tables(inner, reg, out);
-            }
+        if let Some((inner, _)) = nested(name, &f.ty, reg) {
+            collect_tables(inner, reg, out);
         }
     }
     out.push(name.to_owned());

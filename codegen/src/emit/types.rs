@@ -1800,14 +1800,36 @@ fn error_metadata(
 }
 
 /// How to read the string with `role` from `body` (a `&T` of type `ty`),
-/// as an `Option<&str>`, if the body is a struct with such a property.
+/// as an `Option<&str>`, if the body is a struct with such a property, or
+/// holds an object with one (`{"error": {"code": …, "message": …}}`).
 fn role_read(ty: &crate::ir::Ty, role: Role, reg: &Registry<'_>) -> Option<TokenStream> {
-    let Kind::Named(n) = &ty.kind else {
-        return None;
-    };
     if ty.nullable {
         return None;
     }
+    Some(match role_read_in(ty, role, reg, quote! { body }, 0)? {
+        Read::Always(e) => quote! { Some(#e) },
+        Read::Maybe(e) => e,
+    })
+}
+
+/// An expression reading a string: a `&str`, or an `Option<&str>`.
+enum Read {
+    Always(TokenStream),
+    Maybe(TokenStream),
+}
+
+/// [`role_read`] from the place `base` of type `ty`, at `depth` objects
+/// down (at most two).
+fn role_read_in(
+    ty: &crate::ir::Ty,
+    role: Role,
+    reg: &Registry<'_>,
+    base: TokenStream,
+    depth: usize,
+) -> Option<Read> {
+    let Kind::Named(n) = &ty.kind else {
+        return None;
+    };
     let Some(TypeDef::Struct(s)) = reg.def(n) else {
         return None;
     };
@@ -1828,23 +1850,43 @@ fn role_read(ty: &crate::ir::Ty, role: Role, reg: &Registry<'_>) -> Option<Token
             .find(|(_, r)| **r == Some(wanted))
             .map(|(f, _)| f)
     };
+    let is_option = |field: &crate::ir::Field| {
+        let defaulted = field
+            .default
+            .as_ref()
+            .and_then(|d| reg.default_expr(&field.ty, d))
+            .is_some();
+        !defaulted && (!field.required || field.ty.nullable)
+    };
     // A body without a message property says what went wrong in its
     // detail (`{code, detail}`, as RFC 9457's `detail`).
-    let field = match with(role) {
-        None if role == Role::Message => with(Role::Detail)?,
-        found => found?,
+    let found = match with(role) {
+        None if role == Role::Message => with(Role::Detail),
+        found => found,
     };
-    let rust = ident(&field.rust);
-    let defaulted = field
-        .default
-        .as_ref()
-        .and_then(|d| reg.default_expr(&field.ty, d))
-        .is_some();
-    let is_option = !defaulted && (!field.required || field.ty.nullable);
-    Some(if is_option {
-        quote! { body.#rust.as_deref() }
-    } else {
-        quote! { Some(body.#rust.as_str()) }
+    if let Some(field) = found {
+        let rust = ident(&field.rust);
+        return Some(if is_option(field) {
+            Read::Maybe(quote! { #base.#rust.as_deref() })
+        } else {
+            Read::Always(quote! { #base.#rust.as_str() })
+        });
+    }
+    // Else the first object property that holds one.
+    if depth >= 2 {
+        return None;
+    }
+    s.fields.iter().find_map(|field| {
+        let rust = ident(&field.rust);
+        if !is_option(field) {
+            return role_read_in(&field.ty, role, reg, quote! { #base.#rust }, depth + 1);
+        }
+        Some(
+            match role_read_in(&field.ty, role, reg, quote! { body }, depth + 1)? {
+                Read::Always(e) => Read::Maybe(quote! { #base.#rust.as_ref().map(|body| #e) }),
+                Read::Maybe(e) => Read::Maybe(quote! { #base.#rust.as_ref().and_then(|body| #e) }),
+            },
+        )
     })
 }
 
