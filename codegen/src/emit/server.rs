@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use proc_macro2::{Ident, Literal, TokenStream};
 use quote::{format_ident, quote};
 
-use super::error_body::{roles, Property};
+use super::error_body::{roles, Property, Role};
 use super::size::Sizes;
 use super::types::Registry;
 use super::{doc, ident, kind_tokens_in, opt_usize, paragraphs, ty_tokens_in};
@@ -593,17 +593,8 @@ fn error_literal(name: &str, reg: &Registry<'_>, depth: usize) -> Option<TokenSt
         return None;
     }
     let t = ident(&s.name);
-    let properties: Vec<Property<'_>> = s
-        .fields
-        .iter()
-        .map(|f| Property {
-            name: &f.json,
-            text: matches!(f.ty.kind, Kind::String),
-            required: f.required,
-        })
-        .collect();
     let mut fields = Vec::new();
-    for (f, role) in s.fields.iter().zip(roles(&properties)) {
+    for (f, role) in s.fields.iter().zip(error_roles(s)) {
         let rust = ident(&f.rust);
         let default = f.default.as_ref().and_then(|d| reg.default_expr(&f.ty, d));
         let value = if let Some(role) = role {
@@ -1235,18 +1226,9 @@ fn error_fields(
     s: &crate::ir::Struct,
     reg: &Registry<'_>,
 ) -> Vec<(bool, TokenStream)> {
-    let properties: Vec<Property<'_>> = s
-        .fields
-        .iter()
-        .map(|f| Property {
-            name: &f.json,
-            text: matches!(f.ty.kind, Kind::String),
-            required: f.required,
-        })
-        .collect();
     s.fields
         .iter()
-        .zip(roles(&properties))
+        .zip(error_roles(s))
         .filter_map(|(f, role)| {
             let name = &f.json;
             if let Some(role) = role {
@@ -1316,6 +1298,20 @@ fn inner_structs(name: &str, reg: &Registry<'_>) -> Vec<String> {
     out
 }
 
+/// The role each property of error struct `s` receives, in order.
+fn error_roles(s: &crate::ir::Struct) -> Vec<Option<Role>> {
+    let properties: Vec<Property<'_>> = s
+        .fields
+        .iter()
+        .map(|f| Property {
+            name: &f.json,
+            text: matches!(f.ty.kind, Kind::String),
+            required: f.required,
+        })
+        .collect();
+    roles(&properties)
+}
+
 /// Whether the table of struct `name` fills some string, itself or in
 /// what it nests.
 fn fills_text(name: &str, reg: &Registry<'_>, seen: &mut Vec<String>) -> bool {
@@ -1326,16 +1322,7 @@ fn fills_text(name: &str, reg: &Registry<'_>, seen: &mut Vec<String>) -> bool {
     let Some(TypeDef::Struct(s)) = reg.def(name) else {
         return false;
     };
-    let properties: Vec<Property<'_>> = s
-        .fields
-        .iter()
-        .map(|f| Property {
-            name: &f.json,
-            text: matches!(f.ty.kind, Kind::String),
-            required: f.required,
-        })
-        .collect();
-    roles(&properties).iter().any(Option::is_some)
+    error_roles(s).iter().any(Option::is_some)
         || s.fields
             .iter()
             .filter_map(|f| nested(name, &f.ty, reg))
