@@ -601,17 +601,14 @@ fn error_literal(name: &str, reg: &Registry<'_>, depth: usize) -> Option<TokenSt
             let role = format_ident!("{}", role.runtime_name());
             let max = opt_usize(f.ty.constraints.max_length);
             Some(quote! { server::error_text(server::Role::#role, #max, &problem, request_id) })
-        } else if let Some((inner, list)) = nested(name, &f.ty, reg) {
+        } else if let Some((inner, list)) = filled_nested(name, f, reg) {
             // A list whose entry cannot be filled (or that nests too deep) is
-            // left out where it may be; so is an object, and one that would
-            // stay empty, as the table leaves it out.
+            // left out where it may be; so is an object.
             let item = error_literal(inner, reg, depth + 1);
             if list {
                 item.map(|item| quote! { vec![#item] })
-            } else if f.required || fills_text(inner, reg, &mut Vec::new()) {
-                item
             } else {
-                None
+                item
             }
         } else {
             None
@@ -1236,11 +1233,7 @@ fn error_fields(
                 let max = opt_usize(f.ty.constraints.max_length);
                 return Some((true, quote! { ErrorField::Text(#name, Role::#role, #max) }));
             }
-            let (inner, list) = nested(owner, &f.ty, reg)?;
-            // An optional object that would stay empty is left out.
-            if !list && !f.required && !fills_text(inner, reg, &mut Vec::new()) {
-                return None;
-            }
+            let (inner, list) = filled_nested(owner, f, reg)?;
             let t = table_name(inner);
             Some((
                 false,
@@ -1254,22 +1247,38 @@ fn error_fields(
         .collect()
 }
 
-/// The struct whose table a property of type `ty` of error struct `owner`
-/// nests (as a list's entry, or as an object), unless that struct's table
-/// would nest `owner`'s again: the tables are constants, which cannot refer to each
-/// other in a cycle.
-fn nested<'t>(owner: &str, ty: &'t crate::ir::Ty, reg: &Registry<'_>) -> Option<(&'t str, bool)> {
-    let (inner, list) = match list_item_struct(ty, reg) {
-        Some(inner) => (inner, true),
-        None => {
-            let Kind::Named(n) = &ty.kind else {
-                return None;
-            };
-            matches!(reg.def(n), Some(TypeDef::Struct(_))).then_some((n.as_str(), false))?
-        }
+/// The struct a property of type `ty` holds, and whether as a list's
+/// entry (else as an object).
+fn nested_struct<'t>(ty: &'t crate::ir::Ty, reg: &Registry<'_>) -> Option<(&'t str, bool)> {
+    if let Some(inner) = list_item_struct(ty, reg) {
+        return Some((inner, true));
+    }
+    let Kind::Named(n) = &ty.kind else {
+        return None;
     };
+    matches!(reg.def(n), Some(TypeDef::Struct(_))).then_some((n.as_str(), false))
+}
+
+/// [`nested_struct`] for a property of error struct `owner`, unless that
+/// struct's table would nest `owner`'s again: the tables are constants,
+/// which cannot refer to each other in a cycle. What it keeps never forms
+/// a cycle, so walking it ends.
+fn nested<'t>(owner: &str, ty: &'t crate::ir::Ty, reg: &Registry<'_>) -> Option<(&'t str, bool)> {
+    let (inner, list) = nested_struct(ty, reg)?;
     let back = inner_structs(inner, reg).iter().any(|n| n == owner);
     (!back).then_some((inner, list))
+}
+
+/// [`nested`] for field `f` of error struct `owner`, as the table and the
+/// default body fill it: an optional object in which nothing would be
+/// filled is left out.
+fn filled_nested<'f>(
+    owner: &str,
+    f: &'f crate::ir::Field,
+    reg: &Registry<'_>,
+) -> Option<(&'f str, bool)> {
+    let (inner, list) = nested(owner, &f.ty, reg)?;
+    (list || f.required || fills_text(inner, reg)).then_some((inner, list))
 }
 
 /// Every struct an error table for struct `name` would nest, transitively,
@@ -1280,13 +1289,7 @@ fn inner_structs(name: &str, reg: &Registry<'_>) -> Vec<String> {
     while i < out.len() {
         if let Some(TypeDef::Struct(s)) = reg.def(&out[i]) {
             for f in &s.fields {
-                let next = list_item_struct(&f.ty, reg).or(match &f.ty.kind {
-                    Kind::Named(n) if matches!(reg.def(n), Some(TypeDef::Struct(_))) => {
-                        Some(n.as_str())
-                    }
-                    _ => None,
-                });
-                if let Some(n) = next {
+                if let Some((n, _)) = nested_struct(&f.ty, reg) {
                     if !out.iter().any(|o| o == n) {
                         out.push(n.to_owned());
                     }
@@ -1314,11 +1317,7 @@ fn error_roles(s: &crate::ir::Struct) -> Vec<Option<Role>> {
 
 /// Whether the table of struct `name` fills some string, itself or in
 /// what it nests.
-fn fills_text(name: &str, reg: &Registry<'_>, seen: &mut Vec<String>) -> bool {
-    if seen.iter().any(|n| n == name) {
-        return false;
-    }
-    seen.push(name.to_owned());
+fn fills_text(name: &str, reg: &Registry<'_>) -> bool {
     let Some(TypeDef::Struct(s)) = reg.def(name) else {
         return false;
     };
@@ -1326,7 +1325,7 @@ fn fills_text(name: &str, reg: &Registry<'_>, seen: &mut Vec<String>) -> bool {
         || s.fields
             .iter()
             .filter_map(|f| nested(name, &f.ty, reg))
-            .any(|(inner, _)| fills_text(inner, reg, seen))
+            .any(|(inner, _)| fills_text(inner, reg))
 }
 
 /// The struct an array property holds, if it holds one.
