@@ -54,6 +54,7 @@ echo "--- the generated client's requests, read by openapi-core $openapi_core_ve
 
 echo "--- schemathesis $schemathesis_version against the generated server"
 log=$out/echo-server.log
+: >"$log" # before the loop below reads it
 "$bin/echo_server" >"$log" 2>&1 &
 server_pid=$!
 trap 'kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true' EXIT

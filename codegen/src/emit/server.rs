@@ -1347,8 +1347,9 @@ fn collect_tables(name: &str, reg: &Registry<'_>, out: &mut Vec<String>) {
         return;
     };
     // Nested tables first (declaration order reads top-down).
+    // Only the tables the entries of `name`'s own refer to.
     for f in &s.fields {
-        if let Some((inner, _)) = nested(name, &f.ty, reg) {
+        if let Some((inner, _)) = filled_nested(name, f, reg) {
             collect_tables(inner, reg, out);
         }
     }
