@@ -24,7 +24,9 @@ refuses it as too large (413, 414, 431). With --failures, the first
 failing requests of each kind are listed, to explain what remains.
 
 Options: --max-examples N (default 10), --seed N, --st PATH (default
-target/ci-venv/bin/st), --work DIR (default target/conformance), --json FILE
+target/ci-venv/bin/st), --work DIR (default target/conformance), --target-dir
+DIR (cargo's target directory for the generated crates, default WORK/target;
+one shared with other builds reuses their compiled dependencies), --json FILE
 (the numbers as JSON), --failures N (requests to list per kind, default 0),
 --timeout SECONDS (per document's Schemathesis run, default 900), --require
 PCT (exit 1 unless both totals reach PCT percent), --objects-as-read
@@ -443,6 +445,8 @@ def main():
     ap.add_argument("--st", default=os.path.join(ROOT, "target", "ci-venv", "bin", "st"))
     ap.add_argument("--work", default=os.path.join(ROOT, "target", "conformance"))
     ap.add_argument("--json")
+    ap.add_argument("--target-dir", help="cargo target directory for the generated crates "
+                    "(default WORK/target); one shared with other builds reuses their dependencies")
     ap.add_argument("--failures", type=int, default=0)
     ap.add_argument("--timeout", type=int, default=900)
     ap.add_argument("--require", type=float)
@@ -454,7 +458,7 @@ def main():
         sys.exit(f"no Schemathesis at {args.st} (pip install schemathesis==4.32.5)")
     work = os.path.abspath(args.work)
     os.makedirs(work, exist_ok=True)
-    target_dir = os.path.join(work, "target")
+    target_dir = os.path.abspath(args.target_dir) if args.target_dir else os.path.join(work, "target")
     xtask = xtask_binary()
     results = []
     sums = [0, 0, 0, 0]
