@@ -852,6 +852,78 @@ where
     T::deserialize(deserializer).map(Some)
 }
 
+/// A deserializer that reads a struct only from an object.
+///
+/// serde's derived `Deserialize` for a struct also accepts a sequence, its
+/// fields in declaration order: `[null, null]` would be a struct of two
+/// optional fields. JSON Schema's `type: object` admits no array, so every
+/// generated struct reads itself through this adapter (its derived code is
+/// `#[serde(remote = "Self")]`, and its `Deserialize` impl wraps the
+/// deserializer it is given): `deserialize_struct` becomes
+/// `deserialize_map`, which refuses anything but an object with serde's
+/// usual "invalid type: sequence, expected struct …". Every other request
+/// is passed through unchanged, and nested values deserialize with their
+/// own types' impls, so the adapter never goes deeper than one struct.
+pub struct ObjectOnly<D>(pub D);
+
+macro_rules! pass_through {
+    ($($method:ident($($arg:ident: $ty:ty),*);)*) => {$(
+        fn $method<V: serde::de::Visitor<'de>>(self, $($arg: $ty,)* visitor: V) -> Result<V::Value, D::Error> {
+            self.0.$method($($arg,)* visitor)
+        }
+    )*};
+}
+
+impl<'de, D: serde::Deserializer<'de>> serde::Deserializer<'de> for ObjectOnly<D> {
+    type Error = D::Error;
+
+    fn deserialize_struct<V: serde::de::Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, D::Error> {
+        self.0.deserialize_map(visitor)
+    }
+
+    fn is_human_readable(&self) -> bool {
+        self.0.is_human_readable()
+    }
+
+    pass_through! {
+        deserialize_any();
+        deserialize_bool();
+        deserialize_i8();
+        deserialize_i16();
+        deserialize_i32();
+        deserialize_i64();
+        deserialize_i128();
+        deserialize_u8();
+        deserialize_u16();
+        deserialize_u32();
+        deserialize_u64();
+        deserialize_u128();
+        deserialize_f32();
+        deserialize_f64();
+        deserialize_char();
+        deserialize_str();
+        deserialize_string();
+        deserialize_bytes();
+        deserialize_byte_buf();
+        deserialize_option();
+        deserialize_unit();
+        deserialize_unit_struct(name: &'static str);
+        deserialize_newtype_struct(name: &'static str);
+        deserialize_seq();
+        deserialize_tuple(len: usize);
+        deserialize_tuple_struct(name: &'static str, len: usize);
+        deserialize_map();
+        deserialize_enum(name: &'static str, variants: &'static [&'static str]);
+        deserialize_identifier();
+        deserialize_ignored_any();
+    }
+}
+
 /// Writes a typed error body for `Display`: as its JSON, or its `Debug`
 /// form if it cannot be serialized.
 pub fn write_json<T: serde::Serialize + fmt::Debug>(

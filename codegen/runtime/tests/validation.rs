@@ -1,6 +1,6 @@
 //! `validation`: the checker behind every generated `Validate` impl.
 
-use codegen_runtime::validation::{join, not_null, Checker, Index, Pattern};
+use codegen_runtime::validation::{join, not_null, Checker, Index, ObjectOnly, Pattern};
 use codegen_runtime::Validate;
 
 #[derive(Debug, PartialEq, serde::Deserialize)]
@@ -265,4 +265,65 @@ fn multiples() {
     assert_eq!(e.violations.len(), 2);
     assert_eq!(e.first().rule, "multipleOf");
     assert_eq!(e.first().message, "must be a multiple of 2, got 11");
+}
+
+/// A struct as the generator writes it: derived with `remote = "Self"`,
+/// read through [`ObjectOnly`].
+#[derive(Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(remote = "Self")]
+struct Settings {
+    name: Option<String>,
+    #[serde(default)]
+    size: Option<u32>,
+}
+
+impl<'de> serde::Deserialize<'de> for Settings {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Self::deserialize(ObjectOnly(deserializer))
+    }
+}
+
+impl serde::Serialize for Settings {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        Self::serialize(self, serializer)
+    }
+}
+
+/// Where a struct sits inside an untagged union, serde reads it again from
+/// its own buffered copy of the input: the adapter holds there too.
+#[derive(Debug, PartialEq, serde::Deserialize)]
+#[serde(untagged)]
+enum Sink {
+    Configured { config: Settings },
+    Counted { count: u32 },
+}
+
+#[test]
+fn a_struct_is_read_from_an_object_only() {
+    let settings = Settings {
+        name: Some("a".to_owned()),
+        size: None,
+    };
+    let read = |json: &str| serde_json::from_str::<Settings>(json);
+    assert_eq!(read(r#"{"name": "a"}"#).unwrap(), settings);
+    // The same fields in order, as an array: serde's derive alone takes it.
+    let err = read(r#"["a", null]"#).unwrap_err().to_string();
+    assert!(err.contains("invalid type: sequence, expected struct Settings"), "{err}");
+    assert!(read("[null, null]").is_err());
+    assert!(serde_json::from_value::<Settings>(serde_json::json!([null, null])).is_err());
+    // Serialization is unchanged.
+    assert_eq!(
+        serde_json::to_string(&settings).unwrap(),
+        r#"{"name":"a","size":null}"#
+    );
+    assert_eq!(
+        serde_json::from_str::<Sink>(r#"{"config": {"name": "a"}}"#).unwrap(),
+        Sink::Configured { config: settings }
+    );
+    assert!(serde_json::from_str::<Sink>(r#"{"config": [null, null]}"#).is_err());
+    // Other shapes pass through the adapter untouched.
+    assert_eq!(
+        serde_json::from_str::<Sink>(r#"{"count": 3}"#).unwrap(),
+        Sink::Counted { count: 3 }
+    );
 }

@@ -1067,12 +1067,28 @@ fn struct_def(s: &Struct, reg: &Registry<'_>) -> TokenStream {
             }
         }
     });
+    // serde's derive alone would also read an array as the fields in order:
+    // the derived code is kept as inherent functions (`remote = "Self"`) and
+    // the trait impls read through `ObjectOnly`, which takes only an object.
     quote! {
         #docs
         #[derive(Clone, Debug, #derive_default PartialEq, serde::Serialize, serde::Deserialize)]
+        #[serde(remote = "Self")]
         #deny
         pub struct #name {
             #(#fields)*
+        }
+
+        impl<'de> serde::Deserialize<'de> for #name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                Self::deserialize(crate::runtime::validation::ObjectOnly(deserializer))
+            }
+        }
+
+        impl serde::Serialize for #name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                Self::serialize(self, serializer)
+            }
         }
 
         #(#default_fns)*

@@ -49,6 +49,7 @@ impl std::fmt::Display for BatchDeleteSecretsRequestInstanceType {
 
 /// Request for deleting secrets in batches.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(remote = "Self")]
 pub struct BatchDeleteSecretsRequest {
     /// ID of the Huawei Cloud service instance associated with the secret,
     /// for example, the RDS instance ID. The request will delete all
@@ -67,6 +68,20 @@ pub struct BatchDeleteSecretsRequest {
         deserialize_with = "crate::runtime::validation::not_null"
     )]
     pub instance_type: Option<BatchDeleteSecretsRequestInstanceType>,
+}
+
+impl<'de> serde::Deserialize<'de> for BatchDeleteSecretsRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        Self::deserialize(crate::runtime::validation::ObjectOnly(deserializer))
+    }
+}
+
+impl serde::Serialize for BatchDeleteSecretsRequest {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        Self::serialize(self, serializer)
+    }
 }
 
 impl BatchDeleteSecretsRequest {
@@ -88,6 +103,7 @@ impl BatchDeleteSecretsRequest {
 
 /// A secret that met the request parameter conditions but failed to be deleted.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(remote = "Self")]
 pub struct FailedDeletedSecrets {
     /// Secret name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -95,6 +111,20 @@ pub struct FailedDeletedSecrets {
     /// Cause of the secret deletion failure.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_msg: Option<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for FailedDeletedSecrets {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        Self::deserialize(crate::runtime::validation::ObjectOnly(deserializer))
+    }
+}
+
+impl serde::Serialize for FailedDeletedSecrets {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        Self::serialize(self, serializer)
+    }
 }
 
 impl FailedDeletedSecrets {
@@ -113,6 +143,7 @@ impl FailedDeletedSecrets {
 
 /// Result of a batch secret deletion.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(remote = "Self")]
 pub struct BatchDeleteSecretsResponse {
     /// Number of secrets that meet the request parameter conditions.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -123,6 +154,20 @@ pub struct BatchDeleteSecretsResponse {
     /// Secrets that meet the request parameter conditions but fail to be deleted, and the failure cause.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failed_secrets: Option<Vec<FailedDeletedSecrets>>,
+}
+
+impl<'de> serde::Deserialize<'de> for BatchDeleteSecretsResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        Self::deserialize(crate::runtime::validation::ObjectOnly(deserializer))
+    }
+}
+
+impl serde::Serialize for BatchDeleteSecretsResponse {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        Self::serialize(self, serializer)
+    }
 }
 
 impl BatchDeleteSecretsResponse {
@@ -150,6 +195,7 @@ impl BatchDeleteSecretsResponse {
 
 /// Error response body.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(remote = "Self")]
 pub struct CsmsError {
     /// Error code.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -157,6 +203,20 @@ pub struct CsmsError {
     /// Error description.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_msg: Option<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for CsmsError {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        Self::deserialize(crate::runtime::validation::ObjectOnly(deserializer))
+    }
+}
+
+impl serde::Serialize for CsmsError {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        Self::serialize(self, serializer)
+    }
 }
 
 impl CsmsError {

@@ -6,6 +6,7 @@ use crate::runtime::validation::{Join, Checker, Validate};
 
 /// Request for deleting an audit instance.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(remote = "Self")]
 pub struct DeleteInstanceDemandRequest {
     /// Instance ID. The value can be obtained from the ID field of the API
     /// for querying the instance list. The value contains 32 to 64
@@ -25,6 +26,20 @@ pub struct DeleteInstanceDemandRequest {
         deserialize_with = "crate::runtime::validation::not_null"
     )]
     pub delete_volume: Option<bool>,
+}
+
+impl<'de> serde::Deserialize<'de> for DeleteInstanceDemandRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        Self::deserialize(crate::runtime::validation::ObjectOnly(deserializer))
+    }
+}
+
+impl serde::Serialize for DeleteInstanceDemandRequest {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        Self::serialize(self, serializer)
+    }
 }
 
 impl DeleteInstanceDemandRequest {
@@ -58,10 +73,25 @@ impl Validate for DeleteInstanceDemandRequest {
 
 /// Result of the deletion.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(remote = "Self")]
 pub struct DeleteInstancesNewResponse {
     /// Response status (the example returns `success`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub result: Option<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for DeleteInstancesNewResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        Self::deserialize(crate::runtime::validation::ObjectOnly(deserializer))
+    }
+}
+
+impl serde::Serialize for DeleteInstancesNewResponse {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        Self::serialize(self, serializer)
+    }
 }
 
 impl DeleteInstancesNewResponse {
@@ -74,6 +104,7 @@ impl DeleteInstancesNewResponse {
 
 /// One PDP5 authentication error.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(remote = "Self")]
 pub struct DbssErrorDetail {
     /// Error code. At most 32 characters (service definition).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -83,6 +114,20 @@ pub struct DbssErrorDetail {
     /// At most 2097152 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_msg: Option<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for DbssErrorDetail {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        Self::deserialize(crate::runtime::validation::ObjectOnly(deserializer))
+    }
+}
+
+impl serde::Serialize for DbssErrorDetail {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        Self::serialize(self, serializer)
+    }
 }
 
 impl DbssErrorDetail {
@@ -112,6 +157,7 @@ impl Validate for DbssErrorDetail {
 
 /// Error response body.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(remote = "Self")]
 pub struct DbssError {
     /// PDP5 authentication exception information. At most 100 items (service definition).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -131,6 +177,20 @@ pub struct DbssError {
     /// At most 2097152 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_msg: Option<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for DbssError {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        Self::deserialize(crate::runtime::validation::ObjectOnly(deserializer))
+    }
+}
+
+impl serde::Serialize for DbssError {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        Self::serialize(self, serializer)
+    }
 }
 
 impl DbssError {

@@ -6,6 +6,7 @@ use crate::runtime::validation::{Join, Checker, Validate};
 
 /// An integration application to delete.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(remote = "Self")]
 pub struct AssetExportRequestApps {
     /// Application ID.
     #[serde(
@@ -14,6 +15,20 @@ pub struct AssetExportRequestApps {
         deserialize_with = "crate::runtime::validation::not_null"
     )]
     pub id: Option<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for AssetExportRequestApps {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        Self::deserialize(crate::runtime::validation::ObjectOnly(deserializer))
+    }
+}
+
+impl serde::Serialize for AssetExportRequestApps {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        Self::serialize(self, serializer)
+    }
 }
 
 impl AssetExportRequestApps {
@@ -26,6 +41,7 @@ impl AssetExportRequestApps {
 
 /// A data integration task to delete.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(remote = "Self")]
 pub struct AssetExportRequestTasks {
     /// Task ID, 1 to 32 characters.
     #[serde(
@@ -34,6 +50,20 @@ pub struct AssetExportRequestTasks {
         deserialize_with = "crate::runtime::validation::not_null"
     )]
     pub id: Option<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for AssetExportRequestTasks {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        Self::deserialize(crate::runtime::validation::ObjectOnly(deserializer))
+    }
+}
+
+impl serde::Serialize for AssetExportRequestTasks {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        Self::serialize(self, serializer)
+    }
 }
 
 impl AssetExportRequestTasks {
@@ -54,6 +84,7 @@ impl Validate for AssetExportRequestTasks {
 
 /// Specifies the applications and tasks to delete.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(remote = "Self")]
 pub struct AssetOperateRequest {
     /// Integration applications to delete. Required; at most 100 items
     /// (service definition: minItems 0, maxItems 100).
@@ -61,6 +92,20 @@ pub struct AssetOperateRequest {
     /// Data integration tasks to delete. Required; at most 100 items
     /// (service definition: minItems 0, maxItems 100).
     pub tasks: Vec<AssetExportRequestTasks>,
+}
+
+impl<'de> serde::Deserialize<'de> for AssetOperateRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        Self::deserialize(crate::runtime::validation::ObjectOnly(deserializer))
+    }
+}
+
+impl serde::Serialize for AssetOperateRequest {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        Self::serialize(self, serializer)
+    }
 }
 
 impl AssetOperateRequest {
@@ -92,12 +137,27 @@ impl Validate for AssetOperateRequest {
 
 /// The asset deletion job that was created.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(remote = "Self")]
 pub struct DeleteAssetResponse {
     /// ID of the asset export or deletion job, which can be used to query the job progress.
     ///
     /// 1 to 128 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub job_id: Option<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for DeleteAssetResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        Self::deserialize(crate::runtime::validation::ObjectOnly(deserializer))
+    }
+}
+
+impl serde::Serialize for DeleteAssetResponse {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        Self::serialize(self, serializer)
+    }
 }
 
 impl DeleteAssetResponse {
@@ -118,6 +178,7 @@ impl Validate for DeleteAssetResponse {
 
 /// Error response body.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(remote = "Self")]
 pub struct ErrorResp {
     /// Error code.
     ///
@@ -139,6 +200,20 @@ pub struct ErrorResp {
     /// 1 to 128 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for ErrorResp {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        Self::deserialize(crate::runtime::validation::ObjectOnly(deserializer))
+    }
+}
+
+impl serde::Serialize for ErrorResp {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        Self::serialize(self, serializer)
+    }
 }
 
 impl ErrorResp {

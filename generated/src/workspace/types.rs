@@ -6,6 +6,7 @@ use crate::runtime::validation::{Join, Checker, Validate};
 
 /// Request for deleting desktops in batches.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(remote = "Self")]
 pub struct DeleteDesktopsReq {
     /// IDs of the desktops to be deleted. 1 to 100 IDs, each at most 255 characters (service definition).
     pub desktop_ids: Vec<String>,
@@ -23,6 +24,20 @@ pub struct DeleteDesktopsReq {
     /// default).
     #[serde(default = "default_delete_desktops_req_is_force_delete")]
     pub is_force_delete: bool,
+}
+
+impl<'de> serde::Deserialize<'de> for DeleteDesktopsReq {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        Self::deserialize(crate::runtime::validation::ObjectOnly(deserializer))
+    }
+}
+
+impl serde::Serialize for DeleteDesktopsReq {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        Self::serialize(self, serializer)
+    }
 }
 
 fn default_delete_desktops_req_delete_users() -> bool {
@@ -82,12 +97,27 @@ impl Validate for DeleteDesktopsReq {
 
 /// Response to a batch desktop deletion.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(remote = "Self")]
 pub struct BatchDeleteDesktopsResponse {
     /// Task ID.
     ///
     /// At most 255 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub job_id: Option<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for BatchDeleteDesktopsResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        Self::deserialize(crate::runtime::validation::ObjectOnly(deserializer))
+    }
+}
+
+impl serde::Serialize for BatchDeleteDesktopsResponse {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        Self::serialize(self, serializer)
+    }
 }
 
 impl BatchDeleteDesktopsResponse {
@@ -108,6 +138,7 @@ impl Validate for BatchDeleteDesktopsResponse {
 
 /// Error response body (API response base class).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(remote = "Self")]
 pub struct BaseResponse {
     /// Error code, which is returned upon failure. At most 12 characters (service definition).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -126,6 +157,20 @@ pub struct BaseResponse {
     /// decode-authorization-message of STS to decrypt the reason.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub encoded_authorization_message: Option<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for BaseResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        Self::deserialize(crate::runtime::validation::ObjectOnly(deserializer))
+    }
+}
+
+impl serde::Serialize for BaseResponse {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        Self::serialize(self, serializer)
+    }
 }
 
 impl BaseResponse {
@@ -170,6 +215,7 @@ impl Validate for BaseResponse {
 
 /// Request for deleting desktop data disks.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(remote = "Self")]
 pub struct DeleteVolumesReq {
     /// List of the IDs of data disks to be deleted from the desktop.
     /// Optional (the page marks it not mandatory); when present it holds 1
@@ -181,6 +227,20 @@ pub struct DeleteVolumesReq {
         deserialize_with = "crate::runtime::validation::not_null"
     )]
     pub volume_ids: Option<Vec<String>>,
+}
+
+impl<'de> serde::Deserialize<'de> for DeleteVolumesReq {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        Self::deserialize(crate::runtime::validation::ObjectOnly(deserializer))
+    }
+}
+
+impl serde::Serialize for DeleteVolumesReq {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        Self::serialize(self, serializer)
+    }
 }
 
 impl DeleteVolumesReq {
@@ -206,12 +266,27 @@ impl Validate for DeleteVolumesReq {
 
 /// Response to a desktop data disk deletion.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(remote = "Self")]
 pub struct DeleteDesktopVolumesResponse {
     /// Task ID.
     ///
     /// At most 255 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub job_id: Option<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for DeleteDesktopVolumesResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        Self::deserialize(crate::runtime::validation::ObjectOnly(deserializer))
+    }
+}
+
+impl serde::Serialize for DeleteDesktopVolumesResponse {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        Self::serialize(self, serializer)
+    }
 }
 
 impl DeleteDesktopVolumesResponse {
