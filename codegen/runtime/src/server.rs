@@ -1416,36 +1416,6 @@ pub fn optional_json_body<T: serde::de::DeserializeOwned>(
     }
 }
 
-/// A required JSON body whose schema is an object: as [`json_body`], and a
-/// JSON array is refused (serde would otherwise read one as a struct).
-pub fn json_object_body<T: serde::de::DeserializeOwned>(
-    headers: &HeaderMap,
-    bytes: &[u8],
-    unsupported: StatusCode,
-) -> Result<T, Problem> {
-    let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
-    if first.is_some_and(|b| *b != b'{') && is_json_content_type(headers) {
-        return Err(Problem::new(
-            StatusCode::BAD_REQUEST,
-            "the request body must be a JSON object",
-        ));
-    }
-    json_body(headers, bytes, unsupported)
-}
-
-/// An optional JSON body whose schema is an object: absent when empty.
-pub fn optional_json_object_body<T: serde::de::DeserializeOwned>(
-    headers: &HeaderMap,
-    bytes: &[u8],
-    unsupported: StatusCode,
-) -> Result<Option<T>, Problem> {
-    if bytes.is_empty() {
-        Ok(None)
-    } else {
-        json_object_body(headers, bytes, unsupported).map(Some)
-    }
-}
-
 /// A required `application/x-www-form-urlencoded` body: present, declared
 /// as a form (else `unsupported`), each property read as its `encoding`
 /// entry in `fields` says, or as `form` does ([`style::from_form`]). A

@@ -859,12 +859,28 @@ where
 /// optional fields. JSON Schema's `type: object` admits no array, so every
 /// generated struct reads itself through this adapter (its derived code is
 /// `#[serde(remote = "Self")]`, and its `Deserialize` impl wraps the
-/// deserializer it is given): `deserialize_struct` becomes
-/// `deserialize_map`, which refuses anything but an object with serde's
-/// usual "invalid type: sequence, expected struct …". Every other request
-/// is passed through unchanged, and nested values deserialize with their
-/// own types' impls, so the adapter never goes deeper than one struct.
+/// deserializer it is given): `deserialize_struct` hands the struct's
+/// visitor on behind one that takes only a map, and a sequence gets serde's usual
+/// "invalid type: sequence, expected struct …". Every other request is
+/// passed through unchanged, and nested values deserialize with their own
+/// types' impls, so the adapter never goes deeper than one struct.
 pub struct ObjectOnly<D>(pub D);
+
+/// A struct's visitor that takes a map and nothing else (see [`ObjectOnly`]):
+/// what it does not forward is refused as a type the struct is not.
+struct MapOnly<V>(V);
+
+impl<'de, V: serde::de::Visitor<'de>> serde::de::Visitor<'de> for MapOnly<V> {
+    type Value = V::Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.expecting(f)
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<V::Value, A::Error> {
+        self.0.visit_map(map)
+    }
+}
 
 macro_rules! pass_through {
     ($($method:ident($($arg:ident: $ty:ty),*);)*) => {$(
@@ -879,11 +895,13 @@ impl<'de, D: serde::Deserializer<'de>> serde::Deserializer<'de> for ObjectOnly<D
 
     fn deserialize_struct<V: serde::de::Visitor<'de>>(
         self,
-        _name: &'static str,
-        _fields: &'static [&'static str],
+        name: &'static str,
+        fields: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, D::Error> {
-        self.0.deserialize_map(visitor)
+        // The field names go on: the runtime's own deserializers (query
+        // strings, forms, styled objects) read a struct by them.
+        self.0.deserialize_struct(name, fields, MapOnly(visitor))
     }
 
     fn is_human_readable(&self) -> bool {

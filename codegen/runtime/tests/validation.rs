@@ -308,7 +308,10 @@ fn a_struct_is_read_from_an_object_only() {
     assert_eq!(read(r#"{"name": "a"}"#).unwrap(), settings);
     // The same fields in order, as an array: serde's derive alone takes it.
     let err = read(r#"["a", null]"#).unwrap_err().to_string();
-    assert!(err.contains("invalid type: sequence, expected struct Settings"), "{err}");
+    assert!(
+        err.contains("invalid type: sequence, expected struct Settings"),
+        "{err}"
+    );
     assert!(read("[null, null]").is_err());
     assert!(serde_json::from_value::<Settings>(serde_json::json!([null, null])).is_err());
     // Serialization is unchanged.

@@ -1516,11 +1516,9 @@ fn handler(op: &Operation, reg: &Registry<'_>, fallback: Option<&str>) -> TokenS
                     };
                     (parse, quote! { &[#(#fields),*], })
                 }
-                (_, true) if is_object(ty, reg) => (quote!(server::json_object_body), quote!()),
+                // An object's type refuses an array itself (structs read
+                // through `validation::ObjectOnly`, maps as maps).
                 (_, true) => (quote!(server::json_body), quote!()),
-                (_, false) if is_object(ty, reg) => {
-                    (quote!(server::optional_json_object_body), quote!())
-                }
                 (_, false) => (quote!(server::optional_json_body), quote!()),
             };
             let t = if b.required { t } else { quote! { Option<#t> } };
@@ -1739,16 +1737,6 @@ fn part_checks(
             }
         })
         .collect()
-}
-
-/// Whether a body type is a JSON object (a struct or a map), so that a JSON
-/// array must not be read as one.
-fn is_object(ty: &crate::ir::Ty, reg: &Registry<'_>) -> bool {
-    match &ty.kind {
-        Kind::Map(_) => true,
-        Kind::Named(n) => matches!(reg.def(n), Some(TypeDef::Struct(_))),
-        _ => false,
-    }
 }
 
 #[cfg(test)]

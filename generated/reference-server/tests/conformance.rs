@@ -1574,21 +1574,32 @@ async fn raw_layer_errors_leave_encoded_authorization_message_alone() {
     server.stop().await.unwrap();
 }
 
-/// A JSON array is not an object, yet the generated types (plain serde
-/// derives) accept an array of field values in place of an object: `[]` is
-/// a `DeleteVolumesReq` without `volume_ids`, `[["id"]]` a `DeleteDesktopsReq`.
+/// A JSON array is not an object, though serde's derives alone would read
+/// one as the fields in order (`[]` a `DeleteVolumesReq` without
+/// `volume_ids`, `[["id"]]` a `DeleteDesktopsReq`, `[null]` a ROMA task
+/// without an id): at the top and anywhere inside, a 400 naming the place.
 #[tokio::test]
 async fn raw_arrays_are_not_objects() {
     let server = start(quick()).await;
-    let cases: &[(Svc, Value)] = &[
-        (Svc::WsVolumes, json!([])),
-        (Svc::WsVolumes, json!([[d::VOLUME_1]])),
-        (Svc::WsDesktops, json!([[d::DESKTOP_2]])),
-        (Svc::Roma, json!([[], [[d::ROMA_TASKS[0]]]])),
-        (Svc::Csms, json!([d::CSMS_APIG_INSTANCE])),
-        (Svc::Dbss, json!([d::DBSS_PAY_PER_USE_IDLE])),
+    let cases: &[(Svc, Value, Option<&str>)] = &[
+        (Svc::WsVolumes, json!([]), None),
+        (Svc::WsVolumes, json!([[d::VOLUME_1]]), None),
+        (Svc::WsDesktops, json!([[d::DESKTOP_2]]), None),
+        (Svc::Roma, json!([[], [[d::ROMA_TASKS[0]]]]), None),
+        (Svc::Csms, json!([d::CSMS_APIG_INSTANCE]), None),
+        (Svc::Dbss, json!([d::DBSS_PAY_PER_USE_IDLE]), None),
+        (
+            Svc::Roma,
+            json!({"apps": [], "tasks": [[d::ROMA_TASKS[0]]]}),
+            Some("tasks[0]"),
+        ),
+        (
+            Svc::Roma,
+            json!({"apps": [[null]], "tasks": []}),
+            Some("apps[0]"),
+        ),
     ];
-    for (svc, body) in cases {
+    for (svc, body, field) in cases {
         let r = send(
             &server,
             *svc,
@@ -1596,7 +1607,7 @@ async fn raw_arrays_are_not_objects() {
             &serde_json::to_vec(body).unwrap(),
         )
         .await;
-        svc.check_error(&r, 400, None);
+        svc.check_error(&r, 400, *field);
     }
     assert_eq!(server.reference().snapshot(), quick());
     server.stop().await.unwrap();

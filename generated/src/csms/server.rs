@@ -302,7 +302,7 @@ async fn serve_batch_delete_secrets<T: Api>(
     let path = server::path_params(&mut parts, 1).await.map_err(fail)?;
     let project_id: String = server::path_param(&PROJECT_ID_PARAM, &path[0])
         .map_err(fail)?;
-    let body: types::BatchDeleteSecretsRequest = server::json_object_body(
+    let body: types::BatchDeleteSecretsRequest = server::json_body(
             &parts.headers,
             &bytes,
             StatusCode::BAD_REQUEST,

@@ -308,7 +308,7 @@ async fn serve_delete_asset<T: Api>(
         .map_err(fail)?;
     let instance_id: String = server::path_param(&INSTANCE_ID_PARAM, &path[1])
         .map_err(fail)?;
-    let body: types::AssetOperateRequest = server::json_object_body(
+    let body: types::AssetOperateRequest = server::json_body(
             &parts.headers,
             &bytes,
             StatusCode::BAD_REQUEST,

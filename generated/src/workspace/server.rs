@@ -385,7 +385,7 @@ async fn serve_batch_delete_desktops<T: Api>(
     let path = server::path_params(&mut parts, 1).await.map_err(fail)?;
     let project_id: String = server::path_param(&PROJECT_ID_PARAM, &path[0])
         .map_err(fail)?;
-    let body: types::DeleteDesktopsReq = server::json_object_body(
+    let body: types::DeleteDesktopsReq = server::json_body(
             &parts.headers,
             &bytes,
             StatusCode::BAD_REQUEST,
@@ -455,7 +455,7 @@ async fn serve_delete_desktop_volumes<T: Api>(
         .map_err(fail)?;
     let desktop_id: String = server::path_param(&DESKTOP_ID_PARAM, &path[1])
         .map_err(fail)?;
-    let body: types::DeleteVolumesReq = server::json_object_body(
+    let body: types::DeleteVolumesReq = server::json_body(
             &parts.headers,
             &bytes,
             StatusCode::BAD_REQUEST,
